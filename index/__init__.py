@@ -1,0 +1,1 @@
+"""Documents in, index out: readers, paragraphs, chunks, embeddings, the store."""

@@ -1,0 +1,149 @@
+"""Readers: turn one file of the corpus folder into a `Document`.
+
+One small module per format; this package decides which files belong to the
+corpus (`iter_corpus`) and dispatches on the suffix (`read_document`). Every
+failure, whatever its cause, leaves here as a `ReadError` naming the file by
+its doc_id and giving a short Dutch reason, so one bad file never stops a
+build.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from index.errors import ReadError
+from index.readers.common import short_reason
+from index.types import Document
+
+log = logging.getLogger(__name__)
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES_ENV = "VRAAGBAAK_MAX_BYTES"
+_MB = 1024 * 1024
+
+
+def default_max_bytes() -> int:
+    """The size limit: $VRAAGBAAK_MAX_BYTES if it is a positive integer, else 50 MB."""
+    try:
+        value = int(os.environ.get(MAX_BYTES_ENV, ""))
+    except ValueError:
+        return DEFAULT_MAX_BYTES
+    return value if value > 0 else DEFAULT_MAX_BYTES
+
+
+def doc_id_for(path: Path, root: Path) -> str:
+    """The path relative to root, POSIX separators (the link's path for symlinks)."""
+    try:
+        return Path(os.path.abspath(path)).relative_to(os.path.abspath(root)).as_posix()
+    except ValueError:
+        raise ReadError(path.name, "bestand ligt buiten de documentmap") from None
+
+
+def _mb(n: int) -> str:
+    """Megabytes the Dutch way: "50", "12,3", and enough digits for tiny limits."""
+    value = n / _MB
+    text = f"{value:.1f}" if value >= 0.1 else (f"{value:.6f}".rstrip("0") or "0")
+    return text.removesuffix(".0").rstrip(".").replace(".", ",")
+
+
+def _too_large(size: int, max_bytes: int) -> str:
+    return f"bestand is te groot ({_mb(size)} MB, maximaal {_mb(max_bytes)} MB)"
+
+
+def _reader(suffix: str):
+    """The read(path, doc_id) function for a lower-case suffix; imported lazily."""
+    if suffix in (".txt", ".md"):
+        from index.readers.text import read
+    elif suffix == ".pdf":
+        from index.readers.pdf import read
+    elif suffix == ".docx":
+        from index.readers.docx import read
+    elif suffix in (".html", ".htm"):
+        from index.readers.html import read
+    else:
+        return None
+    return read
+
+
+def read_document(path: Path, root: Path, *, max_bytes: int | None = None) -> Document:
+    """Read one corpus file; raises ReadError (never anything else) on failure."""
+    path, root = Path(path), Path(root)
+    doc_id = doc_id_for(path, root)
+    limit = default_max_bytes() if max_bytes is None else max_bytes
+    try:
+        reader = _reader(path.suffix.lower())
+        if reader is None:
+            raise ReadError(doc_id, f"bestandstype {path.suffix or '(geen)'} wordt niet ondersteund")
+        size = path.stat().st_size
+        if size > limit:
+            raise ReadError(doc_id, _too_large(size, limit))
+        if size == 0:
+            raise ReadError(doc_id, "bestand is leeg")
+        return reader(path, doc_id)
+    except ReadError:
+        raise
+    except FileNotFoundError:
+        raise ReadError(doc_id, "bestand niet gevonden") from None
+    except PermissionError:
+        raise ReadError(doc_id, "geen leesrechten voor dit bestand") from None
+    except RecursionError:
+        raise ReadError(doc_id, "bestand is te diep genest om te lezen") from None
+    except Exception as exc:  # noqa: BLE001 - the contract: only ReadError leaves
+        log.debug("unexpected error reading %s", doc_id, exc_info=True)
+        raise ReadError(doc_id, f"onverwachte fout bij lezen: {short_reason(exc)}") from exc
+
+
+def _report(on_error: Callable[[ReadError], None] | None, error: ReadError) -> None:
+    if on_error is None:
+        log.warning("%s", error)
+    else:
+        on_error(error)
+
+
+def iter_corpus(
+    root: Path,
+    *,
+    max_bytes: int | None = None,
+    on_error: Callable[[ReadError], None] | None = None,
+) -> Iterator[Path]:
+    """Supported files under root, recursively, sorted by doc_id.
+
+    Skipped: hidden files and folders (name starts with "."), Office lock
+    files ("~$..."), symlinks whose target lies outside root or is missing,
+    symlinked folders (their target is inside root, so already listed, or
+    outside it), and files over the size limit. A too-large file is reported
+    as a ReadError to `on_error` (default: a logged warning) so the build can
+    list it among the unreadable files.
+    """
+    root = Path(root)
+    if not root.is_dir():
+        raise ReadError(str(root.name or root), "documentmap bestaat niet of is geen map")
+    real_root = root.resolve()
+    limit = default_max_bytes() if max_bytes is None else max_bytes
+    found: list[tuple[str, Path]] = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        for name in files:
+            if name.startswith((".", "~$")) or not name.lower().endswith(SUPPORTED_SUFFIXES):
+                continue
+            path = Path(folder, name)
+            if path.is_symlink():
+                target = path.resolve()
+                if not target.is_file() or not target.is_relative_to(real_root):
+                    log.info("symlink overgeslagen (buiten de documentmap): %s", path.name)
+                    continue
+            found.append((path.relative_to(root).as_posix(), path))
+    for doc_id, path in sorted(found):
+        try:
+            size = path.stat().st_size
+        except OSError as exc:
+            _report(on_error, ReadError(doc_id, f"bestand niet leesbaar: {short_reason(exc)}"))
+            continue
+        if size > limit:
+            _report(on_error, ReadError(doc_id, _too_large(size, limit)))
+            continue
+        yield path

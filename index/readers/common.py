@@ -1,0 +1,96 @@
+"""Helpers shared by the format readers: titles and short exception summaries.
+
+Kept apart from ``__init__`` so the format modules can import it without a
+circular import through the package.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+MAX_TITLE_CHARS = 200
+
+_WS = re.compile(r"\s+")
+# Metadata titles that authoring tools fill in by themselves; not meaningful.
+_JUNK_TITLE = re.compile(
+    r"^(untitled|naamloos|document\d*|doc\d*|titel|title|microsoft word|"
+    r"presentation\d*|presentatie\d*|slide \d+|blank|leeg|none|null|unknown)$",
+    re.IGNORECASE,
+)
+_FILE_NAME_TITLE = re.compile(
+    r"\.(docx?|pdf|odt|rtf|txt|md|html?|xlsx?|pptx?|indd|qxp|tex|dvi|ps)$",
+    re.IGNORECASE,
+)
+_TOOL_PREFIX = re.compile(r"^(microsoft (word|powerpoint|excel)|word) - ", re.IGNORECASE)
+
+
+def clean_title(title: str | None) -> str:
+    """Collapse whitespace and cap the length; '' when nothing is left."""
+    if not title:
+        return ""
+    title = _WS.sub(" ", title).strip().lstrip("#").strip()
+    if len(title) > MAX_TITLE_CHARS:
+        title = title[: MAX_TITLE_CHARS - 1].rstrip() + "…"
+    return title
+
+
+def meaningful_title(title: str | None) -> str:
+    """A metadata title, or '' when it is empty or tool-generated junk.
+
+    PDF and DOCX metadata often hold "Microsoft Word - nota_v3.docx",
+    "Untitled" or "Document1"; a title guessed from the text is better then.
+    """
+    title = clean_title(title)
+    if not title:
+        return ""
+    title = _TOOL_PREFIX.sub("", title).strip()
+    if (
+        len(title) < 3
+        or not any(ch.isalpha() for ch in title)
+        or _JUNK_TITLE.match(title)
+        or _FILE_NAME_TITLE.search(title)
+    ):
+        return ""
+    return title
+
+
+def _first_line_title(text: str) -> str:
+    """Local fallback for ``index.paragraphs.guess_title``: first non-empty line."""
+    for line in text.splitlines():
+        line = clean_title(line)
+        if line:
+            return line
+    return ""
+
+
+def guess_title(text: str, path: Path | None = None) -> str:
+    """Title from the text, via ``index.paragraphs.guess_title`` when present.
+
+    The import is lazy so the readers work while that module does not exist
+    yet (or fails to import); the file stem is the last resort so a title is
+    never empty.
+    """
+    title = ""
+    try:
+        from index.paragraphs import guess_title as paragraphs_guess_title
+    except Exception:  # noqa: BLE001 - module absent or broken: use fallback
+        paragraphs_guess_title = None
+    if paragraphs_guess_title is not None:
+        try:
+            title = clean_title(paragraphs_guess_title(text))
+        except Exception:  # noqa: BLE001 - a title is not worth failing a read
+            title = ""
+    if not title:
+        title = _first_line_title(text)
+    if not title and path is not None:
+        title = clean_title(path.stem.replace("_", " "))
+    return title
+
+
+def short_reason(exc: BaseException, limit: int = 160) -> str:
+    """A one-line description of an exception, for a Dutch ReadError reason."""
+    msg = _WS.sub(" ", str(exc)).strip()
+    text = f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+

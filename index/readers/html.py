@@ -1,0 +1,146 @@
+"""HTML (.html, .htm) via BeautifulSoup + lxml, rendered as light Markdown.
+
+Only visible text content is kept; the result is plain text, never markup.
+Escaped text such as ``&lt;script&gt;`` becomes the literal characters
+``<script>`` (that is what the page showed), so whoever displays chunks must
+still escape them. Page chrome and non-content elements (script, style, nav,
+header, footer, noscript, template, ...) and ``hidden`` elements are dropped.
+Block elements become paragraphs separated by blank lines; headings become
+``#`` lines and list items ``- item`` so the paragraph reconstruction sees
+the structure; ``<br>`` is a single newline; ``<pre>`` keeps its lines.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from index.errors import ReadError
+from index.readers.common import clean_title, guess_title, short_reason
+from index.readers.text import BINARY_REASON, looks_binary
+from index.types import Document
+
+NOT_HTML = "HTML-bestand kan niet worden gelezen: {}"
+NO_TEXT = "HTML-bestand bevat geen tekst"
+
+_DROP = {
+    "script", "style", "nav", "header", "footer", "noscript", "template",
+    "head", "svg", "math", "iframe", "object", "embed", "canvas", "select",
+    "button", "audio", "video",
+}
+_BLOCKS = {
+    "p", "div", "li", "td", "th", "blockquote", "section", "article", "main",
+    "aside", "ul", "ol", "dl", "dt", "dd", "table", "tr", "thead", "tbody",
+    "tfoot", "caption", "figure", "figcaption", "address", "form", "fieldset",
+    "legend", "details", "summary", "hr", "body", "html", "center", "dialog",
+}
+_HEADINGS = {f"h{n}": n for n in range(1, 7)}
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+_BLANK_LINES = re.compile(r"\n\s*\n")
+
+
+class _Renderer:
+    """Walks the tree collecting paragraphs; inline text gathers in a buffer."""
+
+    def __init__(self) -> None:
+        self.paragraphs: list[str] = []
+        self.buffer: list[str | None] = []  # None marks a <br>
+        self.prefix = ""  # "- " while the first paragraph of an <li> is pending
+
+    def flush(self) -> None:
+        lines, line = [], []
+        for piece in self.buffer + [None]:
+            if piece is None:
+                lines.append(" ".join("".join(line).split()))
+                line = []
+            else:
+                line.append(piece)
+        self.buffer = []
+        text = "\n".join(lines).strip()
+        if text:
+            self.paragraphs.append(self.prefix + text)
+            self.prefix = ""
+
+    def emit(self, text: str, *, heading: bool = False) -> None:
+        """Add a finished paragraph; a heading inside an <li> gets no "- "."""
+        self.flush()
+        if text.strip():
+            self.paragraphs.append(text if heading else self.prefix + text)
+            self.prefix = ""
+
+    def walk(self, node) -> None:
+        from bs4 import NavigableString, Tag
+
+        for child in node.children:
+            if isinstance(child, Tag):
+                self.element(child)
+            elif type(child) is NavigableString:  # not comments, doctypes, CDATA
+                self.buffer.append(str(child))
+
+    def element(self, tag) -> None:
+        name = (tag.name or "").lower()
+        if name in _HEADINGS:
+            for br in tag.find_all("br"):
+                br.replace_with(" ")
+            text = " ".join(tag.get_text().split())  # "Reken<b>tool</b>" stays one word
+            self.emit("#" * _HEADINGS[name] + " " + text if text else "", heading=True)
+        elif name == "pre":
+            lines = tag.get_text().strip("\n").rstrip()
+            self.emit(_BLANK_LINES.sub("\n", lines))
+        elif name == "br":
+            self.buffer.append(None)
+        elif name in _BLOCKS:
+            self.flush()
+            if name == "li":
+                self.prefix = "- "
+            self.walk(tag)
+            self.flush()
+            self.prefix = ""
+        else:
+            self.walk(tag)
+
+
+def _hidden(tag) -> bool:
+    attrs = tag.attrs or {}
+    return (
+        "hidden" in attrs
+        or str(attrs.get("aria-hidden", "")).lower() == "true"
+        or bool(_DISPLAY_NONE.search(str(attrs.get("style", ""))))
+    )
+
+
+def _title(soup) -> str:
+    """The <title> (outside inline SVG), else the first <h1>."""
+    for tag in soup.find_all("title"):
+        if tag.find_parent("svg") is None and clean_title(tag.get_text(" ")):
+            return clean_title(tag.get_text(" "))
+    h1 = soup.find("h1")
+    return clean_title(h1.get_text()) if h1 else ""
+
+
+def read(path: Path, doc_id: str) -> Document:
+    """Read an HTML file; BeautifulSoup detects the encoding from the bytes."""
+    from bs4 import BeautifulSoup
+
+    data = path.read_bytes()
+    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ReadError(doc_id, BINARY_REASON)
+    try:
+        soup = BeautifulSoup(data, "lxml")
+        title = _title(soup)  # before dropping <head> and <header>
+        for tag in soup.find_all(True):
+            if tag.decomposed:
+                continue
+            if tag.name in _DROP or _hidden(tag):
+                tag.decompose()
+        renderer = _Renderer()
+        renderer.walk(soup)
+        renderer.flush()
+    except Exception as exc:  # noqa: BLE001
+        raise ReadError(doc_id, NOT_HTML.format(short_reason(exc))) from exc
+    text = "\n\n".join(renderer.paragraphs)
+    if not text.strip():
+        raise ReadError(doc_id, NO_TEXT)
+    if looks_binary(text):
+        raise ReadError(doc_id, BINARY_REASON)
+    return Document(doc_id=doc_id, title=title or guess_title(text, path), text=text, kind="html")

@@ -1,0 +1,109 @@
+"""Plain text and Markdown (.txt, .md): the decoded file is the document text.
+
+Spans into ``Document.text`` must also be positions in the file, so nothing
+is normalised: no newline conversion, no whitespace cleanup.
+
+Offsets and lines, precisely:
+
+* Offsets count characters (code points) of the decoded text, not bytes.
+* A leading byte order mark is not part of the text: it is an encoding
+  marker, not content. For a file with a BOM, character offset ``i`` in
+  ``text`` is character ``i + 1`` of the raw decoded file; line numbers are
+  unaffected.
+* ``\\r\\n`` is kept as is. ``Document.line_at`` counts ``\\n`` only, so
+  Windows (``\\r\\n``) and Unix (``\\n``) files get the same line numbers,
+  a span may end just before or after a ``\\r``, and old Mac files (``\\r``
+  alone) count as a single line.
+
+Text that is not valid UTF-8 is decoded as cp1252 (what Dutch Windows tools
+write), falling back to latin-1 for the five bytes cp1252 leaves undefined;
+the document is still indexed and a warning is logged.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import re
+from pathlib import Path
+
+from index.errors import ReadError
+from index.readers.common import clean_title, guess_title
+from index.types import Document
+
+log = logging.getLogger(__name__)
+
+BINARY_REASON = "lijkt geen tekstbestand te zijn (binaire inhoud)"
+EMPTY_REASON = "bestand is leeg"
+
+# Control characters other than tab, newline, vertical tab, form feed and
+# carriage return; C1 controls appear when binary data is decoded as latin-1,
+# U+FFFD when a lenient decoder (BeautifulSoup's) replaced undecodable bytes.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
+_MAX_CONTROL_RATIO = 0.05
+_MD_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*\r?$")
+_MD_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+
+def looks_binary(text: str) -> bool:
+    """True when more than 5% of the characters are control/replacement chars."""
+    return bool(text) and len(_CONTROL.findall(text)) > _MAX_CONTROL_RATIO * len(text)
+
+
+def decode(data: bytes, doc_id: str) -> str:
+    """Bytes to text as described in the module docstring; ReadError if binary.
+
+    Shared with the HTML reader for its binary check. UTF-16 is accepted only
+    with a BOM, as it is otherwise indistinguishable from binary data.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")  # consumes the BOM
+        except UnicodeDecodeError:
+            raise ReadError(doc_id, BINARY_REASON) from None
+    else:
+        if b"\x00" in data:
+            raise ReadError(doc_id, BINARY_REASON)
+        body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text, encoding = body.decode("cp1252"), "cp1252"
+            except UnicodeDecodeError:
+                text, encoding = body.decode("latin-1"), "latin-1"
+            log.warning("%s: geen geldige UTF-8, gelezen als %s", doc_id, encoding)
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if looks_binary(text):
+        raise ReadError(doc_id, BINARY_REASON)
+    return text
+
+
+def markdown_title(text: str) -> str:
+    """The first ATX ``#`` heading outside fenced code blocks, or ''."""
+    fence = None
+    for line in text.split("\n"):
+        match = _MD_FENCE.match(line)
+        if match:
+            marker = match.group(1)[0]
+            if fence is None:
+                fence = marker
+            elif fence == marker:
+                fence = None
+            continue
+        if fence is None:
+            heading = _MD_HEADING.match(line)
+            if heading and clean_title(heading.group(2)):
+                return clean_title(heading.group(2))
+    return ""
+
+
+def read(path: Path, doc_id: str) -> Document:
+    """Read a .txt or .md file; the text is exactly the decoded file."""
+    text = decode(path.read_bytes(), doc_id)
+    if not text.strip():
+        raise ReadError(doc_id, EMPTY_REASON)
+    kind = "md" if path.suffix.lower() == ".md" else "txt"
+    title = (markdown_title(text) if kind == "md" else "") or guess_title(text, path)
+    return Document(doc_id=doc_id, title=title, text=text, kind=kind)

@@ -1,0 +1,61 @@
+"""The records that flow from the readers through the chunker into the store."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Document:
+    """A source document as text, with what is needed to cite into it.
+
+    `text` is what character spans refer to. For .txt and .md files it is the
+    decoded file itself, so a span is also a position in the file; for PDF,
+    DOCX and HTML it is the text the reader extracted.
+    """
+
+    doc_id: str  # file name relative to the corpus folder, POSIX separators
+    title: str
+    text: str
+    kind: str  # "txt", "md", "pdf", "docx" or "html"
+    # PDF only: the offset in `text` at which each page starts (page 1 first).
+    page_starts: tuple[int, ...] | None = None
+
+    def line_at(self, offset: int) -> int:
+        """1-based line number of a character offset in `text`."""
+        return self.text.count("\n", 0, offset) + 1
+
+    def page_at(self, offset: int) -> int | None:
+        """1-based page number of a character offset, for paged documents."""
+        if not self.page_starts:
+            return None
+        return bisect_right(self.page_starts, offset)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A reconstructed paragraph: wrapped lines joined, hyphenation undone."""
+
+    text: str
+    start: int  # span in Document.text, end exclusive
+    end: int
+    heading: str | None = None  # the heading this paragraph sits under
+    kind: str = "paragraph"  # "paragraph", "bullet" or "heading"
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One unit of retrieval: a paragraph, or a sentence-aligned piece of one."""
+
+    doc_id: str
+    title: str
+    heading: str | None
+    paragraph: int  # 1-based paragraph number within the document
+    text: str
+    start: int  # span in Document.text, end exclusive
+    end: int
+    line_start: int  # 1-based, inclusive
+    line_end: int
+    page: int | None = None
+    extra: dict = field(default_factory=dict, compare=False)

@@ -1,0 +1,384 @@
+"""Readers against real files written in tmp_path, good and broken."""
+
+from __future__ import annotations
+
+import logging
+import os
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from index.errors import ReadError
+from index.readers import SUPPORTED_SUFFIXES, iter_corpus, read_document
+
+PAGE_TEXTS = [
+    "Hoofdstuk één: de gemeente onderzoekt het beleid voor arbeidsmigranten.",
+    "Hoofdstuk twee: de wethouder geeft een reactie op het café-rapport.",
+    "Hoofdstuk drie: conclusies en aanbevelingen voor de Tweede Kamer.",
+]
+
+
+def write_pdf(path: Path, pages=PAGE_TEXTS, title: str | None = None, **encrypt) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for text in pages:
+        pdf.add_page()
+        pdf.multi_cell(0, 8, text)
+    if title:
+        pdf.set_title(title)
+    if encrypt:
+        pdf.set_encryption(**encrypt)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def write_docx(path: Path, title: str = "") -> Path:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = title
+    document.add_heading("Inleiding", 1)
+    document.add_paragraph("De gemeente Utrecht publiceert het jaarverslag.")
+    document.add_heading("Maatregelen", 2)
+    document.add_paragraph("huisvesting verbeteren", style="List Bullet")
+    document.add_paragraph("taalles aanbieden", style="List Number")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "Jaar"
+    table.cell(0, 1).text = "Bedrag"
+    table.cell(1, 0).merge(table.cell(1, 1))
+    table.cell(1, 0).text = "samengevoegde cel"
+    document.add_paragraph("Slotwoord na de tabel.")
+    document.save(path)
+    return path
+
+
+def read(path: Path, root: Path | None = None, **kwargs):
+    return read_document(path, root or path.parent, **kwargs)
+
+
+def assert_read_error(path: Path, fragment: str, root: Path | None = None, **kwargs) -> ReadError:
+    with pytest.raises(ReadError) as info:
+        read(path, root, **kwargs)
+    error = info.value
+    assert path.name in str(error), str(error)
+    assert fragment in error.reason, error.reason
+    return error
+
+
+# --- plain text and Markdown -------------------------------------------------
+
+
+def test_utf8_text_is_the_file_exactly(tmp_path):
+    content = " Geachte leden,\n\nDe behandeling is voorzien in week 11.\n• Schrap bezuinigingen\n"
+    path = tmp_path / "000_d31a0db93372aa9b.txt"
+    path.write_text(content, encoding="utf-8")
+    doc = read(path)
+    assert doc.doc_id == "000_d31a0db93372aa9b.txt"
+    assert doc.kind == "txt"
+    assert doc.text == content
+    assert doc.title == "Geachte leden,"
+    start = doc.text.index("week 11")
+    assert doc.line_at(start) == 3
+    assert doc.page_at(start) is None
+
+
+def test_title_comes_from_paragraphs_guess_title_when_present(tmp_path, monkeypatch):
+    import sys
+    import types
+
+    fake = types.ModuleType("index.paragraphs")
+    fake.guess_title = lambda text: "Geraden titel"
+    monkeypatch.setitem(sys.modules, "index.paragraphs", fake)
+    path = tmp_path / "brief.txt"
+    path.write_text("Eerste regel\n\nTweede alinea.\n", encoding="utf-8")
+    assert read(path).title == "Geraden titel"
+
+
+def test_crlf_kept_and_lines_count_newlines(tmp_path):
+    content = "Titel\r\n\r\nEerste regel\r\nTweede regel\r\n"
+    path = tmp_path / "windows.txt"
+    path.write_bytes(content.encode("utf-8"))
+    doc = read(path)
+    assert doc.text == content  # no newline conversion
+    assert doc.title == "Titel"
+    assert doc.line_at(doc.text.index("Tweede")) == 4
+    assert doc.line_at(doc.text.index("Eerste")) == 3
+
+
+def test_utf8_bom_is_not_part_of_the_text(tmp_path):
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbfBeleidsnota\nTekst met \xc3\xa9\xc3\xa9n accent.\n")
+    doc = read(path)
+    assert doc.text == "Beleidsnota\nTekst met één accent.\n"
+    assert doc.title == "Beleidsnota"
+
+
+def test_cp1252_text_is_indexed_with_a_warning(tmp_path, caplog):
+    content = "Overleg café\r\nHet budget is € 12 miljoen, geïnterviewd: één wethouder.\r\n"
+    path = tmp_path / "oud.txt"
+    path.write_bytes(content.encode("cp1252"))
+    with caplog.at_level(logging.WARNING):
+        doc = read(path)
+    assert doc.text == content
+    assert "oud.txt" in caplog.text
+
+
+def test_markdown_title_is_first_heading(tmp_path):
+    content = "```\n# geen kop in code\n```\nInleidende zin.\n\n## Arbeidsmigratie in 2026 ##\r\n\nTekst.\n"
+    path = tmp_path / "notitie.md"
+    path.write_bytes(content.encode("utf-8"))
+    doc = read(path)
+    assert doc.kind == "md"
+    assert doc.text == content
+    assert doc.title == "Arbeidsmigratie in 2026"
+
+
+def test_binary_data_named_txt(tmp_path):
+    path = tmp_path / "plaatje.txt"
+    path.write_bytes(bytes(range(256)) * 8)
+    assert_read_error(path, "binaire inhoud")
+
+
+def test_binary_without_nul_bytes(tmp_path):
+    path = tmp_path / "ruis.txt"
+    path.write_bytes(bytes(b for b in range(1, 32) if b not in (9, 10, 12, 13)) * 20)
+    assert_read_error(path, "binaire inhoud")
+
+
+def test_utf16_with_bom_is_text(tmp_path):
+    path = tmp_path / "utf16.txt"
+    path.write_bytes("Notulen\r\nVergadering over één punt.\r\n".encode("utf-16"))
+    doc = read(path)
+    assert doc.text == "Notulen\r\nVergadering over één punt.\r\n"
+
+
+@pytest.mark.parametrize("content", [b"", b"  \n\r\n\t "])
+def test_empty_file(tmp_path, content):
+    path = tmp_path / "leeg.txt"
+    path.write_bytes(content)
+    assert_read_error(path, "bestand is leeg")
+
+
+# --- PDF ---------------------------------------------------------------------
+
+
+def test_pdf_pages_and_metadata_title(tmp_path):
+    path = write_pdf(tmp_path / "nota.pdf", title="Beleidsnota arbeidsmigratie")
+    doc = read(path)
+    assert doc.kind == "pdf"
+    assert doc.title == "Beleidsnota arbeidsmigratie"
+    assert len(doc.page_starts) == 3
+    for number, page_text in enumerate(PAGE_TEXTS, start=1):
+        offset = doc.text.index(page_text)
+        assert doc.page_at(offset) == number
+        assert doc.page_at(offset + len(page_text) - 1) == number
+    assert doc.text == "\n\n".join(PAGE_TEXTS)
+
+
+def test_pdf_title_guessed_when_metadata_is_junk(tmp_path):
+    path = write_pdf(tmp_path / "scan.pdf", title="Microsoft Word - nota_v3.docx")
+    doc = read(path)
+    assert doc.title.startswith("Hoofdstuk één")
+
+
+def test_truncated_pdf(tmp_path):
+    data = write_pdf(tmp_path / "heel.pdf").read_bytes()
+    path = tmp_path / "half.pdf"
+    path.write_bytes(data[: len(data) // 2])
+    assert_read_error(path, "PDF is beschadigd of onvolledig")
+
+
+def test_garbage_named_pdf(tmp_path):
+    path = tmp_path / "nep.pdf"
+    path.write_bytes(b"dit is geen pdf\n" * 10)
+    assert_read_error(path, "PDF is beschadigd of onvolledig")
+
+
+def test_pdf_without_text(tmp_path):
+    path = write_pdf(tmp_path / "gescand.pdf", pages=["", ""])
+    assert_read_error(path, "PDF bevat geen tekst (gescand?)")
+
+
+def test_encrypted_pdf(tmp_path):
+    path = write_pdf(tmp_path / "geheim.pdf", owner_password="eigenaar", user_password="geheim")
+    assert_read_error(path, "PDF is versleuteld")
+
+
+def test_pdf_with_only_owner_password_is_readable(tmp_path):
+    path = write_pdf(tmp_path / "beperkt.pdf", owner_password="eigenaar")
+    assert "Hoofdstuk twee" in read(path).text
+
+
+# --- DOCX --------------------------------------------------------------------
+
+
+def test_docx_headings_lists_and_tables(tmp_path):
+    doc = read(write_docx(tmp_path / "verslag.docx"))
+    assert doc.kind == "docx"
+    assert doc.text == "\n\n".join(
+        [
+            "# Inleiding",
+            "De gemeente Utrecht publiceert het jaarverslag.",
+            "## Maatregelen",
+            "- huisvesting verbeteren",
+            "- taalles aanbieden",
+            "Jaar",
+            "Bedrag",
+            "samengevoegde cel",  # merged cell once, not twice
+            "Slotwoord na de tabel.",
+        ]
+    )
+    assert doc.title == "Inleiding"
+
+
+def test_docx_title_from_core_properties(tmp_path):
+    doc = read(write_docx(tmp_path / "verslag.docx", title="Jaarverslag 2025"))
+    assert doc.title == "Jaarverslag 2025"
+
+
+def test_docx_zip_of_junk(tmp_path):
+    path = tmp_path / "kapot.docx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("rommel.bin", os.urandom(200))
+    assert_read_error(path, "geen geldig Word-bestand")
+
+
+def test_docx_not_a_zip(tmp_path):
+    path = tmp_path / "tekst.docx"
+    path.write_text("gewone tekst", encoding="utf-8")
+    assert_read_error(path, "geen geldig Word-bestand")
+
+
+def test_old_doc_named_docx(tmp_path):
+    path = tmp_path / "oud.docx"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
+    assert_read_error(path, ".doc")
+
+
+# --- HTML --------------------------------------------------------------------
+
+HTML = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>Nieuws  over
+ de bijstand</title><style>p { color: red }</style>
+<script>var geheim = "niet indexeren";</script></head>
+<body>
+<nav><a href="/">Home</a> | <a href="/contact">Contact</a></nav>
+<header><p>Kopregel van de site</p></header>
+<h1>Reken<b>tool</b> voor<br>  bijstand</h1>
+<p>De gemeente <b>Rotterdam</b> lanceert een rekentool.<br>Tweede regel.</p>
+<!-- commentaar hoort er niet bij -->
+<ul><li>Eerste punt</li><li><p>Tweede punt</p></li></ul>
+<div>Losse tekst in een div <span>met span</span></div>
+<p>Escaped: &lt;script&gt;alert(1)&lt;/script&gt; &amp; meer</p>
+<table><tr><td>Cel A</td><td>Cel B</td></tr></table>
+<pre>regel 1
+    regel 2</pre>
+<p hidden>verborgen</p>
+<noscript>zet javascript aan</noscript>
+<footer>Copyright gemeente</footer>
+</body></html>
+"""
+
+
+def test_html_visible_text_as_markdown(tmp_path):
+    path = tmp_path / "nieuws.html"
+    path.write_text(HTML, encoding="utf-8")
+    doc = read(path)
+    assert doc.kind == "html"
+    assert doc.title == "Nieuws over de bijstand"
+    assert doc.text == "\n\n".join(
+        [
+            "# Rekentool voor bijstand",
+            "De gemeente Rotterdam lanceert een rekentool.\nTweede regel.",
+            "- Eerste punt",
+            "- Tweede punt",
+            "Losse tekst in een div met span",
+            "Escaped: <script>alert(1)</script> & meer",
+            "Cel A",
+            "Cel B",
+            "regel 1\n    regel 2",
+        ]
+    )
+    for absent in ("geheim", "color", "Home", "Kopregel", "commentaar", "verborgen",
+                   "javascript", "Copyright"):
+        assert absent not in doc.text
+
+
+def test_html_title_falls_back_to_h1_and_meta_charset(tmp_path):
+    path = tmp_path / "oud.htm"
+    path.write_bytes(
+        '<html><head><meta charset="windows-1252"></head><body>'
+        "<h1>Overleg café</h1><p>Één wethouder.</p></body></html>".encode("cp1252")
+    )
+    doc = read(path)
+    assert doc.title == "Overleg café"
+    assert "Één wethouder." in doc.text
+
+
+def test_binary_data_named_html(tmp_path):
+    path = tmp_path / "nep.html"
+    path.write_bytes(bytes(range(1, 256)) * 4)  # no NUL bytes at all
+    assert_read_error(path, "binaire inhoud")
+
+
+def test_html_without_text(tmp_path):
+    path = tmp_path / "leeg.html"
+    path.write_text("<html><body><script>x()</script></body></html>", encoding="utf-8")
+    assert_read_error(path, "bevat geen tekst")
+
+
+# --- corpus walking and the size limit ---------------------------------------
+
+
+def test_iter_corpus_and_doc_ids(tmp_path):
+    root = tmp_path / "corpus"
+    (root / "sub" / "diep").mkdir(parents=True)
+    (root / ".verborgen").mkdir()
+    (root / "b.txt").write_text("Bee", encoding="utf-8")
+    (root / "A.MD").write_text("# Aa", encoding="utf-8")
+    (root / "sub" / "c.html").write_text("<p>Cee</p>", encoding="utf-8")
+    (root / "sub" / "diep" / "d.txt").write_text("Dee", encoding="utf-8")
+    (root / "sub" / "plaatje.png").write_bytes(b"\x89PNG")
+    (root / ".geheim.txt").write_text("verborgen", encoding="utf-8")
+    (root / ".verborgen" / "e.txt").write_text("verborgen", encoding="utf-8")
+    (root / "~$lock.docx").write_bytes(b"lock")
+    outside = tmp_path / "buiten.txt"
+    outside.write_text("buiten", encoding="utf-8")
+    (root / "link-buiten.txt").symlink_to(outside)
+    (root / "link-binnen.txt").symlink_to(root / "b.txt")
+    (root / "sub-link").symlink_to(root / "sub", target_is_directory=True)
+
+    paths = list(iter_corpus(root))
+    ids = [read_document(p, root).doc_id for p in paths]
+    assert ids == ["A.MD", "b.txt", "link-binnen.txt", "sub/c.html", "sub/diep/d.txt"]
+    assert read_document(root / "sub" / "diep" / "d.txt", root).text == "Dee"
+
+
+def test_too_large_file(tmp_path):
+    root = tmp_path
+    big = root / "groot.txt"
+    big.write_text("woord " * 1000, encoding="utf-8")
+    (root / "klein.txt").write_text("klein", encoding="utf-8")
+
+    errors: list[ReadError] = []
+    assert list(iter_corpus(root, max_bytes=1000, on_error=errors.append)) == [root / "klein.txt"]
+    assert len(errors) == 1
+    assert "groot.txt" in str(errors[0])
+    assert errors[0].reason.startswith("bestand is te groot (")
+
+    error = assert_read_error(big, "bestand is te groot", root, max_bytes=1000)
+    assert "MB, maximaal" in error.reason
+
+
+def test_unsupported_suffix_and_missing_file(tmp_path):
+    other = tmp_path / "tabel.xlsx"
+    other.write_bytes(b"PK")
+    assert_read_error(other, "wordt niet ondersteund")
+    assert_read_error(tmp_path / "weg.txt", "niet gevonden")
+
+
+def test_supported_suffixes():
+    assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".pdf", ".docx", ".html", ".htm"}
