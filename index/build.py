@@ -1,0 +1,230 @@
+"""Build or update the index of a folder of documents.
+
+Every build writes a complete new version and then switches `current` to it,
+so readers never see a half index. An update reuses the chunks and vectors of
+files whose content, chunker and model are unchanged and only embeds the rest;
+files that disappeared from the folder simply are not carried over.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from .chunker import CHUNKER_VERSION, chunk_document
+from .embedder import Embedder
+from .errors import IndexCorrupt, ReadError, VraagbaakError
+from .readers import iter_corpus, read_document
+from .store import (
+    VERSIONS,
+    IndexSnapshot,
+    StoredDocument,
+    current_version,
+    prune_versions,
+    switch_current,
+    write_version,
+)
+from .types import Chunk
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]  # (stage, done, total)
+
+# The model reads a chunk with its heading in front (see passage_text); this
+# many tokens of the window stay free for it so the paragraph is not cut off.
+HEADING_ALLOWANCE = 48
+
+
+@dataclass
+class BuildReport:
+    version: str | None
+    documents: int = 0
+    chunks: int = 0
+    embedded_files: list[str] = field(default_factory=list)
+    reused_files: list[str] = field(default_factory=list)
+    removed_files: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    embedded_chunks: int = 0
+    seconds: float = 0.0
+    changed: bool = True
+
+
+def passage_text(chunk: Chunk) -> str:
+    """What the model reads for a chunk: the heading gives a paragraph its subject."""
+    if chunk.heading and chunk.heading not in chunk.text:
+        return f"{chunk.heading}\n{chunk.text}"
+    return chunk.text
+
+
+def build_index(
+    corpus: Path,
+    root: Path,
+    embedder: Embedder,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Index `corpus` into the index root `root`; returns what was done."""
+    corpus = corpus.resolve()
+    if not corpus.is_dir():
+        raise VraagbaakError(f"De map {corpus} bestaat niet of is geen map.")
+    root.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with _build_lock(root):
+        previous = None if full else _open_previous(root, embedder)
+        report = _build_locked(corpus, root, embedder, previous, progress)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _build_locked(corpus, root, embedder, previous, progress) -> BuildReport:
+    notify = progress or (lambda stage, done, total: None)
+    report = BuildReport(version=None)
+    files = list(iter_corpus(corpus, on_error=lambda e: report.skipped.append((e.path, e.reason))))
+    notify("lezen", 0, len(files))
+
+    reused: dict[str, tuple[StoredDocument, list[Chunk], np.ndarray]] = {}
+    fresh: list[tuple[StoredDocument, list[Chunk]]] = []
+    old_docs = {d.doc_id: d for d in previous.documents()} if previous else {}
+    old_vectors = previous.all_vectors() if previous else None
+
+    for done, path in enumerate(files, 1):
+        doc_id = path.relative_to(corpus).as_posix()
+        try:
+            digest = _sha256(path)
+            old = old_docs.get(doc_id)
+            if old is not None and old.sha256 == digest:
+                chunks = previous.document_chunks(doc_id)
+                ids = [c.extra["id"] for c in chunks]
+                reused[doc_id] = (old, chunks, old_vectors[ids])
+            else:
+                doc = read_document(path, corpus)
+                chunks = chunk_document(doc, max_tokens=embedder.max_passage_tokens - HEADING_ALLOWANCE,
+                                        count_tokens=embedder.count_tokens)
+                if not chunks:
+                    raise ReadError(doc_id, "geen tekst gevonden")
+                fresh.append((StoredDocument(doc_id, doc.title, doc.kind, digest, doc.text), chunks))
+        except ReadError as exc:
+            log.warning("Overgeslagen: %s — %s", doc_id, exc.reason)
+            report.skipped.append((doc_id, exc.reason))
+        except OSError as exc:
+            log.warning("Overgeslagen: %s — %s", doc_id, exc)
+            report.skipped.append((doc_id, f"kan niet gelezen worden ({exc.strerror or exc})"))
+        notify("lezen", done, len(files))
+
+    present = set(reused) | {d.doc_id for d, _ in fresh}
+    report.removed_files = sorted(set(old_docs) - present)
+    report.reused_files = sorted(reused)
+    report.embedded_files = sorted(d.doc_id for d, _ in fresh)
+    if not present:
+        raise VraagbaakError(f"Geen leesbare documenten gevonden in {corpus}.")
+    if previous is not None and not fresh and not report.removed_files:
+        report.changed = False
+        report.version = previous.version
+        _fill_counts(report, previous.manifest)
+        return report
+
+    new_chunks = [c for _, chunks in fresh for c in chunks]
+    report.embedded_chunks = len(new_chunks)
+    new_vectors = embedder.encode_passages(
+        [passage_text(c) for c in new_chunks],
+        progress=lambda done, total: notify("embedden", done, total),
+    ) if new_chunks else np.zeros((0, embedder.dimension), dtype=np.float32)
+
+    # Documents in sorted order keep ids stable and the index reproducible.
+    by_doc: dict[str, tuple[StoredDocument, list[Chunk], np.ndarray]] = dict(reused)
+    offset = 0
+    for doc, chunks in fresh:
+        by_doc[doc.doc_id] = (doc, chunks, new_vectors[offset:offset + len(chunks)])
+        offset += len(chunks)
+    documents, chunks, vectors = [], [], []
+    for doc_id in sorted(by_doc):
+        doc, doc_chunks, doc_vectors = by_doc[doc_id]
+        documents.append(doc)
+        chunks.extend(doc_chunks)
+        vectors.append(doc_vectors)
+
+    manifest = {
+        "model": embedder.model_id,
+        "dimension": embedder.dimension,
+        "chunker_version": CHUNKER_VERSION,
+        "corpus": str(corpus),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "files": {
+            d.doc_id: {"sha256": d.sha256, "title": d.title, "kind": d.kind,
+                       "chunks": sum(1 for c in chunks if c.doc_id == d.doc_id)}
+            for d in documents
+        },
+        "skipped": [{"file": f, "reason": r} for f, r in report.skipped],
+    }
+    version = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    folder = root / VERSIONS / version
+    notify("opslaan", 0, 1)
+    write_version(folder, manifest, documents, chunks, np.concatenate(vectors))
+    switch_current(root, folder)
+    prune_versions(root)
+    notify("opslaan", 1, 1)
+    report.version = version
+    report.documents = len(documents)
+    report.chunks = len(chunks)
+    return report
+
+
+def _fill_counts(report: BuildReport, manifest: dict) -> None:
+    report.documents = len(manifest.get("files", {}))
+    report.chunks = manifest.get("chunks", 0)
+
+
+def _open_previous(root: Path, embedder: Embedder) -> IndexSnapshot | None:
+    """The current version if its parts can be reused, else None (full rebuild)."""
+    folder = current_version(root)
+    if folder is None:
+        return None
+    try:
+        snapshot = IndexSnapshot(folder)
+    except IndexCorrupt as exc:
+        log.warning("Bestaande index wordt niet hergebruikt: %s", exc)
+        return None
+    manifest = snapshot.manifest
+    if (manifest.get("model") != embedder.model_id
+            or manifest.get("dimension") != embedder.dimension
+            or manifest.get("chunker_version") != CHUNKER_VERSION):
+        log.info("Model of chunker gewijzigd: de hele index wordt opnieuw gebouwd.")
+        return None
+    return snapshot
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _build_lock:
+    """One build per index root at a time; a second one fails fast and clearly."""
+
+    def __init__(self, root: Path):
+        self.path = root / ".build.lock"
+
+    def __enter__(self):
+        self.handle = open(self.path, "w")
+        try:
+            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            self.handle.close()
+            raise VraagbaakError(f"Er loopt al een indexbouw voor {self.path.parent}.") from exc
+        return self
+
+    def __exit__(self, *exc):
+        fcntl.flock(self.handle, fcntl.LOCK_UN)
+        self.handle.close()

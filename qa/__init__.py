@@ -1,0 +1,1 @@
+"""Question in, answer out: retrieval, answer extraction, citations, abstention."""

@@ -1,0 +1,114 @@
+"""Runs a question file against an answerer and computes the metrics of the eval sets.
+
+The metric definitions are those of the evaluation README: matching text is
+NFKC-normalized, whitespace-collapsed and case-folded on both sides; a metric
+that does not apply to any question of a file is None.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections.abc import Callable
+from pathlib import Path
+
+from .service import Answerer
+from .textnorm import normalize_for_match
+
+EVAL_TOP_K = 10
+METRIC_KEYS = (
+    "source_hit@1", "source_hit@5", "mrr@10", "answer_hit@1", "answer_hit@5",
+    "answer_in_answer_text", "abstention", "false_abstention",
+)
+
+
+def load_questions(path: Path) -> list[dict]:
+    questions = []
+    for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            raise ValueError(f"{path}:{number}: geen geldige JSON ({exc})") from exc
+        if not isinstance(item, dict) or not isinstance(item.get("question"), str):
+            raise ValueError(f"{path}:{number}: elke regel heeft een 'question' nodig")
+        item.setdefault("id", f"{path.stem}:{number}")
+        item.setdefault("answers", [])
+        item.setdefault("source", None)
+        item.setdefault("kind", "unanswerable" if not item["answers"] and not item["source"] else "factoid")
+        questions.append(item)
+    return questions
+
+
+def score_one(item: dict, result: dict) -> dict:
+    """Per-question outcomes; a key is absent where the metric does not apply."""
+    passages = result["passages"]
+    outcome: dict = {"id": item["id"], "kind": item["kind"], "abstained": result["abstained"]}
+    answerable = item["kind"] != "unanswerable"
+    if item["source"] and answerable:
+        docs = [p["source"]["document"] for p in passages]
+        distinct = list(dict.fromkeys(docs))
+        outcome["source_hit@1"] = float(item["source"] in distinct[:1])
+        outcome["source_hit@5"] = float(item["source"] in distinct[:5])
+        rank = next((r for r, d in enumerate(docs[:10], 1) if d == item["source"]), None)
+        outcome["mrr@10"] = 1.0 / rank if rank else 0.0
+    answers = [normalize_for_match(a) for a in item["answers"]]
+    if answers:
+        texts = [normalize_for_match(p["text"]) for p in passages]
+        first = next((r for r, t in enumerate(texts, 1) if any(a in t for a in answers)), None)
+        outcome["answer_hit@1"] = float(first is not None and first <= 1)
+        outcome["answer_hit@5"] = float(first is not None and first <= 5)
+        answer_text = normalize_for_match(result["answer"]["text"])
+        outcome["answer_in_answer_text"] = float(any(a in answer_text for a in answers))
+    if answerable:
+        outcome["false_abstention"] = float(result["abstained"])
+    else:
+        outcome["abstention"] = float(result["abstained"])
+    return outcome
+
+
+def aggregate(outcomes: list[dict]) -> dict:
+    metrics = {}
+    for key in METRIC_KEYS:
+        values = [o[key] for o in outcomes if key in o]
+        metrics[key] = round(statistics.fmean(values), 4) if values else None
+    return metrics
+
+
+def evaluate(
+    answerer: Answerer,
+    questions: list[dict],
+    *,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    outcomes, latencies = [], []
+    for done, item in enumerate(questions, 1):
+        answer = answerer.ask(item["question"], history=item.get("history"), top_k=EVAL_TOP_K)
+        latencies.append(answer.timings["total_ms"])
+        outcome = score_one(item, answer.as_dict())
+        outcome["latency_ms"] = answer.timings["total_ms"]
+        outcomes.append(outcome)
+        if progress:
+            progress(done, len(questions))
+    report = aggregate(outcomes)
+    report["latency_p50_ms"] = round(_percentile(latencies, 50), 2)
+    report["latency_p95_ms"] = round(_percentile(latencies, 95), 2)
+    report["questions"] = len(questions)
+    report["by_kind"] = {
+        kind: {**aggregate([o for o in outcomes if o["kind"] == kind]),
+               "questions": sum(o["kind"] == kind for o in outcomes)}
+        for kind in sorted({o["kind"] for o in outcomes})
+    }
+    report["details"] = outcomes
+    return report
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * pct / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)

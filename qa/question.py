@@ -1,0 +1,41 @@
+"""Checks a question before any work is spent on it."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from .errors import QuestionError
+
+MAX_QUESTION_CHARS = 1000
+MAX_HISTORY_TURNS = 10
+
+
+def clean_question(question: object, *, max_chars: int = MAX_QUESTION_CHARS) -> str:
+    if not isinstance(question, str):
+        raise QuestionError("invalid_question", "De vraag moet tekst zijn.")
+    # Control characters carry no meaning and confuse tokenizers and logs.
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in question)
+    text = " ".join(text.split())
+    if not text:
+        raise QuestionError("empty_question", "De vraag is leeg. Stel een vraag in gewone woorden.")
+    if len(text) > max_chars:
+        raise QuestionError(
+            "question_too_long",
+            f"De vraag is te lang ({len(text)} tekens); het maximum is {max_chars} tekens.",
+        )
+    return text
+
+
+def clean_history(history: object, *, max_chars: int = MAX_QUESTION_CHARS) -> list[str]:
+    """Earlier questions of the conversation, oldest first; only the last few count."""
+    if history is None:
+        return []
+    if not isinstance(history, list):
+        raise QuestionError("invalid_history", "De geschiedenis moet een lijst met eerdere vragen zijn.")
+    cleaned = []
+    for item in history[-MAX_HISTORY_TURNS:]:
+        try:
+            cleaned.append(clean_question(item, max_chars=max_chars))
+        except QuestionError as exc:
+            raise QuestionError("invalid_history", f"Een eerdere vraag is ongeldig: {exc.message}") from exc
+    return cleaned

@@ -1,0 +1,63 @@
+"""The vraagbaak command, run the way a user runs it."""
+
+import json
+
+from click.testing import CliRunner
+
+from web.cli import main
+
+
+def test_index_then_ask_prints_the_answer_with_sources(small_corpus, tmp_path, embedder):
+    runner = CliRunner()
+    index_dir = str(tmp_path / "idx")
+    built = runner.invoke(main, ["index", str(small_corpus), "--index-dir", index_dir])
+    assert built.exit_code == 0, built.output
+    assert "2 documenten" in built.output
+
+    again = runner.invoke(main, ["index", str(small_corpus), "--index-dir", index_dir])
+    assert again.exit_code == 0 and "al actueel" in again.output
+
+    asked = runner.invoke(main, ["ask", "Welke punten legt Valente voor aan de Kamercommissie?",
+                                 "--index-dir", index_dir])
+    assert asked.exit_code == 0, asked.output
+    assert "Antwoord:" in asked.output and "Bronnen:" in asked.output
+    assert "[1] 001_ab8a111fa1afc862.txt" in asked.output or "[1] 000_d31a0db93372aa9b.txt" in asked.output
+    assert "alinea" in asked.output and "regels" in asked.output
+
+    as_json = runner.invoke(main, ["ask", "Wat vraagt Valente?", "--json", "--top-k", "3",
+                                   "--index-dir", index_dir])
+    assert as_json.exit_code == 0
+    assert len(json.loads(as_json.output)["passages"]) == 3
+
+
+def test_ask_without_index_and_with_empty_question_fail_clearly(tmp_path, embedder):
+    runner = CliRunner()
+    missing = runner.invoke(main, ["ask", "Wat vraagt Valente?", "--index-dir", str(tmp_path / "geen")])
+    assert missing.exit_code == 1 and "nog geen index" in missing.output
+    empty = runner.invoke(main, ["ask", "  ", "--index-dir", str(tmp_path / "geen")])
+    assert empty.exit_code != 0 and "Traceback" not in empty.output
+
+
+def test_evaluate_reports_every_metric(small_corpus, tmp_path, embedder, monkeypatch):
+    monkeypatch.setenv("VRAAGBAAK_EVAL_INDEX_DIR", str(tmp_path / "eval-indexes"))
+    questions = tmp_path / "vragen.jsonl"
+    rows = [
+        {"id": "a", "question": "Op welke dag debatteert de Kamer over arbeidsmigratie?", "answers": ["juni"],
+         "source": "001_ab8a111fa1afc862.txt", "kind": "factoid"},
+        {"id": "b", "question": "Wat is de hoofdstad van Peru?", "answers": [], "source": None,
+         "kind": "unanswerable"},
+    ]
+    questions.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+    out = tmp_path / "metrics.json"
+    result = CliRunner().invoke(main, ["evaluate", "--corpus", str(small_corpus), "--questions", str(questions),
+                                       "--json", str(out)])
+    assert result.exit_code == 0, result.output
+    metrics = json.loads(out.read_text("utf-8"))
+    for key in ("source_hit@1", "source_hit@5", "mrr@10", "answer_hit@1", "answer_hit@5",
+                "answer_in_answer_text", "abstention", "false_abstention", "latency_p50_ms",
+                "latency_p95_ms", "questions"):
+        assert key in metrics
+    assert metrics["questions"] == 2
+    assert metrics["source_hit@5"] == 1.0
+    assert set(metrics["by_kind"]) == {"factoid", "unanswerable"}
+    assert (tmp_path / "eval-indexes").is_dir()

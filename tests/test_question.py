@@ -1,0 +1,58 @@
+"""Question checks and language detection, before any retrieval happens."""
+
+import pytest
+
+from qa.errors import QuestionError
+from qa.language import detect_language
+from qa.question import MAX_QUESTION_CHARS, clean_history, clean_question
+
+
+@pytest.mark.parametrize("bad, code", [
+    ("", "empty_question"),
+    ("   \n\t ", "empty_question"),
+    ("x" * (MAX_QUESTION_CHARS + 1), "question_too_long"),
+    ("?" * 100_000, "question_too_long"),
+    (None, "invalid_question"),
+    (42, "invalid_question"),
+])
+def test_bad_questions_get_a_clear_dutch_error(bad, code):
+    with pytest.raises(QuestionError) as caught:
+        clean_question(bad)
+    assert caught.value.code == code
+    assert caught.value.message  # shown to the user as is
+
+
+def test_question_whitespace_and_control_characters_are_cleaned():
+    assert clean_question("  Wat  doet\u0000 de\tgemeente?\n") == "Wat doet de gemeente?"
+
+
+def test_history_is_validated_and_bounded():
+    assert clean_history(None) == []
+    assert clean_history([f"vraag {i}" for i in range(30)])[-1] == "vraag 29"
+    assert len(clean_history([f"vraag {i}" for i in range(30)])) == 10
+    with pytest.raises(QuestionError):
+        clean_history("geen lijst")
+    with pytest.raises(QuestionError):
+        clean_history(["", "vraag"])
+
+
+def test_dutch_question_is_dutch():
+    language = detect_language("Welke gemeente heeft een rekentool voor mensen in de bijstand gelanceerd?")
+    assert language.code == "nl" and language.confident and language.notice is None
+
+
+def test_confidently_foreign_question_gets_a_dutch_notice():
+    language = detect_language("Which municipality launched a calculator for people on welfare benefits?")
+    assert language.code == "en" and language.confident
+    assert "Nederlands" in language.notice
+
+
+def test_short_question_is_not_called_foreign():
+    # Two words are too few for langdetect to be trusted: no notice.
+    language = detect_language("WW-duur verkort?")
+    assert language.code == "nl" and not language.confident and language.notice is None
+
+
+def test_detection_is_repeatable():
+    question = "Quelle municipalité a lancé un outil de calcul pour les allocataires?"
+    assert len({detect_language.__wrapped__(question) for _ in range(5)}) == 1

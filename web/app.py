@@ -1,0 +1,76 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, jsonify
+
+from index.settings import data_dir
+
+from . import api
+from .engine import Engine
+from .errors import register_error_handlers
+
+# Questions are short; history adds at most a few kilobytes. Anything bigger is not a question.
+MAX_BODY_BYTES = 64 * 1024
+
+
+def default_index_dir() -> Path:
+    return Path(os.environ.get("VRAAGBAAK_INDEX_DIR", data_dir() / "index"))
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        JSON_SORT_KEYS=False,
+        VRAAGBAAK_INDEX_DIR=str(default_index_dir()),
+        VRAAGBAAK_MODEL=None,
+        VRAAGBAAK_ABSTAIN_THRESHOLD=None,
+        VRAAGBAAK_PRELOAD=False,
+    )
+    app.config.from_prefixed_env("VRAAGBAAK_FLASK")
+    if config:
+        app.config.update(config)
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+    engine = Engine(
+        Path(app.config["VRAAGBAAK_INDEX_DIR"]),
+        model=app.config["VRAAGBAAK_MODEL"],
+        threshold=app.config["VRAAGBAAK_ABSTAIN_THRESHOLD"],
+    )
+    app.extensions["vraagbaak"] = engine
+    register_error_handlers(app)
+    app.register_blueprint(api.bp)
+
+    @app.get("/healthz")
+    def healthz():
+        return jsonify({"status": "ok"})
+
+    @app.get("/")
+    def home():
+        return (
+            "<!doctype html><html lang=nl><meta charset=utf-8><title>Vraagbaak</title>"
+            "<h1>Vraagbaak</h1><p>De dienst draait. Stel een vraag via "
+            "<code>POST /api/v1/ask</code>; de beschrijving staat in "
+            "<a href=/api/v1/openapi.json>/api/v1/openapi.json</a>.</p></html>"
+        )
+
+    if app.config["VRAAGBAAK_PRELOAD"]:
+        _preload(engine)
+    return app
+
+
+def _preload(engine: Engine) -> None:
+    """Load model and index now, so the first question is not slow; a missing index is not fatal."""
+    from index.errors import VraagbaakError
+
+    engine.embedder
+    try:
+        engine.answerer()
+    except VraagbaakError as exc:
+        logging.getLogger(__name__).warning("%s", exc)

@@ -1,0 +1,53 @@
+"""Every error leaves the API as JSON {"error": {"code", "message"}} in Dutch."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+_MESSAGES = {
+    400: ("bad_request", "Het verzoek is ongeldig."),
+    404: ("not_found", "Deze pagina of dit adres bestaat niet."),
+    405: ("method_not_allowed", "Deze methode is hier niet toegestaan."),
+    413: ("payload_too_large", "Het verzoek is te groot."),
+    415: ("unsupported_media_type", "Stuur de vraag als JSON (Content-Type: application/json)."),
+    429: ("too_many_requests", "Te veel verzoeken; probeer het zo weer."),
+    500: ("internal_error", "Er ging iets mis aan onze kant. Probeer het later opnieuw."),
+    503: ("unavailable", "De dienst is nog niet beschikbaar."),
+}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str):
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(status: int, code: str, message: str):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):
+        code, message = _MESSAGES.get(exc.code, ("error", exc.description or "Fout"))
+        if not request.path.startswith("/api/") and exc.code == 404:
+            return exc  # pages keep Flask's plain 404
+        return error_response(exc.code or 500, code, message)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        # The traceback goes to the log, never to the client.
+        log.exception("Onverwachte fout bij %s %s", request.method, request.path)
+        code, message = _MESSAGES[500]
+        return error_response(500, code, message)
