@@ -22,6 +22,7 @@ import numpy as np
 from .chunker import CHUNKER_VERSION, chunk_document
 from .embedder import Embedder
 from .errors import IndexCorrupt, ReadError, VraagbaakError
+from .lexical import LexicalIndex
 from .readers import iter_corpus, read_document
 from .store import (
     VERSIONS,
@@ -62,6 +63,12 @@ def passage_text(chunk: Chunk) -> str:
     if chunk.heading and chunk.heading not in chunk.text:
         return f"{chunk.heading}\n{chunk.text}"
     return chunk.text
+
+
+def lexical_text(chunk: Chunk) -> str:
+    """What lexical search sees: title and heading let a paragraph match its subject's words."""
+    context = " ".join(part for part in (chunk.title, chunk.heading) if part and part not in chunk.text)
+    return f"{context}\n{chunk.text}" if context else chunk.text
 
 
 def build_index(
@@ -168,7 +175,11 @@ def _build_locked(corpus, root, embedder, previous, progress) -> BuildReport:
     version = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     folder = root / VERSIONS / version
     notify("opslaan", 0, 1)
-    write_version(folder, manifest, documents, chunks, np.concatenate(vectors))
+    notify("lexicaal", 0, 1)
+    lexical = LexicalIndex.build([lexical_text(c) for c in chunks])
+    notify("lexicaal", 1, 1)
+    manifest["lexical"] = lexical.analyzer.config()
+    write_version(folder, manifest, documents, chunks, np.concatenate(vectors), lexical)
     switch_current(root, folder)
     prune_versions(root)
     notify("opslaan", 1, 1)

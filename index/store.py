@@ -4,6 +4,7 @@ Layout under an index root::
 
     versions/<version>/vectors.faiss   inner-product index, row i = chunk id i
     versions/<version>/chunks.sqlite   chunk text and citation fields, documents
+    versions/<version>/lexical.*       BM25 index of the same chunks (index.lexical)
     versions/<version>/manifest.json   model, dimension, chunker, file hashes
     current -> versions/<version>      symlink, replaced atomically
 
@@ -26,9 +27,10 @@ import faiss
 import numpy as np
 
 from .errors import IndexCorrupt, IndexMissing
+from .lexical import LexicalIndex
 from .types import Chunk
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 CHUNKS_DB = "chunks.sqlite"
@@ -77,6 +79,7 @@ def write_version(
     documents: list[StoredDocument],
     chunks: list[Chunk],
     vectors: np.ndarray,
+    lexical: LexicalIndex,
 ) -> None:
     """Write one complete index version into an empty folder, flushed to disk."""
     if len(chunks) != len(vectors):
@@ -86,6 +89,7 @@ def write_version(
     if len(vectors):
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     faiss.write_index(index, str(folder / VECTORS))
+    lexical.save(folder)
 
     db = sqlite3.connect(folder / CHUNKS_DB)
     try:
@@ -179,6 +183,9 @@ class IndexSnapshot:
                 f"De index in {folder} is inconsistent: {self._vectors.ntotal} vectoren, "
                 f"{count} passages. Bouw de index opnieuw."
             )
+        self.lexical = LexicalIndex.load(folder)
+        if len(self.lexical) != count:
+            raise IndexCorrupt(f"De lexicale index in {folder} hoort niet bij de passages. Bouw de index opnieuw.")
         if self._vectors.d != self.manifest.get("dimension"):
             raise IndexCorrupt(f"De vectordimensie van de index in {folder} klopt niet met het manifest.")
 
@@ -206,6 +213,11 @@ class IndexSnapshot:
         k = max(1, min(k, self.size))
         scores, ids = self._vectors.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
         return scores, ids
+
+    def vectors(self, ids) -> np.ndarray:
+        """The stored vectors of some chunks, to score candidates found another way."""
+        return np.stack([self._vectors.reconstruct(int(i)) for i in ids]) if len(ids) else np.zeros(
+            (0, self._vectors.d), dtype=np.float32)
 
     def chunks(self, ids: list[int]) -> list[Chunk]:
         if not ids:

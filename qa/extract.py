@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from index.analysis import DutchAnalyzer, fold
 from index.sentences import sentence_spans
 
-from .retriever import Hit
-from .textnorm import content_terms, fold
+from .retrieval import Hit
 
 _NUMBER = re.compile(r"\d|\b(?:een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|honderd|duizend|miljoen|miljard|procent)\b")
 _DATE = re.compile(
@@ -41,6 +41,10 @@ class AnswerSentence:
     start: int  # offsets in that passage's text, end exclusive
     end: int
     text: str
+
+
+# Sentence scoring needs stems without compound parts, so no corpus lexicon.
+content_terms = DutchAnalyzer(compounds=False).content_terms
 
 
 def _term_overlap(question_terms: set[str], sentence_terms: list[str]) -> float:
@@ -76,7 +80,7 @@ def extract_answer(question: str, hits: list[Hit], *, max_passages: int = MAX_PA
     for i, hit in enumerate(considered):
         spans = sentence_spans(hit.chunk.text)
         # A passage far below the best one only wins on much stronger sentence evidence.
-        passage_weight = max(0.0, 1.0 - (top - hit.score) * 10)
+        passage_weight = hit.score / top if top > 0 else 0.0
         for j, (start, end) in enumerate(spans):
             sentence = hit.chunk.text[start:end]
             score = (0.6 * _term_overlap(question_terms, content_terms(sentence))
@@ -90,3 +94,12 @@ def extract_answer(question: str, hits: list[Hit], *, max_passages: int = MAX_PA
     if len(hit.chunk.text[start:end].split()) < MIN_ANSWER_WORDS and j + 1 < len(spans):
         end = spans[j + 1][1]
     return [AnswerSentence(hit.rank, start, end, hit.chunk.text[start:end])]
+
+
+def lead_sentence(hits: list[Hit]) -> list[AnswerSentence]:
+    """The first sentence of the best passage: the baseline the extractor is measured against."""
+    if not hits:
+        return []
+    spans = sentence_spans(hits[0].chunk.text) or [(0, len(hits[0].chunk.text))]
+    start, end = spans[0]
+    return [AnswerSentence(hits[0].rank, start, end, hits[0].chunk.text[start:end])]

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from langdetect import DetectorFactory, LangDetectException, detect_langs
 
-from .textnorm import stopwords, words
+from index.analysis import stopwords, words
 
 DetectorFactory.seed = 0  # langdetect is random by default; answers must repeat
 

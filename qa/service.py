@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import time
 from dataclasses import dataclass, field
 
 from index.embedder import Embedder
 from index.store import IndexSnapshot
 
-from .extract import AnswerSentence, extract_answer
+from .extract import AnswerSentence, extract_answer, lead_sentence
 from .language import Language, detect_language
+from .options import AnswerOptions
 from .question import clean_history, clean_question
-from .retriever import DenseRetriever, Hit
+from .retrieval import Hit, Retriever
 
 NOTHING_FOUND = "Ik heb hierover niets gevonden in de documenten."
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 20
-# Cosine of the best passage below which the evidence counts as noise.
-# Calibrated on the dev sets with `vraagbaak evaluate` (see docs/quality.md).
-DEFAULT_ABSTAIN_THRESHOLD = 0.80
-
-
-def abstain_threshold() -> float:
-    return float(os.environ.get("VRAAGBAAK_ABSTAIN_THRESHOLD", DEFAULT_ABSTAIN_THRESHOLD))
 
 
 @dataclass
@@ -61,7 +54,7 @@ def passage_dict(hit: Hit) -> dict:
     c = hit.chunk
     return {
         "rank": hit.rank,
-        "score": round(hit.score, 4),
+        "score": round(hit.dense_score, 4),
         "text": c.text,
         "source": {
             "document": c.doc_id,
@@ -76,26 +69,29 @@ def passage_dict(hit: Hit) -> dict:
 
 
 class Answerer:
-    def __init__(self, snapshot: IndexSnapshot, embedder: Embedder, *, threshold: float | None = None):
+    def __init__(self, snapshot: IndexSnapshot, embedder: Embedder, options: AnswerOptions | None = None):
         self.snapshot = snapshot
-        self.retriever = DenseRetriever(snapshot, embedder)
-        self.threshold = abstain_threshold() if threshold is None else threshold
+        self.retriever = Retriever(snapshot, embedder)
+        self.options = options or AnswerOptions.from_env()
 
     def ask(self, question: object, *, history: object = None, top_k: int = DEFAULT_TOP_K) -> Answer:
         started = time.perf_counter()
         text = clean_question(question)
-        clean_history(history)  # validated now; used for follow-ups by retrieval
+        earlier = clean_history(history)
         top_k = max(1, min(int(top_k), MAX_TOP_K))
         language = detect_language(text)
         timings: dict = {}
-        hits = self.retriever.search(text, top_k, timings)
+        retrieval = self.retriever.search(text, top_k, history=earlier, mode=self.options.retrieval,
+                                          timings=timings)
+        hits = retrieval.hits
 
         extract_started = time.perf_counter()
-        abstained = not hits or hits[0].score < self.threshold
-        sentences = [] if abstained else extract_answer(text, hits)
+        abstained = self._abstains(retrieval)
         if abstained:
-            answer_text, citations = NOTHING_FOUND, []
+            sentences, answer_text, citations = [], NOTHING_FOUND, []
         else:
+            sentences = (extract_answer(text, hits) if self.options.extraction == "sentences"
+                         else lead_sentence(hits))
             citations = sorted({s.passage for s in sentences})
             answer_text = " ".join(f"{s.text} [{s.passage}]" for s in sentences)
         if language.notice:
@@ -107,3 +103,15 @@ class Answerer:
             abstained=abstained, hits=hits, sentences=sentences, timings=timings,
             index_version=self.snapshot.version, model=self.snapshot.manifest.get("model", ""),
         )
+
+    def _abstains(self, retrieval) -> bool:
+        """Weak evidence: no close passage, or the question's specific words are not in the corpus."""
+        if not retrieval.hits:
+            return True
+        if retrieval.follow_up:
+            # A follow-up's own words are few by nature; the conversation carries its subject.
+            return retrieval.best_dense < self.options.min_dense_score
+        if retrieval.best_dense < self.options.min_dense_score:
+            return True
+        return (retrieval.coverage < self.options.min_coverage
+                and retrieval.best_dense < self.options.coverage_waived_above)

@@ -9,7 +9,7 @@ from index import build as build_module
 from index.build import build_index
 from index.errors import IndexCorrupt, IndexMissing, ModelMismatch, VraagbaakError
 from index.store import CURRENT, MANIFEST, VECTORS, current_version, open_index
-from qa.retriever import DenseRetriever
+from qa.retrieval import Retriever
 
 NEW_PARAGRAPH = (
     "\n\nDe gemeente Zwolle opent in het voorjaar een nieuw inloophuis voor dakloze jongeren "
@@ -42,7 +42,7 @@ def test_update_embeds_only_changed_files_and_drops_vanished_ones(small_corpus, 
     update = build_index(small_corpus, root, embedder)
     assert update.embedded_files == ["001_ab8a111fa1afc862.txt"]
     assert update.reused_files == ["000_d31a0db93372aa9b.txt"]
-    hits = DenseRetriever(open_index(root), embedder).search("Waar komt het nieuwe inloophuis in Zwolle?", 3)
+    hits = Retriever(open_index(root), embedder).search("Waar komt het nieuwe inloophuis in Zwolle?", 3).hits
     assert hits[0].chunk.doc_id == "001_ab8a111fa1afc862.txt"
     assert "Thorbeckegracht" in hits[0].chunk.text
 
@@ -103,7 +103,7 @@ def test_index_of_another_model_is_refused(small_corpus, tmp_path, embedder):
     manifest["model"] = "sentence-transformers/some-other-model"
     manifest_path.write_text(json.dumps(manifest), "utf-8")
     with pytest.raises(ModelMismatch, match="some-other-model"):
-        DenseRetriever(open_index(root), embedder)
+        Retriever(open_index(root), embedder)
 
 
 def test_broken_files_are_skipped_with_their_reason_and_the_rest_is_indexed(small_corpus, tmp_path, embedder):

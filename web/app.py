@@ -29,7 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
         JSON_SORT_KEYS=False,
         VRAAGBAAK_INDEX_DIR=str(default_index_dir()),
         VRAAGBAAK_MODEL=None,
-        VRAAGBAAK_ABSTAIN_THRESHOLD=None,
+        VRAAGBAAK_ANSWER_OPTIONS=None,  # qa.options.AnswerOptions; None: from the environment
         VRAAGBAAK_PRELOAD=False,
     )
     app.config.from_prefixed_env("VRAAGBAAK_FLASK")
@@ -41,7 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     engine = Engine(
         Path(app.config["VRAAGBAAK_INDEX_DIR"]),
         model=app.config["VRAAGBAAK_MODEL"],
-        threshold=app.config["VRAAGBAAK_ABSTAIN_THRESHOLD"],
+        options=app.config["VRAAGBAAK_ANSWER_OPTIONS"],
     )
     app.extensions["vraagbaak"] = engine
     register_error_handlers(app)

@@ -160,34 +160,60 @@ def serve(host: str, port: int, workers: int, threads: int, index_dir: str | Non
     run_server(app, host=host, port=port, workers=workers, threads=threads)
 
 
+def _evaluation_index(corpus: Path, embedder, progress):
+    """An index of `corpus` kept apart from the served one, reused between runs."""
+    from index.build import build_index
+    from index.store import open_index
+
+    corpus = corpus.resolve()
+    key = hashlib.sha256(str(corpus).encode()).hexdigest()[:12]
+    base = Path(os.environ.get("VRAAGBAAK_EVAL_INDEX_DIR", data_dir() / "eval-indexes"))
+    root = base / f"{corpus.name}-{key}"
+    build_index(corpus, root, embedder, progress=progress)
+    return open_index(root)
+
+
+def _answer_options(retrieval: str | None, extraction: str | None):
+    from dataclasses import replace
+
+    from qa.options import AnswerOptions
+
+    options = AnswerOptions.from_env()
+    if retrieval:
+        options = replace(options, retrieval=retrieval)
+    if extraction:
+        options = replace(options, extraction=extraction)
+    return options
+
+
 @main.command()
 @click.option("--corpus", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--questions", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
               help="Schrijf de metrieken ook als JSON naar dit bestand.")
-def evaluate(corpus: Path, questions: Path, json_out: Path | None) -> None:
+@click.option("--retrieval", type=click.Choice(["dense", "lexical", "hybrid"]), help="Zoekmethode (standaard: hybrid).")
+@click.option("--extraction", type=click.Choice(["sentences", "lead"]),
+              help="Antwoordzinnen kiezen, of de eerste zin van de beste passage nemen.")
+def evaluate(corpus: Path, questions: Path, json_out: Path | None, retrieval: str | None,
+             extraction: str | None) -> None:
     """Meet de kwaliteit op een vragenbestand, met een eigen index van het corpus."""
-    from index.build import build_index
     from index.embedder import load_embedder
-    from index.store import open_index
     from qa.evaluate import METRIC_KEYS, evaluate as run_evaluation, load_questions
     from qa.service import Answerer
 
-    corpus = corpus.resolve()
-    # Evaluation indexes live apart from the served one and are reused between runs.
-    key = hashlib.sha256(str(corpus).encode()).hexdigest()[:12]
-    root = Path(os.environ.get("VRAAGBAAK_EVAL_INDEX_DIR", data_dir() / "eval-indexes")) / f"{corpus.name}-{key}"
     try:
         items = load_questions(questions)
+        options = _answer_options(retrieval, extraction)
         embedder = load_embedder(progress=lambda m: click.echo(m, err=True))
         progress = _StageProgress()
-        build_index(corpus, root, embedder, progress=progress)
-        report = run_evaluation(Answerer(open_index(root), embedder), items,
+        snapshot = _evaluation_index(corpus, embedder, progress)
+        report = run_evaluation(Answerer(snapshot, embedder, options), items,
                                 progress=lambda d, t: progress("vragen", d, t))
         progress.close()
     except (VraagbaakError, ValueError) as exc:
         _fail(exc)
-    click.echo(f"{questions.name} op {corpus.name}: {report['questions']} vragen")
+    click.echo(f"{questions.name} op {corpus.name}: {report['questions']} vragen "
+               f"({options.retrieval}, {options.extraction})")
     for key_ in (*METRIC_KEYS, "latency_p50_ms", "latency_p95_ms"):
         value = report[key_]
         click.echo(f"  {key_:<24} {'n.v.t.' if value is None else value}")
@@ -197,6 +223,36 @@ def evaluate(corpus: Path, questions: Path, json_out: Path | None) -> None:
     if json_out:
         json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
         click.echo(f"Metrieken geschreven naar {json_out}")
+
+
+@main.command()
+@click.option("--eval-dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Map met vragenbestanden (*.jsonl); een map corpus/ ernaast is hun corpus, anders seeds/.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Schrijf de Markdown-tabel hierheen.")
+def quality(eval_dir: Path, out: Path | None) -> None:
+    """Kwaliteitsrapport: elke vragenset onder elke configuratie, als Markdown-tabel."""
+    from index.embedder import load_embedder
+    from qa.evaluate import evaluate as run_evaluation, load_questions
+    from qa.quality import discover_sets, markdown_table, run_report
+    from qa.service import Answerer
+
+    embedder = load_embedder(progress=lambda m: click.echo(m, err=True))
+    snapshots = {}
+
+    def evaluate_set(eval_set, options):
+        if eval_set.corpus not in snapshots:
+            snapshots[eval_set.corpus] = _evaluation_index(eval_set.corpus, embedder, None)
+        click.echo(f"{eval_set.name}: {options.retrieval}, {options.extraction}", err=True)
+        return run_evaluation(Answerer(snapshots[eval_set.corpus], embedder, options),
+                              load_questions(eval_set.questions))
+
+    try:
+        table = markdown_table(run_report(discover_sets(eval_dir, DEFAULT_CORPUS), evaluate_set))
+    except (VraagbaakError, ValueError) as exc:
+        _fail(exc)
+    click.echo(table)
+    if out:
+        out.write_text(table + "\n", "utf-8")
 
 
 if __name__ == "__main__":

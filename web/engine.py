@@ -14,16 +14,17 @@ from pathlib import Path
 
 from index.embedder import Embedder, load_embedder
 from index.store import current_version, open_index
+from qa.options import AnswerOptions
 from qa.service import Answerer
 
 log = logging.getLogger(__name__)
 
 
 class Engine:
-    def __init__(self, index_root: Path, model: str | None = None, threshold: float | None = None):
+    def __init__(self, index_root: Path, model: str | None = None, options: AnswerOptions | None = None):
         self.index_root = index_root
         self.model = model
-        self.threshold = threshold
+        self.options = options
         self._embedder: Embedder | None = None
         self._answerer: Answerer | None = None
         self._lock = threading.Lock()
@@ -48,6 +49,6 @@ class Engine:
                 embedder = self._embedder or load_embedder(self.model)
                 self._embedder = embedder
                 snapshot = open_index(self.index_root)
-                self._answerer = Answerer(snapshot, embedder, threshold=self.threshold)
+                self._answerer = Answerer(snapshot, embedder, self.options)
                 log.info("Index %s geladen (%d passages)", snapshot.version, snapshot.size)
             return self._answerer

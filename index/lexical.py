@@ -1,0 +1,336 @@
+"""BM25 lexical retrieval over the chunk texts, next to the dense (FAISS) index.
+
+`LexicalIndex.build(texts, analyzer)` indexes the texts with a `DutchAnalyzer`
+(index.analysis); ids are the positions of the texts in that list, the same
+row numbers as the FAISS index. `search(query, k)` ranks by BM25 (Okapi, the
+Lucene variant):
+
+    score(d, q) = sum over query terms t of  qw(t) * idf(t) * tf(t, d) * (k1 + 1)
+                                              / (tf(t, d) + k1 * (1 - b + b * |d| / avgdl))
+    idf(t)      = ln(1 + (N - df(t) + 0.5) / (df(t) + 0.5))
+
+with k1 = 1.2 and b = 0.75. tf counts a whole word as 1 and a compound part
+(or the joined form of a hyphenated word) as the analyzer's `part_weight`;
+|d| counts the whole words only; qw is 1 for a query word and the analyzer's
+`query_part_weight` (by default = `part_weight`, 0.5) for a term that occurs
+in the query only as a compound part.
+
+Storage: the per-(term, document) BM25 weight idf * tf-saturation is computed
+at build time and kept as term -> documents postings (CSC layout), so a query
+is a sum of a few posting slices (`np.bincount`), with no loop over documents.
+Files in the index folder:
+
+* `lexical.json`: format and version, analyzer settings, k1, b, counts, the
+  vocabulary (term of each column, in column order) and the byte size of
+  every array file (a cheap consistency check);
+* `lexical.indptr.npy` (int64, terms + 1): postings of term t are
+  positions indptr[t]:indptr[t+1] of the two arrays below;
+* `lexical.docs.npy` (int32, postings): document ids, ascending per term;
+* `lexical.weights.npy` (float32, postings): the BM25 weights;
+* `lexical.lexicon.txt`: the analyzer's compound lexicon.
+
+The arrays are plain .npy files, opened memory-mapped, so loading is fast at
+any size and a query only touches the postings of its own terms. A missing,
+truncated or inconsistent file raises `IndexCorrupt` with a Dutch message.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from array import array
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .analysis import ANALYZER_VERSION, DutchAnalyzer
+from .errors import IndexCorrupt
+
+FORMAT = "vraagbaak-lexical"
+FORMAT_VERSION = 1
+K1 = 1.2
+B = 0.75
+
+META_FILE = "lexical.json"
+LEXICON_FILE = "lexical.lexicon.txt"
+_ARRAYS = {
+    "indptr": ("lexical.indptr.npy", np.int64),
+    "docs": ("lexical.docs.npy", np.int32),
+    "weights": ("lexical.weights.npy", np.float32),
+}
+
+
+def _idf(df: np.ndarray | int, n_docs: int) -> np.ndarray | float:
+    return np.log1p((n_docs - np.asarray(df, dtype=np.float64) + 0.5) / (np.asarray(df, dtype=np.float64) + 0.5))
+
+
+class LexicalIndex:
+    """A BM25 index of texts, with the analyzer that made it (see the module docstring)."""
+
+    def __init__(
+        self,
+        analyzer: DutchAnalyzer,
+        vocabulary: Sequence[str],
+        indptr: np.ndarray,
+        docs: np.ndarray,
+        weights: np.ndarray,
+        *,
+        n_docs: int,
+        avgdl: float,
+        k1: float = K1,
+        b: float = B,
+    ):
+        self.analyzer = analyzer
+        self.vocabulary = list(vocabulary)
+        self._term_ids = {t: i for i, t in enumerate(self.vocabulary)}
+        self.indptr = indptr
+        self.docs = docs
+        self.weights = weights
+        self.n_docs = int(n_docs)
+        self.avgdl = float(avgdl)
+        self.k1 = float(k1)
+        self.b = float(b)
+        self._max_idf = float(_idf(0, self.n_docs))
+
+    def __len__(self) -> int:
+        return self.n_docs
+
+    # -- building -----------------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        texts: Iterable[str],
+        analyzer: DutchAnalyzer | None = None,
+        *,
+        k1: float = K1,
+        b: float = B,
+    ) -> LexicalIndex:
+        """Index `texts` (id = position). Without an analyzer, one is learned from the texts."""
+        texts = list(texts)
+        if analyzer is None:
+            analyzer = DutchAnalyzer.learn(texts)
+        n_docs = len(texts)
+        vocab: dict[str, int] = {}
+        term_ids = array("i")
+        term_weights = array("f")
+        lengths = np.zeros(n_docs, dtype=np.float64)
+        counts = np.zeros(n_docs, dtype=np.int64)
+        for d, text in enumerate(texts):
+            pairs = analyzer.weighted_terms(text)
+            dl = 0
+            for term, w in pairs:
+                tid = vocab.get(term)
+                if tid is None:
+                    tid = vocab[term] = len(vocab)
+                term_ids.append(tid)
+                term_weights.append(w)
+                if w >= 1.0:
+                    dl += 1
+            lengths[d] = dl
+            counts[d] = len(pairs)
+        n_terms = len(vocab)
+        avgdl = float(lengths.mean()) if n_docs and lengths.sum() > 0 else 1.0
+
+        tids = np.frombuffer(term_ids, dtype=np.int32).astype(np.int64)
+        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), counts)
+        keys = tids * max(n_docs, 1) + doc_of  # term-major: sorting gives CSC order
+        del tids, doc_of
+        ukeys, inverse = np.unique(keys, return_inverse=True)
+        del keys
+        tf = np.bincount(inverse, weights=np.frombuffer(term_weights, dtype=np.float32), minlength=len(ukeys))
+        del inverse
+        col = ukeys // max(n_docs, 1)
+        docs = (ukeys % max(n_docs, 1)).astype(np.int32)
+        del ukeys
+        df = np.bincount(col, minlength=n_terms)
+        indptr = np.zeros(n_terms + 1, dtype=np.int64)
+        np.cumsum(df, out=indptr[1:])
+        idf = _idf(df, n_docs)
+        norm = k1 * (1.0 - b + b * lengths / avgdl)
+        weights = (idf[col] * tf * (k1 + 1.0) / (tf + norm[docs])).astype(np.float32)
+        vocabulary = [""] * n_terms
+        for term, i in vocab.items():
+            vocabulary[i] = term
+        return cls(analyzer, vocabulary, indptr, docs, weights, n_docs=n_docs, avgdl=avgdl, k1=k1, b=b)
+
+    # -- persistence --------------------------------------------------------------------------
+
+    def save(self, folder: Path) -> None:
+        """Write the index into `folder` (created if needed); the metadata file goes last."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        sizes = {}
+        for key, (name, dtype) in _ARRAYS.items():
+            tmp = folder / (name + ".tmp")
+            with open(tmp, "wb") as fh:
+                np.save(fh, np.ascontiguousarray(getattr(self, key), dtype=dtype))
+            os.replace(tmp, folder / name)
+            sizes[name] = (folder / name).stat().st_size
+        tmp = folder / (LEXICON_FILE + ".tmp")
+        self.analyzer.save_lexicon(tmp)
+        os.replace(tmp, folder / LEXICON_FILE)
+        sizes[LEXICON_FILE] = (folder / LEXICON_FILE).stat().st_size
+        meta = {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "analyzer": self.analyzer.config(),
+            "k1": self.k1,
+            "b": self.b,
+            "n_docs": self.n_docs,
+            "n_terms": len(self.vocabulary),
+            "postings": int(self.docs.shape[0]),
+            "avgdl": self.avgdl,
+            "file_sizes": sizes,
+            "vocabulary": self.vocabulary,
+        }
+        tmp = folder / (META_FILE + ".tmp")
+        tmp.write_text(json.dumps(meta, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+        os.replace(tmp, folder / META_FILE)
+
+    @classmethod
+    def load(cls, folder: Path, *, mmap: bool = True) -> LexicalIndex:
+        """Open a saved index (arrays memory-mapped); IndexCorrupt if anything is missing or off."""
+        folder = Path(folder)
+        try:
+            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise IndexCorrupt(f"de woordindex ontbreekt: {META_FILE} niet gevonden") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise IndexCorrupt(f"de woordindex is beschadigd: {META_FILE} is onleesbaar") from exc
+        try:
+            if meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
+                raise IndexCorrupt("de woordindex heeft een onbekend formaat; bouw de index opnieuw")
+            settings = dict(meta["analyzer"])
+            if settings.pop("version") != ANALYZER_VERSION:
+                raise IndexCorrupt("de woordindex is met een andere taalanalyse gebouwd; bouw de index opnieuw")
+            n_docs, n_terms, postings = int(meta["n_docs"]), int(meta["n_terms"]), int(meta["postings"])
+            vocabulary = meta["vocabulary"]
+            sizes = meta["file_sizes"]
+            if not isinstance(vocabulary, list) or len(vocabulary) != n_terms:
+                raise IndexCorrupt("de woordindex is beschadigd: de woordenlijst klopt niet")
+            for name, size in sizes.items():
+                path = folder / name
+                if not path.is_file():
+                    raise IndexCorrupt(f"de woordindex is onvolledig: {name} ontbreekt")
+                if path.stat().st_size != size:
+                    raise IndexCorrupt(f"de woordindex is beschadigd: {name} heeft niet de verwachte grootte")
+            arrays = {}
+            for key, (name, dtype) in _ARRAYS.items():
+                if name not in sizes:
+                    raise IndexCorrupt(f"de woordindex is onvolledig: {name} ontbreekt")
+                arr = np.load(folder / name, mmap_mode="r" if mmap else None, allow_pickle=False)
+                if arr.dtype != dtype or arr.ndim != 1:
+                    raise IndexCorrupt(f"de woordindex is beschadigd: {name} heeft een verkeerd type")
+                arrays[key] = arr
+            indptr = arrays["indptr"]
+            if (
+                indptr.shape[0] != n_terms + 1
+                or arrays["docs"].shape[0] != postings
+                or arrays["weights"].shape[0] != postings
+                or int(indptr[0]) != 0
+                or int(indptr[-1]) != postings
+                or (n_terms and bool(np.any(np.diff(indptr) < 0)))
+            ):
+                raise IndexCorrupt("de woordindex is beschadigd: de bestanden passen niet bij elkaar")
+            analyzer = DutchAnalyzer.load(folder / LEXICON_FILE, **settings)
+            return cls(
+                analyzer,
+                vocabulary,
+                indptr,
+                arrays["docs"],
+                arrays["weights"],
+                n_docs=n_docs,
+                avgdl=float(meta["avgdl"]),
+                k1=float(meta["k1"]),
+                b=float(meta["b"]),
+            )
+        except IndexCorrupt:
+            raise
+        except FileNotFoundError as exc:
+            raise IndexCorrupt(f"de woordindex is onvolledig: {Path(exc.filename or '').name} ontbreekt") from None
+        except (OSError, ValueError, KeyError, TypeError, EOFError, AttributeError) as exc:
+            raise IndexCorrupt("de woordindex is beschadigd en kan niet gelezen worden") from exc
+
+    # -- querying -----------------------------------------------------------------------------
+
+    def _postings(self, term_id: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = int(self.indptr[term_id]), int(self.indptr[term_id + 1])
+        return self.docs[start:end], self.weights[start:end]
+
+    def search(self, query: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """The up to k best (ids, scores), best first; only documents sharing a term with the query.
+
+        A query without known terms (only stopwords, unknown words) gives two empty arrays.
+        Equal scores are ordered by id.
+        """
+        empty = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32))
+        if k <= 0 or self.n_docs == 0:
+            return empty
+        doc_parts, weight_parts = [], []
+        for term, qw in self.analyzer.weighted_query_terms(query).items():
+            tid = self._term_ids.get(term)
+            if tid is None:
+                continue
+            docs, weights = self._postings(tid)
+            if docs.shape[0]:
+                doc_parts.append(docs)
+                weight_parts.append(weights if qw == 1.0 else weights * np.float32(qw))
+        if not doc_parts:
+            return empty
+        docs = np.concatenate(doc_parts) if len(doc_parts) > 1 else np.asarray(doc_parts[0])
+        weights = np.concatenate(weight_parts) if len(weight_parts) > 1 else np.asarray(weight_parts[0])
+        if docs.shape[0] * 8 < self.n_docs:  # few candidates: score only those
+            ids, inverse = np.unique(docs, return_inverse=True)
+            scores = np.bincount(inverse, weights=weights)
+        else:
+            scores = np.bincount(docs, weights=weights, minlength=self.n_docs)
+            ids = np.flatnonzero(scores)
+            scores = scores[ids]
+        if ids.shape[0] and (int(ids[-1]) >= self.n_docs or int(ids[0]) < 0):
+            raise IndexCorrupt("de woordindex is beschadigd: verwijzing naar een onbekend tekstdeel")
+        keep = scores > 0
+        ids, scores = ids[keep], scores[keep]
+        if ids.shape[0] > k:
+            top = np.argpartition(-scores, k - 1)[:k]
+            ids, scores = ids[top], scores[top]
+        order = np.lexsort((ids, -scores))
+        return ids[order].astype(np.int64), scores[order].astype(np.float32)
+
+    def df(self, term: str) -> int:
+        """Number of documents that contain an analyzed term (0 if never seen)."""
+        tid = self._term_ids.get(term)
+        return 0 if tid is None else int(self.indptr[tid + 1] - self.indptr[tid])
+
+    def idf(self, term: str) -> float:
+        """BM25 idf of an analyzed term (a stem); an unseen term gets the maximum idf."""
+        return float(_idf(self.df(term), self.n_docs))
+
+    def query_coverage(self, query: str) -> float:
+        """IDF-weighted share of the query's content words that occur in the index, in [0, 1].
+
+        Each distinct content word (stopwords excluded) weighs its idf; a word the
+        index never saw weighs the maximum idf and counts as covered for the
+        share of its compound parts that the index does know. A query without
+        content words gives 0.0 (nothing in it can be found).
+        """
+        total = covered = 0.0
+        seen = set()
+        for term, parts in self.analyzer.whole_terms(query):
+            if term in seen:
+                continue
+            seen.add(term)
+            df = self.df(term)
+            if df:
+                w = float(_idf(df, self.n_docs))
+                covered += w
+            else:
+                w = self._max_idf
+                if parts:
+                    covered += w * sum(1 for p in parts if self.df(p)) / len(parts)
+            total += w
+        if total <= 0.0 or math.isnan(total):
+            return 0.0
+        return covered / total

@@ -1,0 +1,44 @@
+"""How a question is answered: which retrieval, which answer extraction."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+RETRIEVAL_MODES = ("dense", "lexical", "hybrid")
+EXTRACTION_MODES = ("sentences", "lead")
+
+# Abstention. Below MIN_DENSE_SCORE (cosine of the closest passage) evidence
+# is noise. Between it and COVERAGE_WAIVED_ABOVE, the question must also find
+# at least MIN_COVERAGE of its specific words (IDF-weighted) in the corpus: a
+# question about passports over documents that never say "paspoort" is not
+# answered by a passage that merely sounds alike. Chosen on the dev sets'
+# score distributions (docs/quality.md); settings, not constants of the code.
+DEFAULT_MIN_DENSE_SCORE = 0.83
+DEFAULT_MIN_COVERAGE = 0.5
+DEFAULT_COVERAGE_WAIVED_ABOVE = 0.90
+
+
+@dataclass(frozen=True)
+class AnswerOptions:
+    retrieval: str = "hybrid"
+    extraction: str = "sentences"  # "lead": first sentence of the best passage, as a baseline
+    min_dense_score: float = DEFAULT_MIN_DENSE_SCORE
+    min_coverage: float = DEFAULT_MIN_COVERAGE
+    coverage_waived_above: float = DEFAULT_COVERAGE_WAIVED_ABOVE
+
+    def __post_init__(self):
+        if self.retrieval not in RETRIEVAL_MODES:
+            raise ValueError(f"retrieval must be one of {RETRIEVAL_MODES}")
+        if self.extraction not in EXTRACTION_MODES:
+            raise ValueError(f"extraction must be one of {EXTRACTION_MODES}")
+
+    @classmethod
+    def from_env(cls) -> "AnswerOptions":
+        env = os.environ
+        return cls(
+            retrieval=env.get("VRAAGBAAK_RETRIEVAL", cls.retrieval),
+            min_dense_score=float(env.get("VRAAGBAAK_ABSTAIN_THRESHOLD", DEFAULT_MIN_DENSE_SCORE)),
+            min_coverage=float(env.get("VRAAGBAAK_MIN_COVERAGE", DEFAULT_MIN_COVERAGE)),
+            coverage_waived_above=float(env.get("VRAAGBAAK_COVERAGE_WAIVED_ABOVE", DEFAULT_COVERAGE_WAIVED_ABOVE)),
+        )

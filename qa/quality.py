@@ -1,0 +1,58 @@
+"""The quality report: every evaluation set under several answering configurations.
+
+Each question file is paired with its corpus: a `corpus/` folder next to the
+file if there is one, otherwise the default corpus (the seed documents).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .evaluate import METRIC_KEYS
+from .options import AnswerOptions
+
+CONFIGURATIONS: dict[str, AnswerOptions] = {
+    "dense": AnswerOptions(retrieval="dense", extraction="lead"),
+    "lexical": AnswerOptions(retrieval="lexical", extraction="lead"),
+    "hybrid": AnswerOptions(retrieval="hybrid", extraction="lead"),
+    "hybrid + extraction": AnswerOptions(retrieval="hybrid", extraction="sentences"),
+}
+
+COLUMNS = (*METRIC_KEYS, "latency_p50_ms", "latency_p95_ms")
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    name: str
+    questions: Path
+    corpus: Path
+
+
+def discover_sets(eval_dir: Path, default_corpus: Path) -> list[EvalSet]:
+    sets = []
+    for path in sorted(eval_dir.rglob("*.jsonl")):
+        corpus = path.parent / "corpus"
+        sets.append(EvalSet(path.relative_to(eval_dir).as_posix(), path,
+                            corpus if corpus.is_dir() else default_corpus))
+    return sets
+
+
+def markdown_table(results: list[tuple[EvalSet, str, dict]]) -> str:
+    header = "| set | configuration | questions | " + " | ".join(COLUMNS) + " |"
+    rule = "|" + " --- |" * (3 + len(COLUMNS))
+    rows = [header, rule]
+    for eval_set, config, metrics in results:
+        cells = ["–" if metrics[c] is None else f"{metrics[c]:.3f}" if c in METRIC_KEYS else f"{metrics[c]:.0f}"
+                 for c in COLUMNS]
+        rows.append(f"| `{eval_set.name}` | {config} | {metrics['questions']} | " + " | ".join(cells) + " |")
+    return "\n".join(rows)
+
+
+def run_report(
+    sets: list[EvalSet],
+    evaluate_set: Callable[[EvalSet, AnswerOptions], dict],
+) -> list[tuple[EvalSet, str, dict]]:
+    """Evaluates every set under every configuration; `evaluate_set` owns indexes and models."""
+    return [(s, name, evaluate_set(s, options)) for s in sets for name, options in CONFIGURATIONS.items()]
