@@ -32,6 +32,7 @@ CANDIDATES = 50
 RRF_K = 10  # small: the first few ranks of each list matter most
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.3  # lexical evidence settles near-ties of the dense ranking
+MAX_PER_DOCUMENT = 3  # in the returned list, before other documents get a turn
 CONTEXT_WEIGHT = 0.7  # the conversation's previous question, for follow-ups
 
 # Words that make a Dutch question lean on an earlier one.
@@ -110,12 +111,36 @@ class Retriever:
         fused = _reciprocal_rank_fusion(
             [(ids, DENSE_WEIGHT * w) for ids, w in dense_rankings]
             + [(ids, LEXICAL_WEIGHT * w) for ids, _, w in lexical_rankings])
-        order = sorted(candidates, key=lambda i: (-fused[i], i))[:k]
-        chunks = {c.extra["id"]: c for c in self.snapshot.chunks(order)}
+        ranked = sorted(candidates, key=lambda i: (-fused[i], i))
+        chunks = {c.extra["id"]: c for c in self.snapshot.chunks(ranked[: k * 4])}
+        order = _diversify(ranked[: k * 4], chunks, k)
         hits = [Hit(chunks[i], fused[i], rank, dense_by_id[i]) for rank, i in enumerate(order, 1)]
         coverage = self.lexical.query_coverage(question)
         timings["search_ms"] = (time.perf_counter() - started) * 1000
         return Retrieval(hits, max(dense_by_id.values(), default=0.0), coverage, follow_up)
+
+
+def _diversify(ranked: list[int], chunks: dict[int, Chunk], k: int) -> list[int]:
+    """At most MAX_PER_DOCUMENT passages of one document before others get a turn.
+
+    One long document can otherwise fill the whole list with near-copies of one
+    point, hiding the other documents a reader should see.
+    """
+    if MAX_PER_DOCUMENT <= 0:
+        return ranked[:k]
+    taken: list[int] = []
+    deferred: list[int] = []
+    per_doc: dict[str, int] = defaultdict(int)
+    for chunk_id in ranked:
+        doc = chunks[chunk_id].doc_id
+        if per_doc[doc] < MAX_PER_DOCUMENT:
+            per_doc[doc] += 1
+            taken.append(chunk_id)
+        else:
+            deferred.append(chunk_id)
+        if len(taken) == k:
+            return taken
+    return (taken + deferred)[:k]
 
 
 def _reciprocal_rank_fusion(rankings: list[tuple[np.ndarray, float]]) -> dict[int, float]:
