@@ -245,6 +245,11 @@ class IndexSnapshot:
         rows = self._db().execute("SELECT doc_id, title, kind, sha256, text FROM documents ORDER BY doc_id")
         return [StoredDocument(*row) for row in rows]
 
+    def chunk_documents(self) -> np.ndarray:
+        """The document id of every chunk, indexed by chunk id."""
+        rows = self._db().execute("SELECT doc_id FROM chunks ORDER BY id").fetchall()
+        return np.array([row[0] for row in rows], dtype=object)
+
     def all_vectors(self) -> np.ndarray:
         return self._vectors.reconstruct_n(0, self._vectors.ntotal) if self.size else np.zeros(
             (0, self._vectors.d), dtype=np.float32

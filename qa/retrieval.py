@@ -2,11 +2,11 @@
 
 Dense search (the embedding model) finds paraphrases; lexical search (BM25
 with Dutch stemming and compound parts) finds exact names, numbers and rare
-words. Their rankings are combined with weighted reciprocal-rank fusion.
-Document titles and headings take part through the indexed texts (see
-index.build.passage_text and lexical_text). A document-level boost (lifting
-chunks of documents with several strong chunks) was measured and hurt on both
-dev sets, so it is not used.
+words. Their rankings are combined with weighted reciprocal-rank fusion,
+together with a third ranking: of whole documents, each represented by the
+mean of its chunk vectors, so a chunk of a document that is about the question
+as a whole is lifted. Titles and headings take part through the indexed texts
+(index.build.passage_text and lexical_text).
 
 A follow-up question ("En hoeveel zijn er toegewezen?") is searched twice,
 alone and together with the previous question, and both rankings are fused;
@@ -32,6 +32,7 @@ CANDIDATES = 50
 RRF_K = 10  # small: the first few ranks of each list matter most
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.3  # lexical evidence settles near-ties of the dense ranking
+DOCUMENT_WEIGHT = 0.3  # rank of the chunk's document by its centroid
 MAX_PER_DOCUMENT = 3  # in the returned list, before other documents get a turn
 CONTEXT_WEIGHT = 0.7  # the conversation's previous question, for follow-ups
 
@@ -83,6 +84,19 @@ class Retriever:
         self.snapshot = snapshot
         self.embedder = embedder
         self.lexical = snapshot.lexical
+        self._documents = None  # (chunk -> document index, document centroids), built on first use
+
+    def _document_space(self):
+        """Each document as the normalized mean of its chunk vectors: what it is about as a whole."""
+        if self._documents is None:
+            names = self.snapshot.chunk_documents()
+            _, doc_of_chunk = np.unique(names, return_inverse=True)
+            vectors = self.snapshot.all_vectors()
+            centroids = np.zeros((doc_of_chunk.max() + 1, vectors.shape[1]), dtype=np.float32)
+            np.add.at(centroids, doc_of_chunk, vectors)
+            centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+            self._documents = (doc_of_chunk, centroids)
+        return self._documents
 
     def search(self, question: str, k: int, *, history: list[str] | None = None, mode: str = "hybrid",
                timings: dict | None = None) -> Retrieval:
@@ -111,6 +125,8 @@ class Retriever:
         fused = _reciprocal_rank_fusion(
             [(ids, DENSE_WEIGHT * w) for ids, w in dense_rankings]
             + [(ids, LEXICAL_WEIGHT * w) for ids, _, w in lexical_rankings])
+        if mode == "hybrid" and DOCUMENT_WEIGHT > 0 and candidates:
+            fused = self._add_document_ranks(fused, vectors[0])
         ranked = sorted(candidates, key=lambda i: (-fused[i], i))
         chunks = {c.extra["id"]: c for c in self.snapshot.chunks(ranked[: k * 4])}
         order = _diversify(ranked[: k * 4], chunks, k)
@@ -118,6 +134,14 @@ class Retriever:
         coverage = self.lexical.query_coverage(question)
         timings["search_ms"] = (time.perf_counter() - started) * 1000
         return Retrieval(hits, max(dense_by_id.values(), default=0.0), coverage, follow_up)
+
+
+    def _add_document_ranks(self, fused: dict[int, float], vector: np.ndarray) -> dict[int, float]:
+        """Lift chunks of documents that match the question as a whole (RRF over document ranks)."""
+        doc_of_chunk, centroids = self._document_space()
+        doc_rank = np.empty(len(centroids), dtype=np.int64)
+        doc_rank[np.argsort(-(centroids @ vector), kind="stable")] = np.arange(1, len(centroids) + 1)
+        return {i: s + DOCUMENT_WEIGHT / (RRF_K + doc_rank[doc_of_chunk[i]]) for i, s in fused.items()}
 
 
 def _diversify(ranked: list[int], chunks: dict[int, Chunk], k: int) -> list[int]:

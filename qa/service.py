@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from index.embedder import Embedder
 from index.store import IndexSnapshot
 
-from .extract import AnswerSentence, extract_answer, lead_sentence
+from .extract import AnswerSentence, extract_answer, lead_sentence, rerank
 from .language import Language, detect_language
 from .options import AnswerOptions
 from .question import clean_history, clean_question
@@ -90,8 +90,11 @@ class Answerer:
         if abstained:
             sentences, answer_text, citations = [], NOTHING_FOUND, []
         else:
-            sentences = (extract_answer(text, hits) if self.options.extraction == "sentences"
-                         else lead_sentence(hits))
+            if self.options.extraction == "sentences":
+                hits = rerank(text, hits)
+                sentences = extract_answer(text, hits)
+            else:
+                sentences = lead_sentence(hits)
             citations = sorted({s.passage for s in sentences})
             answer_text = " ".join(f"{s.text} [{s.passage}]" for s in sentences)
         if language.notice:
