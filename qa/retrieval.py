@@ -33,8 +33,8 @@ RRF_K = 10  # small: the first few ranks of each list matter most
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.3  # lexical evidence settles near-ties of the dense ranking
 DOCUMENT_WEIGHT = 0.3  # rank of the chunk's document by its centroid
-MAX_PER_DOCUMENT = 3  # in the returned list, before other documents get a turn
-CONTEXT_WEIGHT = 0.7  # the conversation's previous question, for follow-ups
+MAX_PER_DOCUMENT = 2  # in the returned list, before other documents get a turn
+CONTEXT_WEIGHT = 1.0  # the conversation (previous question + this one), for follow-ups
 
 # Words that make a Dutch question lean on an earlier one.
 _FOLLOW_UP_START = re.compile(r"^\s*(en|maar|ook|dus|daarnaast|verder|en hoe|hoe zit het)\b", re.I)
@@ -126,7 +126,8 @@ class Retriever:
             [(ids, DENSE_WEIGHT * w) for ids, w in dense_rankings]
             + [(ids, LEXICAL_WEIGHT * w) for ids, _, w in lexical_rankings])
         if mode == "hybrid" and DOCUMENT_WEIGHT > 0 and candidates:
-            fused = self._add_document_ranks(fused, vectors[0])
+            # For a follow-up, documents are ranked against the whole conversation.
+            fused = self._add_document_ranks(fused, vectors[-1])
         ranked = sorted(candidates, key=lambda i: (-fused[i], i))
         chunks = {c.extra["id"]: c for c in self.snapshot.chunks(ranked[: k * 4])}
         order = _diversify(ranked[: k * 4], chunks, k)
