@@ -10,6 +10,7 @@ from qa.service import MAX_TOP_K
 
 from .errors import ApiError
 from .openapi import openapi_document
+from .pages import document_url
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -48,7 +49,11 @@ def ask():
         answer = answerer.ask(body["question"], history=body.get("history"), top_k=top_k)
     except QuestionError as exc:
         raise ApiError(400, exc.code, exc.message) from exc
-    return jsonify(answer.as_dict())
+    result = answer.as_dict()
+    for passage in result["passages"]:
+        source = passage["source"]
+        source["url"] = document_url(source["document"], source["paragraph"])
+    return jsonify(result)
 
 
 @bp.get("/openapi.json")

@@ -10,7 +10,8 @@ from flask import Flask, jsonify
 
 from index.settings import data_dir
 
-from . import api
+from . import api, feedback, pages
+from . import mattermost, slack
 from .engine import Engine
 from .errors import register_error_handlers
 
@@ -46,19 +47,14 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["vraagbaak"] = engine
     register_error_handlers(app)
     app.register_blueprint(api.bp)
+    app.register_blueprint(feedback.bp)
+    app.register_blueprint(pages.bp)
+    slack.init_app(app)  # POST /slack/events, when configured
+    mattermost.init_app(app)  # POST /mattermost/command, when configured
 
     @app.get("/healthz")
     def healthz():
         return jsonify({"status": "ok"})
-
-    @app.get("/")
-    def home():
-        return (
-            "<!doctype html><html lang=nl><meta charset=utf-8><title>Vraagbaak</title>"
-            "<h1>Vraagbaak</h1><p>De dienst draait. Stel een vraag via "
-            "<code>POST /api/v1/ask</code>; de beschrijving staat in "
-            "<a href=/api/v1/openapi.json>/api/v1/openapi.json</a>.</p></html>"
-        )
 
     if app.config["VRAAGBAAK_PRELOAD"]:
         _preload(engine)

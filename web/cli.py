@@ -255,5 +255,28 @@ def quality(eval_dir: Path, out: Path | None) -> None:
         out.write_text(table + "\n", "utf-8")
 
 
+@main.group()
+def feedback() -> None:
+    """Feedback (duim omhoog/omlaag) van de chatpagina."""
+
+
+@feedback.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="json", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Schrijf naar dit bestand.")
+@click.option("--db", type=click.Path(dir_okay=False, path_type=Path),
+              help="Het feedbackbestand (standaard: VRAAGBAAK_FEEDBACK_DB of data/feedback.sqlite).")
+def feedback_export(fmt: str, out: Path | None, db: Path | None) -> None:
+    """Exporteer alle feedback, oudste eerst."""
+    from .feedback import FeedbackStore, default_db_path, rows_to_csv, rows_to_json
+
+    rows = FeedbackStore(db or default_db_path()).rows()
+    text = rows_to_csv(rows) if fmt == "csv" else rows_to_json(rows) + "\n"
+    if out:
+        out.write_text(text, "utf-8", newline="")
+        click.echo(f"{len(rows)} feedbackregels geschreven naar {out}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
 if __name__ == "__main__":
     main()

@@ -5,6 +5,8 @@ from __future__ import annotations
 from qa.question import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS
 from qa.service import MAX_TOP_K
 
+from .feedback import MAX_ANSWER_CHARS, MAX_COMMENT_CHARS, MAX_HISTORY_ITEMS, MAX_PASSAGES
+
 _ERROR = {
     "type": "object",
     "required": ["error"],
@@ -19,7 +21,7 @@ _ERROR = {
 
 _SOURCE = {
     "type": "object",
-    "required": ["document", "title", "heading", "paragraph", "lines", "page", "span"],
+    "required": ["document", "title", "heading", "paragraph", "lines", "page", "span", "url"],
     "properties": {
         "document": {"type": "string", "description": "Bestandsnaam van het document (document-id)."},
         "title": {"type": "string"},
@@ -30,6 +32,9 @@ _SOURCE = {
         "page": {"type": ["integer", "null"], "description": "Paginanummer bij PDF."},
         "span": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
                  "description": "Tekenpositie [begin, eind) in de tekst van het document."},
+        "url": {"type": "string",
+                "description": "Link naar de alinea in de documentweergave (/documents/<document>#p<alinea>); "
+                               "absoluut als VRAAGBAAK_PUBLIC_BASE_URL is ingesteld."},
     },
 }
 
@@ -90,6 +95,42 @@ _ANSWER = {
 }
 
 
+_FEEDBACK_REQUEST = {
+    "type": "object",
+    "required": ["question", "answer", "rating"],
+    "properties": {
+        "question": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS},
+        "answer": {"type": "string", "minLength": 1, "maxLength": MAX_ANSWER_CHARS,
+                   "description": "De antwoordtekst zoals getoond."},
+        "rating": {"type": "string", "enum": ["up", "down"]},
+        "passages": {"type": "array", "maxItems": MAX_PASSAGES,
+                     "items": {"type": "string", "pattern": "^.+#[1-9][0-9]*$"},
+                     "description": "Getoonde passages als \"document#alinea\"."},
+        "history": {"type": "array", "maxItems": MAX_HISTORY_ITEMS,
+                    "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS},
+                    "description": "Eerdere vragen van het gesprek, oudste eerst."},
+        "comment": {"type": "string", "maxLength": MAX_COMMENT_CHARS},
+    },
+}
+
+_FEEDBACK_ROW = {
+    "type": "object",
+    "required": ["id", "created_at", "index_version", "rating", "question", "answer", "passages", "history",
+                 "comment"],
+    "properties": {
+        "id": {"type": "integer"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "index_version": {"type": ["string", "null"]},
+        "rating": {"type": "string", "enum": ["up", "down"]},
+        "question": {"type": "string"},
+        "answer": {"type": "string"},
+        "passages": {"type": "array", "items": {"type": "string"}},
+        "history": {"type": "array", "items": {"type": "string"}},
+        "comment": {"type": ["string", "null"]},
+    },
+}
+
+
 def _error_response(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
 
@@ -140,6 +181,47 @@ def openapi_document() -> dict:
                     },
                 }
             },
+            "/api/v1/feedback": {
+                "post": {
+                    "summary": "Geef een duim omhoog of omlaag op een antwoord",
+                    "operationId": "addFeedback",
+                    "requestBody": {
+                        "required": True,
+                        "content": {"application/json": {
+                            "schema": _FEEDBACK_REQUEST,
+                            "example": {"question": "Wat vraagt de brief over de kostendelersnorm?",
+                                        "answer": "Neemt u het initiatief ... [1]", "rating": "up",
+                                        "passages": ["000_d31a0db93372aa9b.txt#9"]},
+                        }},
+                    },
+                    "responses": {
+                        "201": {"description": "Opgeslagen", "content": {"application/json": {"schema": {
+                            "type": "object", "properties": {"id": {"type": "integer"},
+                                                             "status": {"type": "string"}}}}}},
+                        "400": _error_response("Ongeldige feedback"),
+                        "413": _error_response("Verzoek te groot"),
+                        "415": _error_response("Geen JSON"),
+                    },
+                },
+                "get": {
+                    "summary": "Exporteer alle feedback (beheer)",
+                    "description": "Alleen beschikbaar als VRAAGBAAK_ADMIN_TOKEN is ingesteld; vraagt "
+                                   "Authorization: Bearer <token>.",
+                    "operationId": "exportFeedback",
+                    "security": [{"adminToken": []}],
+                    "parameters": [{"name": "format", "in": "query", "required": False,
+                                    "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}}],
+                    "responses": {
+                        "200": {"description": "Alle feedback, oudste eerst", "content": {
+                            "application/json": {"schema": {"type": "array", "items": _FEEDBACK_ROW}},
+                            "text/csv": {"schema": {"type": "string"}},
+                        }},
+                        "400": _error_response("Onbekend formaat"),
+                        "401": _error_response("Geen of een verkeerde token"),
+                        "404": _error_response("Export niet ingeschakeld"),
+                    },
+                },
+            },
             "/healthz": {
                 "get": {
                     "summary": "Leeft het proces?",
@@ -148,5 +230,9 @@ def openapi_document() -> dict:
                         "schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}}},
                 }
             },
+        },
+        "components": {
+            "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer",
+                                               "description": "De waarde van VRAAGBAAK_ADMIN_TOKEN."}},
         },
     }

@@ -1,0 +1,69 @@
+"""Mattermost's Slack-compatible slash commands: POST /mattermost/command.
+
+Mattermost posts the command as a form (token, text, user_name, response_url, …).
+The `token` must equal VRAAGBAAK_MATTERMOST_TOKEN (compared in constant time;
+otherwise 401); without that setting the route is not mounted (404). The answer
+is the HTTP response itself, `{"response_type": "in_channel", "text": markdown}`:
+answering takes well under a second, and Mattermost waits for up to its
+OutgoingIntegrationRequestsTimeout (30 s by default). Problems (no question, no
+index yet) get an ephemeral Dutch message that only the asker sees.
+"""
+
+from __future__ import annotations
+
+import hmac
+import logging
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+
+from index.errors import VraagbaakError
+from qa.errors import QuestionError
+
+from .errors import error_response
+from .slack import PUBLIC_BASE_URL, setting
+from .slack_blocks import FAILED, NO_INDEX, USAGE, mattermost_text
+
+log = logging.getLogger(__name__)
+
+COMMAND_PATH = "/mattermost/command"
+TOKEN = "VRAAGBAAK_MATTERMOST_TOKEN"
+
+
+def _ephemeral(text: str):
+    return jsonify({"response_type": "ephemeral", "text": text})
+
+
+def command():
+    expected = current_app.extensions["vraagbaak.mattermost_token"]
+    token = request.form.get("token", "")
+    if not hmac.compare_digest(token.encode(), expected.encode()):
+        return error_response(401, "invalid_token", "Ongeldig token voor de Mattermost-opdracht.")
+    question = " ".join(request.form.get("text", "").split())
+    if not question:
+        return _ephemeral(USAGE)
+    try:
+        answer = current_app.extensions["vraagbaak"].answerer().ask(question)
+    except QuestionError as exc:
+        return _ephemeral(exc.message)
+    except VraagbaakError as exc:
+        log.warning("Mattermost-vraag niet beantwoord: %s", exc)
+        return _ephemeral(NO_INDEX)
+    except Exception:
+        log.exception("Mattermost-vraag niet beantwoord")
+        return _ephemeral(FAILED)
+    return jsonify({"response_type": "in_channel",
+                    "text": mattermost_text(answer, setting(current_app, PUBLIC_BASE_URL) or None)})
+
+
+def init_app(app: Flask) -> bool:
+    """Mounts POST /mattermost/command when VRAAGBAAK_MATTERMOST_TOKEN is configured."""
+    token = setting(app, TOKEN)
+    if not token:
+        log.warning("Mattermost-koppeling staat uit: %s niet ingesteld; %s antwoordt 404.", TOKEN, COMMAND_PATH)
+        return False
+    app.extensions["vraagbaak.mattermost_token"] = token
+    bp = Blueprint("mattermost", __name__)
+    bp.add_url_rule(COMMAND_PATH, "command", command, methods=["POST"])
+    app.register_blueprint(bp)
+    log.info("Mattermost-koppeling staat aan op %s.", COMMAND_PATH)
+    return True

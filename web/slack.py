@@ -1,0 +1,253 @@
+"""Slack: slash commands, @-mentions and direct messages, answered with quotes and sources.
+
+One URL, `POST /slack/events`, takes everything Slack sends: the Events API
+(`app_mention`, `message` in direct messages), slash commands and interactivity.
+Slack's Bolt for Python does the protocol, mounted in the Flask app through its
+Flask adapter.
+
+- Every request's signature and timestamp are checked against the signing
+  secret (older than 5 minutes, or forged: 401, no answer).
+- The HTTP response is the acknowledgement and leaves at once; the answer is
+  computed afterwards on Bolt's listener thread pool
+  (`process_before_response=False`). A slash command is acknowledged with an
+  ephemeral "Even zoeken…" and answered in the channel (`in_channel`) through its
+  `response_url`; mentions and direct messages are answered with
+  `chat.postMessage` in the message's thread.
+- Slack's retries (`X-Slack-Retry-Num`) are acknowledged and never answered, and
+  an event id seen in the last ten minutes is not answered twice.
+- A message in a thread is a follow-up: the thread's earlier questions go along
+  as history (see ThreadMemory).
+
+Settings, from the app config or else the environment: VRAAGBAAK_SLACK_SIGNING_SECRET
+and VRAAGBAAK_SLACK_BOT_TOKEN (both needed: without them the integration is off
+and its route answers 404), VRAAGBAAK_SLACK_API_URL (another Web API address, for
+tests or a proxy) and VRAAGBAAK_PUBLIC_BASE_URL (where the document links point).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+
+from flask import Blueprint, Flask, request
+
+from index.errors import VraagbaakError
+from qa.errors import QuestionError
+from qa.question import MAX_HISTORY_TURNS, clean_question
+
+from .errors import error_response
+from .slack_blocks import FAILED, NO_INDEX, SEARCHING, USAGE, clean_slack_text, slack_message
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+SIGNING_SECRET = "VRAAGBAAK_SLACK_SIGNING_SECRET"
+BOT_TOKEN = "VRAAGBAAK_SLACK_BOT_TOKEN"
+API_URL = "VRAAGBAAK_SLACK_API_URL"
+PUBLIC_BASE_URL = "VRAAGBAAK_PUBLIC_BASE_URL"
+
+
+def setting(app: Flask, name: str) -> str:
+    """The app config's value when it has the key (even an empty one), else the environment's."""
+    value = app.config[name] if name in app.config else os.environ.get(name)
+    return (value or "").strip()
+
+
+class RecentIds:
+    """Ids seen in the last `ttl` seconds, at most `size` of them; thread-safe."""
+
+    def __init__(self, size: int = 2000, ttl: float = 600):
+        self.size, self.ttl = size, ttl
+        self._seen: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def first_time(self, key: str) -> bool:
+        """True the first time `key` is offered (within the time to live), False after."""
+        now = time.monotonic()
+        with self._lock:
+            while self._seen and (len(self._seen) >= self.size or next(iter(self._seen.values())) < now - self.ttl):
+                self._seen.popitem(last=False)
+            if key in self._seen:
+                return False
+            self._seen[key] = now
+            return True
+
+
+class ThreadMemory:
+    """The questions asked so far in each Slack thread, keyed by (channel, thread_ts).
+
+    In memory, bounded (the most recently used `size` threads, the last
+    MAX_HISTORY_TURNS questions each) and per process: after a restart, or under
+    several gunicorn workers, a follow-up may arrive where its thread is unknown
+    and is then answered as a new question. Fetching the thread with
+    conversations.replies would avoid that, at the price of an extra Web API call
+    per message and the channels:history scope.
+    """
+
+    def __init__(self, size: int = 1000):
+        self.size = size
+        self._threads: OrderedDict[tuple[str, str], list[str]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, channel: str, thread_ts: str, question: str) -> list[str]:
+        """Records `question` in its thread and returns the questions asked before it, oldest first."""
+        key = (channel, thread_ts)
+        with self._lock:
+            earlier = self._threads.pop(key, [])
+            self._threads[key] = (earlier + [question])[-MAX_HISTORY_TURNS:]
+            while len(self._threads) > self.size:
+                self._threads.popitem(last=False)
+            return list(earlier)
+
+    def questions(self, channel: str, thread_ts: str) -> list[str]:
+        with self._lock:
+            return list(self._threads.get((channel, thread_ts), []))
+
+
+class SlackIntegration:
+    def __init__(self, engine, *, signing_secret: str, bot_token: str, api_url: str = "",
+                 public_base_url: str = ""):
+        from slack_bolt import App
+        from slack_bolt.adapter.flask import SlackRequestHandler
+        from slack_sdk import WebClient
+        from slack_sdk.signature import SignatureVerifier
+
+        self.engine = engine
+        self.public_base_url = public_base_url or None
+        self.verifier = SignatureVerifier(signing_secret)
+        self.recent_events = RecentIds()
+        self.threads = ThreadMemory()
+        client = WebClient(token=bot_token, base_url=api_url or WebClient.BASE_URL)
+        # The bot's identity (auth.test) is asked on the first request, not at start-up,
+        # so the app starts without reaching Slack; Bolt then ignores the bot's own messages.
+        self.bolt = App(
+            signing_secret=signing_secret,
+            client=client,
+            token_verification_enabled=False,
+            process_before_response=False,
+            listener_executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="vraagbaak-slack"),
+            logger=logging.getLogger("web.slack.bolt"),
+        )
+        self.handler = SlackRequestHandler(self.bolt)
+        self._register_listeners()
+
+    # -- answering --------------------------------------------------------
+
+    def answer(self, question: str, history: list[str]) -> dict:
+        """Keyword arguments for a Slack message: the answer, or a polite Dutch message."""
+        try:
+            answer = self.engine.answerer().ask(question, history=history)
+        except QuestionError as exc:
+            return {"text": exc.message}
+        except VraagbaakError as exc:
+            log.warning("Slack-vraag niet beantwoord: %s", exc)
+            return {"text": NO_INDEX}
+        except Exception:
+            log.exception("Slack-vraag niet beantwoord")
+            return {"text": FAILED}
+        return slack_message(answer, self.public_base_url)
+
+    def _register_listeners(self) -> None:
+        bolt = self.bolt
+
+        @bolt.command(re.compile(r".+"))
+        def slash_command(ack, command, respond):
+            question = clean_slack_text(command.get("text", ""))
+            try:
+                question = clean_question(question)
+            except QuestionError as exc:
+                ack(response_type="ephemeral", text=exc.message if question else USAGE)
+                return
+            ack(response_type="ephemeral", text=SEARCHING)
+            message = self.answer(question, [])
+            respond(response_type="in_channel" if "blocks" in message else "ephemeral",
+                    replace_original=False, **message)
+
+        @bolt.event("app_mention")
+        def app_mention(event, client):
+            if event.get("bot_id") or event.get("subtype"):
+                return
+            if str(event.get("channel", "")).startswith("D"):
+                return  # a mention in a direct message also arrives as message.im, answered there
+            self._answer_in_thread(event, client)
+
+        @bolt.event("message")
+        def message(event, client):
+            # Only what a person writes to the bot directly; edits, joins and bots are no questions.
+            if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+                return
+            self._answer_in_thread(event, client)
+
+        @bolt.error
+        def on_error(error, body):
+            log.error("Slack-verzoek mislukt (%s): %s", body.get("type") if isinstance(body, dict) else "?", error)
+
+    def _answer_in_thread(self, event: dict, client) -> None:
+        channel = event["channel"]
+        thread_ts = event.get("thread_ts") or event["ts"]
+        question = clean_slack_text(event.get("text", ""))
+        try:
+            question = clean_question(question)
+        except QuestionError as exc:
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                    text=exc.message if question else USAGE)
+            return
+        history = self.threads.add(channel, thread_ts, question)
+        message = self.answer(question, history)
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, unfurl_links=False,
+                                unfurl_media=False, **message)
+
+    # -- HTTP ---------------------------------------------------------------
+
+    def handle(self):
+        body = request.get_data()
+        try:
+            valid = self.verifier.is_valid(body, request.headers.get("X-Slack-Request-Timestamp"),
+                                           request.headers.get("X-Slack-Signature"))
+        except (ValueError, TypeError):  # a timestamp that is no number
+            valid = False
+        if not valid:
+            return error_response(401, "invalid_signature",
+                                  "Ongeldige of verlopen handtekening van Slack.")
+        if request.headers.get("X-Slack-Retry-Num"):
+            # The first delivery was acknowledged (or is being answered): never answer twice.
+            return "", 200
+        event_id = _event_id(body)
+        if event_id and not self.recent_events.first_time(event_id):
+            return "", 200
+        return self.handler.handle(request)
+
+
+def _event_id(body: bytes) -> str | None:
+    if not body.startswith(b"{"):
+        return None  # slash commands and interactivity are form-encoded and have no event id
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return None
+    return payload.get("event_id") if isinstance(payload, dict) else None
+
+
+def init_app(app: Flask) -> SlackIntegration | None:
+    """Mounts POST /slack/events when the signing secret and bot token are configured."""
+    secret, token = setting(app, SIGNING_SECRET), setting(app, BOT_TOKEN)
+    missing = [name for name, value in ((SIGNING_SECRET, secret), (BOT_TOKEN, token)) if not value]
+    if missing:
+        log.warning("Slack-koppeling staat uit: %s niet ingesteld; %s antwoordt 404.",
+                    " en ".join(missing), EVENTS_PATH)
+        return None
+    integration = SlackIntegration(app.extensions["vraagbaak"], signing_secret=secret, bot_token=token,
+                                   api_url=setting(app, API_URL),
+                                   public_base_url=setting(app, PUBLIC_BASE_URL))
+    bp = Blueprint("slack", __name__)
+    bp.add_url_rule(EVENTS_PATH, "events", integration.handle, methods=["POST"])
+    app.register_blueprint(bp)
+    app.extensions["vraagbaak.slack"] = integration
+    log.info("Slack-koppeling staat aan op %s.", EVENTS_PATH)
+    return integration

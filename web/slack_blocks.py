@@ -1,0 +1,95 @@
+"""Renders an Answer for chat: Slack Block Kit (mrkdwn), a plain fallback text, and Mattermost markdown.
+
+Only the cited passages are listed as sources, numbered with their rank, so the
+[n] markers in the answer text point at the source with the same number.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote
+
+from qa.service import Answer
+
+# Slack refuses a section whose text is longer than 3000 characters.
+SECTION_LIMIT = 3000
+
+USAGE = ("Stel een vraag over de documenten, bijvoorbeeld: "
+         "_Hoeveel arbeidsmigranten verwacht men in 2030?_")
+SEARCHING = "Even zoeken…"
+NO_INDEX = "Vraagbaak heeft nog geen documenten om in te zoeken. Probeer het later opnieuw."
+FAILED = "Er ging iets mis bij het zoeken naar een antwoord. Probeer het later opnieuw."
+
+
+def escape_mrkdwn(text: str) -> str:
+    """Slack's three control characters; everything else in mrkdwn is plain text to Slack."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_USER_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
+_SPECIAL = re.compile(r"<!([^>|]+)(?:\|([^>]*))?>")
+_CHANNEL = re.compile(r"<#[A-Z0-9]+\|([^>]*)>")
+_LINK = re.compile(r"<([^>|]+)(?:\|([^>]*))?>")
+
+
+def clean_slack_text(text: str) -> str:
+    """A Slack message as the plain question the user typed: no mentions, links as their label."""
+    text = _USER_MENTION.sub(" ", text or "")
+    text = _SPECIAL.sub(lambda m: m.group(2) or "", text)
+    text = _CHANNEL.sub(lambda m: "#" + m.group(1), text)
+    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
+    return " ".join(html.unescape(text).split())
+
+
+def _cited_hits(answer: Answer) -> list:
+    if answer.abstained:
+        return []
+    cited = [hit for hit in answer.hits if hit.rank in set(answer.citations)]
+    return cited or answer.hits[:1]
+
+
+def _label(hit) -> tuple[str, str]:
+    c = hit.chunk
+    return f"[{hit.rank}]", f"{c.title or c.doc_id} — alinea {c.paragraph}"
+
+
+def document_url(base_url: str, hit) -> str:
+    c = hit.chunk
+    return f"{base_url.rstrip('/')}/documents/{quote(c.doc_id, safe='/')}#p{c.paragraph}"
+
+
+def _truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def slack_message(answer: Answer, base_url: str | None) -> dict:
+    """Keyword arguments for chat.postMessage / respond(): `text` (fallback) and `blocks`."""
+    blocks = [{"type": "section",
+               "text": {"type": "mrkdwn", "text": _truncate(escape_mrkdwn(answer.text), SECTION_LIMIT)}}]
+    lines, plain = [], []
+    for hit in _cited_hits(answer):
+        number, label = _label(hit)
+        # In a link's label '|' and '>' would end it early; '>' is already escaped.
+        safe = escape_mrkdwn(f"{number} {label}").replace("|", "¦")
+        lines.append(f"<{document_url(base_url, hit)}|{safe}>" if base_url else safe)
+        plain.append(f"{number} {label}")
+    if lines:
+        blocks.append({"type": "section",
+                       "text": {"type": "mrkdwn", "text": _truncate("*Bronnen*\n" + "\n".join(lines), SECTION_LIMIT)}})
+    fallback = answer.text + ("\n\nBronnen:\n" + "\n".join(plain) if plain else "")
+    return {"text": escape_mrkdwn(fallback), "blocks": blocks}
+
+
+def _escape_markdown_label(text: str) -> str:
+    return re.sub(r"([\\\[\]()*_`])", r"\\\1", text)
+
+
+def mattermost_text(answer: Answer, base_url: str | None) -> str:
+    """The answer as Mattermost markdown, with the sources as links where a public address is set."""
+    lines = []
+    for hit in _cited_hits(answer):
+        number, label = _label(hit)
+        text = _escape_markdown_label(f"{number} {label}")
+        lines.append(f"- [{text}]({document_url(base_url, hit)})" if base_url else f"- {text}")
+    return answer.text + ("\n\n**Bronnen**\n" + "\n".join(lines) if lines else "")
