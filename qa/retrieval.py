@@ -8,7 +8,7 @@ mean of its chunk vectors, so a chunk of a document that is about the question
 as a whole is lifted. Titles and headings take part through the indexed texts
 (index.build.passage_text and lexical_text).
 
-A follow-up question ("En hoeveel zijn er toegewezen?") is searched twice,
+A follow-up question ("En wie is daar wethouder?") is searched twice,
 alone and together with the previous question, and both rankings are fused;
 a question that starts a new subject is searched alone.
 """

@@ -72,7 +72,7 @@ def assert_read_error(path: Path, fragment: str, root: Path | None = None, **kwa
 
 
 def test_utf8_text_is_the_file_exactly(tmp_path):
-    content = " Geachte leden,\n\nDe behandeling is voorzien in week 11.\n• Schrap bezuinigingen\n"
+    content = " Geachte leden,\n\nDe behandeling is voorzien in week 14.\n• Schrap bezuinigingen\n"
     path = tmp_path / "000_d31a0db93372aa9b.txt"
     path.write_text(content, encoding="utf-8")
     doc = read(path)
@@ -80,7 +80,7 @@ def test_utf8_text_is_the_file_exactly(tmp_path):
     assert doc.kind == "txt"
     assert doc.text == content
     assert doc.title == "Geachte leden,"
-    start = doc.text.index("week 11")
+    start = doc.text.index("week 14")
     assert doc.line_at(start) == 3
     assert doc.page_at(start) is None
 

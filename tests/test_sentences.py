@@ -52,7 +52,9 @@ def test_real_paragraph_from_seed():
     text = (SEEDS / "002_0af740f7ea07aefe.txt").read_text(encoding="utf-8")
     line = next(ln for ln in text.splitlines() if ln.startswith("De Wtta is") or "De Wtta is op 15 april jl." in ln)
     sents = split_sentences(line)
-    assert "De Wtta is op 15 april jl. aangenomen in de Tweede Kamer en op 11 november jl. aangenomen in de Eerste Kamer." in sents
+    # "jl." (jongstleden) does not end the sentence, twice.
+    assert any(s.startswith("De Wtta is op 15 april jl. aangenomen in de Tweede Kamer en op")
+               and s.endswith("jl. aangenomen in de Eerste Kamer.") for s in sents)
     assert "Een belangrijke mijlpaal." in sents
     for s, e in sentence_spans(line):
         assert line[s:e] == line[s:e].strip() and line[s:e]

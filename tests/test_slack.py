@@ -24,6 +24,10 @@ BOT_TOKEN = "xoxb-test-token"
 MM_TOKEN = "mattermost-test-token"
 PUBLIC = "https://vraagbaak.example.nl"
 
+# Written for these tests from the seed documents, not taken from the evaluation sets.
+ROTTERDAM = "Welke gemeente heeft een rekentool gelanceerd voor mensen in de bijstand?"
+FOLLOW_UP = "En wie is daar wethouder?"
+
 
 class FakeSlack:
     """Slack's Web API (auth.test, chat.postMessage) and response_url endpoints, recording what arrives."""
@@ -151,7 +155,7 @@ def all_text(post: dict) -> str:
 
 
 def test_slash_command_acks_fast_then_answers_with_block_kit(slack_server, fake_slack):
-    body, path = command_body(fake_slack, "Hoeveel arbeidsmigranten verwacht men in 2030?")
+    body, path = command_body(fake_slack, ROTTERDAM)
     status, data, seconds = send(slack_server, body, "application/x-www-form-urlencoded")
     assert status == 200 and seconds < 3
     assert "Even zoeken" in data.decode()
@@ -159,10 +163,10 @@ def test_slash_command_acks_fast_then_answers_with_block_kit(slack_server, fake_
     [post] = fake_slack.wait_for(path)
     assert post["response_type"] == "in_channel"
     text = all_text(post)
-    assert "één miljoen in 2030" in text and "[1]" in text
-    assert f"<{PUBLIC}/documents/001_ab8a111fa1afc862.txt#p" in text
-    assert "|[1] Commissiedebat Arbeidsmigratie — alinea " in text
-    assert "één miljoen" in post["text"]  # the plain fallback
+    assert "Rotterdam heeft een rekentool" in text and "[1]" in text
+    assert f"<{PUBLIC}/documents/004_4a6563aa008f8ac9.txt#p" in text
+    assert "|[1] Knipselkrant Maart 2026 — alinea " in text
+    assert "Rotterdam" in post["text"]  # the plain fallback
 
 
 def test_slash_command_out_of_corpus_says_nothing_found(slack_server, fake_slack):
@@ -194,25 +198,24 @@ def test_app_mention_is_answered_in_its_thread(slack_server, fake_slack):
 
 
 def test_reply_in_thread_carries_earlier_questions(slack_server, fake_slack):
-    # Alone, "En wanneer?" means nothing ...
-    alone = mention("CALONE", "En wanneer?")
+    # Alone, "En wie is daar wethouder?" points at another article ...
+    alone = mention("CALONE", FOLLOW_UP)
     send(slack_server, event_body(alone), "application/json")
     [post] = fake_slack.wait_for("/api/chat.postMessage", channel="CALONE")
-    assert all_text(post) == NOTHING_FOUND
+    assert "Versnel" not in all_text(post)
 
-    # ... but in a thread about the budget debate it is a follow-up.
-    root = mention("CTHREAD", "Wanneer is de plenaire behandeling van de begroting Sociale Zaken?")
+    # ... but in a thread about the Rotterdam calculator it is a follow-up.
+    root = mention("CTHREAD", ROTTERDAM)
     send(slack_server, event_body(root), "application/json")
     fake_slack.wait_for("/api/chat.postMessage", channel="CTHREAD")
-    follow_up = mention("CTHREAD", "En wanneer?", thread_ts=root["ts"])
+    follow_up = mention("CTHREAD", FOLLOW_UP, thread_ts=root["ts"])
     send(slack_server, event_body(follow_up), "application/json")
     posts = fake_slack.wait_for("/api/chat.postMessage", count=2, channel="CTHREAD")
     assert all(p["thread_ts"] == root["ts"] for p in posts)
-    assert "week 11" in all_text(posts[1])
+    assert "Versnel" in all_text(posts[1])
 
     threads = slack_server.app.extensions["vraagbaak.slack"].threads
-    assert threads.questions("CTHREAD", root["ts"]) == [
-        "Wanneer is de plenaire behandeling van de begroting Sociale Zaken?", "En wanneer?"]
+    assert threads.questions("CTHREAD", root["ts"]) == [ROTTERDAM, FOLLOW_UP]
 
 
 def test_direct_messages_answered_and_bot_messages_ignored(slack_server, fake_slack):
@@ -252,7 +255,7 @@ def test_forged_signature_is_refused(slack_server, fake_slack):
     event = mention("CFORGED", "Wie leidde het Aanjaagteam bescherming arbeidsmigranten?")
     status, _, _ = send(slack_server, event_body(event), "application/json", secret="not-the-secret")
     assert status == 401
-    body, path = command_body(fake_slack, "Hoeveel arbeidsmigranten verwacht men in 2030?")
+    body, path = command_body(fake_slack, ROTTERDAM)
     headers = {"Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": "soon",
                "X-Slack-Signature": "v0=00"}
     assert request(slack_server.url + "/slack/events", method="POST", body=body, headers=headers)[0] == 401
@@ -265,7 +268,7 @@ def test_replayed_old_request_is_refused(slack_server, fake_slack):
     event = mention("CREPLAY", "Wie leidde het Aanjaagteam bescherming arbeidsmigranten?")
     old = int(time.time()) - 600
     assert send(slack_server, event_body(event), "application/json", timestamp=old)[0] == 401
-    body, path = command_body(fake_slack, "Hoeveel arbeidsmigranten verwacht men in 2030?")
+    body, path = command_body(fake_slack, ROTTERDAM)
     assert send(slack_server, body, "application/x-www-form-urlencoded", timestamp=old)[0] == 401
     time.sleep(0.5)
     assert fake_slack.posts("/api/chat.postMessage", channel="CREPLAY") == []
@@ -283,7 +286,7 @@ def test_without_index_the_user_gets_a_polite_message(tmp_path, fake_slack):
 
     server = LiveServer(create_app(_config(tmp_path / "geen-index", fake_slack)))
     try:
-        body, path = command_body(fake_slack, "Hoeveel arbeidsmigranten verwacht men in 2030?")
+        body, path = command_body(fake_slack, ROTTERDAM)
         assert send(server, body, "application/x-www-form-urlencoded")[0] == 200
         [post] = fake_slack.wait_for(path)
         assert post["response_type"] == "ephemeral" and "nog geen documenten" in post["text"]
@@ -322,19 +325,19 @@ def _mattermost(server, token: str, text: str):
 
 
 def test_mattermost_command_answers_with_the_right_token(slack_server):
-    status, _, data = _mattermost(slack_server, MM_TOKEN, "Hoeveel arbeidsmigranten verwacht men in 2030?")
+    status, _, data = _mattermost(slack_server, MM_TOKEN, ROTTERDAM)
     assert status == 200
     reply = json.loads(data)
     assert reply["response_type"] == "in_channel"
-    assert "één miljoen in 2030" in reply["text"] and "[1]" in reply["text"]
-    assert f"({PUBLIC}/documents/001_ab8a111fa1afc862.txt#p" in reply["text"]
+    assert "Rotterdam heeft een rekentool" in reply["text"] and "[1]" in reply["text"]
+    assert f"({PUBLIC}/documents/004_4a6563aa008f8ac9.txt#p" in reply["text"]
 
     status, _, data = _mattermost(slack_server, MM_TOKEN, "")
     assert status == 200 and json.loads(data)["response_type"] == "ephemeral"
 
 
 def test_mattermost_command_refuses_a_wrong_token(slack_server):
-    status, _, data = _mattermost(slack_server, "wrong-token", "Hoeveel arbeidsmigranten verwacht men in 2030?")
+    status, _, data = _mattermost(slack_server, "wrong-token", ROTTERDAM)
     assert status == 401
     assert "miljoen" not in data.decode()
 

@@ -167,7 +167,7 @@ def openapi_document() -> dict:
                                         },
                                     },
                                 },
-                                "example": {"question": "Hoeveel dakloze mensen telde het CBS in Nederland?"},
+                                "example": {"question": "Hoeveel dakloze mensen telde het CBS?"},
                             }
                         },
                     },

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 from flask import Blueprint, current_app, render_template
 
 from index.errors import VraagbaakError
 from index.types import Chunk
+
+from .links import document_link
 
 bp = Blueprint("pages", __name__)
 
@@ -33,8 +34,7 @@ def public_base_url() -> str:
 
 def document_url(doc_id: str, paragraph: int | None = None) -> str:
     """The link to a document's view, pointing at one paragraph when given."""
-    url = f"{public_base_url()}/documents/{quote(doc_id, safe='/')}"
-    return f"{url}#p{int(paragraph)}" if paragraph is not None else url
+    return document_link(doc_id, paragraph, public_base_url())
 
 
 @dataclass

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import quote
 
 from qa.service import Answer
+
+from .links import document_link
 
 # Slack refuses a section whose text is longer than 3000 characters.
 SECTION_LIMIT = 3000
 
 USAGE = ("Stel een vraag over de documenten, bijvoorbeeld: "
-         "_Hoeveel arbeidsmigranten verwacht men in 2030?_")
+         "_Welke gemeente heeft een rekentool voor de bijstand gelanceerd?_")
 SEARCHING = "Even zoeken…"
 NO_INDEX = "Vraagbaak heeft nog geen documenten om in te zoeken. Probeer het later opnieuw."
 FAILED = "Er ging iets mis bij het zoeken naar een antwoord. Probeer het later opnieuw."
@@ -56,7 +57,7 @@ def _label(hit) -> tuple[str, str]:
 
 def document_url(base_url: str, hit) -> str:
     c = hit.chunk
-    return f"{base_url.rstrip('/')}/documents/{quote(c.doc_id, safe='/')}#p{c.paragraph}"
+    return document_link(c.doc_id, c.paragraph, base_url)
 
 
 def _truncate(text: str, limit: int) -> str:
