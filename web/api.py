@@ -11,6 +11,7 @@ from qa.service import MAX_TOP_K
 from .errors import ApiError
 from .openapi import openapi_document
 from .pages import document_url
+from .security import run_question
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -29,6 +30,8 @@ def _json_body() -> dict:
 
 def _top_k(body: dict) -> int:
     value = body.get("top_k", 5)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # JSON (and the OpenAPI "integer") does not tell 5 from 5.0
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_TOP_K:
         raise ApiError(400, "invalid_top_k", f"top_k moet een geheel getal van 1 tot en met {MAX_TOP_K} zijn.")
     return value
@@ -46,7 +49,7 @@ def ask():
     except VraagbaakError as exc:
         raise ApiError(503, "index_unavailable", str(exc)) from exc
     try:
-        answer = answerer.ask(body["question"], history=body.get("history"), top_k=top_k)
+        answer = run_question(lambda: answerer.ask(body["question"], history=body.get("history"), top_k=top_k))
     except QuestionError as exc:
         raise ApiError(400, exc.code, exc.message) from exc
     result = answer.as_dict()

@@ -12,6 +12,8 @@ from index.settings import data_dir
 
 from . import api, feedback, pages
 from . import mattermost, slack
+from . import security
+from . import logs, metrics, ops
 from .engine import Engine
 from .errors import register_error_handlers
 
@@ -45,12 +47,16 @@ def create_app(config: dict | None = None) -> Flask:
         options=app.config["VRAAGBAAK_ANSWER_OPTIONS"],
     )
     app.extensions["vraagbaak"] = engine
+    logs.init_app(app)  # request id, one JSON log line per request
+    metrics.init_app(app)  # GET /metrics
+    app.register_blueprint(ops.bp)  # GET /readyz, POST /admin/reload
     register_error_handlers(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(feedback.bp)
     app.register_blueprint(pages.bp)
     slack.init_app(app)  # POST /slack/events, when configured
     mattermost.init_app(app)  # POST /mattermost/command, when configured
+    security.init_app(app)  # body size, rate and time limits, API token, CORS, security headers
 
     @app.get("/healthz")
     def healthz():

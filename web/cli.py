@@ -57,6 +57,14 @@ def main(verbose: bool) -> None:
     """Vraagbaak: vragen over Nederlandse documenten, beantwoord met bronnen."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    if os.environ.get("VRAAGBAAK_CONFIG"):
+        # The settings file counts for every command; `serve` checks it completely.
+        from .config import ConfigError, load_settings
+
+        try:
+            load_settings(check_paths=False)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 @main.command()
@@ -78,8 +86,17 @@ def model(force: bool) -> None:
 @click.argument("corpus", required=False, type=click.Path(file_okay=False, path_type=Path))
 @click.option("--index-dir", help="Waar de index komt (standaard: data/index).")
 @click.option("--full", is_flag=True, help="Alles opnieuw embedden in plaats van alleen gewijzigde bestanden.")
-def index_cmd(corpus: Path | None, index_dir: str | None, full: bool) -> None:
+@click.option("--watch", type=click.IntRange(1, 86400), metavar="SECONDEN",
+              help="Blijf draaien en werk de index elke SECONDEN seconden bij (stoppen: Ctrl-C of SIGTERM).")
+@click.option("--rollback", is_flag=True, help="Zet de index terug naar de vorige complete versie en stop.")
+def index_cmd(corpus: Path | None, index_dir: str | None, full: bool, watch: int | None, rollback: bool) -> None:
     """Bouw of werk de index bij van een map met documenten (standaard: seeds/)."""
+    if rollback:
+        _rollback(_index_dir(index_dir))
+        return
+    if watch:
+        _watch(corpus or DEFAULT_CORPUS, _index_dir(index_dir), watch, full)
+        return
     from index.build import build_index
     from index.embedder import load_embedder
 
@@ -92,6 +109,10 @@ def index_cmd(corpus: Path | None, index_dir: str | None, full: bool) -> None:
         progress.close()
         _fail(exc)
     progress.close()
+    _print_report(report)
+
+
+def _print_report(report) -> None:
     for name, reason in report.skipped:
         click.echo(f"Overgeslagen: {name} — {reason}", err=True)
     if not report.changed:
@@ -102,6 +123,81 @@ def index_cmd(corpus: Path | None, index_dir: str | None, full: bool) -> None:
         f"({len(report.embedded_files)} bestanden ge-embed, {len(report.reused_files)} hergebruikt, "
         f"{len(report.removed_files)} verwijderd, {len(report.skipped)} overgeslagen) in {report.seconds:.1f} s."
     )
+
+
+def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
+    """Rerun the incremental build every `seconds`; SIGINT/SIGTERM stop it after the build in progress."""
+    import signal
+    import threading
+    from datetime import datetime
+
+    from index.build import build_index
+    from index.embedder import load_embedder
+
+    stop = threading.Event()
+
+    def _stop(signum, frame):
+        stop.set()
+        click.echo("Stoppen na de lopende controle ...", err=True)
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        embedder = load_embedder(progress=lambda m: click.echo(m, err=True))
+    except VraagbaakError as exc:
+        _fail(exc)
+    click.echo(f"Bewaakt {corpus}: elke {seconds} s bijwerken naar {root}.", err=True)
+    first = True
+    while not stop.is_set():
+        stamp = datetime.now().strftime("%H:%M:%S")
+        try:
+            report = build_index(corpus, root, embedder, full=full and first)
+        except VraagbaakError as exc:
+            click.echo(f"[{stamp}] Bijwerken mislukt: {exc}", err=True)
+        else:
+            if report.changed or first:
+                click.echo(f"[{stamp}] ", nl=False)
+                _print_report(report)
+        first = False
+        stop.wait(seconds)
+    click.echo("Gestopt.", err=True)
+
+
+def _rollback(root: Path) -> None:
+    """Point `current` at the newest complete version older than the current one."""
+    from index.build import _build_lock
+    from index.store import MANIFEST, VERSIONS, IndexSnapshot, current_version, switch_current
+
+    try:
+        with _build_lock(root) if root.is_dir() else _no_lock():
+            current = current_version(root)
+            if current is None:
+                raise VraagbaakError(f"Er is geen index in {root} om terug te zetten.")
+            older = sorted((p for p in (root / VERSIONS).iterdir()
+                            if p.is_dir() and (p / MANIFEST).exists() and p.name < current.name),
+                           key=lambda p: p.name, reverse=True)
+            for candidate in older:
+                try:
+                    snapshot = IndexSnapshot(candidate)
+                except VraagbaakError as exc:
+                    click.echo(f"Versie {candidate.name} overgeslagen: {exc}", err=True)
+                    continue
+                switch_current(root, candidate)
+                click.echo(f"Index teruggezet van {current.name} naar {candidate.name} "
+                           f"({snapshot.size} passages). Draaiende diensten schakelen bij het volgende verzoek om.")
+                snapshot.close()
+                return
+            raise VraagbaakError(f"Er is geen oudere complete indexversie dan {current.name} in {root}.")
+    except VraagbaakError as exc:
+        _fail(exc)
+
+
+class _no_lock:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 @main.command()
@@ -141,23 +237,88 @@ def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | No
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
+@click.option("--host", help="Adres (standaard 127.0.0.1, of VRAAGBAAK_HOST).")
+@click.option("--port", type=click.IntRange(1, 65535), help="Poort (standaard 8000, of VRAAGBAAK_PORT).")
+@click.option("--workers", type=click.IntRange(1, 64), help="Aantal workers (standaard 1, of VRAAGBAAK_WORKERS).")
+@click.option("--threads", type=click.IntRange(1, 64),
+              help="Threads per worker (standaard 4, of VRAAGBAAK_THREADS).")
 @click.option("--index-dir", help="Welke index (standaard: data/index).")
-def serve(host: str, port: int, workers: int, threads: int, index_dir: str | None) -> None:
+@click.option("--check", is_flag=True, help="Controleer instellingen, model en index, en stop (0 = in orde).")
+def serve(host: str | None, port: int | None, workers: int | None, threads: int | None,
+          index_dir: str | None, check: bool) -> None:
     """Start de webdienst (gunicorn)."""
+    from .config import ConfigError, load_settings, unknown_environment
+    from .logs import configure_logging
+
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(1)
+    if not check:
+        configure_logging(settings["log_level"])
+    for name in unknown_environment():
+        click.echo(f"Let op: onbekende omgevingsvariabele {name} wordt genegeerd.", err=True)
+    root = Path(index_dir) if index_dir else settings.index_dir
+    if check:
+        sys.exit(0 if _check(settings, root) else 1)
+
+    _reset_multiprocess_dir()
     from .app import create_app
     from .server import serve as run_server
 
+    host = host or settings["host"]
+    port = port or settings["port"]
     try:
-        app = create_app({"VRAAGBAAK_INDEX_DIR": str(_index_dir(index_dir)), "VRAAGBAAK_PRELOAD": True})
+        app = create_app({"VRAAGBAAK_INDEX_DIR": str(root), "VRAAGBAAK_PRELOAD": True})
     except VraagbaakError as exc:
         _fail(exc)
-    click.echo(f"Vraagbaak luistert op http://{host}:{port}/ (API: POST http://{host}:{port}/api/v1/ask)",
-               err=True)
-    run_server(app, host=host, port=port, workers=workers, threads=threads)
+    logging.getLogger("vraagbaak").info(
+        "Vraagbaak luistert op http://%s:%s/ (API: POST http://%s:%s/api/v1/ask)", host, port, host, port)
+    run_server(app, host=host, port=port, workers=workers or settings["workers"],
+               threads=threads or settings["threads"], timeout=settings["timeout"],
+               graceful_timeout=settings["graceful_timeout"], torch_threads=settings["torch_threads"],
+               log_level=settings["log_level"])
+
+
+def _reset_multiprocess_dir() -> None:
+    """Stale files of a previous run would be added to this run's metrics."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not folder:
+        return
+    path = Path(folder)
+    path.mkdir(parents=True, exist_ok=True)
+    for stale in path.glob("*.db"):
+        stale.unlink(missing_ok=True)
+
+
+def _check(settings, root: Path) -> bool:
+    """serve --check: settings, model, index; a Dutch summary, True when everything is in order."""
+    from index.embedder import load_embedder
+    from index.store import open_index
+    from qa.retrieval import check_compatible
+
+    from .config import describe
+
+    ok = True
+    click.echo("Instellingen: in orde" + (f" (bestand {settings.config_file})" if settings.config_file else ""))
+    describe(settings, click.echo)
+    try:
+        embedder = load_embedder(settings["model"])
+        click.echo(f"Model: in orde ({embedder.model_id}, {embedder.dimension} dimensies)")
+    except VraagbaakError as exc:
+        click.echo(f"Model: FOUT — {exc}")
+        return False
+    try:
+        snapshot = open_index(root)
+        check_compatible(snapshot, embedder)
+        click.echo(f"Index: in orde ({root}, versie {snapshot.version}, "
+                   f"{len(snapshot.manifest.get('files', {}))} documenten, {snapshot.size} passages)")
+    except VraagbaakError as exc:
+        click.echo(f"Index: FOUT — {exc}")
+        ok = False
+    click.echo("Klaar om te serveren." if ok else "Niet klaar om te serveren.")
+    return ok
 
 
 def _evaluation_index(corpus: Path, embedder, progress):

@@ -4,6 +4,11 @@ Opening a snapshot is cheap next to loading the model, so the engine checks the
 index's `current` link on every request and switches to a newer version as
 soon as a build has finished: answering never waits for a build, and a build
 never needs a restart.
+
+A new version that cannot be opened (corrupt files, another model) does not
+take the service down: the engine keeps answering from the snapshot it has,
+logs the error once, and reports the problem through `state()` (GET /readyz)
+until a good version appears or `reload()` succeeds.
 """
 
 from __future__ import annotations
@@ -13,11 +18,24 @@ import threading
 from pathlib import Path
 
 from index.embedder import Embedder, load_embedder
+from index.errors import IndexCorrupt, IndexMissing, ModelError, ModelMismatch, VraagbaakError
 from index.store import current_version, open_index
 from qa.options import AnswerOptions
 from qa.service import Answerer
 
 log = logging.getLogger(__name__)
+
+
+def problem_code(exc: Exception) -> str:
+    if isinstance(exc, IndexMissing):
+        return "index_missing"
+    if isinstance(exc, IndexCorrupt):
+        return "index_corrupt"
+    if isinstance(exc, ModelMismatch):
+        return "model_mismatch"
+    if isinstance(exc, ModelError):
+        return "model_unavailable"
+    return "index_unavailable"
 
 
 class Engine:
@@ -28,6 +46,9 @@ class Engine:
         self._embedder: Embedder | None = None
         self._answerer: Answerer | None = None
         self._lock = threading.Lock()
+        # The version folder that failed to open and why; not retried until `current` moves or reload().
+        self._failed: tuple[Path | None, VraagbaakError] | None = None
+        self.listeners: list = []  # objects with switched(snapshot) and failed(folder, exc)
 
     @property
     def embedder(self) -> Embedder:
@@ -38,17 +59,85 @@ class Engine:
         return self._embedder
 
     def answerer(self) -> Answerer:
-        """The answerer over the newest complete index; raises a VraagbaakError if there is none."""
+        """The answerer over the newest usable index; raises a VraagbaakError if there is none."""
         current = self._answerer
-        if current is not None and current_version(self.index_root) == current.snapshot.folder:
+        latest = current_version(self.index_root)
+        if current is not None and latest == current.snapshot.folder:
             return current
+        failed = self._failed
+        if failed is not None and failed[0] == latest:
+            if current is not None:
+                return current  # the new version is broken: keep serving the old one
+            raise failed[1]
         with self._lock:
-            current = self._answerer
-            latest = current_version(self.index_root)
-            if current is None or latest != current.snapshot.folder:
-                embedder = self._embedder or load_embedder(self.model)
-                self._embedder = embedder
-                snapshot = open_index(self.index_root)
-                self._answerer = Answerer(snapshot, embedder, self.options)
-                log.info("Index %s geladen (%d passages)", snapshot.version, snapshot.size)
-            return self._answerer
+            return self._switch(force=False)
+
+    def reload(self) -> dict:
+        """Check `current` now, retrying a version that failed before; returns state()."""
+        with self._lock:
+            self._failed = None
+            try:
+                self._switch(force=True)
+            except VraagbaakError:
+                pass
+        return self.state()
+
+    def _switch(self, *, force: bool) -> Answerer:
+        current = self._answerer
+        latest = current_version(self.index_root)
+        if current is not None and latest == current.snapshot.folder:
+            return current
+        if not force and self._failed is not None and self._failed[0] == latest:
+            if current is not None:
+                return current
+            raise self._failed[1]
+        try:
+            embedder = self._embedder or load_embedder(self.model)
+            self._embedder = embedder
+            snapshot = open_index(self.index_root)
+            answerer = Answerer(snapshot, embedder, self.options)
+        except VraagbaakError as exc:
+            self._failed = (latest, exc)
+            if current is None:
+                log.error("Index niet bruikbaar: %s", exc, extra={"reason": problem_code(exc)})
+                raise
+            log.error("Nieuwe indexversie %s niet bruikbaar, versie %s blijft in gebruik: %s",
+                      latest.name if latest else "?", current.snapshot.version, exc,
+                      extra={"reason": problem_code(exc), "version": current.snapshot.version})
+            self._notify("failed", latest, exc)
+            return current
+        self._failed = None
+        previous = current.snapshot.version if current else None
+        self._answerer = answerer
+        log.info("Index %s geladen (%d passages)%s", snapshot.version, snapshot.size,
+                 f", was {previous}" if previous else "", extra={"version": snapshot.version})
+        self._notify("switched", snapshot)
+        return answerer
+
+    def _notify(self, event: str, *args) -> None:
+        for listener in self.listeners:
+            try:
+                getattr(listener, event)(*args)
+            except Exception:  # a metrics hiccup must never break answering
+                log.exception("Listener %r faalde bij %s", listener, event)
+
+    def state(self) -> dict:
+        """What /readyz reports; cheap, loads nothing."""
+        current = self._answerer
+        failed = self._failed
+        state: dict = {"ready": current is not None, "status": "ready" if current is not None else "unavailable"}
+        if current is not None:
+            snapshot = current.snapshot
+            state["index"] = {
+                "version": snapshot.version,
+                "documents": len(snapshot.manifest.get("files", {})),
+                "chunks": snapshot.size,
+                "model": snapshot.manifest.get("model", ""),
+            }
+        if failed is not None:
+            folder, exc = failed
+            state["problem"] = {"code": problem_code(exc), "message": str(exc),
+                                "version": folder.name if folder else None}
+            if current is not None:
+                state["status"] = "degraded"
+        return state

@@ -158,7 +158,7 @@ def _validated(body: dict) -> dict:
     if rating not in RATINGS:
         raise ApiError(400, "invalid_rating", "Het veld 'rating' moet \"up\" of \"down\" zijn.")
     passages = _string_list(body, "passages", MAX_PASSAGES, MAX_PASSAGE_ID_CHARS)
-    if not all(PASSAGE_ID.match(p) for p in passages):
+    if not all(PASSAGE_ID.fullmatch(p) for p in passages):
         raise ApiError(400, "invalid_passages",
                        "Elke passage in 'passages' heeft de vorm \"document#alineanummer\".")
     comment = _text(body, "comment", MAX_COMMENT_CHARS, required=False)

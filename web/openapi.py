@@ -5,7 +5,24 @@ from __future__ import annotations
 from qa.question import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS
 from qa.service import MAX_TOP_K
 
-from .feedback import MAX_ANSWER_CHARS, MAX_COMMENT_CHARS, MAX_HISTORY_ITEMS, MAX_PASSAGES
+from .feedback import MAX_ANSWER_CHARS, MAX_COMMENT_CHARS, MAX_HISTORY_ITEMS, MAX_PASSAGE_ID_CHARS, MAX_PASSAGES
+
+def _whitespace_class() -> str:
+    """Python's whitespace (what str.strip() and str.split() remove) as a regex class body."""
+    spaces = [cp for cp in range(0x3001) if chr(cp).isspace()]
+    ranges, start = [], spaces[0]
+    for prev, cp in zip(spaces, spaces[1:] + [-1]):
+        if cp != prev + 1:
+            ranges.append(f"\\u{start:04x}" + (f"-\\u{prev:04x}" if prev != start else ""))
+            start = cp
+    return "".join(ranges)
+
+
+# A text that is not only whitespace (feedback fields)...
+VISIBLE_TEXT = f"[^{_whitespace_class()}]"
+# ... and, for questions, not only whitespace and control characters (those become spaces).
+# Other invisible characters (format, private use, unassigned) also count as empty; JSON Schema cannot say that.
+QUESTION_TEXT = f"[^{_whitespace_class()}\\u0000-\\u001f\\u007f-\\u009f]"
 
 _ERROR = {
     "type": "object",
@@ -99,17 +116,17 @@ _FEEDBACK_REQUEST = {
     "type": "object",
     "required": ["question", "answer", "rating"],
     "properties": {
-        "question": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS},
-        "answer": {"type": "string", "minLength": 1, "maxLength": MAX_ANSWER_CHARS,
+        "question": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": VISIBLE_TEXT},
+        "answer": {"type": "string", "minLength": 1, "maxLength": MAX_ANSWER_CHARS, "pattern": VISIBLE_TEXT,
                    "description": "De antwoordtekst zoals getoond."},
         "rating": {"type": "string", "enum": ["up", "down"]},
-        "passages": {"type": "array", "maxItems": MAX_PASSAGES,
-                     "items": {"type": "string", "pattern": "^.+#[1-9][0-9]*$"},
+        "passages": {"type": ["array", "null"], "maxItems": MAX_PASSAGES,
+                     "items": {"type": "string", "pattern": "^[\\s\\S]+#[1-9][0-9]*$", "maxLength": MAX_PASSAGE_ID_CHARS},
                      "description": "Getoonde passages als \"document#alinea\"."},
-        "history": {"type": "array", "maxItems": MAX_HISTORY_ITEMS,
-                    "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS},
+        "history": {"type": ["array", "null"], "maxItems": MAX_HISTORY_ITEMS,
+                    "items": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS},
                     "description": "Eerdere vragen van het gesprek, oudste eerst."},
-        "comment": {"type": "string", "maxLength": MAX_COMMENT_CHARS},
+        "comment": {"type": ["string", "null"], "maxLength": MAX_COMMENT_CHARS},
     },
 }
 
@@ -131,8 +148,72 @@ _FEEDBACK_ROW = {
 }
 
 
+_INDEX_INFO = {
+    "type": "object",
+    "required": ["version", "documents", "chunks", "model"],
+    "properties": {
+        "version": {"type": "string"},
+        "documents": {"type": "integer", "minimum": 0},
+        "chunks": {"type": "integer", "minimum": 0},
+        "model": {"type": "string"},
+    },
+}
+
+_PROBLEM = {
+    "type": "object",
+    "required": ["code", "message"],
+    "properties": {
+        "code": {"type": "string", "enum": ["index_missing", "index_corrupt", "model_mismatch",
+                                            "model_unavailable", "index_unavailable"]},
+        "message": {"type": "string"},
+        "version": {"type": ["string", "null"], "description": "De versie die niet geopend kon worden."},
+    },
+}
+
+_READY = {
+    "type": "object",
+    "required": ["status", "index"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ready", "degraded"]},
+        "index": _INDEX_INFO,
+        "problem": _PROBLEM,
+    },
+}
+
+_NOT_READY = {
+    "type": "object",
+    "required": ["status", "error"],
+    "properties": {
+        "status": {"type": "string", "enum": ["unavailable"]},
+        "error": _ERROR["properties"]["error"],
+    },
+}
+
+_RELOAD = {
+    "type": "object",
+    "required": ["status", "version", "previous_version", "switched"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ready", "degraded", "unavailable"]},
+        "version": {"type": ["string", "null"]},
+        "previous_version": {"type": ["string", "null"]},
+        "switched": {"type": "boolean"},
+        "index": {"anyOf": [_INDEX_INFO, {"type": "null"}]},
+        "problem": _PROBLEM,
+    },
+}
+
+
 def _error_response(description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
+
+
+_RETRY_AFTER = {"Retry-After": {"description": "Seconden tot een nieuwe poging zin heeft.",
+                                 "schema": {"type": "integer", "minimum": 1}}}
+# Only when VRAAGBAAK_API_TOKEN is set; not declared as `security`, since without it the API is open.
+_API_TOKEN_RESPONSE = {**_error_response("Geen of een verkeerde API-token (alleen als VRAAGBAAK_API_TOKEN is "
+                                         "ingesteld; met WWW-Authenticate)")}
+_TOO_MANY_RESPONSE = {**_error_response("Te veel verzoeken van deze client (VRAAGBAAK_RATE_LIMIT)"),
+                      "headers": _RETRY_AFTER}
 
 
 def openapi_document() -> dict:
@@ -157,12 +238,15 @@ def openapi_document() -> dict:
                                     "required": ["question"],
                                     "properties": {
                                         "question": {"type": "string", "minLength": 1,
-                                                     "maxLength": MAX_QUESTION_CHARS},
+                                                     "maxLength": MAX_QUESTION_CHARS, "pattern": QUESTION_TEXT,
+                                                     "description": "Minstens één zichtbaar teken; "
+                                                                    "stuurtekens en onzichtbare tekens tellen niet."},
                                         "top_k": {"type": "integer", "minimum": 1, "maximum": MAX_TOP_K,
                                                   "default": 5},
                                         "history": {
-                                            "type": "array",
-                                            "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS},
+                                            "type": ["array", "null"],
+                                            "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS,
+                                                      "pattern": QUESTION_TEXT},
                                             "description": f"Eerdere vragen van het gesprek, oudste eerst; de laatste {MAX_HISTORY_TURNS} tellen.",
                                         },
                                     },
@@ -177,7 +261,10 @@ def openapi_document() -> dict:
                         "400": _error_response("Ongeldige vraag of ongeldig verzoek"),
                         "413": _error_response("Verzoek te groot"),
                         "415": _error_response("Geen JSON"),
-                        "503": _error_response("Nog geen (bruikbare) index"),
+                        "401": _API_TOKEN_RESPONSE,
+                        "429": _TOO_MANY_RESPONSE,
+                        "503": _error_response("Nog geen (bruikbare) index, of de dienst is te druk (met Retry-After)"),
+                        "504": _error_response("Het antwoord duurde langer dan VRAAGBAAK_QUESTION_TIMEOUT"),
                     },
                 }
             },
@@ -201,6 +288,8 @@ def openapi_document() -> dict:
                         "400": _error_response("Ongeldige feedback"),
                         "413": _error_response("Verzoek te groot"),
                         "415": _error_response("Geen JSON"),
+                        "401": _API_TOKEN_RESPONSE,
+                        "429": _TOO_MANY_RESPONSE,
                     },
                 },
                 "get": {
@@ -230,9 +319,52 @@ def openapi_document() -> dict:
                         "schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}}},
                 }
             },
+            "/readyz": {
+                "get": {
+                    "summary": "Zijn model en index geladen en bruikbaar?",
+                    "description": "200 als model en index geladen zijn en bij elkaar horen (status ready), of als "
+                                   "een nieuwere versie onbruikbaar bleek en de vorige nog gebruikt wordt (status "
+                                   "degraded, met problem). 503 met een foutmelding als er geen bruikbare index is.",
+                    "operationId": "readyz",
+                    "responses": {
+                        "200": {"description": "Gereed", "content": {"application/json": {"schema": _READY}}},
+                        "503": {"description": "Niet gereed: geen index, beschadigde index of ander model",
+                                "content": {"application/json": {"schema": _NOT_READY}}},
+                    },
+                }
+            },
+            "/metrics": {
+                "get": {
+                    "summary": "Prometheus-metrieken",
+                    "operationId": "metrics",
+                    "responses": {"200": {"description": "Metrieken in het tekstformaat van Prometheus",
+                                          "content": {"text/plain": {"schema": {"type": "string"}}}}},
+                }
+            },
+            "/admin/reload": {
+                "post": {
+                    "summary": "Controleer nu op een nieuwe indexversie (beheer)",
+                    "description": "Alleen beschikbaar als VRAAGBAAK_ADMIN_TOKEN is ingesteld; vraagt "
+                                   "Authorization: Bearer <token>. Probeert ook een eerder onbruikbare versie opnieuw.",
+                    "operationId": "reloadIndex",
+                    "security": [{"adminToken": []}],
+                    "responses": {
+                        "200": {"description": "De versie die nu geserveerd wordt",
+                                "content": {"application/json": {"schema": _RELOAD}}},
+                        "401": _error_response("Geen of een verkeerde token"),
+                        "404": _error_response("Herladen niet ingeschakeld"),
+                        "503": {"description": "Geen bruikbare index",
+                                "content": {"application/json": {"schema": _RELOAD}}},
+                    },
+                }
+            },
         },
         "components": {
             "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer",
-                                               "description": "De waarde van VRAAGBAAK_ADMIN_TOKEN."}},
+                                               "description": "De waarde van VRAAGBAAK_ADMIN_TOKEN."},
+                                "apiToken": {"type": "http", "scheme": "bearer",
+                                             "description": "De waarde van VRAAGBAAK_API_TOKEN; alleen nodig voor "
+                                                            "POST /api/v1/ask en POST /api/v1/feedback als die "
+                                                            "instelling gezet is."}},
         },
     }

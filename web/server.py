@@ -1,8 +1,52 @@
-"""Runs the app under gunicorn, with the model loaded once before workers fork."""
+"""Runs the app under gunicorn, with the model loaded once before workers fork.
+
+* preload_app: the master loads the model and opens the index, then forks;
+  the workers share those pages copy-on-write (the FAISS vectors are
+  memory-mapped where FAISS allows).
+* gthread workers, `workers` x `threads`. The Embedder serializes model calls
+  within a process; each worker's torch gets `cores // workers` threads (at
+  least 1) after the fork, so workers do not fight over the cores (OpenMP
+  oversubscription turned one 15 ms encode into ~1 s under load).
+* SIGTERM: gunicorn stops accepting, lets requests in flight finish (at most
+  `graceful_timeout` seconds) and exits 0.
+* Logging: gunicorn's access log is off; the app logs one JSON line per
+  request (web.logs), and gunicorn's own messages use the same JSON format.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+
 from gunicorn.app.base import BaseApplication
+from gunicorn.glogging import Logger
+
+log = logging.getLogger(__name__)
+
+
+def available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def torch_threads_per_worker(workers: int, configured: int = 0) -> int:
+    return configured if configured > 0 else max(1, available_cores() // max(1, workers))
+
+
+class JsonGunicornLogger(Logger):
+    """gunicorn's messages through the root logger's JSON handler; no access log of its own."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            for handler in list(logger.handlers):
+                logger.removeHandler(handler)
+            logger.propagate = True
+
+    def access(self, resp, req, environ, request_time):
+        return  # the app logs every request itself (web.logs)
 
 
 class VraagbaakServer(BaseApplication):
@@ -20,15 +64,49 @@ class VraagbaakServer(BaseApplication):
         return self.application
 
 
-def serve(app, *, host: str, port: int, workers: int, threads: int, timeout: int = 60) -> None:
-    VraagbaakServer(app, {
+def _post_fork_hook(torch_threads: int):
+    def post_fork(server, worker):
+        try:
+            import torch
+
+            torch.set_num_threads(torch_threads)
+        except Exception:  # noqa: BLE001 -- no torch tuning is no reason not to serve
+            log.warning("torch-threads konden niet worden ingesteld", exc_info=True)
+    return post_fork
+
+
+def _child_exit(server, worker):
+    from .metrics import child_exit
+
+    child_exit(server, worker)
+
+
+def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeout: int = 60,
+                     graceful_timeout: int = 30, torch_threads: int = 0, log_level: str = "info") -> dict:
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
         "worker_class": "gthread",
         "timeout": timeout,
-        "graceful_timeout": 30,
+        "graceful_timeout": graceful_timeout,
         "preload_app": True,
-        "accesslog": "-",
+        "accesslog": None,
         "errorlog": "-",
-    }).run()
+        "loglevel": log_level.lower(),
+        "logger_class": JsonGunicornLogger,
+        "post_fork": _post_fork_hook(torch_threads_per_worker(workers, torch_threads)),
+        "child_exit": _child_exit,
+        "proc_name": "vraagbaak",
+        # gunicorn's runtime control socket (in the home folder) is not used; two
+        # instances on one machine would fight over its path.
+        "control_socket_disable": True,
+    }
+
+
+def serve(app, *, host: str, port: int, workers: int, threads: int, timeout: int = 60,
+          graceful_timeout: int = 30, torch_threads: int = 0, log_level: str = "info") -> None:
+    VraagbaakServer(app, gunicorn_options(
+        host=host, port=port, workers=workers, threads=threads, timeout=timeout,
+        graceful_timeout=graceful_timeout, torch_threads=torch_threads, log_level=log_level,
+    )).run()

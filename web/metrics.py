@@ -1,0 +1,137 @@
+"""Prometheus metrics at GET /metrics (prometheus-client).
+
+One process: the metrics live in the default registry. Several gunicorn
+workers: set PROMETHEUS_MULTIPROC_DIR to an empty, writable folder before
+starting (`vraagbaak serve` empties it); every worker then writes its values
+there and /metrics adds them up over all workers (prometheus_client's
+multiprocess mode), whichever worker answers the scrape.
+
+Requests are labelled by Flask's url rule (`/documents/<path:doc_id>`), never
+by the raw path, so the number of series stays bounded.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from flask import Flask, Response, g, request
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    REGISTRY,
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    generate_latest,
+    multiprocess,
+)
+
+_LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
+_STAGE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
+
+REQUESTS = Counter("vraagbaak_http_requests_total", "HTTP-verzoeken per adres (url-regel), methode en status.",
+                   ["endpoint", "method", "status"])
+LATENCY = Histogram("vraagbaak_http_request_duration_seconds", "Duur van HTTP-verzoeken per adres en methode.",
+                    ["endpoint", "method"], buckets=_LATENCY_BUCKETS)
+EMBED = Histogram("vraagbaak_embedding_seconds", "Tijd om de vraag te embedden (embed_ms).",
+                  buckets=_STAGE_BUCKETS)
+SEARCH = Histogram("vraagbaak_retrieval_seconds", "Tijd om passages te zoeken (search_ms).", buckets=_STAGE_BUCKETS)
+ANSWER = Histogram("vraagbaak_answer_seconds", "Tijd om de antwoordzinnen te kiezen (answer_ms).",
+                   buckets=_STAGE_BUCKETS)
+QUESTIONS = Counter("vraagbaak_questions_total", "Beantwoorde vragen (status 200).")
+ABSTENTIONS = Counter("vraagbaak_abstentions_total", "Vragen waarop Vraagbaak zich onthield (niets gevonden).")
+INDEX_CHUNKS = Gauge("vraagbaak_index_chunks", "Passages in de geserveerde index.",
+                     multiprocess_mode="livemostrecent")
+INDEX_DOCUMENTS = Gauge("vraagbaak_index_documents", "Documenten in de geserveerde index.",
+                        multiprocess_mode="livemostrecent")
+INDEX_INFO = Gauge("vraagbaak_index_info", "1 voor de geserveerde indexversie en het model ervan.",
+                   ["version", "model"], multiprocess_mode="livemax")
+READY = Gauge("vraagbaak_ready", "1 als model en index geladen en bruikbaar zijn, anders 0.",
+              multiprocess_mode="livemin")
+RELOAD_FAILURES = Counter("vraagbaak_index_switch_failures_total",
+                          "Nieuwe indexversies die niet geopend konden worden (de oude bleef in gebruik).")
+
+_shown_versions: set[tuple[str, str]] = set()
+
+
+def multiprocess_dir() -> str | None:
+    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+
+
+def index_switched(snapshot) -> None:
+    """The engine calls this when it serves a new index version."""
+    version, model = snapshot.version, str(snapshot.manifest.get("model", ""))
+    for old in list(_shown_versions):
+        if old != (version, model):
+            INDEX_INFO.labels(*old).set(0)
+    INDEX_INFO.labels(version, model).set(1)
+    _shown_versions.add((version, model))
+    INDEX_CHUNKS.set(snapshot.size)
+    INDEX_DOCUMENTS.set(len(snapshot.manifest.get("files", {})))
+
+
+def switch_failed() -> None:
+    RELOAD_FAILURES.inc()
+
+
+def _observe_answer(response) -> None:
+    body = response.get_json(silent=True)
+    if not isinstance(body, dict):
+        return
+    timings = body.get("timings_ms") or {}
+    for key, histogram in (("embed_ms", EMBED), ("search_ms", SEARCH), ("answer_ms", ANSWER)):
+        value = timings.get(key)
+        if isinstance(value, (int, float)):
+            histogram.observe(value / 1000)
+    QUESTIONS.inc()
+    if body.get("abstained"):
+        ABSTENTIONS.inc()
+
+
+def render() -> Response:
+    if multiprocess_dir():
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+    else:
+        registry = REGISTRY
+    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+
+
+def init_app(app: Flask) -> None:
+    engine = app.extensions["vraagbaak"]
+    engine.listeners.append(_EngineListener())
+
+    @app.before_request
+    def _start_timer():
+        g.metrics_started = time.perf_counter()
+
+    @app.after_request
+    def _count(response):
+        endpoint = request.url_rule.rule if request.url_rule is not None else "<onbekend>"
+        started = getattr(g, "metrics_started", None)
+        REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+        if started is not None:
+            LATENCY.labels(endpoint, request.method).observe(time.perf_counter() - started)
+        if request.endpoint == "api.ask" and response.status_code == 200 and response.is_json:
+            _observe_answer(response)
+        return response
+
+    @app.get("/metrics")
+    def metrics():
+        READY.set(1 if engine.state().get("ready") else 0)
+        return render()
+
+
+class _EngineListener:
+    def switched(self, snapshot) -> None:
+        index_switched(snapshot)
+
+    def failed(self, folder, exc) -> None:
+        switch_failed()
+
+
+def child_exit(server, worker) -> None:
+    """gunicorn hook: forget a dead worker's live gauges."""
+    if multiprocess_dir():
+        multiprocess.mark_process_dead(worker.pid)

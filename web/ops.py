@@ -1,0 +1,87 @@
+"""Operations endpoints: GET /readyz and POST /admin/reload (GET /healthz lives in app.py).
+
+/readyz answers 200 {"status": "ready", "index": {...}} when the model and an
+index are loaded and belong together, 503 with a Dutch error naming the
+problem when not (no index, corrupt index, index of another model, model not
+loadable). When a newer version turned out to be broken while an older one is
+still being served, it answers 200 with status "degraded" and the problem:
+the instance still answers correctly, so a load balancer should keep it, but
+monitoring should raise the alarm.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+
+from flask import Blueprint, current_app, jsonify, request
+
+from index.errors import VraagbaakError
+
+from .errors import ApiError, error_response
+
+bp = Blueprint("ops", __name__)
+
+_MESSAGES = {
+    "index_missing": "Er is nog geen index",
+    "index_corrupt": "De index is beschadigd",
+    "model_mismatch": "De index hoort bij een ander model",
+    "model_unavailable": "Het model kan niet worden geladen",
+    "index_unavailable": "De index is niet bruikbaar",
+}
+
+
+def _engine():
+    return current_app.extensions["vraagbaak"]
+
+
+@bp.get("/readyz")
+def readyz():
+    engine = _engine()
+    try:
+        engine.answerer()  # also notices (and checks) a new version
+    except VraagbaakError:
+        pass
+    state = engine.state()
+    if state["ready"]:
+        body = {"status": state["status"], "index": state["index"]}
+        if "problem" in state:
+            body["problem"] = state["problem"]
+        return jsonify(body)
+    problem = state.get("problem") or {"code": "index_unavailable", "message": "De index is nog niet geladen."}
+    response = jsonify({
+        "status": "unavailable",
+        "error": {"code": problem["code"],
+                  "message": f"{_MESSAGES.get(problem['code'], 'Niet gereed')}: {problem['message']}"},
+    })
+    response.status_code = 503
+    response.headers["Retry-After"] = "10"
+    return response
+
+
+def _admin_token() -> str:
+    return str(current_app.config.get("VRAAGBAAK_ADMIN_TOKEN") or os.environ.get("VRAAGBAAK_ADMIN_TOKEN") or "")
+
+
+@bp.post("/admin/reload")
+def reload_index():
+    token = _admin_token()
+    if not token:
+        raise ApiError(404, "not_found", "Deze pagina of dit adres bestaat niet.")
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
+        response = error_response(401, "unauthorized", "Voor herladen is een geldige beheerderstoken nodig.")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="vraagbaak"'
+        return response
+    engine = _engine()
+    before = engine.state().get("index", {}).get("version")
+    state = engine.reload()
+    body = {"status": state["status"], "previous_version": before,
+            "version": state.get("index", {}).get("version"), "index": state.get("index")}
+    body["switched"] = body["version"] != before
+    if "problem" in state:
+        body["problem"] = state["problem"]
+    response = jsonify(body)
+    response.status_code = 200 if state["ready"] else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response
