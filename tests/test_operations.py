@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from index.store import CURRENT, MANIFEST, VECTORS, current_version, switch_current
+from index.store import MANIFEST, VECTORS, current_version, switch_current
 from web.app import create_app
 from web.cli import main
 from web.config import ConfigError, load_settings

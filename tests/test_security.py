@@ -6,7 +6,6 @@ errors need no model); one drives the chat page in Chromium under the CSP.
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time

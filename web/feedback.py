@@ -10,7 +10,6 @@ CSV) exists only when `VRAAGBAAK_ADMIN_TOKEN` is set and answers only to
 from __future__ import annotations
 
 import csv
-import hmac
 import io
 import json
 import os
@@ -25,7 +24,8 @@ from index.settings import data_dir
 from index.store import current_version
 from qa.question import MAX_QUESTION_CHARS
 
-from .errors import ApiError, error_response
+from .auth import require_admin
+from .errors import ApiError
 
 bp = Blueprint("feedback", __name__, url_prefix="/api/v1")
 
@@ -186,23 +186,11 @@ def add_feedback():
     return jsonify({"id": row_id, "status": "opgeslagen"}), 201
 
 
-def _admin_token() -> str:
-    return str(current_app.config.get("VRAAGBAAK_ADMIN_TOKEN") or os.environ.get("VRAAGBAAK_ADMIN_TOKEN") or "")
-
-
 @bp.get("/feedback")
 def export_feedback():
-    token = _admin_token()
-    if not token:
-        # Without a configured token the export does not exist.
-        raise ApiError(404, "not_found", "Deze pagina of dit adres bestaat niet.")
-    header = request.headers.get("Authorization", "")
-    scheme, _, given = header.partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        response = error_response(401, "unauthorized",
-                                  "Voor de export van feedback is een geldige beheerderstoken nodig.")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="vraagbaak"'
-        return response
+    denied = require_admin("Voor de export van feedback is een geldige beheerderstoken nodig.")
+    if denied is not None:
+        return denied
     fmt = request.args.get("format", "json")
     if fmt not in ("json", "csv"):
         raise ApiError(400, "invalid_format", "Het formaat moet json of csv zijn.")

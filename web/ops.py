@@ -11,14 +11,11 @@ monitoring should raise the alarm.
 
 from __future__ import annotations
 
-import hmac
-import os
-
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify
 
 from index.errors import VraagbaakError
 
-from .errors import ApiError, error_response
+from .auth import require_admin
 
 bp = Blueprint("ops", __name__)
 
@@ -59,20 +56,11 @@ def readyz():
     return response
 
 
-def _admin_token() -> str:
-    return str(current_app.config.get("VRAAGBAAK_ADMIN_TOKEN") or os.environ.get("VRAAGBAAK_ADMIN_TOKEN") or "")
-
-
 @bp.post("/admin/reload")
 def reload_index():
-    token = _admin_token()
-    if not token:
-        raise ApiError(404, "not_found", "Deze pagina of dit adres bestaat niet.")
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-        response = error_response(401, "unauthorized", "Voor herladen is een geldige beheerderstoken nodig.")
-        response.headers["WWW-Authenticate"] = 'Bearer realm="vraagbaak"'
-        return response
+    denied = require_admin("Voor herladen is een geldige beheerderstoken nodig.")
+    if denied is not None:
+        return denied
     engine = _engine()
     before = engine.state().get("index", {}).get("version")
     state = engine.reload()

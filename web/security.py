@@ -28,7 +28,6 @@ Every setting is read from the app config first, then from the environment
 from __future__ import annotations
 
 import contextvars
-import hmac
 import os
 import threading
 import time
@@ -39,6 +38,7 @@ from typing import TypeVar
 from flask import Flask, current_app, make_response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from .auth import bearer_matches, unauthorized
 from .errors import ApiError, error_response
 
 T = TypeVar("T")
@@ -196,13 +196,8 @@ def init_app(app: Flask) -> None:
                 and "Access-Control-Request-Method" in request.headers:
             return make_response("", 204)  # CORS headers (or none) are added below
         if token and request.method == "POST" and request.endpoint in LIMITED_ENDPOINTS:
-            scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not hmac.compare_digest(given.strip().encode(), token.encode()):
-                response = error_response(401, "unauthorized",
-                                          "Voor deze API is een geldige token nodig "
-                                          "(Authorization: Bearer <token>).")
-                response.headers["WWW-Authenticate"] = 'Bearer realm="vraagbaak"'
-                return response
+            if not bearer_matches(token):
+                return unauthorized("Voor deze API is een geldige token nodig (Authorization: Bearer <token>).")
         return None
 
     @app.after_request

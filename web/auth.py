@@ -1,0 +1,37 @@
+"""Bearer-token checks shared by the API token, feedback export and admin reload."""
+
+from __future__ import annotations
+
+import hmac
+import os
+
+from flask import Response, current_app, request
+
+from .errors import ApiError, error_response
+
+
+def bearer_matches(token: str) -> bool:
+    """Whether the request carries `Authorization: Bearer <token>`, compared in constant time."""
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+def unauthorized(message: str) -> Response:
+    response = error_response(401, "unauthorized", message)
+    response.headers["WWW-Authenticate"] = 'Bearer realm="vraagbaak"'
+    return response
+
+
+def admin_token() -> str:
+    return str(current_app.config.get("VRAAGBAAK_ADMIN_TOKEN") or os.environ.get("VRAAGBAAK_ADMIN_TOKEN") or "")
+
+
+def require_admin(message: str) -> Response | None:
+    """None when the admin token matches; a 401 response when not; 404 when no token is set.
+
+    Without a configured token the admin endpoints do not exist at all.
+    """
+    token = admin_token()
+    if not token:
+        raise ApiError(404, "not_found", "Deze pagina of dit adres bestaat niet.")
+    return None if bearer_matches(token) else unauthorized(message)
