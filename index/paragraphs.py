@@ -52,8 +52,8 @@ How the text is read
 * Footnotes: PDF footnote blocks (a run of lines "1 Zo duwt ...", numbered
   in sequence, after a page break), lines opening with superscript numbers,
   and inline definitions "[1: ...]" become their own paragraphs (kind
-  "paragraph"; the number kept in front, e.g. "3 30,6 duizend dakloze mensen
-  in Nederland | CBS"). Footnotes under 8 words are grouped with a neighbouring
+  "paragraph"; the number kept in front, e.g. "4 Dakloosheid in Nederland:
+  tellen en handelen! - Vereniging Valente"). Footnotes under 8 words are grouped with a neighbouring
   footnote of the same block. A paragraph interrupted by a footnote block (page
   break mid-sentence) is continued after it; its span then covers the block.
   Reference markers are removed from the text: "[footnoteRef:1]", superscript

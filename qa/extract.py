@@ -18,7 +18,7 @@ from index.sentences import sentence_spans
 from .retrieval import Hit
 
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-# A quantity, not a date: "74 appartementen", "56 procent", "twaalf regio's",
+# A quantity, not a date: "40 woningen", "12 procent", "twaalf gemeenten",
 # but not "5 februari" or the year "2026" on its own.
 _QUANTITY = re.compile(
     rf"(?<![\d.,])(?!(?:19|20)\d\d\b)\d[\d.,]*(?!\s*(?:{_MONTHS})\b)(?![\d.,]*\d)"

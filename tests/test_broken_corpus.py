@@ -20,7 +20,7 @@ from web.cli import main
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 GOOD = "000_d31a0db93372aa9b.txt"
 WINDOWS_TEXT = ("Het college van burgemeester en wethouders heeft besloten dat het café aan de Dorpsstraat "
-                "een coöperatie mag worden. De gemeente Zeeuwse Vlaanderen betaalt € 12.000 voor de verbouwing.\n")
+                "een coöperatie mag worden. De gemeente Zeeuwse Vlaanderen betaalt € 13.500 voor de verbouwing.\n")
 
 
 def _truncated_pdf() -> bytes:
@@ -91,7 +91,7 @@ def test_broken_files_are_skipped_by_name_and_the_served_index_survives(tmp_path
     assert any("windows.txt" in r.getMessage() and "UTF-8" in r.getMessage() for r in caplog.records)
     snapshot = open_index(index_dir)
     assert {d.doc_id for d in snapshot.documents()} == {GOOD, "windows.txt"}
-    assert "coöperatie" in snapshot.document("windows.txt").text and "€ 12.000" in snapshot.document("windows.txt").text
+    assert "coöperatie" in snapshot.document("windows.txt").text and "€ 13.500" in snapshot.document("windows.txt").text
 
     # A corpus with nothing readable fails clearly and leaves the served index alone.
     now_served = current_version(index_dir)
