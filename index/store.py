@@ -5,6 +5,8 @@ Layout under an index root::
     versions/<version>/vectors.faiss   inner-product index, row i = chunk id i
     versions/<version>/chunks.sqlite   chunk text and citation fields, documents
     versions/<version>/lexical.*       BM25 index of the same chunks (index.lexical)
+    versions/<version>/documents.npy   per document the normalized mean of its chunk vectors
+    versions/<version>/chunk_documents.npy  per chunk the row of its document there
     versions/<version>/manifest.json   model, dimension, chunker, file hashes
     current -> versions/<version>      symlink, replaced atomically
 
@@ -30,10 +32,12 @@ from .errors import IndexCorrupt, IndexMissing
 from .lexical import LexicalIndex
 from .types import Chunk
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 CHUNKS_DB = "chunks.sqlite"
+CENTROIDS = "documents.npy"
+CHUNK_DOCUMENTS = "chunk_documents.npy"
 CURRENT = "current"
 VERSIONS = "versions"
 
@@ -90,6 +94,9 @@ def write_version(
         index.add(np.ascontiguousarray(vectors, dtype=np.float32))
     faiss.write_index(index, str(folder / VECTORS))
     lexical.save(folder)
+    chunk_documents, centroids = document_centroids([c.doc_id for c in chunks], vectors)
+    np.save(folder / CHUNK_DOCUMENTS, chunk_documents)
+    np.save(folder / CENTROIDS, centroids)
 
     db = sqlite3.connect(folder / CHUNKS_DB)
     try:
@@ -113,6 +120,21 @@ def write_version(
     manifest = {**manifest, "format_version": FORMAT_VERSION, "chunks": len(chunks)}
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
     _fsync_tree(folder)
+
+
+def document_centroids(doc_ids: list[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each chunk's document row, and each document as the normalized mean of its chunk vectors.
+
+    Computed at build time, where the vectors are in memory anyway, so a
+    serving process never has to read every vector to rank documents.
+    """
+    _, chunk_documents = np.unique(np.asarray(doc_ids, dtype=object), return_inverse=True)
+    chunk_documents = chunk_documents.astype(np.int32)
+    count = int(chunk_documents.max()) + 1 if len(chunk_documents) else 0
+    centroids = np.zeros((count, vectors.shape[1]), dtype=np.float32)
+    np.add.at(centroids, chunk_documents, vectors)
+    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
+    return chunk_documents, centroids
 
 
 def switch_current(root: Path, version_folder: Path) -> None:
@@ -184,6 +206,13 @@ class IndexSnapshot:
                 f"{count} passages. Bouw de index opnieuw."
             )
         self.lexical = LexicalIndex.load(folder)
+        try:
+            self.chunk_documents = np.load(folder / CHUNK_DOCUMENTS, mmap_mode="r")
+            self.document_centroids = np.load(folder / CENTROIDS, mmap_mode="r")
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(f"De documentvectoren van de index in {folder} zijn onleesbaar.") from exc
+        if len(self.chunk_documents) != count:
+            raise IndexCorrupt(f"De documentvectoren in {folder} horen niet bij de passages. Bouw de index opnieuw.")
         if len(self.lexical) != count:
             raise IndexCorrupt(f"De lexicale index in {folder} hoort niet bij de passages. Bouw de index opnieuw.")
         if self._vectors.d != self.manifest.get("dimension"):
@@ -244,11 +273,6 @@ class IndexSnapshot:
     def documents(self) -> list[StoredDocument]:
         rows = self._db().execute("SELECT doc_id, title, kind, sha256, text FROM documents ORDER BY doc_id")
         return [StoredDocument(*row) for row in rows]
-
-    def chunk_documents(self) -> np.ndarray:
-        """The document id of every chunk, indexed by chunk id."""
-        rows = self._db().execute("SELECT doc_id FROM chunks ORDER BY id").fetchall()
-        return np.array([row[0] for row in rows], dtype=object)
 
     def all_vectors(self) -> np.ndarray:
         return self._vectors.reconstruct_n(0, self._vectors.ntotal) if self.size else np.zeros(

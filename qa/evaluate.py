@@ -12,6 +12,8 @@ import statistics
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
+
 from .service import Answerer
 from .textnorm import normalize_for_match
 
@@ -92,8 +94,8 @@ def evaluate(
         if progress:
             progress(done, len(questions))
     report = aggregate(outcomes)
-    report["latency_p50_ms"] = round(_percentile(latencies, 50), 2)
-    report["latency_p95_ms"] = round(_percentile(latencies, 95), 2)
+    report["latency_p50_ms"] = round(float(np.percentile(latencies, 50)), 2) if latencies else 0.0
+    report["latency_p95_ms"] = round(float(np.percentile(latencies, 95)), 2) if latencies else 0.0
     report["questions"] = len(questions)
     report["by_kind"] = {
         kind: {**aggregate([o for o in outcomes if o["kind"] == kind]),
@@ -102,13 +104,3 @@ def evaluate(
     }
     report["details"] = outcomes
     return report
-
-
-def _percentile(values: list[float], pct: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * pct / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)

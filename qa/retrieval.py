@@ -84,19 +84,6 @@ class Retriever:
         self.snapshot = snapshot
         self.embedder = embedder
         self.lexical = snapshot.lexical
-        self._documents = None  # (chunk -> document index, document centroids), built on first use
-
-    def _document_space(self):
-        """Each document as the normalized mean of its chunk vectors: what it is about as a whole."""
-        if self._documents is None:
-            names = self.snapshot.chunk_documents()
-            _, doc_of_chunk = np.unique(names, return_inverse=True)
-            vectors = self.snapshot.all_vectors()
-            centroids = np.zeros((doc_of_chunk.max() + 1, vectors.shape[1]), dtype=np.float32)
-            np.add.at(centroids, doc_of_chunk, vectors)
-            centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
-            self._documents = (doc_of_chunk, centroids)
-        return self._documents
 
     def search(self, question: str, k: int, *, history: list[str] | None = None, mode: str = "hybrid",
                timings: dict | None = None) -> Retrieval:
@@ -139,7 +126,7 @@ class Retriever:
 
     def _add_document_ranks(self, fused: dict[int, float], vector: np.ndarray) -> dict[int, float]:
         """Lift chunks of documents that match the question as a whole (RRF over document ranks)."""
-        doc_of_chunk, centroids = self._document_space()
+        doc_of_chunk, centroids = self.snapshot.chunk_documents, self.snapshot.document_centroids
         doc_rank = np.empty(len(centroids), dtype=np.int64)
         doc_rank[np.argsort(-(centroids @ vector), kind="stable")] = np.arange(1, len(centroids) + 1)
         return {i: s + DOCUMENT_WEIGHT / (RRF_K + doc_rank[doc_of_chunk[i]]) for i, s in fused.items()}
