@@ -12,6 +12,7 @@ import fcntl
 import hashlib
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -159,6 +160,7 @@ def _build_locked(corpus, root, embedder, previous, progress) -> BuildReport:
         chunks.extend(doc_chunks)
         vectors.append(doc_vectors)
 
+    per_document = Counter(c.doc_id for c in chunks)
     manifest = {
         "model": embedder.model_id,
         "dimension": embedder.dimension,
@@ -166,8 +168,7 @@ def _build_locked(corpus, root, embedder, previous, progress) -> BuildReport:
         "corpus": str(corpus),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "files": {
-            d.doc_id: {"sha256": d.sha256, "title": d.title, "kind": d.kind,
-                       "chunks": sum(1 for c in chunks if c.doc_id == d.doc_id)}
+            d.doc_id: {"sha256": d.sha256, "title": d.title, "kind": d.kind, "chunks": per_document[d.doc_id]}
             for d in documents
         },
         "skipped": [{"file": f, "reason": r} for f, r in report.skipped],

@@ -18,3 +18,29 @@ def data_dir() -> Path:
 
 def model_name() -> str:
     return os.environ.get("VRAAGBAAK_MODEL", DEFAULT_MODEL)
+
+
+def vector_index_kind() -> str:
+    """auto (exact below the threshold, ivf above), flat, ivf or hnsw."""
+    return os.environ.get("VRAAGBAAK_VECTOR_INDEX", "auto").strip().lower() or "auto"
+
+
+def ann_threshold() -> int:
+    from .vectors.factory import DEFAULT_ANN_THRESHOLD
+
+    return _int_env("VRAAGBAAK_ANN_THRESHOLD", DEFAULT_ANN_THRESHOLD)
+
+
+def vector_search_overrides() -> dict:
+    """Search-time parameters of the approximate indexes; 0 or unset keeps what the index recorded."""
+    return {"nprobe": _int_env("VRAAGBAAK_NPROBE", 0), "ef_search": _int_env("VRAAGBAAK_EF_SEARCH", 0)}
+
+
+def _int_env(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} moet een geheel getal zijn, niet {raw!r}.") from None

@@ -2,7 +2,7 @@
 
 Layout under an index root::
 
-    versions/<version>/vectors.faiss   inner-product index, row i = chunk id i
+    versions/<version>/vectors.*       the vector index (index.vectors), row i = chunk id i
     versions/<version>/chunks.sqlite   chunk text and citation fields, documents
     versions/<version>/lexical.*       BM25 index of the same chunks (index.lexical)
     versions/<version>/documents.npy   per document the normalized mean of its chunk vectors
@@ -22,19 +22,20 @@ import os
 import shutil
 import sqlite3
 import threading
-from dataclasses import dataclass
 from pathlib import Path
 
-import faiss
 import numpy as np
 
+from . import settings
+from . import vectors as vector_indexes
+from .backends.base import Backend, StoredDocument
 from .errors import IndexCorrupt, IndexMissing
 from .lexical import LexicalIndex
 from .types import Chunk
 
 FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
-VECTORS = "vectors.faiss"
+VECTORS = vector_indexes.base.INDEX_FILE
 CHUNKS_DB = "chunks.sqlite"
 CENTROIDS = "documents.npy"
 CHUNK_DOCUMENTS = "chunk_documents.npy"
@@ -68,15 +69,6 @@ CREATE INDEX chunks_doc ON chunks(doc_id, paragraph);
 _CHUNK_COLUMNS = 'doc_id, title, heading, paragraph, text, start, "end", line_start, line_end, page'
 
 
-@dataclass(frozen=True)
-class StoredDocument:
-    doc_id: str
-    title: str
-    kind: str
-    sha256: str
-    text: str
-
-
 def write_version(
     folder: Path,
     manifest: dict,
@@ -89,10 +81,9 @@ def write_version(
     if len(chunks) != len(vectors):
         raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
     folder.mkdir(parents=True)
-    index = faiss.IndexFlatIP(int(manifest["dimension"]))
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
-    faiss.write_index(index, str(folder / VECTORS))
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, int(manifest["dimension"]))
+    index = vector_indexes.create(vectors, settings.vector_index_kind(), threshold=settings.ann_threshold())
+    described = {"kind": index.kind, **index.save(folder)}
     lexical.save(folder)
     chunk_documents, centroids = document_centroids([c.doc_id for c in chunks], vectors)
     np.save(folder / CHUNK_DOCUMENTS, chunk_documents)
@@ -117,7 +108,7 @@ def write_version(
     finally:
         db.close()
 
-    manifest = {**manifest, "format_version": FORMAT_VERSION, "chunks": len(chunks)}
+    manifest = {**manifest, "format_version": FORMAT_VERSION, "chunks": len(chunks), "vectors": described}
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
     _fsync_tree(folder)
 
@@ -187,22 +178,22 @@ def read_manifest(folder: Path) -> dict:
     return manifest
 
 
-class IndexSnapshot:
-    """A read-only view of one index version; safe to share between threads."""
+class IndexSnapshot(Backend):
+    """The default backend: one index version in local files, read-only; safe to share between threads."""
+
+    name = "local"
 
     def __init__(self, folder: Path):
         self.folder = folder
         self.manifest = read_manifest(folder)
-        try:
-            self._vectors = _read_faiss(folder / VECTORS)
-        except RuntimeError as exc:
-            raise IndexCorrupt(f"Het vectorbestand van de index in {folder} is onleesbaar.") from exc
+        self._vectors = vector_indexes.load(folder, self.manifest.get("vectors"),
+                                            settings.vector_search_overrides())
         self._db_uri = f"file:{(folder / CHUNKS_DB).as_posix()}?mode=ro"
         self._local = threading.local()
         count = self._db().execute("SELECT count(*) FROM chunks").fetchone()[0]
-        if count != self._vectors.ntotal or count != self.manifest.get("chunks"):
+        if count != self._vectors.size or count != self.manifest.get("chunks"):
             raise IndexCorrupt(
-                f"De index in {folder} is inconsistent: {self._vectors.ntotal} vectoren, "
+                f"De index in {folder} is inconsistent: {self._vectors.size} vectoren, "
                 f"{count} passages. Bouw de index opnieuw."
             )
         self.lexical = LexicalIndex.load(folder)
@@ -215,7 +206,7 @@ class IndexSnapshot:
             raise IndexCorrupt(f"De documentvectoren in {folder} horen niet bij de passages. Bouw de index opnieuw.")
         if len(self.lexical) != count:
             raise IndexCorrupt(f"De lexicale index in {folder} hoort niet bij de passages. Bouw de index opnieuw.")
-        if self._vectors.d != self.manifest.get("dimension"):
+        if self._vectors.dimension != self.manifest.get("dimension"):
             raise IndexCorrupt(f"De vectordimensie van de index in {folder} klopt niet met het manifest.")
 
     @property
@@ -224,7 +215,11 @@ class IndexSnapshot:
 
     @property
     def size(self) -> int:
-        return self._vectors.ntotal
+        return self._vectors.size
+
+    @property
+    def vector_index(self) -> str:
+        return self._vectors.kind
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -239,14 +234,25 @@ class IndexSnapshot:
 
     def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Top-k chunk ids and inner-product scores for each query vector."""
-        k = max(1, min(k, self.size))
-        scores, ids = self._vectors.search(np.ascontiguousarray(vectors, dtype=np.float32), k)
-        return scores, ids
+        return self._vectors.search(vectors, k)
 
     def vectors(self, ids) -> np.ndarray:
-        """The stored vectors of some chunks, to score candidates found another way."""
-        return np.stack([self._vectors.reconstruct(int(i)) for i in ids]) if len(ids) else np.zeros(
-            (0, self._vectors.d), dtype=np.float32)
+        return self._vectors.vectors(ids)
+
+    def search_lexical(self, text: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.lexical.search(text, k)
+
+    def document_ranks(self, ids: list[int], vector: np.ndarray) -> dict[int, int]:
+        centroids = self.document_centroids
+        doc_rank = np.empty(len(centroids), dtype=np.int64)
+        doc_rank[np.argsort(-(centroids @ vector), kind="stable")] = np.arange(1, len(centroids) + 1)
+        return {int(i): int(doc_rank[self.chunk_documents[i]]) for i in ids}
+
+    def content_terms(self, text: str) -> list[str]:
+        return self.lexical.analyzer.content_terms(text)
+
+    def query_coverage(self, text: str) -> float:
+        return self.lexical.query_coverage(text)
 
     def chunks(self, ids: list[int]) -> list[Chunk]:
         if not ids:
@@ -275,9 +281,7 @@ class IndexSnapshot:
         return [StoredDocument(*row) for row in rows]
 
     def all_vectors(self) -> np.ndarray:
-        return self._vectors.reconstruct_n(0, self._vectors.ntotal) if self.size else np.zeros(
-            (0, self._vectors.d), dtype=np.float32
-        )
+        return self._vectors.all_vectors()
 
     def close(self) -> None:
         db = getattr(self._local, "db", None)
@@ -294,16 +298,6 @@ def open_index(root: Path) -> IndexSnapshot:
             f"Er is nog geen index in {root}. Bouw er een met: vraagbaak index <map met documenten>"
         )
     return IndexSnapshot(folder)
-
-
-def _read_faiss(path: Path):
-    if not path.exists():
-        raise IndexCorrupt(f"Het vectorbestand {path.name} ontbreekt in {path.parent}.")
-    try:
-        # Memory-mapping keeps large indexes out of each worker's private memory.
-        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
-    except RuntimeError:
-        return faiss.read_index(str(path))
 
 
 def _fsync_tree(folder: Path) -> None:

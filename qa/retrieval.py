@@ -24,7 +24,7 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.errors import ModelMismatch
-from index.store import IndexSnapshot
+from index.backends import Backend
 from index.types import Chunk
 
 # Fusion settings, chosen on the dev sets (docs/quality.md records how).
@@ -60,7 +60,7 @@ class Retrieval:
     follow_up: bool
 
 
-def check_compatible(snapshot: IndexSnapshot, embedder: Embedder) -> None:
+def check_compatible(snapshot: Backend, embedder: Embedder) -> None:
     """Vectors from another model live in another space: refuse, don't return noise."""
     built_with = snapshot.manifest.get("model")
     if built_with != embedder.model_id or snapshot.manifest.get("dimension") != embedder.dimension:
@@ -79,17 +79,16 @@ def is_follow_up(question: str, history: list[str], content_terms) -> bool:
 
 
 class Retriever:
-    def __init__(self, snapshot: IndexSnapshot, embedder: Embedder):
+    def __init__(self, snapshot: Backend, embedder: Embedder):
         check_compatible(snapshot, embedder)
         self.snapshot = snapshot
         self.embedder = embedder
-        self.lexical = snapshot.lexical
 
     def search(self, question: str, k: int, *, history: list[str] | None = None, mode: str = "hybrid",
                timings: dict | None = None) -> Retrieval:
         timings = {} if timings is None else timings
         history = history or []
-        follow_up = is_follow_up(question, history, self.lexical.analyzer.content_terms)
+        follow_up = is_follow_up(question, history, self.snapshot.content_terms)
         queries = [(question, 1.0)]
         if follow_up:
             queries.append((f"{history[-1]} {question}", CONTEXT_WEIGHT))
@@ -100,18 +99,17 @@ class Retriever:
 
         started = time.perf_counter()
         n = min(CANDIDATES, self.snapshot.size)
-        dense_rankings, lexical_rankings = [], []
-        if mode in ("dense", "hybrid"):
-            _, dense_ids = self.snapshot.search(vectors, n)
-            dense_rankings = [(ids[ids >= 0], w) for ids, (_, w) in zip(dense_ids, queries)]
-        if mode in ("lexical", "hybrid"):
-            lexical_rankings = [(*self.lexical.search(q, n), w) for q, w in queries]
+        found = self.snapshot.rankings([q for q, _ in queries], vectors, n,
+                                       dense=mode in ("dense", "hybrid"), lexical=mode in ("lexical", "hybrid"))
+        weights = [w for _, w in queries]
+        dense_rankings = list(zip(found.dense, weights))
+        lexical_rankings = list(zip(found.lexical, weights))
         candidates = sorted({int(i) for ids, *_ in dense_rankings + lexical_rankings for i in ids})
         cosines = self.snapshot.vectors(candidates) @ vectors[0] if candidates else np.zeros(0)
         dense_by_id = dict(zip(candidates, cosines.tolist()))
         fused = _reciprocal_rank_fusion(
             [(ids, DENSE_WEIGHT * w) for ids, w in dense_rankings]
-            + [(ids, LEXICAL_WEIGHT * w) for ids, _, w in lexical_rankings])
+            + [(ids, LEXICAL_WEIGHT * w) for ids, w in lexical_rankings])
         if mode == "hybrid" and DOCUMENT_WEIGHT > 0 and candidates:
             # For a follow-up, documents are ranked against the whole conversation.
             fused = self._add_document_ranks(fused, vectors[-1])
@@ -119,17 +117,15 @@ class Retriever:
         chunks = {c.extra["id"]: c for c in self.snapshot.chunks(ranked[: k * 4])}
         order = _diversify(ranked[: k * 4], chunks, k)
         hits = [Hit(chunks[i], fused[i], rank, dense_by_id[i]) for rank, i in enumerate(order, 1)]
-        coverage = self.lexical.query_coverage(question)
+        coverage = self.snapshot.query_coverage(question)
         timings["search_ms"] = (time.perf_counter() - started) * 1000
         return Retrieval(hits, max(dense_by_id.values(), default=0.0), coverage, follow_up)
 
 
     def _add_document_ranks(self, fused: dict[int, float], vector: np.ndarray) -> dict[int, float]:
         """Lift chunks of documents that match the question as a whole (RRF over document ranks)."""
-        doc_of_chunk, centroids = self.snapshot.chunk_documents, self.snapshot.document_centroids
-        doc_rank = np.empty(len(centroids), dtype=np.int64)
-        doc_rank[np.argsort(-(centroids @ vector), kind="stable")] = np.arange(1, len(centroids) + 1)
-        return {i: s + DOCUMENT_WEIGHT / (RRF_K + doc_rank[doc_of_chunk[i]]) for i, s in fused.items()}
+        ranks = self.snapshot.document_ranks(list(fused), vector)
+        return {i: s + DOCUMENT_WEIGHT / (RRF_K + ranks[i]) for i, s in fused.items()}
 
 
 def _diversify(ranked: list[int], chunks: dict[int, Chunk], k: int) -> list[int]:

@@ -6,7 +6,7 @@ import time
 from dataclasses import dataclass, field
 
 from index.embedder import Embedder
-from index.store import IndexSnapshot
+from index.backends import Backend
 
 from .extract import AnswerSentence, extract_answer, lead_sentence, rerank
 from .language import Language, detect_language
@@ -69,7 +69,7 @@ def passage_dict(hit: Hit) -> dict:
 
 
 class Answerer:
-    def __init__(self, snapshot: IndexSnapshot, embedder: Embedder, options: AnswerOptions | None = None):
+    def __init__(self, snapshot: Backend, embedder: Embedder, options: AnswerOptions | None = None):
         self.snapshot = snapshot
         self.retriever = Retriever(snapshot, embedder)
         self.options = options or AnswerOptions.from_env()

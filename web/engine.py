@@ -17,9 +17,9 @@ import logging
 import threading
 from pathlib import Path
 
+from index.backends import Source, create_source
 from index.embedder import Embedder, load_embedder
 from index.errors import IndexCorrupt, IndexMissing, ModelError, ModelMismatch, VraagbaakError
-from index.store import current_version, open_index
 from qa.options import AnswerOptions
 from qa.service import Answerer
 
@@ -39,16 +39,18 @@ def problem_code(exc: Exception) -> str:
 
 
 class Engine:
-    def __init__(self, index_root: Path, model: str | None = None, options: AnswerOptions | None = None):
+    def __init__(self, index_root: Path, model: str | None = None, options: AnswerOptions | None = None,
+                 source: Source | None = None):
         self.index_root = index_root
+        self.source = source or create_source("local", index_root=index_root)
         self.model = model
         self.options = options
         self._embedder: Embedder | None = None
         self._answerer: Answerer | None = None
         self._lock = threading.Lock()
-        # The version folder that failed to open and why; not retried until `current` moves or reload().
-        self._failed: tuple[Path | None, VraagbaakError] | None = None
-        self.listeners: list = []  # objects with switched(snapshot) and failed(folder, exc)
+        # The version that failed to open and why; not retried until the current version moves or reload().
+        self._failed: tuple[str | None, VraagbaakError] | None = None
+        self.listeners: list = []  # objects with switched(snapshot) and failed(version, exc)
 
     @property
     def embedder(self) -> Embedder:
@@ -61,8 +63,8 @@ class Engine:
     def answerer(self) -> Answerer:
         """The answerer over the newest usable index; raises a VraagbaakError if there is none."""
         current = self._answerer
-        latest = current_version(self.index_root)
-        if current is not None and latest == current.snapshot.folder:
+        latest = self.source.latest()
+        if current is not None and latest == current.snapshot.version:
             return current
         failed = self._failed
         if failed is not None and failed[0] == latest:
@@ -84,8 +86,8 @@ class Engine:
 
     def _switch(self, *, force: bool) -> Answerer:
         current = self._answerer
-        latest = current_version(self.index_root)
-        if current is not None and latest == current.snapshot.folder:
+        latest = self.source.latest()
+        if current is not None and latest == current.snapshot.version:
             return current
         if not force and self._failed is not None and self._failed[0] == latest:
             if current is not None:
@@ -94,7 +96,7 @@ class Engine:
         try:
             embedder = self._embedder or load_embedder(self.model)
             self._embedder = embedder
-            snapshot = open_index(self.index_root)
+            snapshot = self.source.open()
             answerer = Answerer(snapshot, embedder, self.options)
         except VraagbaakError as exc:
             self._failed = (latest, exc)
@@ -102,7 +104,7 @@ class Engine:
                 log.error("Index niet bruikbaar: %s", exc, extra={"reason": problem_code(exc)})
                 raise
             log.error("Nieuwe indexversie %s niet bruikbaar, versie %s blijft in gebruik: %s",
-                      latest.name if latest else "?", current.snapshot.version, exc,
+                      latest or "?", current.snapshot.version, exc,
                       extra={"reason": problem_code(exc), "version": current.snapshot.version})
             self._notify("failed", latest, exc)
             return current
@@ -125,7 +127,8 @@ class Engine:
         """What /readyz reports; cheap, loads nothing."""
         current = self._answerer
         failed = self._failed
-        state: dict = {"ready": current is not None, "status": "ready" if current is not None else "unavailable"}
+        state: dict = {"ready": current is not None, "status": "ready" if current is not None else "unavailable",
+                       **self.source.describe()}
         if current is not None:
             snapshot = current.snapshot
             state["index"] = {
@@ -135,9 +138,8 @@ class Engine:
                 "model": snapshot.manifest.get("model", ""),
             }
         if failed is not None:
-            folder, exc = failed
-            state["problem"] = {"code": problem_code(exc), "message": str(exc),
-                                "version": folder.name if folder else None}
+            version, exc = failed
+            state["problem"] = {"code": problem_code(exc), "message": str(exc), "version": version}
             if current is not None:
                 state["status"] = "degraded"
         return state

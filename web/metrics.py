@@ -127,7 +127,7 @@ class _EngineListener:
     def switched(self, snapshot) -> None:
         index_switched(snapshot)
 
-    def failed(self, folder, exc) -> None:
+    def failed(self, version, exc) -> None:
         switch_failed()
 
 

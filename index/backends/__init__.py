@@ -1,0 +1,27 @@
+"""Retrieval backends behind one boundary (base.Backend), picked by name.
+
+`local` (the default) keeps vectors, chunks and the lexical index in files
+under the index folder. Other backends register here; each lives in its own
+module and is imported only when chosen, so its client library is needed
+only by those who use it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .base import Backend, Rankings, Source, StoredDocument
+
+BACKENDS = ("local",)
+
+
+def create_source(name: str, *, index_root: Path, options: dict | None = None) -> Source:
+    """The source of the named backend; `options` are that backend's settings."""
+    if name == "local":
+        from .local import LocalSource
+
+        return LocalSource(index_root)
+    raise ValueError(f"Onbekende backend {name!r}; kies uit {', '.join(BACKENDS)}.")
+
+
+__all__ = ["BACKENDS", "Backend", "Rankings", "Source", "StoredDocument", "create_source"]
