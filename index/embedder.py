@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -52,6 +53,7 @@ class Embedder:
     ):
         self._model = model
         self._lock = threading.Lock()
+        self._queries = QueryCache(settings.query_cache_size())
         self.model_id = model_id
         prompts = getattr(model, "prompts", None) or {}
         self.query_prompt: str = prompts.get("query", "") if query_prompt is _FROM_MODEL else (query_prompt or "")
@@ -75,8 +77,18 @@ class Embedder:
         return f"Embedder({self.model_id!r}, dimension={self.dimension}, max_tokens={self.max_tokens})"
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Embed questions, shape (n, dimension)."""
-        return self._encode(_as_list(texts), self.query_prompt, batch_size=32)
+        """Embed questions, shape (n, dimension); a question asked before comes from the cache."""
+        texts = _as_list(texts)
+        found = [self._queries.get(text) for text in texts]
+        missing = list(dict.fromkeys(t for t, v in zip(texts, found) if v is None))
+        if missing:
+            fresh = dict(zip(missing, self._encode(missing, self.query_prompt, batch_size=32)))
+            for text, vector in fresh.items():
+                self._queries.put(text, vector)
+            found = [fresh[t] if v is None else v for t, v in zip(texts, found)]
+        if not found:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.stack(found)
 
     def encode_passages(
         self,
@@ -125,6 +137,39 @@ class Embedder:
                 show_progress_bar=False,
             )
         return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+class QueryCache:
+    """The vectors of the last `size` distinct questions (a chat page sees the same ones often).
+
+    A vector depends only on the model and the text, so a hit is exactly what
+    encoding would give. Thread-safe; size 0 turns it off.
+    """
+
+    def __init__(self, size: int):
+        self.size = max(0, int(size))
+        self._items: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> np.ndarray | None:
+        if not self.size:
+            return None
+        with self._lock:
+            vector = self._items.get(text)
+            if vector is not None:
+                self._items.move_to_end(text)
+            return vector
+
+    def put(self, text: str, vector: np.ndarray) -> None:
+        if not self.size:
+            return
+        vector = vector.copy()
+        vector.flags.writeable = False  # shared between requests: nobody may change it
+        with self._lock:
+            self._items[text] = vector
+            self._items.move_to_end(text)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
 
 
 def _as_list(texts: Sequence[str] | str) -> list[str]:

@@ -20,6 +20,11 @@ def model_name() -> str:
     return os.environ.get("VRAAGBAAK_MODEL", DEFAULT_MODEL)
 
 
+def query_cache_size() -> int:
+    """How many distinct questions' vectors each process keeps; 0 = no cache."""
+    return max(0, _int_env("VRAAGBAAK_QUERY_CACHE", 1024))
+
+
 def vector_index_kind() -> str:
     """auto (exact below the threshold, ivf above), flat, ivf or hnsw."""
     return os.environ.get("VRAAGBAAK_VECTOR_INDEX", "auto").strip().lower() or "auto"
@@ -43,4 +48,6 @@ def _int_env(name: str, default: int) -> int:
     try:
         return int(raw)
     except ValueError:
-        raise ValueError(f"{name} moet een geheel getal zijn, niet {raw!r}.") from None
+        from .errors import VraagbaakError
+
+        raise VraagbaakError(f"{name} moet een geheel getal zijn, niet {raw!r}.") from None

@@ -232,3 +232,22 @@ def test_model_without_prompts_encodes_without_prefix(embedder, tmp_path):
         np.testing.assert_allclose(prompted.encode_queries([text]), embedder.encode_queries([text]), atol=1e-5)
     finally:
         clear_embedder_cache()  # do not keep a model that points into tmp_path
+
+
+def test_a_repeated_question_gets_exactly_the_vector_the_model_gives(embedder, monkeypatch):
+    from index.embedder import Embedder
+
+    monkeypatch.setenv("VRAAGBAAK_QUERY_CACHE", "0")
+    uncached = Embedder(embedder._model, embedder.model_id)
+    monkeypatch.setenv("VRAAGBAAK_QUERY_CACHE", "2")
+    cached = Embedder(embedder._model, embedder.model_id)
+    questions = ["Wanneer opent het nieuwe zwembad?", "Wie betaalt de reiskosten?", "Hoe laat sluit de bibliotheek?"]
+    first = cached.encode_queries(questions)
+    again = cached.encode_queries([questions[2], questions[1], questions[2]])
+    np.testing.assert_array_equal(again, first[[2, 1, 2]])
+    np.testing.assert_allclose(again, uncached.encode_queries([questions[2], questions[1], questions[2]]), atol=1e-6)
+    # Only the two most recent questions are kept; the oldest is encoded afresh, to the same vector.
+    assert cached._queries.get(questions[0]) is None
+    np.testing.assert_allclose(cached.encode_queries(questions[:1])[0], first[0], atol=1e-6)
+    with pytest.raises(ValueError):
+        cached._queries.get(questions[0])[0] = 0.0  # cached vectors are read-only

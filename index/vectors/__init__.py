@@ -12,7 +12,11 @@ abstention reads stay those of exact search. `create` builds the type that
 opens whatever type a manifest records.
 """
 
-from .base import VectorIndex
+from .approximate import EXACT_FILE
+from .base import INDEX_FILE, VectorIndex
 from .factory import KINDS, choose_kind, create, load
 
-__all__ = ["KINDS", "VectorIndex", "choose_kind", "create", "load"]
+# Every file a vector index may write into a version folder.
+FILES = (INDEX_FILE, EXACT_FILE)
+
+__all__ = ["FILES", "KINDS", "VectorIndex", "choose_kind", "create", "load"]

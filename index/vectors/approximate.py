@@ -41,6 +41,11 @@ class ApproximateIndex(VectorIndex):
     def configure(cls, index: faiss.Index, params: dict) -> None:
         """Apply the parameters that are not stored in the FAISS file (nprobe, efSearch)."""
 
+    def tune(self, params: dict) -> None:
+        """Change the search-time parameters of an open index (nprobe, efSearch)."""
+        self.params = {**self.params, **params}
+        self.configure(self._index, self.params)
+
     @classmethod
     def build(cls, vectors: np.ndarray, params: dict) -> ApproximateIndex:
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import IndexCorrupt
+from ..errors import IndexCorrupt, VraagbaakError
 from .base import VectorIndex
 from .flat import FlatIndex
 from .hnsw import HNSWIndex
@@ -23,7 +23,8 @@ DEFAULT_ANN_THRESHOLD = 100_000
 def choose_kind(n: int, kind: str = AUTO, threshold: int = DEFAULT_ANN_THRESHOLD) -> str:
     if kind != AUTO:
         if kind not in KINDS:
-            raise ValueError(f"Onbekend soort vectorindex {kind!r}; kies uit {AUTO}, {', '.join(KINDS)}.")
+            raise VraagbaakError(
+                f"Onbekend soort vectorindex {kind!r} (VRAAGBAAK_VECTOR_INDEX); kies uit {AUTO}, {', '.join(KINDS)}.")
         return kind
     return "flat" if n < threshold else "ivf"
 
