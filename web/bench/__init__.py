@@ -1,0 +1,24 @@
+"""`vraagbaak bench`: the service's speed, measured against the model's own speed on the same machine.
+
+Every target is a ratio to a floor measured in the same run (the model alone),
+so results from a fast and a slow machine can be compared. The parts:
+
+* floor    -- the model alone: one question, and questions back to back
+* latency  -- POST /api/v1/ask one client at a time against a real gunicorn
+* load     -- 8 concurrent keep-alive clients for a fixed time
+* build    -- full index build and one-file update, against encode_passages alone
+* scale    -- index types and sizes (web/bench/scale.py)
+* report   -- targets, the Markdown table and the JSON document
+* runner   -- the order of the parts, the temporary folders and the server process
+"""
+
+from index.settings import PROJECT_ROOT
+
+# Where `vraagbaak evaluate` and `quality` are pointed at in the README: the
+# evaluation sets live beside the repository, not in it.
+DEFAULT_EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
+SEEDS_QUESTIONS = "seeds_qa_dev.jsonl"
+
+
+class BenchError(Exception):
+    """A benchmark that cannot run; the message is Dutch and says why."""

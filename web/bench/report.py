@@ -1,0 +1,159 @@
+"""The targets as ratios of the same run, the Markdown table and the JSON document."""
+
+from __future__ import annotations
+
+import json
+
+# Targets from the issue; every one is relative to a floor of the same run,
+# except the update time, which a user feels in seconds.
+ASK_P50_MAX = 1.5
+ASK_P95_MAX = 2.5
+THROUGHPUT_MIN = 0.7
+BUILD_MIN = 0.85
+UPDATE_MAX_S = 5.0
+
+
+def number(value: float | None, digits: int = 1) -> str:
+    """Dutch notation (decimal comma), as in the README's tables."""
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
+def evaluate_targets(result: dict) -> tuple[dict, list[dict]]:
+    floor_ms, floor_rps = result["floor_ms"], result["floor_rps"]
+    update = result["update"]
+    ratios = {
+        "ask_p50_over_floor": result["ask_p50_ms"] / floor_ms,
+        "ask_p95_over_floor": result["ask_p95_ms"] / floor_ms,
+        "ask_p99_over_floor": result["ask_p99_ms"] / floor_ms,
+        "throughput_over_floor_rps": result["throughput_rps"] / floor_rps,
+        "build_over_model_rate": result["build_rate"] / result["model_passage_rate"],
+    }
+    targets = [
+        {"name": "ask_p50_over_floor", "value": ratios["ask_p50_over_floor"], "max": ASK_P50_MAX,
+         "met": ratios["ask_p50_over_floor"] <= ASK_P50_MAX},
+        {"name": "ask_p95_over_floor", "value": ratios["ask_p95_over_floor"], "max": ASK_P95_MAX,
+         "met": ratios["ask_p95_over_floor"] <= ASK_P95_MAX},
+        {"name": "throughput_over_floor_rps", "value": ratios["throughput_over_floor_rps"], "min": THROUGHPUT_MIN,
+         "met": ratios["throughput_over_floor_rps"] >= THROUGHPUT_MIN and result["errors"] == 0},
+        {"name": "build_over_model_rate", "value": ratios["build_over_model_rate"], "min": BUILD_MIN,
+         "met": ratios["build_over_model_rate"] >= BUILD_MIN},
+        {"name": "update_s", "value": update["update_s"], "max": UPDATE_MAX_S,
+         "met": update["update_s"] <= UPDATE_MAX_S and update["only_changed_file"],
+         # The target is set for a corpus of ~10,000 paragraphs; a quick run updates the seeds.
+         "corpus": update["corpus"]},
+    ]
+    return ratios, targets
+
+
+def to_json(result: dict) -> str:
+    # allow_nan=False: a NaN or infinity is a measuring bug and must not pass as a number.
+    return json.dumps(result, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+
+
+def _yes(met: bool) -> str:
+    return "ja" if met else "**nee**"
+
+
+def markdown(result: dict) -> str:
+    ratios = result["ratios"]
+    met = {t["name"]: t["met"] for t in result["targets"]}
+    ask, load = result["ask"], result["throughput"]
+    machine = result["machine"]
+    rows = [
+        ("vloer: één vraag encoderen (model alleen, mediaan)", f"{number(result['floor_ms'])} ms",
+         "–", "–", "–"),
+        ("vloer: vragen na elkaar encoderen (model alleen)", f"{number(result['floor_rps'])} vragen/s",
+         "–", "–", "–"),
+        (f"vraag p50 (POST /api/v1/ask, één client, {ask['samples']} vragen)", f"{number(result['ask_p50_ms'])} ms",
+         f"≤ {number(ASK_P50_MAX)} × vloer", number(ratios["ask_p50_over_floor"], 2),
+         _yes(met["ask_p50_over_floor"])),
+        ("vraag p95", f"{number(result['ask_p95_ms'])} ms", f"≤ {number(ASK_P95_MAX)} × vloer",
+         number(ratios["ask_p95_over_floor"], 2), _yes(met["ask_p95_over_floor"])),
+        ("vraag p99", f"{number(result['ask_p99_ms'])} ms", "–", number(ratios["ask_p99_over_floor"], 2), "–"),
+        (f"doorvoer ({load['clients']} clients, {number(load['seconds'], 0)} s)",
+         f"{number(result['throughput_rps'])} vragen/s",
+         f"≥ {number(THROUGHPUT_MIN)} × vloer (na elkaar), 0 fouten",
+         number(ratios["throughput_over_floor_rps"], 2), _yes(met["throughput_over_floor_rps"])),
+        ("fouten (latentie + doorvoer)", str(result["errors"]), "0", "–", _yes(result["errors"] == 0)),
+    ]
+    for build in result["builds"]:
+        label = f"{build['corpus']}, {build['documents']} bestanden, {build['chunks']} passages"
+        if build["generated"]:
+            label += ", alinea's uit de seeds"
+        ratio = build["build_rate"] / build["model_passage_rate"]
+        rows.append((f"index volledig bouwen ({label})", f"{number(build['build_rate'])} passages/s",
+                     f"≥ {number(BUILD_MIN, 2)} × model", number(ratio, 2), _yes(ratio >= BUILD_MIN)))
+        rows.append(("model alleen, dezelfde passages (encode_passages)",
+                     f"{number(build['model_passage_rate'])} passages/s", "–", "–", "–"))
+    for item in result["updates"]:
+        re_encoded = (f"{len(item['embedded_files'])} bestand(en), {item['embedded_chunks']} passages "
+                      f"opnieuw ge-embed")
+        ok = item["update_s"] <= UPDATE_MAX_S and item["only_changed_file"]
+        rows.append((f"bijwerken na 1 gewijzigd bestand ({item['corpus']}, {item['chunks']} passages)",
+                     f"{number(item['update_s'], 2)} s", f"≤ {number(UPDATE_MAX_S, 0)} s, alleen dat bestand",
+                     re_encoded, _yes(ok)))
+
+    lines = [f"## Vraagbaak-benchmark ({result['mode']})", "",
+             "| meting | gemeten | doel | verhouding | gehaald |", "| --- | --- | --- | --- | --- |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    floor = result["floor"]
+    passes = " en ".join(f"{number(p['floor_ms'])} ms" for p in floor["passes"])
+    lines += ["", f"De vloer is de snelste van {len(floor['passes'])} metingen ({passes}; voor en na de server)."]
+    if not floor["stable"]:
+        lines += [f"**Let op:** die liggen {number(floor['spread'])} keer uit elkaar: de machine was niet "
+                  "rustig, dus de verhoudingen zeggen weinig. Herhaal de meting op een rustige machine."]
+    if not any(b["generated"] for b in result["builds"]):
+        lines += ["", "Snelle run: het doel voor bijwerken geldt voor een corpus van ~10.000 passages "
+                      "(`vraagbaak bench` zonder `--quick`); hier is het op de seeds gemeten."]
+
+    lines += ["", "De gemeten server draait zonder snelheidslimiet en zonder query-cache "
+                  "(`VRAAGBAAK_RATE_LIMIT=off`, `VRAAGBAAK_QUERY_CACHE=0`): elke vraag wordt echt ge-embed, "
+                  "ook in de vloer."]
+
+    breakdown = ask.get("breakdown_ms", {})
+    if breakdown:
+        names = {"embed_ms": "vraag embedden", "search_ms": "zoeken", "answer_ms": "antwoord kiezen",
+                 "total_ms": "totaal in de dienst", "http_and_app_ms": "HTTP en app (p50 − totaal)"}
+        lines += ["", "Waar een vraag zijn tijd aan besteedt (medianen van `timings_ms` uit de API):", "",
+                  "| onderdeel | ms |", "| --- | --- |"]
+        lines += [f"| {names[key]} | {number(value)} |" for key, value in breakdown.items() if key in names]
+
+    lines += ["", f"Belasting: {load['generator']}; die gebruikte zelf {number(load['generator_cpu_s'], 2)} s CPU "
+                  f"({number(100 * load['generator_cpu_share'])} % van alle kernen). "
+                  f"Latentie onder belasting: p50 {number(load['p50_ms_under_load'])} ms, "
+                  f"p95 {number(load['p95_ms_under_load'])} ms."]
+    lines += ["", f"Machine: {machine['cores']} kernen ({machine['cpu'] or 'onbekende CPU'}), "
+                  f"Python {machine['python']}, torch {machine['torch']}, "
+                  f"{machine['workers']} worker(s) × {machine['threads_per_worker']} threads, "
+                  f"{machine['torch_threads_per_worker']} torch-threads per worker "
+                  f"({machine['torch_threads_build']} bij het bouwen), {machine['date']}, "
+                  f"belasting vooraf {number(machine['load_average_at_start'], 2)}, "
+                  f"achteraf {number(machine.get('load_average_at_end'), 2)}; "
+                  f"duur {number(result['wall_s'], 0)} s."]
+    if result["scale"]:
+        lines += ["", "### Schaal", "", *_generic_table(result["scale"])]
+    if result.get("scale_error"):
+        lines += ["", f"Schaalmeting mislukt: {result['scale_error']}"]
+    return "\n".join(lines) + "\n"
+
+
+def _generic_table(entries: list[dict]) -> list[str]:
+    """The scale entries as they come: their keys are the columns, in first-seen order."""
+    columns = list(dict.fromkeys(key for entry in entries for key in entry))
+    rows = ["| " + " | ".join(columns) + " |", "|" + " --- |" * len(columns)]
+    for entry in entries:
+        cells = [_cell(entry.get(c)) for c in columns]
+        rows.append("| " + " | ".join(cells) + " |")
+    return rows
+
+
+def _cell(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, float):
+        return number(value, 2 if abs(value) < 10 else 1)
+    return str(value)

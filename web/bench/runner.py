@@ -1,0 +1,366 @@
+"""Runs the benchmark parts in one process, in an order that keeps them from disturbing each other.
+
+Everything lives in one temporary folder (corpus copies, indexes, the
+server's log and metrics) that is removed at the end; data/index is never
+touched. The server is a real `vraagbaak serve` (gunicorn) subprocess on a
+free loopback port. It is started first, so that it loads its model while
+this process loads its own (nothing is measured then); it sits idle during
+the in-process measurements and always gets SIGTERM at the end, also on an
+error, Ctrl-C or SIGTERM of the benchmark itself.
+
+Order: floor, full build of the corpus (the server's index), ask latency,
+throughput, server stopped, floor again (a second pass shows whether the
+machine stayed quiet), one-file update; in a full run then the generated
+corpus and the scale part.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from index.settings import PROJECT_ROOT
+
+from . import BenchError, DEFAULT_EVAL_DIR, SEEDS_QUESTIONS
+from . import build as build_bench
+from . import floor as floor_bench
+from . import latency as latency_bench
+from . import load as load_bench
+from .report import evaluate_targets, number as _n
+
+SEEDS = PROJECT_ROOT / "seeds"
+HOST = "127.0.0.1"
+CLIENTS = 8
+STARTUP_TIMEOUT = 180.0
+STOP_TIMEOUT = 60.0
+
+# (quick, full): floor rounds over the questions (per pass), latency rounds, throughput seconds.
+FLOOR_ROUNDS = (2, 5)
+LATENCY_ROUNDS = (2, 5)
+THROUGHPUT_SECONDS = (30.0, 60.0)
+
+Say = Callable[[str], None]
+
+SERVER_OVERRIDES = {
+    # The limiter would turn a benchmark into a stream of 429s; it is not what is measured.
+    "VRAAGBAAK_RATE_LIMIT": "off",
+    # The questions repeat every round: with the query cache on, all but the
+    # first round would measure a dictionary lookup instead of the model.
+    "VRAAGBAAK_QUERY_CACHE": "0",
+}
+
+
+def run(*, quick: bool, eval_dir: Path | None = None, corpus: Path = SEEDS, progress: Say | None = None,
+        throughput_seconds: float | None = None, max_questions: int | None = None,
+        latency_rounds: int | None = None, include_scale: bool = True,
+        generated_files: int = build_bench.GENERATED_FILES) -> dict:
+    """All parts; returns the result document (see report.py for its keys)."""
+    say = progress or (lambda message: None)
+    mode = 0 if quick else 1
+    began = time.perf_counter()
+    questions = _questions(eval_dir or DEFAULT_EVAL_DIR, max_questions)
+    workers, threads, torch_threads = _serving_settings()
+    headers = _auth_headers()
+    result: dict = {"mode": "snel" if quick else "volledig", "machine": _machine(workers, threads, torch_threads)}
+
+    with _sigterm_as_interrupt(), tempfile.TemporaryDirectory(prefix="vraagbaak-bench-") as tmp:
+        work = Path(tmp)
+        corpus_copy = work / "corpus"
+        shutil.copytree(corpus, corpus_copy)
+        index_dir = work / "index"
+        index_dir.mkdir()
+        server = ServerProcess(index_dir, work / "server", workers=workers, threads=threads)
+        say(f"Server starten op {HOST}:{server.port} ({workers} worker(s) × {threads} threads) ...")
+        try:
+            from index.embedder import load_embedder
+
+            say("Model laden ...")
+            embedder = load_embedder(progress=say)
+            server.wait_for("/healthz")
+
+            floors = [_floor(say, embedder, questions, torch_threads, mode, "eerste")]
+
+            builds = []
+            say(f"Deel 4 — index bouwen van {corpus.name} (volledig) en het model alleen op dezelfde passages ...")
+            builds.append(build_bench.measure_build(corpus_copy, index_dir, embedder, label=corpus.name,
+                                                    generated=False, say=say))
+            _say_build(say, builds[-1])
+            paragraphs = [c.text for c in build_bench.chunks(index_dir)] if not quick else []
+
+            say("Wachten tot de server de index geladen heeft (/readyz) ...")
+            server.wait_for("/readyz")
+            rounds = latency_rounds or LATENCY_ROUNDS[mode]
+            say(f"Deel 2 — vraaglatentie: {len(questions)} vragen × {rounds} rondes, één client ...")
+            ask = latency_bench.measure(HOST, server.port, questions, rounds=rounds, headers=headers)
+            say(f"  p50 {_n(ask['ask_p50_ms'])} ms, p95 {_n(ask['ask_p95_ms'])} ms, "
+                f"p99 {_n(ask['ask_p99_ms'])} ms ({ask['errors']} fouten)")
+            result["ask"] = ask
+
+            seconds = throughput_seconds or THROUGHPUT_SECONDS[mode]
+            say(f"Deel 3 — doorvoer: {CLIENTS} clients tegelijk, {_n(seconds)} s ...")
+            load = load_bench.measure(HOST, server.port, questions, clients=CLIENTS, seconds=seconds,
+                                      cores=result["machine"]["cores"], headers=headers)
+            say(f"  {_n(load['throughput_rps'])} vragen/s, {load['errors']} fouten")
+            result["throughput"] = load
+        finally:
+            say("Server stoppen (SIGTERM) ...")
+            result["server"] = server.stop()
+
+        floors.append(_floor(say, embedder, questions, torch_threads, mode, "tweede"))
+        result["floor"] = floor_bench.combine(floors)
+        if not result["floor"]["stable"]:
+            say(f"  Let op: de vloermetingen liggen {_n(result['floor']['spread'])} keer uit elkaar; "
+                "de machine was niet rustig.")
+
+        say(f"Deel 4 — bijwerken van {corpus.name} na één gewijzigd bestand ...")
+        updates = [build_bench.measure_update(corpus_copy, index_dir, embedder, label=corpus.name)]
+        _say_update(say, updates[-1])
+        if not quick:
+            updates.append(_generated_part(say, paragraphs, work, embedder, builds, generated_files))
+            _say_update(say, updates[-1])
+        result["builds"], result["updates"] = builds, updates
+        # The target is about the largest corpus: the generated one in a full run.
+        result["update"] = updates[-1]
+
+    # A quick run is parts 1-4 only: its two minutes leave no room for the scale part.
+    result["scale"] = _scale(say, result) if include_scale and not quick else []
+    _flatten(result)
+    result["ratios"], result["targets"] = evaluate_targets(result)
+    result["wall_s"] = time.perf_counter() - began
+    result["machine"]["load_average_at_end"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    return result
+
+
+def _floor(say: Say, embedder, questions: list[dict], torch_threads: int, mode: int, which: str) -> dict:
+    # Measured twice, before and after the server's parts, to see whether the machine stayed quiet.
+    say(f"Deel 1 — vloer ({which} meting): {len(questions)} vragen met het model alleen "
+        f"({torch_threads} torch-threads) ...")
+    floor = floor_bench.measure(embedder, [q["question"] for q in questions], torch_threads=torch_threads,
+                                rounds=FLOOR_ROUNDS[mode])
+    say(f"  {_n(floor['floor_ms'])} ms per vraag, {_n(floor['floor_rps'])} vragen/s na elkaar")
+    return floor
+
+
+def _generated_part(say: Say, paragraphs: list[str], work: Path, embedder, builds: list[dict],
+                    files: int) -> dict:
+    generated = work / "generated"
+    count = build_bench.generate_corpus(paragraphs, generated, embedder, files=files)
+    say(f"Deel 4 — gegenereerd corpus: {files} bestanden, {count} alinea's uit de seeds; volledig bouwen ...")
+    root = work / "generated-index"
+    builds.append(build_bench.measure_build(generated, root, embedder, label="gegenereerd corpus",
+                                            generated=True, say=say))
+    _say_build(say, builds[-1])
+    say("Deel 4 — bijwerken van het gegenereerde corpus na één gewijzigd bestand ...")
+    return build_bench.measure_update(generated, root, embedder, label="gegenereerd corpus")
+
+
+def _say_build(say: Say, build: dict) -> None:
+    say(f"  {build['chunks']} passages in {_n(build['build_s'])} s ({_n(build['build_rate'])}/s); "
+        f"model alleen {_n(build['model_passage_rate'])}/s")
+
+
+def _say_update(say: Say, update: dict) -> None:
+    say(f"  {_n(update['update_s'], 2)} s; ge-embed: {', '.join(update['embedded_files']) or 'niets'} "
+        f"({update['embedded_chunks']} passages)")
+
+
+def _scale(say: Say, result: dict) -> list[dict]:
+    say("Deel 5 — schaal ...")
+    try:
+        from .scale import run as run_scale
+
+        return list(run_scale(False, say))
+    except (ImportError, NotImplementedError):
+        return []
+    except Exception as exc:  # noqa: BLE001 -- parts 1-4 took many minutes; keep them, say what failed
+        say(f"  Schaalmeting mislukt: {exc}")
+        result["scale_error"] = f"{type(exc).__name__}: {exc}"
+        return []
+
+
+def _flatten(result: dict) -> None:
+    """The headline numbers at the top level of the JSON, where tools look for them."""
+    floor, ask, load = result["floor"], result["ask"], result["throughput"]
+    build = result["builds"][-1]  # the largest corpus of this run
+    result.update({
+        "floor_ms": floor["floor_ms"],
+        "floor_rps": floor["floor_rps"],
+        "ask_p50_ms": ask["ask_p50_ms"],
+        "ask_p95_ms": ask["ask_p95_ms"],
+        "ask_p99_ms": ask["ask_p99_ms"],
+        "throughput_rps": load["throughput_rps"],
+        # Any failed answer counts, in the latency run as much as under load.
+        "errors": ask["errors"] + load["errors"],
+        "build_rate": build["build_rate"],
+        "model_passage_rate": build["model_passage_rate"],
+        "update_s": result["update"]["update_s"],
+    })
+
+
+def _questions(eval_dir: Path, limit: int | None) -> list[dict]:
+    from qa.evaluate import load_questions
+
+    path = eval_dir / SEEDS_QUESTIONS
+    if not path.is_file():
+        raise BenchError(f"Het vragenbestand {path} bestaat niet; geef met --eval-dir de map met {SEEDS_QUESTIONS}.")
+    try:
+        questions = load_questions(path)
+    except ValueError as exc:
+        raise BenchError(str(exc)) from exc
+    questions = questions[:limit] if limit else questions
+    if not questions:
+        raise BenchError(f"Het vragenbestand {path} bevat geen vragen.")
+    return questions
+
+
+def _serving_settings() -> tuple[int, int, int]:
+    """Workers, threads and torch threads per worker exactly as `vraagbaak serve` would use them."""
+    from web.config import ConfigError, load_settings
+    from web.server import torch_threads_per_worker
+
+    try:
+        settings = load_settings(check_paths=False)
+    except ConfigError as exc:
+        raise BenchError(str(exc)) from exc
+    workers, threads = settings["workers"], settings["threads"]
+    return workers, threads, torch_threads_per_worker(workers, settings["torch_threads"])
+
+
+def _auth_headers() -> dict:
+    """The server requires the API token when one is configured; the benchmark uses it like any client."""
+    token = os.environ.get("VRAAGBAAK_API_TOKEN", "").strip()
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
+def _machine(workers: int, threads: int, torch_threads: int) -> dict:
+    import torch
+
+    from web.server import available_cores
+
+    return {
+        "cores": available_cores(),
+        "cpu": _cpu_name(),
+        "platform": platform.platform(),
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "torch_threads_per_worker": torch_threads,
+        "torch_threads_build": torch.get_num_threads(),
+        "workers": workers,
+        "threads_per_worker": threads,
+        "load_average_at_start": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def _cpu_name() -> str | None:
+    try:
+        for line in Path("/proc/cpuinfo").read_text("utf-8", "replace").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
+@contextmanager
+def _sigterm_as_interrupt():
+    """SIGTERM to the benchmark unwinds like Ctrl-C, so the server is still stopped."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+class ServerProcess:
+    """`vraagbaak serve` in its own session, logging to a file (a pipe nobody reads would fill up)."""
+
+    def __init__(self, index_dir: Path, folder: Path, *, workers: int, threads: int):
+        folder.mkdir(parents=True)
+        self.port = _free_port()
+        self.log_path = folder / "serve.log"
+        env = {
+            **os.environ,
+            **SERVER_OVERRIDES,
+            # `serve` empties this folder at start: never the operator's own.
+            "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
+            "VRAAGBAAK_FEEDBACK_DB": str(folder / "feedback.sqlite"),
+        }
+        command = [sys.executable, "-m", "web.cli", "serve", "--host", HOST, "--port", str(self.port),
+                   "--workers", str(workers), "--threads", str(threads), "--index-dir", str(index_dir)]
+        with open(self.log_path, "wb") as log:
+            # Its own session: a Ctrl-C in the terminal reaches only the benchmark,
+            # which then stops the server gracefully itself.
+            self.proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
+                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_for(self, path: str, timeout: float = STARTUP_TIMEOUT) -> None:
+        deadline = time.monotonic() + timeout
+        last = ""
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise BenchError(f"De server stopte onverwacht (code {self.proc.returncode}):\n{self.log_tail()}")
+            status, last = self._get(path)
+            if status == 200:
+                return
+            time.sleep(0.2)
+        raise BenchError(f"De server gaf na {timeout:.0f} s nog geen 200 op {path}"
+                         + (f"; laatste antwoord: {last}" if last else "") + f"\n{self.log_tail()}")
+
+    def _get(self, path: str) -> tuple[int, str]:
+        conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
+        try:
+            conn.request("GET", path)
+            response = conn.getresponse()
+            return response.status, response.read(500).decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException):
+            return 0, ""
+        finally:
+            conn.close()
+
+    def stop(self) -> dict:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(STOP_TIMEOUT)
+            except (subprocess.TimeoutExpired, KeyboardInterrupt) as exc:
+                # The whole session, while its leader still lives: workers would outlive a killed master.
+                # A second Ctrl-C while waiting means: do not wait, but never leave it running.
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+        return {"pid": self.proc.pid, "port": self.port, "exit_code": self.proc.returncode,
+                "settings": SERVER_OVERRIDES}
+
+    def log_tail(self, lines: int = 15) -> str:
+        try:
+            return "\n".join(self.log_path.read_text("utf-8", "replace").splitlines()[-lines:])
+        except OSError:
+            return ""
