@@ -247,7 +247,48 @@ def test_a_repeated_question_gets_exactly_the_vector_the_model_gives(embedder, m
     np.testing.assert_array_equal(again, first[[2, 1, 2]])
     np.testing.assert_allclose(again, uncached.encode_queries([questions[2], questions[1], questions[2]]), atol=1e-6)
     # Only the two most recent questions are kept; the oldest is encoded afresh, to the same vector.
-    assert cached._queries.get(questions[0]) is None
+    assert cached.query_cache.get(questions[0]) is None
     np.testing.assert_allclose(cached.encode_queries(questions[:1])[0], first[0], atol=1e-6)
     with pytest.raises(ValueError):
-        cached._queries.get(questions[0])[0] = 0.0  # cached vectors are read-only
+        cached.query_cache.get(questions[0])[0] = 0.0  # cached vectors are read-only
+
+
+def test_concurrent_questions_are_encoded_together_and_each_gets_its_own_vector(embedder, monkeypatch):
+    import threading
+
+    from index.embedder import Embedder
+
+    monkeypatch.setenv("VRAAGBAAK_QUERY_CACHE", "0")
+
+    class CountingModel:
+        """The real model, counting how many encode calls (batches) it gets."""
+
+        def __init__(self, model):
+            self._model, self.calls = model, 0
+
+        def __getattr__(self, name):
+            return getattr(self._model, name)
+
+        def encode(self, texts, **kwargs):
+            self.calls += 1
+            return self._model.encode(texts, **kwargs)
+
+    counting = CountingModel(embedder._model)
+    shared = Embedder(counting, embedder.model_id)
+    questions = [f"Hoeveel kost een parkeervergunning in wijk {n}?" for n in range(12)]
+    expected = embedder.encode_queries(questions)
+    counting.calls = 0
+    results, start = {}, threading.Barrier(len(questions))
+
+    def ask(n):
+        start.wait()
+        results[n] = shared.encode_queries([questions[n]])[0]
+
+    threads = [threading.Thread(target=ask, args=(n,)) for n in range(len(questions))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for n in range(len(questions)):
+        np.testing.assert_allclose(results[n], expected[n], atol=1e-5)
+    assert counting.calls < len(questions)

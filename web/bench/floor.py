@@ -27,9 +27,9 @@ def measure(embedder, questions: Sequence[str], *, torch_threads: int, rounds: i
     previous = torch.get_num_threads()
     torch.set_num_threads(torch_threads)
     # The floor is the model's work: the query cache (index.embedder.QueryCache)
-    # would turn every repeated question into a dictionary lookup. Embedder has
-    # no public switch for it, so its size is 0 for the measurement, then restored.
-    cache = getattr(embedder, "_queries", None)
+    # would turn every repeated question into a dictionary lookup, so it is off
+    # (size 0) for the measurement, then restored.
+    cache = getattr(embedder, "query_cache", None)
     cache_size = getattr(cache, "size", None)
     if cache_size is not None:
         cache.size = 0
