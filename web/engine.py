@@ -9,6 +9,11 @@ A new version that cannot be opened (corrupt files, another model) does not
 take the service down: the engine keeps answering from the snapshot it has,
 logs the error once, and reports the problem through `state()` (GET /readyz)
 until a good version appears or `reload()` succeeds.
+
+Where versions come from is the backend the settings name (VRAAGBAAK_BACKEND:
+local files, or Milvus; index.backends). A backend that cannot be reached at
+all (BackendUnavailable) is not a broken version: it is retried on every
+request, and until it answers /readyz says the instance is not ready.
 """
 
 from __future__ import annotations
@@ -17,9 +22,9 @@ import logging
 import threading
 from pathlib import Path
 
-from index.backends import Source, create_source
+from index.backends import Source
 from index.embedder import Embedder, load_embedder
-from index.errors import IndexCorrupt, IndexMissing, ModelError, ModelMismatch, VraagbaakError
+from index.errors import BackendUnavailable, IndexCorrupt, IndexMissing, ModelError, ModelMismatch, VraagbaakError
 from qa.options import AnswerOptions
 from qa.service import Answerer
 
@@ -27,6 +32,8 @@ log = logging.getLogger(__name__)
 
 
 def problem_code(exc: Exception) -> str:
+    if isinstance(exc, BackendUnavailable):
+        return "backend_unavailable"
     if isinstance(exc, IndexMissing):
         return "index_missing"
     if isinstance(exc, IndexCorrupt):
@@ -42,7 +49,11 @@ class Engine:
     def __init__(self, index_root: Path, model: str | None = None, options: AnswerOptions | None = None,
                  source: Source | None = None):
         self.index_root = index_root
-        self.source = source or create_source("local", index_root=index_root)
+        if source is None:
+            from .config import create_source  # the backend the settings name (VRAAGBAAK_BACKEND)
+
+            source = create_source(index_root)
+        self.source = source
         self.model = model
         self.options = options
         self._embedder: Embedder | None = None
@@ -51,6 +62,8 @@ class Engine:
         # The version that failed to open and why; not retried until the current version moves or reload().
         self._failed: tuple[str | None, VraagbaakError] | None = None
         self.listeners: list = []  # objects with switched(snapshot) and failed(version, exc)
+        # Set while the backend itself (a Milvus server) cannot be reached: then nothing can be answered.
+        self._unreachable: BackendUnavailable | None = None
 
     @property
     def embedder(self) -> Embedder:
@@ -63,7 +76,7 @@ class Engine:
     def answerer(self) -> Answerer:
         """The answerer over the newest usable index; raises a VraagbaakError if there is none."""
         current = self._answerer
-        latest = self.source.latest()
+        latest = self._latest()
         if current is not None and latest == current.snapshot.version:
             return current
         failed = self._failed
@@ -73,6 +86,17 @@ class Engine:
             raise failed[1]
         with self._lock:
             return self._switch(force=False)
+
+    def _latest(self) -> str | None:
+        try:
+            latest = self.source.latest()
+        except BackendUnavailable as exc:
+            if self._unreachable is None:
+                log.error("%s", exc, extra={"reason": problem_code(exc)})
+            self._unreachable = exc
+            raise
+        self._unreachable = None
+        return latest
 
     def reload(self) -> dict:
         """Check `current` now, retrying a version that failed before; returns state()."""
@@ -86,7 +110,7 @@ class Engine:
 
     def _switch(self, *, force: bool) -> Answerer:
         current = self._answerer
-        latest = self.source.latest()
+        latest = self._latest()
         if current is not None and latest == current.snapshot.version:
             return current
         if not force and self._failed is not None and self._failed[0] == latest:
@@ -98,6 +122,9 @@ class Engine:
             self._embedder = embedder
             snapshot = self.source.open()
             answerer = Answerer(snapshot, embedder, self.options)
+        except BackendUnavailable as exc:
+            self._unreachable = exc  # transient: retried on the next request, unlike a broken version
+            raise
         except VraagbaakError as exc:
             self._failed = (latest, exc)
             if current is None:
@@ -127,8 +154,14 @@ class Engine:
         """What /readyz reports; cheap, loads nothing."""
         current = self._answerer
         failed = self._failed
+        unreachable = self._unreachable
         state: dict = {"ready": current is not None, "status": "ready" if current is not None else "unavailable",
                        **self.source.describe()}
+        if unreachable is not None:
+            # Whatever is loaded, every question needs the backend: not ready.
+            state.update(ready=False, status="unavailable")
+            state["problem"] = {"code": problem_code(unreachable), "message": str(unreachable),
+                                "version": current.snapshot.version if current else None}
         if current is not None:
             snapshot = current.snapshot
             state["index"] = {
@@ -137,7 +170,7 @@ class Engine:
                 "chunks": snapshot.size,
                 "model": snapshot.manifest.get("model", ""),
             }
-        if failed is not None:
+        if failed is not None and unreachable is None:
             version, exc = failed
             state["problem"] = {"code": problem_code(exc), "message": str(exc), "version": version}
             if current is not None:

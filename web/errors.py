@@ -7,6 +7,8 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from index.errors import BackendUnavailable
+
 log = logging.getLogger(__name__)
 
 _MESSAGES = {
@@ -44,6 +46,14 @@ def register_error_handlers(app: Flask) -> None:
         if not request.path.startswith("/api/") and exc.code == 404:
             return exc  # pages keep Flask's plain 404
         return error_response(exc.code or 500, code, message)
+
+    @app.errorhandler(BackendUnavailable)
+    def _backend_unavailable(exc: BackendUnavailable):
+        # The search backend went away in the middle of a question: retryable, and no traceback.
+        log.warning("%s %s: %s", request.method, request.path, exc)
+        response = error_response(503, "backend_unavailable", str(exc))
+        response.headers["Retry-After"] = "10"
+        return response
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

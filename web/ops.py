@@ -6,7 +6,10 @@ problem when not (no index, corrupt index, index of another model, model not
 loadable). When a newer version turned out to be broken while an older one is
 still being served, it answers 200 with status "degraded" and the problem:
 the instance still answers correctly, so a load balancer should keep it, but
-monitoring should raise the alarm.
+monitoring should raise the alarm. Both answers name the backend ("local" or
+"milvus"); for Milvus also its address (no credentials) and whether it
+answers. An unreachable Milvus makes the instance not ready, whatever it has
+loaded: no question can be answered without it.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ _MESSAGES = {
     "model_mismatch": "De index hoort bij een ander model",
     "model_unavailable": "Het model kan niet worden geladen",
     "index_unavailable": "De index is niet bruikbaar",
+    "backend_unavailable": "De zoekdienst van de index is niet bereikbaar",
 }
 
 
@@ -40,8 +44,9 @@ def readyz():
     except VraagbaakError:
         pass
     state = engine.state()
+    backend = {key: value for key, value in state.items() if key == "backend" or key == state.get("backend")}
     if state["ready"]:
-        body = {"status": state["status"], "index": state["index"]}
+        body = {"status": state["status"], "index": state["index"], **backend}
         if "problem" in state:
             body["problem"] = state["problem"]
         return jsonify(body)
@@ -50,6 +55,7 @@ def readyz():
         "status": "unavailable",
         "error": {"code": problem["code"],
                   "message": f"{_MESSAGES.get(problem['code'], 'Niet gereed')}: {problem['message']}"},
+        **backend,
     })
     response.status_code = 503
     response.headers["Retry-After"] = "10"

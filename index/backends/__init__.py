@@ -3,7 +3,7 @@
 `local` (the default) keeps vectors, chunks and the lexical index in files
 under the index folder. Other backends register here; each lives in its own
 module and is imported only when chosen, so its client library is needed
-only by those who use it.
+only by those who use it. `milvus` keeps everything in Milvus (index.backends.milvus).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .base import Backend, Rankings, Source, StoredDocument
 
-BACKENDS = ("local",)
+BACKENDS = ("local", "milvus")
 
 
 def create_source(name: str, *, index_root: Path, options: dict | None = None) -> Source:
@@ -21,6 +21,10 @@ def create_source(name: str, *, index_root: Path, options: dict | None = None) -
         from .local import LocalSource
 
         return LocalSource(index_root)
+    if name == "milvus":
+        from .milvus import MilvusOptions, MilvusSource
+
+        return MilvusSource(MilvusOptions(**(options or {})))
     raise ValueError(f"Onbekende backend {name!r}; kies uit {', '.join(BACKENDS)}.")
 
 

@@ -1,0 +1,311 @@
+"""The Milvus backend against a real Milvus: Milvus Lite in a temporary folder, and its gRPC server.
+
+Nothing is mocked. Builds embed with the real model, so the corpora are small:
+two seed documents for the comparison with the local backend, a few short
+documents of our own for updates and switches.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import threading
+import time
+from pathlib import Path
+
+# Imported here on purpose: pymilvus and milvus-lite are in the test extra, so a
+# missing one must fail this file, not skip it.
+import milvus_lite  # noqa: F401
+import numpy as np
+import pymilvus  # noqa: F401
+import pytest
+from click.testing import CliRunner
+
+import index.backends.milvus as milvus_backend
+import index.backends.milvus.backend  # noqa: F401 -- for the monkeypatch below
+from index.backends import create_source
+from index.backends.milvus.writer import stored_versions
+from index.build import build_index
+from index.store import open_index
+from qa.service import Answerer
+from tests.client import request
+from tests.conftest import SEEDS, LiveServer
+from tests.test_serving import _ask
+from web.app import create_app
+from web.cli import main
+from web.config import ConfigError, backend_settings
+
+pytestmark = pytest.mark.slow
+
+# Questions written for this test, about the two seed documents below.
+QUESTIONS = [
+    ("Wie is de contactpersoon voor de brief over arbeidsmigratie?", []),
+    ("Hoeveel arbeidsmigranten worden er in 2030 verwacht?", []),
+    ("Welke voorziening voor volledig arbeidsongeschikten wordt afgeschaft?", []),
+    ("Wat wordt er verhoogd via de vrijheidsbijdrage?", []),
+    ("En wat gebeurt er met de duur van de WW?",
+     ["Welke voorziening voor volledig arbeidsongeschikten wordt afgeschaft?"]),
+    ("Hoe hoog is de Eiffeltoren in Parijs?", []),
+]
+SEED_FILES = ("000_d31a0db93372aa9b.txt", "001_ab8a111fa1afc862.txt")
+
+OWN_DOCUMENTS = {
+    "fietsenstalling.txt": (
+        "Fietsenstalling Molenplein\n\n"
+        "De bewaakte fietsenstalling aan het Molenplein is open van zeven uur 's ochtends tot middernacht. "
+        "De eerste vierentwintig uur stalt u gratis.\n\n"
+        "Wie een fiets langer dan veertien dagen laat staan, betaalt daarna twee euro per dag.\n"),
+    "bibliotheek.txt": (
+        "Bibliotheek De Boekenlegger\n\n"
+        "De bibliotheek in Oosterveld is vanaf maart op donderdag open tot negen uur 's avonds. "
+        "Een jeugdabonnement blijft gratis tot de achttiende verjaardag.\n"),
+}
+POOL = ("Zwembad De Golfslag\n\n"
+        "Het buitenbad De Golfslag in Oosterveld gaat dit jaar op 1 mei open. "
+        "Een seizoenskaart voor volwassenen kost vijfenzestig euro.\n")
+POOL_QUESTION = "Wanneer gaat het buitenbad De Golfslag open?"
+BIKE_QUESTION = "Hoe lang kan ik mijn fiets gratis stallen bij het Molenplein?"
+
+
+def _milvus(uri: str, collection: str):
+    return create_source("milvus", index_root=Path("."), options={"uri": uri, "collection": collection})
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lite_uri(tmp_path_factory) -> str:
+    return str(tmp_path_factory.mktemp("milvus") / "vraagbaak.db")
+
+
+@pytest.fixture(scope="module")
+def seeds_pair(tmp_path_factory, lite_uri, embedder):
+    """Two seed documents, indexed locally and into Milvus Lite."""
+    tmp = tmp_path_factory.mktemp("pair")
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    for name in SEED_FILES:
+        shutil.copy(SEEDS / name, corpus / name)
+    build_index(corpus, tmp / "local", embedder)
+    source = _milvus(lite_uri, "seeds")
+    report = build_index(corpus, tmp / "milvus-lock", embedder, source=source)
+    assert report.changed and report.embedded_files == sorted(SEED_FILES)
+    # Nothing of the index is kept on this side: only the build lock.
+    assert [p.name for p in (tmp / "milvus-lock").iterdir()] == [".build.lock"]
+    return open_index(tmp / "local"), source
+
+
+@pytest.fixture
+def own_corpus(tmp_path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in OWN_DOCUMENTS.items():
+        (corpus / name).write_text(text, "utf-8")
+    return corpus
+
+
+def test_milvus_answers_exactly_like_the_local_backend(seeds_pair, embedder):
+    local, source = seeds_pair
+    milvus = source.open()
+    assert milvus.size == local.size and milvus.manifest["files"] == local.manifest["files"]
+    assert [d.doc_id for d in milvus.documents()] == [d.doc_id for d in local.documents()]
+    for question, history in QUESTIONS:
+        vectors = embedder.encode_queries([question])
+        ours, theirs = local.rankings([question], vectors, 50), milvus.rankings([question], vectors, 50)
+        assert [r.tolist() for r in ours.dense + ours.lexical] == [r.tolist() for r in theirs.dense + theirs.lexical]
+        candidates = sorted({int(i) for r in ours.dense + ours.lexical for i in r})
+        assert np.array_equal(milvus.vectors(candidates), local.vectors(candidates))
+        assert milvus.document_ranks(candidates, vectors[0]) == local.document_ranks(candidates, vectors[0])
+        assert milvus.query_coverage(question) == pytest.approx(local.query_coverage(question), abs=1e-12)
+
+        expected = Answerer(local, embedder).ask(question, history=history)
+        answer = Answerer(milvus, embedder).ask(question, history=history)
+        assert [h.chunk for h in answer.hits] == [h.chunk for h in expected.hits], question
+        assert [h.chunk.extra["id"] for h in answer.hits] == [h.chunk.extra["id"] for h in expected.hits]
+        assert answer.text == expected.text and answer.abstained == expected.abstained
+    # Past LOCAL_CENTROIDS_MAX documents Milvus ranks the documents itself: the same ranks.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(milvus_backend.backend, "LOCAL_CENTROIDS_MAX", 0)
+        remote = source.open()
+    assert remote.centroids is None and milvus.centroids is not None
+    for question, _ in QUESTIONS:
+        vectors = embedder.encode_queries([question])
+        found = remote.rankings([question], vectors, 50)
+        candidates = sorted({int(i) for r in found.dense + found.lexical for i in r})
+        assert remote.document_ranks(candidates, vectors[0]) == local.document_ranks(candidates, vectors[0])
+    doc = local.documents()[0].doc_id
+    assert milvus.document_chunks(doc) == local.document_chunks(doc)
+    assert milvus.document(doc).title == local.document(doc).title and milvus.document("nergens.txt") is None
+
+
+def test_updates_reembed_only_changed_files_drop_deleted_ones_and_roll_back(own_corpus, lite_uri, embedder,
+                                                                               tmp_path, monkeypatch):
+    source = _milvus(lite_uri, "bijwerken")
+    lock = tmp_path / "lock"
+    first = build_index(own_corpus, lock, embedder, source=source)
+    assert first.embedded_files == sorted(OWN_DOCUMENTS)
+    before = source.open()
+    bike = [c.extra["id"] for c in before.document_chunks("fietsenstalling.txt")]
+    bike_vectors = before.all_vectors()[bike]
+
+    assert not build_index(own_corpus, lock, embedder, source=source).changed
+    (own_corpus / "bibliotheek.txt").write_text(OWN_DOCUMENTS["bibliotheek.txt"].replace("negen", "tien"), "utf-8")
+    (own_corpus / "zwembad.txt").write_text(POOL, "utf-8")
+    second = build_index(own_corpus, lock, embedder, source=source)
+    assert second.embedded_files == ["bibliotheek.txt", "zwembad.txt"]
+    assert second.reused_files == ["fietsenstalling.txt"]
+    after = source.open()
+    assert after.version == second.version != before.version
+    assert "tien uur" in " ".join(c.text for c in after.document_chunks("bibliotheek.txt"))
+    moved = [c.extra["id"] for c in after.document_chunks("fietsenstalling.txt")]
+    assert np.array_equal(after.all_vectors()[moved], bike_vectors)  # copied, not embedded again
+
+    (own_corpus / "zwembad.txt").unlink()
+    third = build_index(own_corpus, lock, embedder, source=source)
+    assert third.removed_files == ["zwembad.txt"] and third.embedded_chunks == 0
+    latest = source.open()
+    assert latest.document("zwembad.txt") is None and latest.document_chunks("zwembad.txt") == []
+    assert all(c.doc_id != "zwembad.txt" for c in latest.chunks(list(range(latest.size))))
+    assert Answerer(latest, embedder).ask(POOL_QUESTION).abstained
+    # The current version and the one before it stay, for rollback; older ones are dropped.
+    assert stored_versions(source.conn, "bijwerken") == [second.version, third.version]
+
+    monkeypatch.setenv("VRAAGBAAK_BACKEND", "milvus")
+    monkeypatch.setenv("VRAAGBAAK_MILVUS_URI", lite_uri)
+    monkeypatch.setenv("VRAAGBAAK_MILVUS_COLLECTION", "bijwerken")
+    result = CliRunner().invoke(main, ["index", "--rollback", "--index-dir", str(lock)])
+    assert result.exit_code == 0, result.output
+    assert "teruggezet" in result.output and second.version in result.output
+    time.sleep(1.1)  # the source caches the alias for a second
+    assert source.latest() == second.version
+    assert not Answerer(source.open(), embedder).ask(POOL_QUESTION).abstained
+
+
+def test_alias_switch_under_a_stream_of_questions_fails_no_request(own_corpus, lite_uri, embedder, tmp_path,
+                                                                     monkeypatch):
+    source = _milvus(lite_uri, "stroom")
+    lock = tmp_path / "lock"
+    first = build_index(own_corpus, lock, embedder, source=source)
+    monkeypatch.setenv("VRAAGBAAK_BACKEND", "milvus")
+    monkeypatch.setenv("VRAAGBAAK_MILVUS_URI", lite_uri)
+    monkeypatch.setenv("VRAAGBAAK_MILVUS_COLLECTION", "stroom")
+    monkeypatch.setenv("VRAAGBAAK_RATE_LIMIT", "off")
+    # An index folder that does not exist: everything must come from Milvus.
+    server = LiveServer(create_app({"VRAAGBAAK_INDEX_DIR": str(tmp_path / "geen-index"), "VRAAGBAAK_PRELOAD": True}))
+    results: list[tuple[int, str]] = []
+    stop = threading.Event()
+
+    def stream():
+        while not stop.is_set():
+            try:
+                status, body = _ask(server.url, BIKE_QUESTION)
+                results.append((status, body.get("index", {}).get("version", "") or str(body.get("error"))))
+            except OSError as exc:
+                results.append((0, repr(exc)))
+
+    threads = [threading.Thread(target=stream) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    try:
+        time.sleep(0.5)
+        (own_corpus / "zwembad.txt").write_text(POOL, "utf-8")
+        second = build_index(own_corpus, lock, embedder, source=source)
+        (own_corpus / "bibliotheek.txt").unlink()
+        third = build_index(own_corpus, lock, embedder, source=source)  # drops the first version
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and sum(1 for _, v in results[-4:] if v == third.version) < 4:
+            time.sleep(0.1)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join(30)
+    try:
+        failures = [r for r in results if r[0] != 200]
+        assert not failures, failures[:5]
+        versions = {v for _, v in results}
+        assert {first.version, third.version} <= versions, (first.version, second.version, versions)
+
+        status, body = _ask(server.url, POOL_QUESTION)
+        assert status == 200 and not body["abstained"] and body["index"]["version"] == third.version
+        assert body["passages"][0]["source"]["document"] == "zwembad.txt"
+        assert "1 mei" in body["answer"]["text"]
+        status, _, page = request(f"{server.url}/documents/zwembad.txt")
+        assert status == 200 and "Golfslag" in page.decode("utf-8")
+        status, _, data = request(f"{server.url}/readyz")
+        ready = json.loads(data)
+        assert status == 200 and ready["backend"] == "milvus" and ready["index"]["version"] == third.version
+        assert ready["milvus"]["state"] == "connected" and ready["milvus"]["collection"] == "stroom"
+    finally:
+        server.stop()
+    print(f"\nstroom tijdens twee aliaswissels: {len(results)} verzoeken, {len(failures)} mislukt")
+
+
+def test_an_unreachable_milvus_gives_503_json_and_readyz_not_ready(tmp_path, monkeypatch, embedder, own_corpus):
+    from milvus_lite.adapter.grpc.server import start_server_in_thread
+
+    # A real Milvus server (Milvus Lite's gRPC server) over http://, which then goes away.
+    grpc_server, db, port = start_server_in_thread(data_dir=str(tmp_path / "server-data"), host="127.0.0.1",
+                                                   port=_free_port())
+    uri = f"http://127.0.0.1:{port}"
+    try:
+        build_index(own_corpus, tmp_path / "lock", embedder, source=_milvus(uri, "weg"))
+        monkeypatch.setenv("VRAAGBAAK_BACKEND", "milvus")
+        monkeypatch.setenv("VRAAGBAAK_MILVUS_URI", uri)
+        monkeypatch.setenv("VRAAGBAAK_MILVUS_COLLECTION", "weg")
+        monkeypatch.setenv("VRAAGBAAK_MILVUS_TIMEOUT", "3")
+        client = create_app({"VRAAGBAAK_INDEX_DIR": str(tmp_path / "geen-index")}).test_client()
+        asked = client.post("/api/v1/ask", json={"question": BIKE_QUESTION})
+        assert asked.status_code == 200 and not asked.json["abstained"]
+        assert client.get("/readyz").json["milvus"]["uri"] == uri
+        # Milvus goes away in the middle of a question (the alias, cached, still names the version).
+        monkeypatch.setattr(milvus_backend, "LATEST_TTL", 600.0)
+    finally:
+        grpc_server.stop(grace=0)
+        db.close()
+    asked = client.post("/api/v1/ask", json={"question": BIKE_QUESTION})
+    assert asked.status_code == 503 and asked.json["error"]["code"] == "backend_unavailable"
+    assert "Milvus" in asked.json["error"]["message"] and "niet bereikbaar" in asked.json["error"]["message"]
+    assert "Traceback" not in asked.get_data(as_text=True)
+    # Gone before the question starts: the index cannot be opened.
+    monkeypatch.setattr(milvus_backend, "LATEST_TTL", 0.0)
+    asked = client.post("/api/v1/ask", json={"question": BIKE_QUESTION})
+    assert asked.status_code == 503 and "niet bereikbaar" in asked.json["error"]["message"]
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.json["status"] == "unavailable"
+    assert ready.json["error"]["code"] == "backend_unavailable" and ready.json["milvus"]["state"] == "unreachable"
+    assert client.get("/healthz").status_code == 200
+
+    # Never reachable at all: the same clean answers from the first request on.
+    monkeypatch.setenv("VRAAGBAAK_MILVUS_URI", f"http://127.0.0.1:{_free_port()}")
+    client = create_app({"VRAAGBAAK_INDEX_DIR": str(tmp_path / "geen-index"), "VRAAGBAAK_PRELOAD": True}).test_client()
+    for response in (client.get("/readyz"), client.post("/api/v1/ask", json={"question": BIKE_QUESTION})):
+        assert response.status_code == 503 and "niet bereikbaar" in response.json["error"]["message"]
+        assert "Traceback" not in response.get_data(as_text=True)
+    assert client.get("/readyz").json["error"]["code"] == "backend_unavailable"
+
+
+def test_backend_settings_are_checked_in_dutch(tmp_path):
+    assert backend_settings({}) == ("local", {})
+    with pytest.raises(ConfigError, match="VRAAGBAAK_MILVUS_URI nodig"):
+        backend_settings({"VRAAGBAAK_BACKEND": "milvus"})
+    with pytest.raises(ConfigError, match="moet eindigen op .db"):
+        backend_settings({"VRAAGBAAK_BACKEND": "milvus", "VRAAGBAAK_MILVUS_URI": str(tmp_path / "milvus")})
+    with pytest.raises(ConfigError, match="bestaat niet"):
+        backend_settings({"VRAAGBAAK_BACKEND": "milvus", "VRAAGBAAK_MILVUS_URI": str(tmp_path / "x" / "m.db")})
+    with pytest.raises(ConfigError, match="geen geldige collectienaam"):
+        backend_settings({"VRAAGBAAK_BACKEND": "milvus", "VRAAGBAAK_MILVUS_URI": "http://milvus:19530",
+                          "VRAAGBAAK_MILVUS_COLLECTION": "mijn-index"})
+    with pytest.raises(ConfigError, match="VRAAGBAAK_MILVUS_SHARDS"):
+        backend_settings({"VRAAGBAAK_BACKEND": "milvus", "VRAAGBAAK_MILVUS_URI": "http://milvus:19530",
+                          "VRAAGBAAK_MILVUS_SHARDS": "0"})
+    name, options = backend_settings({"VRAAGBAAK_BACKEND": "milvus", "VRAAGBAAK_MILVUS_URI": "https://m:443",
+                                      "VRAAGBAAK_MILVUS_TOKEN": "gebruiker:geheim",
+                                      "VRAAGBAAK_MILVUS_REPLICAS": "2"})
+    assert name == "milvus" and options["replicas"] == 2 and options["token"] == "gebruiker:geheim"
+    shown = create_source(name, index_root=tmp_path, options=options).describe()
+    assert "geheim" not in str(shown) and shown["milvus"]["uri"] == "https://m:443"
