@@ -12,6 +12,7 @@ import math
 import os
 import socket
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -123,3 +124,45 @@ def test_the_server_is_stopped_when_a_part_is_interrupted(short_corpus, eval_dir
     [server] = servers
     assert server.proc.returncode == 0
     assert _gone(server.proc.pid) and _port_closed(server.port)
+
+
+def test_scale_part_measures_every_index_type_on_a_synthesized_corpus(seeds_snapshot, embedder):
+    """Part 5 on a small size: real index versions, probed in fresh processes, cleaned up after."""
+    from index.settings import data_dir
+    from web.bench import scale
+
+    vectors = seeds_snapshot.all_vectors()
+    texts = [c.text for c in seeds_snapshot.chunks(list(range(seeds_snapshot.size)))]
+    model = {"model": embedder.model_id, "dimension": embedder.dimension}
+    questions = ["Hoeveel mensen wachten op een woning?", "Wat verandert er voor gemeenten?",
+                 "Welke regels gelden voor opvang?", "Wie betaalt de kosten van het plan?"]
+    before = set((data_dir() / "bench").glob("*")) if (data_dir() / "bench").exists() else set()
+    size = 3 * len(texts)
+    entries = scale.run(False, lambda message: None, sizes=(size,), real=(vectors, texts, model),
+                        questions=questions)
+
+    assert [e["kind"] for e in entries] == ["flat", "ivf", "hnsw"]
+    for entry in entries:
+        assert entry["chunks"] == size and entry["synthesized"] and entry["queries"] == len(questions)
+        assert entry["vector_index"] == entry["kind"]
+        assert 0 < entry["retrieval_p50_ms"] <= entry["retrieval_p95_ms"]
+        assert entry["dense_p95_ms"] > 0 and entry["lexical_p95_ms"] > 0 and entry["disk_mb"] > 0
+    assert entries[0]["recall_at_10"] == 1.0
+    assert all(e["recall_at_10"] >= 0.9 for e in entries[1:])
+    assert set((data_dir() / "bench").glob("*")) == before  # its index versions are removed
+
+
+def test_synthesized_chunks_keep_real_ones_and_differ_from_each_other(seeds_snapshot):
+    from web.bench.scale import synthesize
+
+    vectors = seeds_snapshot.all_vectors()
+    texts = [c.text for c in seeds_snapshot.chunks(list(range(seeds_snapshot.size)))]
+    more, more_texts = synthesize(vectors, texts, 5 * len(texts))
+    assert more.shape == (5 * len(texts), vectors.shape[1])
+    np.testing.assert_array_equal(more[: len(texts)], vectors)
+    np.testing.assert_allclose(np.linalg.norm(more, axis=1), 1.0, atol=1e-5)
+    assert more_texts[: len(texts)] == texts
+    assert len(set(more_texts)) > 0.95 * len(more_texts)
+    # Synthesized vectors stay near the real cloud: each is closest to some real chunk by a wide margin.
+    nearest = (more[len(texts):] @ vectors.T).max(axis=1)
+    assert np.median(nearest) > 0.85

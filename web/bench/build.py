@@ -54,11 +54,17 @@ def stage_printer(say):
     return progress
 
 
-def measure_build(corpus: Path, root: Path, embedder, *, label: str, generated: bool, say=None) -> dict:
+def measure_build(corpus: Path, root: Path, embedder, *, label: str, generated: bool, say=None,
+                  model_sample: int | None = None) -> dict:
+    """A full build, then the model alone on the same passages (or a random sample of them:
+    the rate of a uniform sample is the rate of the whole, and it halves a long run)."""
     report = build_index(corpus, root, embedder, full=True, progress=stage_printer(say) if say else None)
-    if say:
-        say("    het model alleen op dezelfde passages ...")
     texts = [passage_text(c) for c in chunks(root)]
+    if model_sample and len(texts) > model_sample:
+        texts = random.Random(GENERATED_SEED).sample(texts, model_sample)
+    if say:
+        say(f"    het model alleen op {'een steekproef van ' if len(texts) < report.chunks else ''}"
+            f"{len(texts)} van dezelfde passages ...")
     started = time.perf_counter()
     embedder.encode_passages(texts)
     model_seconds = time.perf_counter() - started
@@ -70,6 +76,7 @@ def measure_build(corpus: Path, root: Path, embedder, *, label: str, generated: 
         "build_s": report.seconds,
         "build_rate": report.chunks / report.seconds,
         "model_s": model_seconds,
+        "model_passages": len(texts),
         "model_passage_rate": len(texts) / model_seconds,
     }
 

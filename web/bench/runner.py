@@ -44,6 +44,8 @@ from .report import evaluate_targets, number as _n
 SEEDS = PROJECT_ROOT / "seeds"
 HOST = "127.0.0.1"
 CLIENTS = 8
+# The model-alone rate of the generated corpus is measured on this many of its passages.
+MODEL_SAMPLE = 2000
 STARTUP_TIMEOUT = 180.0
 STOP_TIMEOUT = 60.0
 
@@ -161,7 +163,7 @@ def _generated_part(say: Say, paragraphs: list[str], work: Path, embedder, build
     say(f"Deel 4 — gegenereerd corpus: {files} bestanden, {count} alinea's uit de seeds; volledig bouwen ...")
     root = work / "generated-index"
     builds.append(build_bench.measure_build(generated, root, embedder, label="gegenereerd corpus",
-                                            generated=True, say=say))
+                                            generated=True, say=say, model_sample=MODEL_SAMPLE))
     _say_build(say, builds[-1])
     say("Deel 4 — bijwerken van het gegenereerde corpus na één gewijzigd bestand ...")
     return build_bench.measure_update(generated, root, embedder, label="gegenereerd corpus")

@@ -55,13 +55,17 @@ SEED = 7
 
 
 def run(quick: bool, say: Callable[[str], None], *, sizes=SIZES, eval_dir: Path = DEFAULT_EVAL_DIR,
-        kinds: dict | None = None) -> list[dict]:
+        kinds: dict | None = None, real: tuple[np.ndarray, list[str], dict] | None = None,
+        questions: list[str] | None = None) -> list[dict]:
+    """One entry per (index type, size). `real` (vectors, texts, model) and `questions` default to the
+    evaluation corpora's chunks and the evaluation questions."""
     if quick:
         say("  overgeslagen met --quick")
         return []
     kinds = kinds or KINDS
-    base_vectors, base_texts, model = _real_chunks(eval_dir, say)
-    questions, query_vectors = _questions(eval_dir, model)
+    base_vectors, base_texts, model = real or _real_chunks(eval_dir, say)
+    questions = questions or _questions(eval_dir)
+    query_vectors = _encode(questions)
     work = Path(tempfile.mkdtemp(prefix="vraagbaak-scale-", dir=_scratch()))
     results = []
     try:
@@ -209,9 +213,13 @@ def _real_chunks(eval_dir: Path, say) -> tuple[np.ndarray, list[str], dict]:
     return np.concatenate(vectors).astype(np.float32), texts, model
 
 
-def _questions(eval_dir: Path, model: dict) -> tuple[list[str], np.ndarray]:
+def _encode(questions: list[str]) -> np.ndarray:
     from index.embedder import load_embedder
 
+    return load_embedder().encode_queries(questions)
+
+
+def _questions(eval_dir: Path) -> list[str]:
     questions = []
     for name in ("seeds_qa_dev.jsonl", "vac/vac_dev.jsonl"):
         path = eval_dir / name
@@ -221,7 +229,7 @@ def _questions(eval_dir: Path, model: dict) -> tuple[list[str], np.ndarray]:
                     questions.append(json.loads(line)["question"])
     if not questions:
         raise RuntimeError(f"geen evaluatievragen gevonden in {eval_dir}")
-    return questions, load_embedder().encode_queries(questions)
+    return questions
 
 
 def _scratch() -> Path:
