@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mmap
 from abc import abstractmethod
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import numpy as np
 
 from ..errors import IndexCorrupt
 from .base import INDEX_FILE, VectorIndex
+from .exact_rows import FileRows, MemoryRows
 from .io import read_faiss
 
 EXACT_FILE = "vectors.npy"
@@ -27,7 +27,7 @@ TRAIN_MAX = 200_000
 class ApproximateIndex(VectorIndex):
     exact = False
 
-    def __init__(self, index: faiss.Index, exact: np.ndarray, params: dict):
+    def __init__(self, index: faiss.Index, exact: FileRows | MemoryRows, params: dict):
         self._index = index
         self._exact = exact
         self.params = params
@@ -57,7 +57,7 @@ class ApproximateIndex(VectorIndex):
         sample = _training_sample(vectors, params.get("train_points", TRAIN_MAX))
         index.train(sample)
         index.add(vectors)
-        return cls(index, vectors, params)
+        return cls(index, MemoryRows(vectors), params)
 
     @classmethod
     def build_params(cls, n: int, params: dict) -> dict:
@@ -66,18 +66,15 @@ class ApproximateIndex(VectorIndex):
     @classmethod
     def load(cls, folder: Path, params: dict) -> ApproximateIndex:
         index = read_faiss(folder / INDEX_FILE)
-        try:
-            exact = np.load(folder / EXACT_FILE, mmap_mode="r")
-        except (OSError, ValueError) as exc:
-            raise IndexCorrupt(f"De exacte vectoren ({EXACT_FILE}) in {folder} zijn onleesbaar.") from exc
+        exact = FileRows(folder / EXACT_FILE)
         if exact.shape != (index.ntotal, index.d):
+            exact.close()
             raise IndexCorrupt(f"De exacte vectoren in {folder} horen niet bij de index. Bouw de index opnieuw.")
-        _random_access(exact)
         return cls(index, exact, params)
 
     def save(self, folder: Path) -> dict:
         faiss.write_index(self._index, str(folder / INDEX_FILE))
-        np.save(folder / EXACT_FILE, np.asarray(self._exact, dtype=np.float32))
+        np.save(folder / EXACT_FILE, np.ascontiguousarray(self._exact.all(), dtype=np.float32))
         return {key: value for key, value in self.params.items() if key != "train_points"}
 
     def files(self) -> list[str]:
@@ -112,23 +109,10 @@ class ApproximateIndex(VectorIndex):
         ids = np.asarray(ids, dtype=np.int64)
         if not len(ids):
             return np.zeros((0, self.dimension), dtype=np.float32)
-        # Sorted reads touch the memory-mapped file in order.
-        order = np.argsort(ids)
-        rows = np.empty((len(ids), self.dimension), dtype=np.float32)
-        rows[order] = self._exact[ids[order]]
-        return rows
+        return self._exact.rows(ids)
 
     def all_vectors(self) -> np.ndarray:
-        return np.asarray(self._exact, dtype=np.float32)
-
-
-def _random_access(array: np.ndarray) -> None:
-    """Re-scoring reads a few scattered rows per question. Without this hint the
-    kernel reads ahead ~128 kB around each one, and a million-row index ends up
-    resident after a few hundred questions."""
-    handle = getattr(array, "_mmap", None)
-    if handle is not None and hasattr(mmap, "MADV_RANDOM"):
-        handle.madvise(mmap.MADV_RANDOM)
+        return np.asarray(self._exact.all(), dtype=np.float32)
 
 
 def _training_sample(vectors: np.ndarray, limit: int) -> np.ndarray:
