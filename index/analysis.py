@@ -45,6 +45,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import compress
+from operator import not_
 from pathlib import Path
 
 from nltk.stem.snowball import SnowballStemmer
@@ -95,6 +97,9 @@ _GROUP = re.compile(rf"{_PIECE}(?:[-\u2010\u2011]{_PIECE})*")
 _HYPHENS = re.compile(r"[-\u2010\u2011]")
 _THOUSANDS = re.compile(r"\d{1,3}(?:\.\d{3})+(?:,\d+)?")
 _LEXICON_WORD = re.compile(r"[^\W\d_]{4,}")
+# Marks a hyphenated word joined ("eu-landen" -> "\0eulanden") among the units of
+# term_units; no token contains it, as "\0" is not a word character.
+_JOINED = "\0"
 
 
 def fold(text: str) -> str:
@@ -120,17 +125,69 @@ def _split_apostrophes(piece: str) -> list[str]:
     return [piece]
 
 
+def _token_words(token: str) -> list[str]:
+    """The words of one `_GROUP` match of folded text (its pieces, normalized)."""
+    if token.isalpha():
+        # Most tokens are plain words: no hyphen, apostrophe or digit, so the
+        # normalization below would return them unchanged.
+        return [token]
+    return [p for piece in _HYPHENS.split(token) for p in _split_apostrophes(_normalize_piece(piece))]
+
+
+@lru_cache(maxsize=100_000)
+def _token_units(token: str) -> tuple[str, ...]:
+    """The units (see term_units) of one `_GROUP` match that is not a plain word.
+
+    A pure function of the token, so caching it is safe; numbers, codes and
+    hyphenated words repeat throughout a corpus.
+    """
+    group = _token_words(token)
+    return (*group, _JOINED + "".join(group)) if len(group) > 1 else tuple(group)
+
+
 def word_groups(text: str) -> list[list[str]]:
     """Folded tokens, grouped per hyphenated word: "EU-landen" -> [["eu", "landen"]]."""
     groups = []
-    for match in _GROUP.finditer(fold(text)):
-        group = []
-        for piece in _HYPHENS.split(match.group()):
-            for p in _split_apostrophes(_normalize_piece(piece)):
-                group.append(p)
+    for token in _GROUP.findall(fold(text)):  # _GROUP has no capturing group: findall gives whole matches
+        group = _token_words(token)
         if group:
             groups.append(group)
     return groups
+
+
+def term_units(text: str) -> list[str]:
+    """The text as a sequence of units, whose terms DutchAnalyzer.unit_terms gives: by definition
+
+        analyzer.weighted_terms(text)
+            == [pair for unit in term_units(text) for pair in analyzer.unit_terms(unit)]
+
+    A unit is a folded word (the words of `word_groups`, in order), or, after
+    the words of a hyphenated word, that word joined, marked with a leading
+    "\\0" that no word contains. The units do not depend on any lexicon and a
+    unit's terms do not depend on the text, so an index build analyses each
+    distinct unit only once (LexicalIndex.build) and still gets exactly the
+    terms of weighted_terms.
+    """
+    tokens = _GROUP.findall(fold(text))
+    # A plain word (all letters) is its own single unit; only the other
+    # tokens need _token_units. Finding them with map/compress keeps the loop
+    # over every word in C, which matters for a whole corpus.
+    others = list(compress(range(len(tokens)), map(not_, map(str.isalpha, tokens))))
+    if not others:
+        return tokens
+    units: list[str] = []
+    start = 0
+    for i in others:
+        units += tokens[start:i]
+        units += _token_units(tokens[i])
+        start = i + 1
+    units += tokens[start:]
+    return units
+
+
+def is_word_unit(unit: str) -> bool:
+    """False for the joined form of a hyphenated word among the units of `term_units`."""
+    return unit[:1] != _JOINED
 
 
 def words(text: str) -> list[str]:
@@ -270,6 +327,35 @@ class DutchAnalyzer:
         counts: Counter[str] = Counter()
         for text in texts:
             counts.update(_LEXICON_WORD.findall(fold(text)))
+        return cls._from_counts(counts, min_count, options)
+
+    @classmethod
+    def learn_units(
+        cls, units: Iterable[tuple[str, int]], *, min_count: int = DEFAULT_MIN_COUNT, **options
+    ) -> DutchAnalyzer:
+        """The analyzer `learn(texts)` gives, from the distinct units of `term_units` over
+        those texts and how often each occurs: (unit, occurrences) pairs.
+
+        It counts the same words. A lexicon word is a maximal run of
+        [^\\W\\d_] characters in the folded text; every such character lies in
+        a `_GROUP` match (they are all [^\\W_]), and a run never crosses the
+        end of a match (a match ends after a digit, or before a character that
+        is not [^\\W_]). Inside a match, turning it into words only removes characters
+        outside the runs (hyphens, apostrophes, the dots of a number) and the
+        "s" of a possessive "'s" (a run of one letter, too short for the
+        lexicon). So the runs of the word units, each counted as often as the
+        unit occurs, are exactly the runs of the texts; joined units repeat
+        their words and are left out.
+        """
+        counts: Counter[str] = Counter()
+        for unit, occurrences in units:
+            if is_word_unit(unit):
+                for word in _LEXICON_WORD.findall(unit):
+                    counts[word] += occurrences
+        return cls._from_counts(counts, min_count, options)
+
+    @classmethod
+    def _from_counts(cls, counts: Counter[str], min_count: int, options: dict) -> DutchAnalyzer:
         stop = stopwords()
         lexicon = (w for w, c in counts.items() if c >= min_count and w not in stop)
         return cls(lexicon, **options)
@@ -338,16 +424,18 @@ class DutchAnalyzer:
         self._cache[word] = result
         return result
 
+    def unit_terms(self, unit: str) -> tuple[tuple[str, float], ...]:
+        """(term, weight) pairs of one unit of `term_units`."""
+        if not is_word_unit(unit):
+            joined = unit[1:]
+            return () if joined in self._stop else ((self._stem(joined), self.part_weight),)
+        return self._word_terms(unit)
+
     def weighted_terms(self, text: str) -> list[tuple[str, float]]:
         """Index-time (term, weight) pairs, in text order, with repetitions."""
         out: list[tuple[str, float]] = []
-        for group in word_groups(text):
-            for w in group:
-                out.extend(self._word_terms(w))
-            if len(group) > 1:
-                joined = "".join(group)
-                if joined not in self._stop:
-                    out.append((self._stem(joined), self.part_weight))
+        for unit in term_units(text):
+            out.extend(self.unit_terms(unit))
         return out
 
     def terms(self, text: str) -> list[str]:

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 
 DEFAULT_FOLDER = "multilingual-e5-small"  # under data_dir()/models
 MAX_QUESTION_BATCH = 32
+# About 2,000 tokens of Dutch text: past that, a CPU batch costs more per passage, not less.
+MAX_BATCH_CHARS = 9_000
 _FROM_MODEL = object()  # "use the model's own prompt" (distinct from None = no prompt)
 
 
@@ -133,19 +135,23 @@ class Embedder:
     ) -> np.ndarray:
         """Embed passages, shape (n, dimension), in input order.
 
-        Texts are batched longest first so each batch pads to similar lengths;
-        `progress(done, total)` is called after every batch.
+        Texts are batched longest first so each batch pads to similar lengths,
+        and a batch holds at most MAX_BATCH_CHARS of padded text: one long
+        passage among short ones (an update of a single file) would otherwise
+        pad a whole batch of 32 to its length. `progress(done, total)` is
+        called after every batch.
         """
         texts = _as_list(texts)
         total = len(texts)
         batch_size = max(1, int(batch_size))
         out = np.empty((total, self.dimension), dtype=np.float32)
         order = sorted(range(total), key=lambda i: len(texts[i]), reverse=True)
-        for start in range(0, total, batch_size):
-            idx = order[start : start + batch_size]
+        done = 0
+        for idx in _padded_batches(order, [len(t) for t in texts], batch_size):
             out[idx] = self._encode([texts[i] for i in idx], self.passage_prompt, batch_size=len(idx))
+            done += len(idx)
             if progress is not None:
-                progress(min(start + batch_size, total), total)
+                progress(done, total)
         return out
 
     def count_tokens(self, text: str) -> int:
@@ -218,6 +224,19 @@ class QueryCache:
             self._items.move_to_end(text)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+
+def _padded_batches(order: list[int], lengths: list[int], batch_size: int) -> list[list[int]]:
+    """Consecutive slices of `order` (longest first) whose padded size stays under MAX_BATCH_CHARS."""
+    batches, current = [], []
+    for i in order:
+        if current and (len(current) >= batch_size or lengths[current[0]] * (len(current) + 1) > MAX_BATCH_CHARS):
+            batches.append(current)
+            current = []
+        current.append(i)
+    if current:
+        batches.append(current)
+    return batches
 
 
 def _as_list(texts: Sequence[str] | str) -> list[str]:

@@ -40,12 +40,14 @@ import json
 import math
 import os
 from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from itertools import count
 from pathlib import Path
 
 import numpy as np
 
-from .analysis import ANALYZER_VERSION, DutchAnalyzer
+from .analysis import ANALYZER_VERSION, DutchAnalyzer, term_units
 from .errors import IndexCorrupt
 
 FORMAT = "vraagbaak-lexical"
@@ -109,37 +111,66 @@ class LexicalIndex:
     ) -> LexicalIndex:
         """Index `texts` (id = position). Without an analyzer, one is learned from the texts."""
         texts = list(texts)
-        if analyzer is None:
-            analyzer = DutchAnalyzer.learn(texts)
         n_docs = len(texts)
-        vocab: dict[str, int] = {}
-        term_ids = array("i")
-        term_weights = array("f")
-        lengths = np.zeros(n_docs, dtype=np.float64)
-        counts = np.zeros(n_docs, dtype=np.int64)
+        # Each text as a sequence of analyzer units (words, joined hyphenated
+        # words), numbered in order of first appearance. A corpus repeats its
+        # words, so analysing each distinct unit once instead of every
+        # occurrence makes building several times faster; the (term, weight)
+        # stream below is exactly that of analyzer.weighted_terms per text.
+        # A missing unit gets the next number (in C: no Python code per word).
+        unit_ids: defaultdict[str, int] = defaultdict(count().__next__)
+        number = unit_ids.__getitem__
+        sequence = array("i")
+        units_per_doc = np.zeros(n_docs, dtype=np.int64)
         for d, text in enumerate(texts):
-            pairs = analyzer.weighted_terms(text)
-            dl = 0
+            units = term_units(text)
+            sequence.extend(map(number, units))
+            units_per_doc[d] = len(units)
+        sequence = np.frombuffer(sequence, dtype=np.int32)
+        if analyzer is None:
+            # The same analyzer as DutchAnalyzer.learn(texts), without reading the texts again.
+            occurrences = np.bincount(sequence, minlength=len(unit_ids)).tolist()
+            analyzer = DutchAnalyzer.learn_units(zip(unit_ids, occurrences))
+        # Terms get their column in order of first appearance in the texts. A
+        # term first appears in the first occurrence of some unit, so walking
+        # the distinct units in order of first appearance numbers them the same.
+        vocab: dict[str, int] = {}
+        unit_tids = array("i")
+        unit_weights = array("f")
+        unit_sizes = np.zeros(len(unit_ids), dtype=np.int64)
+        unit_whole = np.zeros(len(unit_ids), dtype=np.int64)  # terms counted in |d|
+        for u, unit in enumerate(unit_ids):
+            pairs = analyzer.unit_terms(unit)
+            whole = 0
             for term, w in pairs:
                 tid = vocab.get(term)
                 if tid is None:
                     tid = vocab[term] = len(vocab)
-                term_ids.append(tid)
-                term_weights.append(w)
+                unit_tids.append(tid)
+                unit_weights.append(w)
                 if w >= 1.0:
-                    dl += 1
-            lengths[d] = dl
-            counts[d] = len(pairs)
+                    whole += 1
+            unit_sizes[u] = len(pairs)
+            unit_whole[u] = whole
+        del unit_ids
+        # Expand every unit occurrence into its terms: the (term id, weight) stream,
+        # and per text its number of pairs and |d| (the whole words).
+        term_ids, term_weights, counts, lengths = _expand_units(
+            sequence, units_per_doc, unit_sizes, unit_whole,
+            np.frombuffer(unit_tids, dtype=np.int32), np.frombuffer(unit_weights, dtype=np.float32),
+        )
+        del sequence
         n_terms = len(vocab)
         avgdl = float(lengths.mean()) if n_docs and lengths.sum() > 0 else 1.0
 
-        tids = np.frombuffer(term_ids, dtype=np.int32).astype(np.int64)
+        tids = term_ids.astype(np.int64)
+        del term_ids
         doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), counts)
         keys = tids * max(n_docs, 1) + doc_of  # term-major: sorting gives CSC order
         del tids, doc_of
         ukeys, inverse = np.unique(keys, return_inverse=True)
         del keys
-        tf = np.bincount(inverse, weights=np.frombuffer(term_weights, dtype=np.float32), minlength=len(ukeys))
+        tf = np.bincount(inverse, weights=term_weights, minlength=len(ukeys))
         del inverse
         col = ukeys // max(n_docs, 1)
         docs = (ukeys % max(n_docs, 1)).astype(np.int32)
@@ -310,6 +341,58 @@ class LexicalIndex:
     def query_coverage(self, query: str) -> float:
         """IDF-weighted share of the query's content words that occur in the index, in [0, 1]."""
         return query_coverage(self.analyzer, query, self.df, self.n_docs)
+
+
+def _expand_units(
+    sequence: np.ndarray,
+    units_per_doc: np.ndarray,
+    unit_sizes: np.ndarray,
+    unit_whole: np.ndarray,
+    unit_tids: np.ndarray,
+    unit_weights: np.ndarray,
+    *,
+    block: int = 1 << 21,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The (term id, weight) of every pair, in text order, and per text its pairs and |d|.
+
+    `sequence` holds the unit ids of all texts one after another,
+    `units_per_doc` how many belong to each text; unit u has the
+    `unit_sizes[u]` pairs from position `sum(unit_sizes[:u])` of `unit_tids`
+    and `unit_weights`, of which `unit_whole[u]` count in |d|. Works through
+    whole texts, about `block` units at a time, so the temporary index arrays
+    stay small next to the result for a large corpus.
+    """
+    n_docs = len(units_per_doc)
+    unit_starts = np.zeros(len(unit_sizes) + 1, dtype=np.int64)
+    np.cumsum(unit_sizes, out=unit_starts[1:])
+    total = int(np.bincount(sequence, minlength=len(unit_sizes)) @ unit_sizes) if len(sequence) else 0
+    term_ids = np.empty(total, dtype=np.int32)
+    term_weights = np.empty(total, dtype=np.float32)
+    counts = np.zeros(n_docs, dtype=np.int64)
+    lengths = np.zeros(n_docs, dtype=np.float64)
+    doc_ends = np.cumsum(units_per_doc)
+    first_doc = first_unit = written = 0
+    while first_doc < n_docs:
+        end_doc = max(first_doc + 1, int(np.searchsorted(doc_ends, first_unit + block, side="right")))
+        end_unit = int(doc_ends[end_doc - 1])
+        units = sequence[first_unit:end_unit]
+        sizes = unit_sizes[units]
+        pair_ends = np.cumsum(sizes)
+        # Per text of the block: differences of running totals at its first and last unit.
+        text_ends = doc_ends[first_doc:end_doc] - first_unit
+        text_starts = text_ends - units_per_doc[first_doc:end_doc]
+        running = np.concatenate(([0], pair_ends))
+        counts[first_doc:end_doc] = running[text_ends] - running[text_starts]
+        running = np.concatenate(([0], np.cumsum(unit_whole[units])))
+        lengths[first_doc:end_doc] = running[text_ends] - running[text_starts]
+        n = int(pair_ends[-1]) if len(pair_ends) else 0
+        positions = np.arange(n, dtype=np.int64)
+        positions += np.repeat(unit_starts[units] - (pair_ends - sizes), sizes)
+        term_ids[written:written + n] = unit_tids[positions]
+        term_weights[written:written + n] = unit_weights[positions]
+        written += n
+        first_doc, first_unit = end_doc, end_unit
+    return term_ids, term_weights, counts, lengths
 
 
 def query_coverage(analyzer: DutchAnalyzer, query: str, df: Callable[[str], int], n_docs: int) -> float:

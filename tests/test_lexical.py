@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.analysis import CompoundSplitter, DutchAnalyzer, fold, stopwords, words
+from index.analysis import CompoundSplitter, DutchAnalyzer, fold, stopwords, term_units, word_groups, words
 from index.chunker import chunk_document
 from index.errors import IndexCorrupt
 from index.lexical import LexicalIndex
@@ -123,6 +123,128 @@ def test_lexicon_save_and_load(tmp_path):
         DutchAnalyzer.load(tmp_path / "broken.txt")
     with pytest.raises(IndexCorrupt):
         DutchAnalyzer.load(tmp_path / "missing.txt")
+
+
+# -- the fast build path is the plain one -------------------------------------------------------
+
+# Texts with every kind of token the tokenizer treats specially: hyphens (all three),
+# possessive 's, numbers with separators, digits inside words, underscores, accents,
+# ligatures, superscripts, Roman numerals, Greek and Turkish case folding.
+TRICKY_TEXTS = [
+    "EU-landen en 's-Hertogenbosch: € 3.250 en 12,4 duizend in 2026, art. 2.1, 1.234,5 en zo'n COVID19-maatregel.",
+    "Één ideeën-bus; het t-shirt, A4-tje, 2-3-jarigen, re-integratie, ‘quote’ ’s avonds, oma’s en opa's.",
+    "1.5kgwater abc_defghij m²-prijs ⅫⅫabcd ½liter oma's-huisjes ’s-Gravenhage 3.250.000,50euro x'sjes",
+    "straße STRASSE İstanbul ΣΊΣΥΦΟΣ naïeve coördinatie café-restaurant re-integratie-traject 1-2-3-4",
+    "tab\tgescheiden\u00a0nbsp\u2011non\u2011breaking\u2010hyphen ‑‐- -- 's 'sjes' d’r ﬁnancieel ǅ",
+    "",
+    "de het een van",
+    "kostendelersnorm-regeling toeslagenpartner-inkomen asielaanvragen arbeidsongeschiktheidsuitkering",
+]
+
+
+def _plain_word_groups(text: str) -> list[list[str]]:
+    """word_groups as it was written before the fast path for plain words."""
+    from index import analysis
+
+    groups = []
+    for match in analysis._GROUP.finditer(fold(text)):
+        group = []
+        for piece in analysis._HYPHENS.split(match.group()):
+            group += analysis._split_apostrophes(analysis._normalize_piece(piece))
+        if group:
+            groups.append(group)
+    return groups
+
+
+def _plain_weighted_terms(analyzer: DutchAnalyzer, text: str) -> list[tuple[str, float]]:
+    """weighted_terms as it was written before term units."""
+    out = []
+    for group in _plain_word_groups(text):
+        for w in group:
+            out.extend(analyzer._word_terms(w))
+        if len(group) > 1:
+            joined = "".join(group)
+            if joined not in analyzer._stop:
+                out.append((analyzer._stem(joined), analyzer.part_weight))
+    return out
+
+
+def _plain_build(texts: list[str], analyzer: DutchAnalyzer) -> tuple:
+    """LexicalIndex.build's (vocabulary, indptr, docs, weights, avgdl) computed term by term,
+    as it was before it analysed each distinct word once."""
+    vocab: dict[str, int] = {}
+    term_ids, term_weights, lengths, counts = [], [], [], []
+    for text in texts:
+        pairs = _plain_weighted_terms(analyzer, text)
+        for term, w in pairs:
+            term_ids.append(vocab.setdefault(term, len(vocab)))
+            term_weights.append(w)
+        lengths.append(sum(1 for _, w in pairs if w >= 1.0))
+        counts.append(len(pairs))
+    n_docs = len(texts)
+    lengths = np.asarray(lengths, dtype=np.float64)
+    avgdl = float(lengths.mean()) if n_docs and lengths.sum() > 0 else 1.0
+    keys = np.asarray(term_ids, dtype=np.int64) * n_docs + np.repeat(np.arange(n_docs), counts)
+    ukeys, inverse = np.unique(keys, return_inverse=True)
+    tf = np.bincount(inverse, weights=np.asarray(term_weights, dtype=np.float32), minlength=len(ukeys))
+    col, docs = ukeys // n_docs, (ukeys % n_docs).astype(np.int32)
+    df = np.bincount(col, minlength=len(vocab))
+    indptr = np.concatenate(([0], np.cumsum(df))).astype(np.int64)
+    idf = np.log1p((n_docs - df + 0.5) / (df + 0.5))
+    norm = 1.2 * (1.0 - 0.75 + 0.75 * lengths / avgdl)
+    weights = (idf[col] * tf * 2.2 / (tf + norm[docs])).astype(np.float32)
+    return list(vocab), indptr, docs, weights, avgdl
+
+
+def test_term_units_give_exactly_the_terms_of_the_plain_analysis(seed_texts):
+    analyzer = DutchAnalyzer.learn(seed_texts + TRICKY_TEXTS)
+    for text in seed_texts + TRICKY_TEXTS:
+        assert word_groups(text) == _plain_word_groups(text)
+        expected = _plain_weighted_terms(analyzer, text)
+        assert analyzer.weighted_terms(text) == expected
+        assert [pair for unit in term_units(text) for pair in analyzer.unit_terms(unit)] == expected
+
+
+def test_learning_from_units_gives_the_lexicon_of_the_texts(seed_texts):
+    for texts in (seed_texts + TRICKY_TEXTS, TRICKY_TEXTS, []):
+        units = Counter(u for text in texts for u in term_units(text))
+        for min_count in (1, 2, 3):
+            learned = DutchAnalyzer.learn_units(units.items(), min_count=min_count)
+            assert learned.lexicon == DutchAnalyzer.learn(texts, min_count=min_count).lexicon
+
+
+@pytest.mark.parametrize("learned", [True, False])
+def test_build_is_identical_to_the_plain_term_by_term_build(seed_texts, learned):
+    texts = seed_texts + TRICKY_TEXTS + seed_texts[:50]
+    analyzer = DutchAnalyzer.learn(texts)
+    index = LexicalIndex.build(texts) if learned else LexicalIndex.build(texts, analyzer)
+    assert index.analyzer.lexicon == analyzer.lexicon
+    vocabulary, indptr, docs, weights, avgdl = _plain_build(texts, analyzer)
+    assert index.vocabulary == vocabulary
+    assert index.avgdl == avgdl and index.n_docs == len(texts)
+    for name, expected in (("indptr", indptr), ("docs", docs), ("weights", weights)):
+        actual = getattr(index, name)
+        assert actual.dtype == expected.dtype and np.array_equal(actual, expected), name
+
+
+def test_build_in_small_blocks_is_the_same(seed_texts, monkeypatch):
+    from index import lexical
+
+    texts = seed_texts + TRICKY_TEXTS
+    whole = LexicalIndex.build(texts)
+    expand = lexical._expand_units
+    monkeypatch.setattr(lexical, "_expand_units", lambda *args: expand(*args, block=7))
+    blocks = LexicalIndex.build(texts)
+    assert blocks.vocabulary == whole.vocabulary and blocks.avgdl == whole.avgdl
+    for name in ("indptr", "docs", "weights"):
+        assert np.array_equal(getattr(blocks, name), getattr(whole, name)), name
+
+
+def test_build_of_no_or_empty_texts():
+    for texts in ([], [""], ["", "de het"]):
+        index = LexicalIndex.build(texts)
+        assert len(index) == len(texts) and index.vocabulary == [] and index.avgdl == 1.0
+        assert index.search("woning", 3)[0].shape == (0,)
 
 
 # -- search over the real seeds ---------------------------------------------------------------
