@@ -191,6 +191,10 @@ def export_feedback():
     denied = require_admin("Voor de export van feedback is een geldige beheerderstoken nodig.")
     if denied is not None:
         return denied
+    unknown = sorted(set(request.args) - {"format"})
+    if unknown:
+        # A misspelt parameter (?fromat=csv) must not silently give the default.
+        raise ApiError(400, "unknown_parameter", f"Onbekende parameter: {unknown[0]}. Alleen 'format' bestaat.")
     fmt = request.args.get("format", "json")
     if fmt not in ("json", "csv"):
         raise ApiError(400, "invalid_format", "Het formaat moet json of csv zijn.")

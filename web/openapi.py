@@ -305,7 +305,7 @@ def openapi_document() -> dict:
                             "application/json": {"schema": {"type": "array", "items": _FEEDBACK_ROW}},
                             "text/csv": {"schema": {"type": "string"}},
                         }},
-                        "400": _error_response("Onbekend formaat"),
+                        "400": _error_response("Onbekend formaat of onbekende parameter"),
                         "401": _error_response("Geen of een verkeerde token"),
                         "404": _error_response("Export niet ingeschakeld"),
                     },
