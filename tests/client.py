@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import urllib.error
 import urllib.request
 
@@ -24,3 +25,45 @@ def request(url: str, *, method: str = "GET", body: bytes | None = None, json_bo
 def post_json(url: str, payload, **kwargs) -> tuple[int, dict]:
     status, _, data = request(url, method="POST", json_body=payload, **kwargs)
     return status, json.loads(data)
+
+
+class QuestionStream:
+    """Clients asking one question over and over until the block ends (index switches under load).
+
+    `results` holds (status, the version that answered or the error) per request;
+    status 0 means the connection itself failed.
+    """
+
+    def __init__(self, base_url: str, question: str, *, clients: int = 2):
+        self.url = f"{base_url}/api/v1/ask"
+        self.question = question
+        self.results: list[tuple[int, str]] = []
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._ask_until_stopped) for _ in range(clients)]
+
+    def _ask_until_stopped(self) -> None:
+        while not self._stop.is_set():
+            try:
+                status, _, data = request(self.url, method="POST", json_body={"question": self.question}, timeout=30)
+            except OSError as exc:
+                self.results.append((0, repr(exc)))
+                continue
+            try:
+                body = json.loads(data)
+            except ValueError:
+                body = {}
+            self.results.append((status, body.get("index", {}).get("version", "") or str(body.get("error", ""))))
+
+    def recent(self, version: str, count: int) -> bool:
+        """Whether the last `count` answers all came from `version`."""
+        return sum(1 for _, v in self.results[-count:] if v == version) == count
+
+    def __enter__(self) -> QuestionStream:
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(60)

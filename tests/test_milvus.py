@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import shutil
 import socket
-import threading
 import time
 from pathlib import Path
 
@@ -29,7 +28,7 @@ from index.backends.milvus.writer import stored_versions
 from index.build import build_index
 from index.store import open_index
 from qa.service import Answerer
-from tests.client import request
+from tests.client import QuestionStream, request
 from tests.conftest import SEEDS, LiveServer
 from tests.test_serving import _ask
 from web.app import create_app
@@ -197,33 +196,16 @@ def test_alias_switch_under_a_stream_of_questions_fails_no_request(own_corpus, l
     monkeypatch.setenv("VRAAGBAAK_RATE_LIMIT", "off")
     # An index folder that does not exist: everything must come from Milvus.
     server = LiveServer(create_app({"VRAAGBAAK_INDEX_DIR": str(tmp_path / "geen-index"), "VRAAGBAAK_PRELOAD": True}))
-    results: list[tuple[int, str]] = []
-    stop = threading.Event()
-
-    def stream():
-        while not stop.is_set():
-            try:
-                status, body = _ask(server.url, BIKE_QUESTION)
-                results.append((status, body.get("index", {}).get("version", "") or str(body.get("error"))))
-            except OSError as exc:
-                results.append((0, repr(exc)))
-
-    threads = [threading.Thread(target=stream) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    try:
+    with QuestionStream(server.url, BIKE_QUESTION) as stream:
         time.sleep(0.5)
         (own_corpus / "zwembad.txt").write_text(POOL, "utf-8")
         second = build_index(own_corpus, lock, embedder, source=source)
         (own_corpus / "bibliotheek.txt").unlink()
         third = build_index(own_corpus, lock, embedder, source=source)  # drops the first version
         deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and sum(1 for _, v in results[-4:] if v == third.version) < 4:
+        while time.monotonic() < deadline and not stream.recent(third.version, 4):
             time.sleep(0.1)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(30)
+    results = stream.results
     try:
         failures = [r for r in results if r[0] != 200]
         assert not failures, failures[:5]

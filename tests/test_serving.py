@@ -13,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -22,7 +21,7 @@ import pytest
 
 from index.build import build_index
 from index.store import current_version, open_index
-from tests.client import request
+from tests.client import QuestionStream, request
 from tests.test_operations import copy_index
 
 REPO = Path(__file__).resolve().parent.parent
@@ -97,34 +96,15 @@ def served(seeds_index_dir, tmp_path):
 def test_gunicorn_keeps_answering_through_a_rebuild_and_stops_gracefully(served, embedder):
     server, corpus, root = served
     old_version = current_version(root).name
-    results: list[tuple[int, str]] = []
-    stop = threading.Event()
-
-    def stream():
-        while not stop.is_set():
-            try:
-                status, body = _ask(server.url, OLD_QUESTION)
-                results.append((status, body.get("index", {}).get("version", "")))
-            except OSError as exc:
-                results.append((0, repr(exc)))
-
-    threads = [threading.Thread(target=stream) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    try:
+    with QuestionStream(server.url, OLD_QUESTION) as stream:
         time.sleep(1)
         (corpus / "zwaluwmeer.txt").write_text(NEW_DOCUMENT, "utf-8")
         report = build_index(corpus, root, embedder)
         assert report.changed and report.embedded_files == ["zwaluwmeer.txt"]
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:  # both workers switch on their next request
-            if sum(1 for _, v in results[-6:] if v == report.version) == 6:
-                break
-            time.sleep(0.2)
-    finally:
-        stop.set()
-        for thread in threads:
-            thread.join(60)
+        while time.monotonic() < deadline and not stream.recent(report.version, 6):
+            time.sleep(0.2)  # both workers switch on their next request
+    results = stream.results
 
     failures = [r for r in results if r[0] != 200]
     assert not failures, failures[:5]

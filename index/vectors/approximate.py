@@ -80,14 +80,6 @@ class ApproximateIndex(VectorIndex):
     def files(self) -> list[str]:
         return [INDEX_FILE, EXACT_FILE]
 
-    @property
-    def size(self) -> int:
-        return self._index.ntotal
-
-    @property
-    def dimension(self) -> int:
-        return self._index.d
-
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = max(1, min(k, self.size))
         queries = np.ascontiguousarray(queries, dtype=np.float32)

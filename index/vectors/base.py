@@ -6,14 +6,18 @@ from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import ClassVar
 
+import faiss
 import numpy as np
 
 INDEX_FILE = "vectors.faiss"
 
 
 class VectorIndex(ABC):
+    """Every type wraps one FAISS index (`_index`) whose row i is chunk i."""
+
     kind: ClassVar[str]
     exact: ClassVar[bool]
+    _index: faiss.Index
 
     @classmethod
     @abstractmethod
@@ -30,12 +34,12 @@ class VectorIndex(ABC):
         """Write the index files into `folder`; returns the parameters for the manifest."""
 
     @property
-    @abstractmethod
-    def size(self) -> int: ...
+    def size(self) -> int:
+        return self._index.ntotal
 
     @property
-    @abstractmethod
-    def dimension(self) -> int: ...
+    def dimension(self) -> int:
+        return self._index.d
 
     @abstractmethod
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

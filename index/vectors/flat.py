@@ -33,14 +33,6 @@ class FlatIndex(VectorIndex):
         faiss.write_index(self._index, str(folder / INDEX_FILE))
         return {}
 
-    @property
-    def size(self) -> int:
-        return self._index.ntotal
-
-    @property
-    def dimension(self) -> int:
-        return self._index.d
-
     def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         k = max(1, min(k, self.size))
         return self._index.search(np.ascontiguousarray(queries, dtype=np.float32), k)
