@@ -121,7 +121,6 @@ class Retriever:
         timings["search_ms"] = (time.perf_counter() - started) * 1000
         return Retrieval(hits, max(dense_by_id.values(), default=0.0), coverage, follow_up)
 
-
     def _add_document_ranks(self, fused: dict[int, float], vector: np.ndarray) -> dict[int, float]:
         """Lift chunks of documents that match the question as a whole (RRF over document ranks)."""
         ranks = self.snapshot.document_ranks(list(fused), vector)

@@ -342,7 +342,7 @@ def _check(settings, root: Path) -> bool:
     return ok
 
 
-def _evaluation_index(corpus: Path, embedder, progress):
+def evaluation_index(corpus: Path, embedder, progress):
     """An index of `corpus` kept apart from the served one, reused between runs."""
     from index.build import build_index
     from index.store import open_index
@@ -393,7 +393,7 @@ def evaluate(corpus: Path, questions: Path, json_out: Path | None, retrieval: st
         options = _answer_options(retrieval, extraction)
         embedder = load_embedder(progress=lambda m: click.echo(m, err=True))
         progress = _StageProgress()
-        snapshot = _evaluation_index(corpus, embedder, progress)
+        snapshot = evaluation_index(corpus, embedder, progress)
         report = run_evaluation(Answerer(snapshot, embedder, options), items,
                                 progress=lambda d, t: progress("vragen", d, t))
         progress.close()
@@ -428,7 +428,7 @@ def quality(eval_dir: Path, out: Path | None) -> None:
 
     def evaluate_set(eval_set, options):
         if eval_set.corpus not in snapshots:
-            snapshots[eval_set.corpus] = _evaluation_index(eval_set.corpus, embedder, None)
+            snapshots[eval_set.corpus] = evaluation_index(eval_set.corpus, embedder, None)
         click.echo(f"{eval_set.name}: {options.retrieval}, {options.extraction}", err=True)
         return run_evaluation(Answerer(snapshots[eval_set.corpus], embedder, options),
                               load_questions(eval_set.questions))

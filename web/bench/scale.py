@@ -197,7 +197,7 @@ def _recall(found: np.ndarray, exact: np.ndarray) -> float:
 def _real_chunks(eval_dir: Path, say) -> tuple[np.ndarray, list[str], dict]:
     """Vectors and texts of the evaluation corpora's chunks (their cached evaluation indexes)."""
     from index.embedder import load_embedder
-    from web.cli import _evaluation_index
+    from web.cli import evaluation_index
 
     embedder = load_embedder()
     vectors, texts = [], []
@@ -205,7 +205,7 @@ def _real_chunks(eval_dir: Path, say) -> tuple[np.ndarray, list[str], dict]:
         if not corpus.is_dir():
             continue
         say(f"  echte passages uit {corpus.name}")
-        snapshot = _evaluation_index(corpus, embedder, None)
+        snapshot = evaluation_index(corpus, embedder, None)
         vectors.append(snapshot.all_vectors())
         texts.extend(c.text for c in snapshot.chunks(list(range(snapshot.size))))
         snapshot.close()
