@@ -15,6 +15,7 @@ a question that starts a new subject is searched alone.
 
 from __future__ import annotations
 
+import heapq
 import re
 import time
 from collections import defaultdict
@@ -33,7 +34,10 @@ RRF_K = 10  # small: the first few ranks of each list matter most
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.3  # lexical evidence settles near-ties of the dense ranking
 DOCUMENT_WEIGHT = 0.3  # rank of the chunk's document by its centroid
-MAX_PER_DOCUMENT = 2  # in the returned list, before other documents get a turn
+# Each passage a document already has in the list divides the next one's score
+# by (1 + decay × count): a second passage from the same document must be
+# clearly stronger than the best passage of another document to go first.
+DOCUMENT_REPEAT_DECAY = 0.5
 CONTEXT_WEIGHT = 1.0  # the conversation (previous question + this one), for follow-ups
 
 # Words that make a Dutch question lean on an earlier one.
@@ -115,7 +119,7 @@ class Retriever:
             fused = self._add_document_ranks(fused, vectors[-1])
         ranked = sorted(candidates, key=lambda i: (-fused[i], i))
         chunks = {c.extra["id"]: c for c in self.snapshot.chunks(ranked[: k * 4])}
-        order = _diversify(ranked[: k * 4], chunks, k)
+        order = diversify(ranked[: k * 4], fused, chunks, k)
         hits = [Hit(chunks[i], fused[i], rank, dense_by_id[i]) for rank, i in enumerate(order, 1)]
         coverage = self.snapshot.query_coverage(question)
         timings["search_ms"] = (time.perf_counter() - started) * 1000
@@ -127,27 +131,31 @@ class Retriever:
         return {i: s + DOCUMENT_WEIGHT / (RRF_K + ranks[i]) for i, s in fused.items()}
 
 
-def _diversify(ranked: list[int], chunks: dict[int, Chunk], k: int) -> list[int]:
-    """At most MAX_PER_DOCUMENT passages of one document before others get a turn.
+def diversify(ranked: list[int], scores: dict[int, float], chunks: dict[int, Chunk],
+               k: int) -> list[int]:
+    """The top k passages in order, each document's later passages decayed.
 
-    One long document can otherwise fill the whole list with near-copies of one
-    point, hiding the other documents a reader should see.
+    One long document can otherwise fill the list with near-copies of one point,
+    hiding the other documents a reader should see. A soft decay, unlike a hard
+    cap, still lets a document with several strong passages show them. The decay
+    orders the list only: each passage keeps its own score, which answer
+    extraction weighs.
     """
-    if MAX_PER_DOCUMENT <= 0:
-        return ranked[:k]
+    seen: dict[str, int] = defaultdict(int)
+    # Decay only lowers scores, so a lazily updated heap gives the exact greedy order.
+    heap = [(-scores[i], position, i, 0) for position, i in enumerate(ranked)]
+    heapq.heapify(heap)
     taken: list[int] = []
-    deferred: list[int] = []
-    per_doc: dict[str, int] = defaultdict(int)
-    for chunk_id in ranked:
+    while heap and len(taken) < k:
+        _, position, chunk_id, counted = heapq.heappop(heap)
         doc = chunks[chunk_id].doc_id
-        if per_doc[doc] < MAX_PER_DOCUMENT:
-            per_doc[doc] += 1
-            taken.append(chunk_id)
-        else:
-            deferred.append(chunk_id)
-        if len(taken) == k:
-            return taken
-    return (taken + deferred)[:k]
+        if counted != seen[doc]:  # its document gained a passage since this entry was scored
+            decayed = scores[chunk_id] / (1.0 + DOCUMENT_REPEAT_DECAY * seen[doc])
+            heapq.heappush(heap, (-decayed, position, chunk_id, seen[doc]))
+            continue
+        seen[doc] += 1
+        taken.append(chunk_id)
+    return taken
 
 
 def _reciprocal_rank_fusion(rankings: list[tuple[np.ndarray, float]]) -> dict[int, float]:

@@ -9,7 +9,8 @@ import re
 import pytest
 
 from qa.options import AnswerOptions
-from qa.retrieval import is_follow_up
+from index.types import Chunk
+from qa.retrieval import diversify, is_follow_up
 from qa.service import NOTHING_FOUND, Answerer
 
 ROTTERDAM = "Welke gemeente heeft een rekentool gelanceerd voor mensen in de bijstand?"
@@ -87,3 +88,16 @@ def test_no_document_fills_the_whole_list(answerer):
     answer = answerer.ask("Wat staat er in de knipselkrant over de bijstand?", top_k=10)
     documents = [hit.chunk.doc_id for hit in answer.hits]
     assert len(set(documents)) >= 3
+
+
+def test_later_passages_of_one_document_must_be_clearly_stronger_to_go_first():
+    def chunk(doc, n):
+        return Chunk(doc_id=doc, title=doc, heading=None, paragraph=n, text=f"{doc} {n}", start=0, end=1,
+                     line_start=n, line_end=n)
+
+    chunks = {1: chunk("a", 1), 2: chunk("a", 2), 3: chunk("a", 3), 4: chunk("b", 1), 5: chunk("b", 2)}
+    scores = {1: 1.0, 2: 0.9, 3: 0.8, 4: 0.55, 5: 0.3}
+    ranked = sorted(scores, key=lambda i: -scores[i])
+    # a's second passage (0.9, decayed to 0.6) still beats b's best (0.55); its third (0.8 → 0.4) does not.
+    assert diversify(ranked, scores, chunks, 5) == [1, 2, 4, 3, 5]
+    assert diversify(ranked, scores, chunks, 2) == [1, 2]

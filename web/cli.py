@@ -360,6 +360,19 @@ def evaluation_index(corpus: Path, embedder, progress):
     return open_index(root)
 
 
+def _measuring_embedder():
+    """The embedder for quality runs: no query cache, so latency is that of a question not seen before.
+
+    The quality report asks every question once per configuration; with the
+    cache on, all runs after the first would time a dictionary lookup.
+    """
+    from index.embedder import load_embedder
+
+    embedder = load_embedder(progress=lambda m: click.echo(m, err=True))
+    embedder.query_cache.size = 0
+    return embedder
+
+
 def _answer_options(retrieval: str | None, extraction: str | None):
     from dataclasses import replace
 
@@ -384,14 +397,13 @@ def _answer_options(retrieval: str | None, extraction: str | None):
 def evaluate(corpus: Path, questions: Path, json_out: Path | None, retrieval: str | None,
              extraction: str | None) -> None:
     """Meet de kwaliteit op een vragenbestand, met een eigen index van het corpus."""
-    from index.embedder import load_embedder
     from qa.evaluate import METRIC_KEYS, evaluate as run_evaluation, load_questions
     from qa.service import Answerer
 
     try:
         items = load_questions(questions)
         options = _answer_options(retrieval, extraction)
-        embedder = load_embedder(progress=lambda m: click.echo(m, err=True))
+        embedder = _measuring_embedder()
         progress = _StageProgress()
         snapshot = evaluation_index(corpus, embedder, progress)
         report = run_evaluation(Answerer(snapshot, embedder, options), items,
@@ -418,12 +430,11 @@ def evaluate(corpus: Path, questions: Path, json_out: Path | None, retrieval: st
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Schrijf de Markdown-tabel hierheen.")
 def quality(eval_dir: Path, out: Path | None) -> None:
     """Kwaliteitsrapport: elke vragenset onder elke configuratie, als Markdown-tabel."""
-    from index.embedder import load_embedder
     from qa.evaluate import evaluate as run_evaluation, load_questions
     from qa.quality import discover_sets, markdown_table, run_report
     from qa.service import Answerer
 
-    embedder = load_embedder(progress=lambda m: click.echo(m, err=True))
+    embedder = _measuring_embedder()
     snapshots = {}
 
     def evaluate_set(eval_set, options):
