@@ -8,7 +8,6 @@ files that disappeared from the folder simply are not carried over.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import logging
 import time
@@ -20,21 +19,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .backends.base import Backend, Source
+from .backends.base import Backend, Source, Writer
+from .backends.local import LocalSource
+from .build_lock import BuildLock
 from .chunker import CHUNKER_VERSION, chunk_document
 from .embedder import Embedder
 from .errors import IndexCorrupt, ReadError, VraagbaakError
 from .lexical import LexicalIndex
 from .readers import iter_corpus, read_document
-from .store import (
-    VERSIONS,
-    IndexSnapshot,
-    StoredDocument,
-    current_version,
-    prune_versions,
-    switch_current,
-    write_version,
-)
+from .store import StoredDocument
 from .types import Chunk
 
 log = logging.getLogger(__name__)
@@ -84,9 +77,8 @@ def build_index(
 ) -> BuildReport:
     """Index `corpus` into the index root `root`, or into the backend `source`; returns what was done.
 
-    Without a source, or with the local one, the version goes to files under
-    `root`. Another backend's source gives a writer (`build_target()`) that
-    opens its current version and publishes a new one; `root` then only
+    The source (without one: the local files under `root`) gives a writer
+    that opens its current version and publishes the new one. `root` also
     holds the lock that keeps two builds on this machine apart.
     """
     corpus = corpus.resolve()
@@ -94,15 +86,16 @@ def build_index(
         raise VraagbaakError(f"De map {corpus} bestaat niet of is geen map.")
     root.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    target = source.build_target() if source is not None and source.name != "local" else None
-    with _build_lock(root):
-        previous = None if full else _open_previous(root, embedder, target)
-        report = _build_locked(corpus, root, embedder, previous, progress, target)
+    writer = (source or LocalSource(root)).build_target()
+    with BuildLock(root):
+        previous = None if full else _open_previous(writer, embedder)
+        report = _build_locked(corpus, embedder, previous, progress, writer)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _build_locked(corpus, root, embedder, previous, progress, target=None) -> BuildReport:
+def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, progress: Progress | None,
+                  writer: Writer) -> BuildReport:
     notify = progress or (lambda stage, done, total: None)
     report = BuildReport(version=None)
     files = list(iter_corpus(corpus, on_error=lambda e: report.skipped.append((e.path, e.reason))))
@@ -183,18 +176,12 @@ def _build_locked(corpus, root, embedder, previous, progress, target=None) -> Bu
         "skipped": [{"file": f, "reason": r} for f, r in report.skipped],
     }
     version = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    folder = root / VERSIONS / version
     notify("opslaan", 0, 1)
     notify("lexicaal", 0, 1)
     lexical = LexicalIndex.build([lexical_text(c) for c in chunks])
     notify("lexicaal", 1, 1)
     manifest["lexical"] = lexical.analyzer.config()
-    if target is not None:
-        target.publish(version, manifest, documents, chunks, np.concatenate(vectors), lexical, notify)
-    else:
-        write_version(folder, manifest, documents, chunks, np.concatenate(vectors), lexical)
-        switch_current(root, folder)
-        prune_versions(root)
+    writer.publish(version, manifest, documents, chunks, np.concatenate(vectors), lexical, notify)
     notify("opslaan", 1, 1)
     report.version = version
     report.documents = len(documents)
@@ -207,14 +194,10 @@ def _fill_counts(report: BuildReport, manifest: dict) -> None:
     report.chunks = manifest.get("chunks", 0)
 
 
-def _open_previous(root: Path, embedder: Embedder, target=None) -> Backend | None:
+def _open_previous(writer: Writer, embedder: Embedder) -> Backend | None:
     """The current version if its parts can be reused, else None (full rebuild)."""
     try:
-        if target is not None:
-            snapshot = target.open_current()
-        else:
-            folder = current_version(root)
-            snapshot = IndexSnapshot(folder) if folder is not None else None
+        snapshot = writer.open_current()
     except IndexCorrupt as exc:
         log.warning("Bestaande index wordt niet hergebruikt: %s", exc)
         return None
@@ -235,23 +218,3 @@ def _sha256(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
-
-
-class _build_lock:
-    """One build per index root at a time; a second one fails fast and clearly."""
-
-    def __init__(self, root: Path):
-        self.path = root / ".build.lock"
-
-    def __enter__(self):
-        self.handle = open(self.path, "w")
-        try:
-            fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            self.handle.close()
-            raise VraagbaakError(f"Er loopt al een indexbouw voor {self.path.parent}.") from exc
-        return self
-
-    def __exit__(self, *exc):
-        fcntl.flock(self.handle, fcntl.LOCK_UN)
-        self.handle.close()

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from index import build as build_module
+from index.backends import local as local_backend
 from index.build import build_index
 from index.errors import IndexCorrupt, IndexMissing, ModelMismatch, VraagbaakError
 from index.store import CURRENT, MANIFEST, VECTORS, current_version, open_index
@@ -65,7 +65,7 @@ def test_failed_build_leaves_the_served_index_intact(small_corpus, tmp_path, emb
         raise OSError("disk full")
 
     (small_corpus / "extra.txt").write_text(NEW_PARAGRAPH * 3, "utf-8")
-    monkeypatch.setattr(build_module, "write_version", crash)
+    monkeypatch.setattr(local_backend, "write_version", crash)
     with pytest.raises(OSError):
         build_index(small_corpus, root, embedder)
     assert current_version(root) == before

@@ -176,49 +176,13 @@ def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
 
 
 def _rollback(root: Path) -> None:
-    """Point `current` at the newest complete version older than the current one."""
-    from index.build import _build_lock
-    from index.store import MANIFEST, VERSIONS, IndexSnapshot, current_version, switch_current
-
-    source = _source(root)
-    if source.name != "local":
-        try:
-            old, new, size = source.rollback()
-        except VraagbaakError as exc:
-            _fail(exc)
-        click.echo(f"Index teruggezet van {old} naar {new} ({size} passages). "
-                   "Draaiende diensten schakelen binnen enkele seconden om.")
-        return
+    """Make the newest complete version older than the current one current."""
     try:
-        with _build_lock(root) if root.is_dir() else _no_lock():
-            current = current_version(root)
-            if current is None:
-                raise VraagbaakError(f"Er is geen index in {root} om terug te zetten.")
-            older = sorted((p for p in (root / VERSIONS).iterdir()
-                            if p.is_dir() and (p / MANIFEST).exists() and p.name < current.name),
-                           key=lambda p: p.name, reverse=True)
-            for candidate in older:
-                try:
-                    snapshot = IndexSnapshot(candidate)
-                except VraagbaakError as exc:
-                    click.echo(f"Versie {candidate.name} overgeslagen: {exc}", err=True)
-                    continue
-                switch_current(root, candidate)
-                click.echo(f"Index teruggezet van {current.name} naar {candidate.name} "
-                           f"({snapshot.size} passages). Draaiende diensten schakelen bij het volgende verzoek om.")
-                snapshot.close()
-                return
-            raise VraagbaakError(f"Er is geen oudere complete indexversie dan {current.name} in {root}.")
+        old, new, size = _source(root).rollback()
     except VraagbaakError as exc:
         _fail(exc)
-
-
-class _no_lock:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
+    click.echo(f"Index teruggezet van {old} naar {new} ({size} passages). "
+               "Draaiende diensten schakelen vanzelf om.")
 
 
 @main.command()

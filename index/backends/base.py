@@ -105,8 +105,21 @@ class Backend(ABC):
         """Release connections; the backend is not used afterwards."""
 
 
+class Writer(ABC):
+    """What index.build writes one new version through; one writer per build."""
+
+    @abstractmethod
+    def open_current(self) -> Backend | None:
+        """The version to update from, or None (build everything); IndexCorrupt when it can't be read."""
+
+    @abstractmethod
+    def publish(self, version: str, manifest: dict, documents: list[StoredDocument], chunks: list[Chunk],
+                vectors: np.ndarray, lexical, notify) -> None:
+        """Store the version completely, then make it the current one in one step."""
+
+
 class Source(ABC):
-    """Where versions of one index live: which one is current, and opening it."""
+    """Where versions of one index live: which one is current, opening it, writing a new one."""
 
     name: str = "?"
 
@@ -121,3 +134,11 @@ class Source(ABC):
     def describe(self) -> dict:
         """For /readyz: the backend and where it reads from (no secrets)."""
         return {"backend": self.name}
+
+    @abstractmethod
+    def build_target(self) -> Writer:
+        """A fresh writer for one build."""
+
+    @abstractmethod
+    def rollback(self) -> tuple[str, str, int]:
+        """Make the newest complete version before the current one current: (from, to, its chunks)."""

@@ -22,7 +22,7 @@ import numpy as np
 from ...errors import VraagbaakError
 from ...lexical import LexicalIndex
 from ...types import Chunk
-from ..base import StoredDocument
+from ..base import StoredDocument, Writer
 from .backend import (FORMAT_VERSION, LEXICAL, LEXICON, MANIFEST, VOCABULARY, MilvusBackend, read_blob,
                       read_manifest)
 from .client import (VERSION_PATTERN, Connection, documents_collection, encode_pieces, meta_collection,
@@ -71,7 +71,7 @@ def _fits(value: str | None, what: str, doc_id: str) -> None:
         raise VraagbaakError(f"{doc_id}: {what} is langer dan {TEXT} bytes en past niet in Milvus.")
 
 
-class MilvusWriter:
+class MilvusWriter(Writer):
     """Builds into one index (alias) in Milvus: what index.build needs besides reading files."""
 
     def __init__(self, conn: Connection, name: str):
