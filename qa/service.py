@@ -12,6 +12,7 @@ from .extract import AnswerSentence, extract_answer, lead_sentence, rerank
 from .language import Language, detect_language
 from .options import AnswerOptions
 from .question import clean_history, clean_question
+from .reranker import load_reranker
 from .retrieval import Hit, Retriever
 
 NOTHING_FOUND = "Ik heb hierover niets gevonden in de documenten."
@@ -73,6 +74,7 @@ class Answerer:
         self.snapshot = snapshot
         self.retriever = Retriever(snapshot, embedder)
         self.options = options or AnswerOptions.from_env()
+        self.reranker = load_reranker(self.options.reranker) if self.options.reranker else None
 
     def ask(self, question: object, *, history: object = None, top_k: int = DEFAULT_TOP_K) -> Answer:
         started = time.perf_counter()
@@ -81,9 +83,15 @@ class Answerer:
         top_k = max(1, min(int(top_k), MAX_TOP_K))
         language = detect_language(text)
         timings: dict = {}
-        retrieval = self.retriever.search(text, top_k, history=earlier, mode=self.options.retrieval,
+        depth = max(top_k, self.options.rerank_depth) if self.reranker else top_k
+        retrieval = self.retriever.search(text, depth, history=earlier, mode=self.options.retrieval,
                                           timings=timings)
         hits = retrieval.hits
+        if self.reranker:
+            started_rerank = time.perf_counter()
+            hits = self.reranker.rerank(text, hits)
+            timings["rerank_ms"] = (time.perf_counter() - started_rerank) * 1000
+        hits = hits[:top_k]
 
         extract_started = time.perf_counter()
         abstained = self._abstains(retrieval)
@@ -91,7 +99,8 @@ class Answerer:
             sentences, answer_text, citations = [], NOTHING_FOUND, []
         else:
             if self.options.extraction == "sentences":
-                hits = rerank(text, hits)
+                if not self.reranker:  # a cross-encoder has already judged which passage answers
+                    hits = rerank(text, hits)
                 sentences = extract_answer(text, hits)
             else:
                 sentences = lead_sentence(hits)

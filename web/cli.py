@@ -292,6 +292,15 @@ def _check(settings, root: Path) -> bool:
     except VraagbaakError as exc:
         click.echo(f"Model: FOUT — {exc}")
         return False
+    if settings["reranker"]:
+        from qa.reranker import load_reranker
+
+        try:
+            load_reranker(settings["reranker"])
+            click.echo(f"Cross-encoder: in orde ({settings['reranker']})")
+        except VraagbaakError as exc:
+            click.echo(f"Cross-encoder: FOUT — {exc}")
+            ok = False
     try:
         source = _source(root)
         snapshot = source.open()

@@ -81,6 +81,9 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     _s("min_coverage", "float", 0.5, "minimaal aandeel van de woorden van de vraag", minimum=0, maximum=1),
     _s("coverage_waived_above", "float", 0.90, "boven deze cosinus telt de dekking niet", minimum=-1,
        maximum=1),
+    _s("reranker", "str", None, "cross-encoder die de gevonden passages opnieuw rangschikt (naam of map); "
+       "leeg = uit"),
+    _s("rerank_depth", "int", 20, "zoveel passages leest de cross-encoder per vraag", minimum=1, maximum=100),
     # serving
     _s("host", "str", "127.0.0.1", "adres waarop serve luistert"),
     _s("port", "int", 8000, "poort waarop serve luistert", minimum=1, maximum=65535),
