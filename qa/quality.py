@@ -23,6 +23,16 @@ CONFIGURATIONS: dict[str, AnswerOptions] = {
 COLUMNS = (*METRIC_KEYS, "latency_p50_ms", "latency_p95_ms")
 
 
+def configurations(settings: AnswerOptions) -> dict[str, AnswerOptions]:
+    """The fixed configurations, plus the configured cross-encoder's where one is set."""
+    found = dict(CONFIGURATIONS)
+    if settings.reranker:
+        found["hybrid + cross-encoder + extraction"] = AnswerOptions(
+            retrieval="hybrid", extraction="sentences", reranker=settings.reranker,
+            rerank_depth=settings.rerank_depth)
+    return found
+
+
 @dataclass(frozen=True)
 class EvalSet:
     name: str
@@ -53,6 +63,8 @@ def markdown_table(results: list[tuple[EvalSet, str, dict]]) -> str:
 def run_report(
     sets: list[EvalSet],
     evaluate_set: Callable[[EvalSet, AnswerOptions], dict],
+    configs: dict[str, AnswerOptions] | None = None,
 ) -> list[tuple[EvalSet, str, dict]]:
     """Evaluates every set under every configuration; `evaluate_set` owns indexes and models."""
-    return [(s, name, evaluate_set(s, options)) for s in sets for name, options in CONFIGURATIONS.items()]
+    configs = CONFIGURATIONS if configs is None else configs
+    return [(s, name, evaluate_set(s, options)) for s in sets for name, options in configs.items()]

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from qa.options import AnswerOptions
 from index.types import Chunk
+from qa.options import AnswerOptions
 from qa.retrieval import diversify, is_follow_up
 from qa.service import NOTHING_FOUND, Answerer
 

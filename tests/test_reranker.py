@@ -18,6 +18,7 @@ from index.embedder import DEFAULT_FOLDER
 from index.errors import ModelError
 from index.settings import data_dir
 from qa.options import AnswerOptions
+from qa.quality import configurations
 from qa.reranker import PassageReranker
 from qa.retrieval import Retriever
 from qa.service import Answerer
@@ -64,3 +65,10 @@ def test_serve_check_reports_a_broken_cross_encoder(seeds_index_dir, tmp_path, m
     result = CliRunner().invoke(main, ["serve", "--check"])
     assert "Cross-encoder: FOUT" in result.output and "Niet klaar om te serveren." in result.output
     assert result.exit_code != 0
+
+
+def test_the_quality_report_measures_a_configured_cross_encoder():
+    assert "hybrid + cross-encoder + extraction" not in configurations(AnswerOptions())
+    configured = configurations(AnswerOptions(reranker="een-map", rerank_depth=30))
+    measured = configured["hybrid + cross-encoder + extraction"]
+    assert (measured.retrieval, measured.reranker, measured.rerank_depth) == ("hybrid", "een-map", 30)

@@ -404,7 +404,8 @@ def evaluate(corpus: Path, questions: Path, json_out: Path | None, retrieval: st
 def quality(eval_dir: Path, out: Path | None) -> None:
     """Kwaliteitsrapport: elke vragenset onder elke configuratie, als Markdown-tabel."""
     from qa.evaluate import evaluate as run_evaluation, load_questions
-    from qa.quality import discover_sets, markdown_table, run_report
+    from qa.options import AnswerOptions
+    from qa.quality import configurations, discover_sets, markdown_table, run_report
     from qa.service import Answerer
 
     embedder = _measuring_embedder()
@@ -418,7 +419,8 @@ def quality(eval_dir: Path, out: Path | None) -> None:
                               load_questions(eval_set.questions))
 
     try:
-        table = markdown_table(run_report(discover_sets(eval_dir, DEFAULT_CORPUS), evaluate_set))
+        configs = configurations(AnswerOptions.from_env())
+        table = markdown_table(run_report(discover_sets(eval_dir, DEFAULT_CORPUS), evaluate_set, configs))
     except (VraagbaakError, ValueError) as exc:
         _fail(exc)
     click.echo(table)
