@@ -295,8 +295,12 @@ def _load(name: str, data: Path, progress: Callable[[str], None] | None) -> Embe
         return Embedder(_open(name, resolved, True, ""), resolved)
     if path.is_absolute() or name.startswith((".", "~")):  # clearly a folder, not a hub name
         raise ModelError(f"Het model '{name}' kon niet worden geladen: de map {path} bestaat niet.")
-    offline = os.environ.get("HF_HUB_OFFLINE", "1").strip().lower() not in ("0", "false", "no", "")
-    return Embedder(_open(name, name, offline, ""), name)
+    return Embedder(_open(name, name, hub_offline(), ""), name)
+
+
+def hub_offline() -> bool:
+    """Whether model names may only be found locally: unless the operator set HF_HUB_OFFLINE=0."""
+    return os.environ.get("HF_HUB_OFFLINE", "1").strip().lower() not in ("0", "false", "no", "")
 
 
 def _open(name: str, where: str, local_only: bool, hint: str):

@@ -10,13 +10,13 @@ folder) turns the stage on, and `vraagbaak quality` measures what it gives.
 
 from __future__ import annotations
 
-import os
 import threading
 from dataclasses import replace
 
 import numpy as np
 
 from index.build import passage_text
+from index.embedder import hub_offline
 from index.errors import ModelError
 
 from .retrieval import Hit
@@ -29,10 +29,8 @@ class PassageReranker:
     def __init__(self, name: str):
         from sentence_transformers import CrossEncoder
 
-        # As for the embedding model: a hub name only where the operator allowed the hub.
-        offline = os.environ.get("HF_HUB_OFFLINE", "1").strip().lower() not in ("0", "false", "no", "")
         try:
-            self.model = CrossEncoder(name, device="cpu", local_files_only=offline)
+            self.model = CrossEncoder(name, device="cpu", local_files_only=hub_offline())
         except Exception as exc:  # a missing folder, a broken config, weights that do not load
             raise ModelError(
                 f"De cross-encoder '{name}' (VRAAGBAAK_RERANKER) kan niet worden geladen: {exc}. "

@@ -64,10 +64,13 @@ class LocalSource(Source):
         return LocalWriter(self.root)
 
     def rollback(self) -> tuple[str, str, int]:
-        if not self.root.is_dir() or current_version(self.root) is None:
-            raise VraagbaakError(f"Er is geen index in {self.root} om terug te zetten.")
+        missing = VraagbaakError(f"Er is geen index in {self.root} om terug te zetten.")
+        if not self.root.is_dir():  # the lock file lives in the root: don't create one to fail
+            raise missing
         with BuildLock(self.root):
             current = current_version(self.root)
+            if current is None:
+                raise missing
             older = sorted((p for p in (self.root / VERSIONS).iterdir()
                             if p.is_dir() and (p / MANIFEST).exists() and p.name < current.name),
                            key=lambda p: p.name, reverse=True)
