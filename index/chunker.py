@@ -4,6 +4,14 @@
 (`index.paragraphs.reconstruct`) and turns them into `Chunk`s:
 
 * Heading paragraphs are not chunks; they only give chunks their `heading`.
+* Footnotes (kind "footnote") are chunks of their own: they never join a
+  body paragraph, nor a body paragraph them. Each records the body sentence
+  that carries its marker (`Chunk.context`, see `link_footnotes`), so an
+  answer found in a footnote can be quoted with the sentence it explains.
+* A chunk that holds only references -- links, e-mail addresses, "Zie ..." --
+  gets kind "reference" (`is_reference_only`): it stays part of the document
+  (the document view shows it) but says nothing a question can be answered
+  with, so retrieval never returns it as a passage.
 * Fragments too small to stand alone (fewer than `MIN_WORDS` words: a
   greeting, a photo credit, a page's dangling "bijvoorbeeld.", a signature)
   join a neighbour with the same heading: the previous one, or the next one if
@@ -39,7 +47,7 @@ from .sentences import sentence_spans
 from .types import Chunk, Document
 
 # Bump on any change in behaviour: the index stores it and rebuilds on change.
-CHUNKER_VERSION = "2026.1-paragraphs-1"
+CHUNKER_VERSION = "2026.2-footnotes-1"
 
 MIN_WORDS = 8
 
@@ -63,6 +71,62 @@ class _Unit:
         return len(re.findall(r"\w+", self.text))
 
 
+_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w.-]+\.(?:nl|com|org|net|eu|be|int)(?:/\S*)?\b", re.I)
+# Words that only point elsewhere ("Zie ook", "Bron:", "via").
+_POINTER_WORDS = frozenset("zie ook bron bronnen via link links hier url website pagina p blz".split())
+_LEADING_NOTE_NUMBER = re.compile(r"^\s*(\d{1,3})\s+(?=\S)")
+
+
+def is_reference_only(text: str) -> bool:
+    """Whether a passage is only references: fewer than three words remain without links and pointers."""
+    if not _URL.search(text) and not re.match(r"\s*(?:\d{1,3}\s+)?zie\b", text, re.I):
+        return False
+    rest = _URL.sub(" ", _LEADING_NOTE_NUMBER.sub("", text))
+    words = [w for w in re.findall(r"[^\W\d_]{2,}", rest) if w.lower() not in _POINTER_WORDS]
+    return len(words) < 3
+
+
+def note_number(text: str) -> str | None:
+    """The number a footnote's text opens with ("3 30,6 duizend ..." -> "3")."""
+    m = _LEADING_NOTE_NUMBER.match(text)
+    return m.group(1) if m else None
+
+
+def _marker_pattern(number: str) -> re.Pattern:
+    """Where footnote `number` is referenced in the source text: glued to a word, "[footnoteRef:n]", superscript."""
+    superscript = number.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return re.compile(
+        rf"(?:(?<=[^\W\d_])|(?<=[’')\].,]))(?:{number}|{superscript})(?=[\s,.;:)!?]|$)"
+        rf"|\[footnoteRef:{number}\]")
+
+
+def link_footnotes(source: str, units: list[_Unit]) -> dict[int, str]:
+    """For each footnote unit (by position), the body sentence that carries its marker.
+
+    A marker precedes its note in the source (same page, or an inline
+    "[footnoteRef:n]" before "[n: ...]"): the last occurrence before the note
+    that falls inside a body unit is taken. The sentence is an exact slice of
+    that unit's text, as it appears in its chunk.
+    """
+    body = [u for u in units if u.kind != "footnote" and u.offs]
+    found: dict[int, str] = {}
+    for position, note in enumerate(units):
+        number = note_number(note.text) if note.kind == "footnote" and note.offs else None
+        if number is None:
+            continue
+        markers = [m.start() for m in _marker_pattern(number).finditer(source, 0, note.offs[0])]
+        for marker in reversed(markers):
+            holder = next((u for u in body if u.offs[0] <= marker <= u.offs[-1]), None)
+            if holder is None:
+                continue
+            at = next((i for i, o in enumerate(holder.offs) if o >= marker), len(holder.offs) - 1)
+            sentence = next(((s, e) for s, e in sentence_spans(holder.text) if at <= e), None)
+            if sentence:
+                found[position] = holder.text[sentence[0]:sentence[1]]
+            break
+    return found
+
+
 def _join(a: _Unit, b: _Unit) -> _Unit:
     """a followed by b (a precedes b in the document)."""
     return _Unit(a.text + " " + b.text, a.offs + [b.offs[0]] + b.offs, a.heading, a.kind)
@@ -76,9 +140,10 @@ def _merge_small(units: list[_Unit]) -> list[_Unit]:
         if u.words >= MIN_WORDS or len(units) == 1:
             i += 1
             continue
-        prev_ok = i > 0 and units[i - 1].heading == u.heading
+        note = u.kind == "footnote"
+        prev_ok = i > 0 and units[i - 1].heading == u.heading and (units[i - 1].kind == "footnote") == note
         leads_on = u.text.rstrip().endswith((",", ":"))
-        next_ok = i + 1 < len(units) and (
+        next_ok = i + 1 < len(units) and (units[i + 1].kind == "footnote") == note and (
             units[i + 1].heading == u.heading
             # a lead-in "...:" and the first item of its list (whose heading
             # is the lead-in's heading plus the lead-in itself)
@@ -153,9 +218,10 @@ def chunk_document(
         if p.kind != "heading" and p.text
     ]
     units = _merge_small(units)
+    contexts = link_footnotes(doc.text, units)
     chunks: list[Chunk] = []
     number = 0
-    for u in units:
+    for position, u in enumerate(units):
         pieces = _split_long(u, max_tokens, count)
         number += 1
         for s, e in pieces:
@@ -180,7 +246,9 @@ def chunk_document(
                     line_start=doc.line_at(start),
                     line_end=doc.line_at(end - 1),
                     page=doc.page_at(start),
-                    extra={"kind": u.kind},
+                    page_end=doc.page_at(end - 1),
+                    kind="reference" if is_reference_only(u.text[s:e]) else u.kind,
+                    context=contexts.get(position),
                 )
             )
     return chunks

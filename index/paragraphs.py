@@ -52,7 +52,7 @@ How the text is read
 * Footnotes: PDF footnote blocks (a run of lines "1 Zo duwt ...", numbered
   in sequence, after a page break), lines opening with superscript numbers,
   and inline definitions "[1: ...]" become their own paragraphs (kind
-  "paragraph"; the number kept in front, e.g. "4 Dakloosheid in Nederland:
+  "footnote"; the number kept in front, e.g. "4 Dakloosheid in Nederland:
   tellen en handelen! - Vereniging Valente"). Footnotes under 8 words are grouped with a neighbouring
   footnote of the same block. A paragraph interrupted by a footnote block (page
   break mid-sentence) is continued after it; its span then covers the block.
@@ -933,7 +933,7 @@ def _assign_headings(units: list[_Unit]) -> list[tuple[Paragraph, list[int], str
         if u.kind == "bullet" and u.lead_in:
             path = path + [_short(u.lead_in)]
         heading = " › ".join(path) or None
-        kind = "bullet" if u.kind == "bullet" else "paragraph"
+        kind = u.kind if u.kind in ("bullet", "footnote") else "paragraph"
         out.append((Paragraph(u.text, u.start, u.end, heading, kind), u.piece.offs, u.kind))
     return out
 

@@ -33,7 +33,7 @@ from .errors import IndexCorrupt, IndexMissing
 from .lexical import LexicalIndex
 from .types import Chunk
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest.json"
 VECTORS = vector_indexes.base.INDEX_FILE
 CHUNKS_DB = "chunks.sqlite"
@@ -61,12 +61,16 @@ CREATE TABLE chunks (
     "end" INTEGER NOT NULL,
     line_start INTEGER NOT NULL,
     line_end INTEGER NOT NULL,
-    page INTEGER
+    page INTEGER,
+    page_end INTEGER,
+    kind TEXT NOT NULL,
+    context TEXT
 );
 CREATE INDEX chunks_doc ON chunks(doc_id, paragraph);
 """
 
-_CHUNK_COLUMNS = 'doc_id, title, heading, paragraph, text, start, "end", line_start, line_end, page'
+_CHUNK_COLUMNS = ('doc_id, title, heading, paragraph, text, start, "end", line_start, line_end, page, page_end, '
+                  'kind, context')
 
 
 def write_version(
@@ -97,10 +101,10 @@ def write_version(
             [(d.doc_id, d.title, d.kind, d.sha256, d.text) for d in documents],
         )
         db.executemany(
-            f"INSERT INTO chunks (id, {_CHUNK_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            f"INSERT INTO chunks (id, {_CHUNK_COLUMNS}) VALUES ({', '.join('?' * 14)})",
             [
                 (i, c.doc_id, c.title, c.heading, c.paragraph, c.text, c.start, c.end,
-                 c.line_start, c.line_end, c.page)
+                 c.line_start, c.line_end, c.page, c.page_end, c.kind, c.context)
                 for i, c in enumerate(chunks)
             ],
         )

@@ -41,7 +41,7 @@ class Paragraph:
     start: int  # span in Document.text, end exclusive
     end: int
     heading: str | None = None  # the heading this paragraph sits under
-    kind: str = "paragraph"  # "paragraph", "bullet" or "heading"
+    kind: str = "paragraph"  # "paragraph", "bullet", "footnote" or "heading"
 
 
 @dataclass(frozen=True)
@@ -57,5 +57,13 @@ class Chunk:
     end: int
     line_start: int  # 1-based, inclusive
     line_end: int
-    page: int | None = None
+    page: int | None = None  # first page, for paged documents
+    page_end: int | None = None  # last page: a paragraph may run over a page break
+    # "paragraph", "bullet", "footnote" or "reference". A footnote is a unit of
+    # its own: it is searched like any passage, but quoted with the body
+    # sentence that carries its marker (`context`), never as a sentence of the
+    # body. A "reference" (only links, e-mail addresses, "Zie ...") is shown
+    # with its document but never returned as a passage.
+    kind: str = "paragraph"
+    context: str | None = None  # footnotes: the body sentence that holds the marker, as in its chunk
     extra: dict = field(default_factory=dict, compare=False)

@@ -119,7 +119,9 @@ class Retriever:
             fused = self._add_document_ranks(fused, vectors[-1])
         ranked = sorted(candidates, key=lambda i: (-fused[i], i))
         chunks = {c.extra["id"]: c for c in self.snapshot.chunks(ranked[: k * 4])}
-        order = diversify(ranked[: k * 4], fused, chunks, k)
+        # A passage of only links answers nothing (index.chunker.is_reference_only).
+        evidence = [i for i in ranked[: k * 4] if i in chunks and chunks[i].kind != "reference"]
+        order = diversify(evidence, fused, chunks, k)
         hits = [Hit(chunks[i], fused[i], rank, dense_by_id[i]) for rank, i in enumerate(order, 1)]
         coverage = self.snapshot.query_coverage(question)
         timings["search_ms"] = (time.perf_counter() - started) * 1000

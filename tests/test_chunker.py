@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index.chunker import CHUNKER_VERSION, approx_tokens, chunk_document
+from index.chunker import CHUNKER_VERSION, approx_tokens, chunk_document, is_reference_only
 from index.paragraphs import guess_title, reconstruct
 from index.types import Document
 
@@ -115,6 +115,44 @@ def test_000_footnote_is_its_own_chunk_on_its_line():
     assert c.line_start <= n <= c.line_end
 
 
+def test_footnote_chunk_knows_the_body_sentence_that_carries_its_marker():
+    (note,) = find("000", "Dakloosheid in Nederland: tellen en handelen!")
+    assert note.kind == "footnote"
+    (body,) = find("000", "Het aantal dakloze mensen is de afgelopen jaren alarmerend gestegen")
+    assert body.kind == "paragraph"
+    # marker "tellingen4" sits in the second sentence of that paragraph
+    assert note.context is not None and note.context.startswith("ETHOS-tellingen leggen daarnaast")
+    assert note.context in body.text
+
+
+def test_an_inline_note_gets_the_sentence_of_its_footnote_ref():
+    d = Document(doc_id="brief.txt", title="Brief", kind="txt", text=(
+        "De regeling loopt af in 2027.[footnoteRef:1] Daarna volgt een evaluatie door het ministerie. "
+        "[1:  Kamerstuk 36 123, nr. 4, over de afbouw van de regeling en de evaluatie daarna. ]\n"))
+    (note,) = [c for c in chunk_document(d) if c.kind == "footnote"]
+    assert note.context == "De regeling loopt af in 2027."
+
+
+def test_a_short_footnote_never_joins_a_body_paragraph():
+    d = Document(doc_id="brief.txt", title="Brief", kind="txt", text=(
+        "Het aantal meldingen is vorig jaar sterk gestegen³, vooral in de grote steden van het land.\n"
+        "³ Bron: CBS 2025\n"))
+    cs = chunk_document(d)
+    assert [c.kind for c in cs] == ["paragraph", "footnote"]
+    assert "CBS" not in cs[0].text
+
+
+def test_a_passage_of_only_links_is_a_reference_and_other_text_is_not():
+    assert is_reference_only("6 https://open.overheid.nl/documenten/1ebcf3ba/file")
+    assert is_reference_only("Zie https://www.rijksoverheid.nl/onderwerpen en mailto:info@example.nl")
+    assert is_reference_only("info@gemeente.nl www.gemeente.nl")
+    assert not is_reference_only("Meer informatie over de regeling staat op www.regeling.nl voor alle gemeenten.")
+    assert not is_reference_only("4 Dakloosheid in Nederland: tellen en handelen! - Vereniging Valente")
+    assert not is_reference_only("Het kabinet verhoogt de huurtoeslag met 20 euro per maand.")
+    (links,) = [c for c in chunks("000") if "mailto:" in c.text]
+    assert links.kind == "reference"
+
+
 def test_000_short_bullet_list_stays_with_its_lead_in():
     (c,) = find("000", "Onze oproep:")
     assert "Voorkom bestaansonzekerheid en schrap aangekondigde bezuinigingen sociale zekerheid" in c.text
@@ -160,7 +198,7 @@ def test_003_wrapped_paragraphs_hyphens_and_blank_lines():
 
 def test_003_bullets_come_out_as_units():
     (c,) = find("003", "De menselijke maat staat voorop.")
-    assert c.extra["kind"] == "bullet"
+    assert c.kind == "bullet"
     assert c.text.startswith("De menselijke maat staat voorop.") and c.text.endswith("bij wijze van sluitstuk.")
     assert c.heading.endswith("Bij de hervorming vinden we het volgende belangrijk:")
     (c,) = find("003", "We richten ons op:")

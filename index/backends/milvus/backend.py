@@ -31,7 +31,7 @@ from .client import (MAX_ROWS, Connection, decode_pieces, documents_collection, 
 from .lexicon import Vocabulary, analyzer_from
 from .schema import CHUNK_FIELDS, DOCUMENT_FIELDS
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest"
 LEXICAL = "lexical"
 LEXICON = "lexicon"
@@ -70,7 +70,12 @@ def read_manifest(conn: Connection, name: str, version: str) -> dict | None:
 def _chunk(row: dict) -> Chunk:
     return Chunk(row["doc_id"], row["title"], row.get("heading"), int(row["paragraph"]), row["text"],
                  int(row["span_start"]), int(row["span_end"]), int(row["line_start"]), int(row["line_end"]),
-                 None if row.get("page") is None else int(row["page"]), extra={"id": int(row["id"])})
+                 _optional_int(row.get("page")), _optional_int(row.get("page_end")), row.get("kind") or "paragraph",
+                 row.get("context"), extra={"id": int(row["id"])})
+
+
+def _optional_int(value) -> int | None:
+    return None if value is None else int(value)
 
 
 def _document(row: dict) -> StoredDocument:

@@ -20,7 +20,7 @@ from .client import MilvusOptions
 
 TEXT = 65535  # bytes, Milvus' largest VARCHAR
 CHUNK_FIELDS = ("doc_id", "title", "heading", "paragraph", "text", "span_start", "span_end",
-                "line_start", "line_end", "page")
+                "line_start", "line_end", "page", "page_end", "kind", "context")
 DOCUMENT_FIELDS = ("row", "doc_id", "title", "kind", "sha256", "chunks")
 
 
@@ -38,6 +38,9 @@ def chunks_schema(dimension: int):
     for name in ("span_start", "span_end", "line_start", "line_end"):
         schema.add_field(name, DataType.INT64)
     schema.add_field("page", DataType.INT64, nullable=True)
+    schema.add_field("page_end", DataType.INT64, nullable=True)
+    schema.add_field("kind", DataType.VARCHAR, max_length=32)
+    schema.add_field("context", DataType.VARCHAR, max_length=TEXT, nullable=True)
     return schema
 
 

@@ -142,11 +142,13 @@ class MilvusWriter(Writer):
                 _fits(c.text, "een passage", c.doc_id)
                 _fits(c.heading, "een kop", c.doc_id)
                 _fits(c.title, "de titel", c.doc_id)
+                _fits(c.context, "een voetnootcontext", c.doc_id)
                 rows.append({
                     "id": i, "dense": vectors[i].tolist(), "sparse": sparse[i], "doc_row": int(chunk_documents[i]),
                     "doc_id": c.doc_id, "title": c.title, "heading": c.heading, "paragraph": c.paragraph,
                     "text": c.text, "span_start": c.start, "span_end": c.end, "line_start": c.line_start,
-                    "line_end": c.line_end, "page": c.page,
+                    "line_end": c.line_end, "page": c.page, "page_end": c.page_end, "kind": c.kind,
+                    "context": c.context,
                 })
             conn.call("insert", names[0], rows)
             notify("milvus", start + len(rows), len(chunks))
