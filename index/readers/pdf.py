@@ -1,13 +1,20 @@
-"""PDF via pypdf: the text of each page, joined with a blank line.
+"""PDF: layout-aware reading (``index.pdf``), pypdf for checks and fallback.
 
-Pages are joined with ``"\\n\\n"`` (not a form feed) because the paragraph
-reconstruction already treats a blank line as a paragraph break, and a form
-feed would be one more separator for every consumer to know about. The
-consequence: a paragraph that runs over a page break is split in two, each
-half citing its own page. ``page_starts[i]`` is the offset at which page
-``i + 1``'s text starts, so ``Document.page_at`` maps any offset to a page
-(the separator counts to the page before it); an empty page still gets an
-entry so numbering matches the viewer.
+pypdf first checks the file (a PDF header, an end marker, encryption with an
+empty user password) so a damaged or locked file gets a clear Dutch reason.
+Then the layout stages of ``index.pdf`` read the pages: page furniture out,
+columns in order, footnotes apart, tables as rows, scanned pages by OCR.
+The result is written as the HTML reader writes: one unit per line, units
+separated by a blank line, headings as Markdown ``#`` lines and list items
+without a glyph in the text as ``- item``, so the paragraph reconstruction
+reads them as it reads HTML. A paragraph that runs over a page break is one
+unit. ``page_starts[i]`` is the offset of the first character that comes
+from page ``i + 1`` (a page with no text starts where the next text starts),
+so ``Document.page_at`` gives every character its page and a unit over a page
+break covers both pages.
+
+Should the layout stages fail on a file pypdf can read, the reader falls
+back to pypdf's plain text per page (joined by a blank line), with a warning.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ from index.types import Document
 log = logging.getLogger(__name__)
 
 PAGE_SEPARATOR = "\n\n"
+UNIT_SEPARATOR = "\n\n"
 DAMAGED = "PDF is beschadigd of onvolledig: {}"
 NO_TEXT = "PDF bevat geen tekst (gescand?)"
 ENCRYPTED = "PDF is versleuteld"
@@ -66,16 +74,14 @@ def _page_text(page, number: int, doc_id: str) -> str:
     return text.replace("\x00", "").rstrip()
 
 
-def read(path: Path, doc_id: str) -> Document:
-    """Read a PDF: text per page, page offsets, metadata or guessed title."""
-    reader = _open(path.read_bytes(), doc_id)
+def _plain(reader, doc_id: str) -> tuple[str, list[int]]:
+    """pypdf's text per page, joined by a blank line (the fallback)."""
     try:
         pages = list(reader.pages)
     except Exception as exc:  # noqa: BLE001
         raise ReadError(doc_id, DAMAGED.format(short_reason(exc))) from exc
     if not pages:
         raise ReadError(doc_id, DAMAGED.format("geen pagina's gevonden"))
-
     parts: list[str] = []
     page_starts: list[int] = []
     offset = 0
@@ -87,7 +93,69 @@ def read(path: Path, doc_id: str) -> Document:
         text = _page_text(page, number, doc_id)
         parts.append(text)
         offset += len(text)
+    return "".join(parts), page_starts
+
+
+def _unit_text(block) -> list[tuple[str, int]]:
+    """A block as the text pieces of its unit (with pages), markup in front."""
+    pieces = list(block.pieces)
+    prefix = ""
+    if block.kind == "heading":
+        prefix = "#" * block.level + " "
+    elif block.marker:
+        prefix = block.marker
+    pieces = [(" ".join(t.split("\n")), p) for t, p in pieces]
+    if prefix and pieces:
+        pieces[0] = (prefix + pieces[0][0], pieces[0][1])
+    return pieces
+
+
+def layout_text(layout) -> tuple[str, list[int]]:
+    """The blocks as document text, and the offset where each page starts."""
+    parts: list[str] = []
+    first_at: dict[int, int] = {}
+    offset = 0
+    for block in layout.blocks:
+        pieces = [(t, p) for t, p in _unit_text(block) if t]
+        if not "".join(t for t, _ in pieces).strip():
+            continue
+        if parts:
+            parts.append(UNIT_SEPARATOR)
+            offset += len(UNIT_SEPARATOR)
+        for text, page in pieces:
+            first_at.setdefault(page, offset)
+            parts.append(text)
+            offset += len(text)
     text = "".join(parts)
+    page_starts: list[int] = []
+    for page in range(layout.page_count, 0, -1):
+        start = first_at.get(page, page_starts[-1] if page_starts else len(text))
+        if page_starts:
+            start = min(start, page_starts[-1])
+        page_starts.append(start)
+    page_starts.reverse()
+    if page_starts:
+        page_starts[0] = 0
+    return text, page_starts
+
+
+def read(path: Path, doc_id: str) -> Document:
+    """Read a PDF: clean units with page offsets, metadata or guessed title."""
+    data = path.read_bytes()
+    reader = _open(data, doc_id)
+    try:
+        from index.pdf.layout import read_layout
+
+        layout = read_layout(data, doc_id)
+        text, page_starts = layout_text(layout)
+        if not text.strip() and layout.skipped:
+            reasons = sorted(set(layout.skipped.values()))
+            raise ReadError(doc_id, f"{NO_TEXT}: {'; '.join(reasons)}")
+    except ReadError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - fall back to pypdf's plain text
+        log.warning("%s: opmaak niet leesbaar (%s), platte tekst gebruikt", doc_id, short_reason(exc))
+        text, page_starts = _plain(reader, doc_id)
     if not text.strip():
         raise ReadError(doc_id, NO_TEXT)
 

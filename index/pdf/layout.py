@@ -1,0 +1,120 @@
+"""Run the layout stages over a whole PDF (see the package docstring)."""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import dataclass, field
+
+from index.pdf import ocr
+from index.pdf.blocks import Block, build_blocks, measure
+from index.pdf.columns import read_order
+from index.pdf.footnotes import Footnote, split_footnotes
+from index.pdf.furniture import find_furniture
+from index.pdf.lines import Line
+from index.pdf.tables import take_tables
+from index.pdf.words import PageWords, page_words
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Layout:
+    """What the stages found: blocks, and per page its furniture."""
+
+    page_count: int
+    blocks: list[Block]
+    furniture: dict[int, list[str]] = field(default_factory=dict)  # page -> lines
+    ocr_pages: list[int] = field(default_factory=list)
+    skipped: dict[int, str] = field(default_factory=dict)  # page -> Dutch reason
+
+
+def _insert_tables(lines: list[Line], tables: list[Line]) -> list[Line]:
+    """Put each table in the reading order before the first line below it."""
+    out = list(lines)
+    for table in sorted(tables, key=lambda t: t.top):
+        at = len(out)
+        for i, line in enumerate(out):
+            if line.table_rows is None and line.top >= table.top:
+                at = i
+                break
+        out.insert(at, table)
+    return out
+
+
+def _page_lines(page_words_: PageWords, page=None) -> list[Line]:
+    """One page's lines in reading order, tables in place."""
+    words, tables = (page_words_.words, [])
+    if page is not None:
+        words, tables = take_tables(page, words, page_words_.number)
+    lines = read_order(words, page_words_.number, page_words_.width)
+    for line in lines:
+        line.ocr = page_words_.ocr
+    return _insert_tables(lines, tables)
+
+
+def _ocr_pages(data: bytes, todo: list[tuple[int, float, float]], doc_id: str, layout: Layout) -> dict[int, PageWords]:
+    """Read the pages in `todo` (index, width, height) by OCR, with progress."""
+    if not todo:
+        return {}
+    reason = ocr.unavailable()
+    if reason is not None:
+        for index, _, _ in todo:
+            layout.skipped[index + 1] = reason
+            log.warning("%s: pagina %d is gescand en wordt overgeslagen: %s", doc_id, index + 1, reason)
+        return {}
+    import pypdfium2
+
+    out: dict[int, PageWords] = {}
+    pdf = pypdfium2.PdfDocument(data)
+    try:
+        for k, (index, width, height) in enumerate(todo, start=1):
+            log.info("%s: tekstherkenning (OCR) pagina %d (%d van %d)", doc_id, index + 1, k, len(todo))
+            try:
+                out[index] = ocr.ocr_page(pdf, index, index + 1, width, height)
+                layout.ocr_pages.append(index + 1)
+            except Exception as exc:  # noqa: BLE001 - keep the other pages
+                layout.skipped[index + 1] = f"tekstherkenning mislukt: {type(exc).__name__}"
+                log.warning("%s: tekstherkenning van pagina %d mislukt: %s", doc_id, index + 1, exc)
+    finally:
+        pdf.close()
+    return out
+
+
+def read_layout(data: bytes, doc_id: str) -> Layout:
+    """Every page through the stages; returns the document's blocks."""
+    import pdfplumber
+
+    pages: list[list[Line]] = []
+    heights: list[float] = []
+    todo: list[tuple[int, float, float]] = []
+    with pdfplumber.open(io.BytesIO(data), password="") as pdf:
+        layout = Layout(len(pdf.pages), [])
+        for index, page in enumerate(pdf.pages):
+            heights.append(float(page.height))
+            try:
+                pw = page_words(page, index + 1)
+                if not pw.words and page.images:
+                    todo.append((index, pw.width, pw.height))
+                pages.append(_page_lines(pw, page) if pw.words else [])
+            except Exception as exc:  # noqa: BLE001 - keep the other pages
+                log.warning("%s: pagina %d niet leesbaar: %s", doc_id, index + 1, exc)
+                layout.skipped[index + 1] = "pagina niet leesbaar"
+                pages.append([])
+            page.flush_cache() if hasattr(page, "flush_cache") else None
+    for index, pw in _ocr_pages(data, todo, doc_id, layout).items():
+        pages[index] = _page_lines(pw)
+
+    metrics = measure(pages)
+    furniture = find_furniture(pages, heights, metrics.body_size)
+    notes: list[Footnote] = []
+    body: list[list[Line]] = []
+    for number, (lines, drop) in enumerate(zip(pages, furniture), start=1):
+        if drop:
+            layout.furniture[number] = [lines[i].text for i in sorted(drop)]
+        kept = [line for i, line in enumerate(lines) if i not in drop]
+        kept, page_notes = split_footnotes(kept, metrics.body_size)
+        body.append(kept)
+        notes.extend(page_notes)
+    layout.blocks = build_blocks(body, notes, metrics)
+    return layout

@@ -1,0 +1,73 @@
+"""Positioned words of a PDF page, with font size and weight.
+
+pdfplumber (on pdfminer.six) gives every word its box, font name and size.
+Words are split where the font changes, so a superscript footnote marker or a
+bold word inside a line stays a word of its own; the line stage decides what
+to do with it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.I)
+
+
+@dataclass
+class Word:
+    """One word on a page; coordinates in PDF points, origin top-left."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    bold: bool = False
+
+    @property
+    def mid_y(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def height(self) -> float:
+        return max(self.bottom - self.top, 0.1)
+
+
+@dataclass
+class PageWords:
+    """The words of one page and the page's size; `ocr` when read by OCR."""
+
+    number: int  # 1-based
+    width: float
+    height: float
+    words: list[Word]
+    ocr: bool = False
+
+
+def page_words(page, number: int) -> PageWords:
+    """The words of a pdfplumber page (empty when it has no text layer)."""
+    raw = page.extract_words(
+        extra_attrs=["size", "fontname"],
+        keep_blank_chars=False,
+        use_text_flow=False,
+        x_tolerance=1.5,
+    )
+    words = []
+    for w in raw:
+        text = w["text"].replace("\x00", "")
+        if not text.strip():
+            continue
+        words.append(
+            Word(
+                text=text,
+                x0=float(w["x0"]),
+                x1=float(w["x1"]),
+                top=float(w["top"]),
+                bottom=float(w["bottom"]),
+                size=round(float(w["size"]), 1),
+                bold=bool(_BOLD.search(w.get("fontname") or "")),
+            )
+        )
+    return PageWords(number, float(page.width), float(page.height), words)
