@@ -319,9 +319,15 @@ def _stats(lines: list[_Line], blank_after: dict[int, int]) -> _Stats:
     if not lens:
         return _Stats(False, 80.0, False, None)
     long_share = sum(1 for n in lens if n > 120) / len(lens)
-    wrapped = len(lens) >= 8 and long_share < 0.04
-    width = float(lens[int(0.9 * (len(lens) - 1))])
     followed = sum(1 for ln in lines if blank_after.get(ln.no, 0) >= 1)
+    # Short paragraphs one per line, each followed by a blank line, most ending
+    # a sentence (what the HTML, DOCX and PDF readers write) are not wrapped
+    # text whose line breaks were doubled: their blank lines are real breaks.
+    body = [ln for ln in lines if ln.kind in ("text", "bullet", "numbered")]
+    ending = sum(1 for ln in body if _ends_sentence(ln.text) or ln.text.rstrip().endswith(":"))
+    one_per_line = followed >= 0.9 * (len(lines) - 1) and ending >= 0.6 * len(body)
+    wrapped = len(lens) >= 8 and long_share < 0.04 and not one_per_line
+    width = float(lens[int(0.9 * (len(lens) - 1))])
     blank_noise = wrapped and followed / len(lines) >= 0.5
     cont_trail = None
     if wrapped:

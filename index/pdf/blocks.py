@@ -18,9 +18,11 @@ Decided from the layout, over the whole document at once:
 * Over a column or page break a paragraph goes on when its last line does
   not end a sentence or the next line starts lower-case: a paragraph that
   runs over a page break stays one.
-* A table becomes one block per row; a footnote is placed right after the
-  block that holds its marker (on its page), else after the page's last
-  block.
+* A table becomes one block per row. A footnote is attached to the block
+  that holds its marker on its page (the reader writes it as an inline
+  definition "[3: ...]" at the end of that unit, which the paragraph
+  reconstruction turns into a footnote unit of its own); without a marker it
+  is a block of its own after the page's last block.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from index.pdf.lines import Line
 _BULLET = re.compile(r"^(?:[•·▪◦∙●○■□➢►✓‣⁃]|[-–−*](?=\s))")
 _NUMBERED = re.compile(r"^\(?(?:\d{1,2}|[a-z])[.)]\s+(?=\S)")
 _HEADING_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+\S")
-_SENT_END = re.compile(r"[.!?:][\"'’”)\]]*$")
+_SENT_END = re.compile(r"[.!?:][\"'’”)\]⁰¹²³⁴⁵⁶⁷⁸⁹]*$")
 MAX_HEADING_WORDS = 20
 MAX_HEADING_LINES = 3
 
@@ -52,6 +54,7 @@ class Block:
     marker: str = ""  # "- " for a list item without a glyph in the text
     style: tuple = ()
     ocr: bool = False
+    notes: list[tuple[str, str, int]] = field(default_factory=list)  # number, text, page
 
     @property
     def text(self) -> str:
@@ -274,31 +277,36 @@ def _levels(blocks: list[Block]) -> None:
             b.level = min(6, ranked.index((b.style, b.level)) + 1)
 
 
-def _place_footnotes(blocks: list[Block], notes: list[Footnote], vocab: str) -> list[Block]:
+def _place_footnotes(blocks: list[Block], notes: list[Footnote]) -> list[Block]:
+    """Attach each footnote to the block holding its marker on its page.
+
+    A footnote whose marker is not found (or sits in a heading) becomes a
+    block of its own after the last block of its page.
+    """
     after: dict[int, list[Block]] = {}
     for note in notes:
         text = note_text(note)
         if not text:
             continue
-        block = Block("footnote", [(text, note.page)], lines=list(note.lines))
+        body = text[len(note.number):].strip() if note.number else text
         host = None
         for i, b in enumerate(blocks):
-            if b.kind == "footnote":
-                continue
             if any(line.page == note.page and note.number in line.markers for line in b.lines):
                 host = i
                 break
-        if host is None:
-            on_page = [i for i, b in enumerate(blocks) if note.page in b.pages]
-            earlier = [i for i, b in enumerate(blocks) if min(b.pages, default=0) <= note.page]
-            host = (on_page or earlier or [len(blocks) - 1])[-1]
-        after.setdefault(host, []).append(block)
-    out: list[Block] = []
+        if host is not None and blocks[host].kind not in ("heading", "row"):
+            blocks[host].notes.append((note.number, body, note.page))
+            continue
+        block = Block("footnote", [], lines=list(note.lines))
+        block.notes.append((note.number, body, note.page))
+        on_page = [i for i, b in enumerate(blocks) if note.page in b.pages]
+        earlier = [i for i, b in enumerate(blocks) if min(b.pages, default=0) <= note.page]
+        at = host if host is not None else (on_page or earlier or [-1])[-1]
+        after.setdefault(at, []).append(block)
+    out: list[Block] = list(after.get(-1, []))
     for i, b in enumerate(blocks):
         out.append(b)
         out.extend(after.get(i, []))
-    if -1 in after:
-        out.extend(after[-1])
     return out
 
 
@@ -308,4 +316,4 @@ def build_blocks(pages: list[list[Line]], notes: list[Footnote], m: Metrics) -> 
     blocks = _Builder(pages, m, vocab).build()
     _demote_long_headings(blocks)
     _levels(blocks)
-    return _place_footnotes(blocks, notes, vocab)
+    return _place_footnotes(blocks, notes)

@@ -4,10 +4,12 @@ Words belong to one line when they overlap vertically. The line's size is the
 size most of its characters have, so a superscript digit or a small symbol
 does not change it. A superscript footnote marker -- a short run of digits
 (or "*") in a clearly smaller size, raised above the line's baseline -- is
-taken out of the text and kept as `markers`: the footnote stage ties the
-footnote to the paragraph that holds it, and the marker never ends up glued
-to a word ("gemeenten1"). Unicode superscript digits after a word are
-treated the same way.
+written as Unicode superscript digits glued to its word ("gemeenten¹") and
+its number kept in `markers`: the footnote stage ties the footnote to the
+paragraph that holds it, the paragraph reconstruction drops superscripts
+from chunk text, and a marker never reads as part of a word ("gemeenten1").
+A raised number that opens a line is the footnote's own number
+(`lead_marker`) and leaves the text.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from index.pdf.words import Word
 
 _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUP_TRANS = str.maketrans(_SUPERSCRIPTS, "0123456789")
+_TO_SUP = str.maketrans("0123456789", _SUPERSCRIPTS)
 _SUP_TAIL = re.compile(r"(?<=[^\s" + _SUPERSCRIPTS + r"])([" + _SUPERSCRIPTS + r"]+)$")
 _MARKER = re.compile(r"^(?:\d{1,3}|\*{1,3}|[" + _SUPERSCRIPTS + r"]{1,3})[,.;:)]?$")
 
@@ -118,13 +121,16 @@ def _take_markers(line: Line) -> Line:
             number = w.text.strip(",.;:)").translate(_SUP_TRANS)
             if i == 0:
                 line.lead_marker = number
-            else:
-                line.markers.append(number)
-            continue
-        m = _SUP_TAIL.search(w.text)
-        if m and len(w.text) > len(m.group(1)):
-            line.markers.append(m.group(1).translate(_SUP_TRANS))
-            w = Word(w.text[: m.start()], w.x0, w.x1, w.top, w.bottom, w.size, w.bold)
+                continue
+            line.markers.append(number)
+            # kept in the text as a superscript glued to its word: the paragraph
+            # reconstruction drops it from chunk text, and the chunker finds
+            # the sentence that carries it
+            w = Word(w.text.translate(_TO_SUP), w.x0, w.x1, w.top, w.bottom, size, w.bold)
+        else:
+            m = _SUP_TAIL.search(w.text)
+            if m and len(w.text) > len(m.group(1)):
+                line.markers.append(m.group(1).translate(_SUP_TRANS))
         kept.append(w)
     if kept:
         line.words = kept

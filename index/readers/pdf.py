@@ -97,16 +97,24 @@ def _plain(reader, doc_id: str) -> tuple[str, list[int]]:
 
 
 def _unit_text(block) -> list[tuple[str, int]]:
-    """A block as the text pieces of its unit (with pages), markup in front."""
-    pieces = list(block.pieces)
+    """A block as the text pieces of its unit (with pages), markup in front.
+
+    Footnotes attached to the block follow it as inline definitions
+    "[3: text]", which the paragraph reconstruction cuts out as footnote
+    units of their own.
+    """
+    pieces = [(" ".join(t.split("\n")), p) for t, p in block.pieces]
     prefix = ""
     if block.kind == "heading":
         prefix = "#" * block.level + " "
     elif block.marker:
         prefix = block.marker
-    pieces = [(" ".join(t.split("\n")), p) for t, p in pieces]
     if prefix and pieces:
         pieces[0] = (prefix + pieces[0][0], pieces[0][1])
+    for number, body, page in block.notes:
+        body = body.replace("[", "(").replace("]", ")")
+        note = f"[{number}: {body}]" if number else body
+        pieces.append(((" " if pieces else "") + note, page))
     return pieces
 
 
