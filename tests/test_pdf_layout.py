@@ -1,0 +1,522 @@
+"""Layout-aware PDF reading against PDFs built here, with known text.
+
+Every PDF is written by fpdf2 (or printed by Chromium, or rendered to an
+image and wrapped again for OCR), so what each paragraph says, and what the
+page furniture says, is known. The checks: the known paragraphs come out
+whole, and no chunk holds header, footer or page-number text.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from index.chunker import chunk_document
+from index.paragraphs import reconstruct
+from index.readers import read_document
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+HEADER = "Gemeente Utrecht - Jaarverslag sociaal domein"
+PARAGRAPHS = [
+    "De gemeente Utrecht heeft in 2025 ruim vierhonderd inwoners geholpen bij het vinden van "
+    "betaald werk. Dat is meer dan in enig eerder jaar sinds de invoering van de Participatiewet.",
+    "Werkgevers in de regio melden dat de samenwerking met het werkgeversservicepunt goed verloopt. "
+    "Zij vragen wel om snellere afspraken over loonkostensubsidie en begeleiding op de werkvloer.",
+    "Het aantal huishoudens met problematische schulden daalde licht. De schuldhulpverlening "
+    "bereikt nu ook zzp'ers en jongeren, twee groepen die eerder buiten beeld bleven.",
+    "Voor 2026 zet de gemeente in op preventie: vroegsignalering van betalingsachterstanden bij "
+    "woningcorporaties, energieleveranciers en zorgverzekeraars wordt in de hele stad ingevoerd.",
+    "In de wijken Overvecht en Kanaleneiland opent de gemeente twee nieuwe buurtteams, zodat "
+    "inwoners dichter bij huis terechtkunnen met vragen over werk, inkomen en zorg.",
+]
+
+
+def _norm(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _font(style: str = "") -> str | None:
+    """A TrueType file for fpdf2 (DejaVu Sans), found by fontconfig."""
+    if shutil.which("fc-match") is None:
+        return None
+    pattern = "DejaVuSans" + (":bold" if style == "B" else "")
+    out = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True)
+    path = out.stdout.strip()
+    return path if path.endswith(".ttf") and Path(path).is_file() else None
+
+
+def _chunks(path: Path):
+    doc = read_document(path, path.parent)
+    return doc, chunk_document(doc)
+
+
+def _assert_whole(chunks, paragraphs):
+    texts = [_norm(c.text) for c in chunks]
+    for paragraph in paragraphs:
+        assert any(_norm(paragraph) in t for t in texts), f"niet heel gevonden: {paragraph[:60]}"
+
+
+def _assert_no_furniture(chunks, *needles):
+    for chunk in chunks:
+        for needle in needles:
+            assert needle.lower() not in chunk.text.lower(), f"{needle!r} in chunk: {chunk.text[:120]}"
+
+
+def _pdf(header: str | None = HEADER, page_numbers: str | None = "Pagina {n} van {nb}"):
+    from fpdf import FPDF
+
+    class Paged(FPDF):
+        def header(self):
+            if header:
+                self.set_font("Helvetica", "I", 8)
+                self.cell(0, 6, header, align="C")
+                self.ln(14)
+
+        def footer(self):
+            if page_numbers:
+                self.set_y(-15)
+                self.set_font("Helvetica", "", 8)
+                text = page_numbers.replace("{n}", str(self.page_no())).replace("{nb}", "{nb}")
+                self.cell(0, 6, text, align="C")
+
+    pdf = Paged(format="A4")
+    pdf.set_auto_page_break(True, margin=25)
+    pdf.alias_nb_pages()
+    pdf.set_font("Helvetica", size=11)
+    return pdf
+
+
+def _paragraph(pdf, text: str, size: float = 11) -> None:
+    pdf.set_font("Helvetica", size=size)
+    pdf.multi_cell(0, 5.5, text)
+    pdf.ln(4)
+
+
+def _save(pdf, path: Path) -> Path:
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+# --- running header, page numbers, a paragraph over a page break -------------
+
+
+def test_running_header_and_page_numbers_are_removed(tmp_path):
+    pdf = _pdf()
+    pdf.add_page()
+    for _ in range(6):
+        for text in PARAGRAPHS:
+            _paragraph(pdf, text)
+    path = _save(pdf, tmp_path / "jaarverslag.pdf")
+    doc, chunks = _chunks(path)
+    assert len(doc.page_starts) >= 2
+    _assert_whole(chunks, PARAGRAPHS)
+    _assert_no_furniture(chunks, "Jaarverslag sociaal domein", "Pagina")
+    assert not re.search(r"\b\d+ van \d+\b", doc.text)
+
+
+def test_paragraph_over_a_page_break_is_one_chunk_citing_both_pages(tmp_path):
+    pdf = _pdf()
+    pdf.add_page()
+    filler = PARAGRAPHS * 2
+    for text in filler:
+        _paragraph(pdf, text)
+    # fill the page until only a few lines are left, then the long paragraph
+    while pdf.get_y() < 225:
+        _paragraph(pdf, PARAGRAPHS[0])
+    long = " ".join(
+        f"Zin {k} van de lange alinea beschrijft hoe de gemeente de regeling voor bijzondere "
+        "bijstand eenvoudiger maakt voor wie al een uitkering ontvangt." for k in range(1, 9)
+    )
+    _paragraph(pdf, long)
+    _paragraph(pdf, PARAGRAPHS[1])
+    path = _save(pdf, tmp_path / "overloop.pdf")
+    doc, chunks = _chunks(path)
+    holder = [c for c in chunks if "Zin 1 van de lange alinea" in c.text]
+    assert len(holder) == 1
+    chunk = holder[0]
+    assert _norm(long) in _norm(chunk.text)
+    assert chunk.page != doc.page_at(chunk.end - 1), "de alinea loopt over twee pagina's"
+    if hasattr(chunk, "page_end"):
+        assert chunk.page_end == chunk.page + 1
+    _assert_no_furniture(chunks, "Jaarverslag sociaal domein", "Pagina")
+
+
+# --- a letter with a side column ---------------------------------------------
+
+
+def test_letter_side_column_is_read_apart_and_its_repeated_block_removed(tmp_path):
+    from fpdf import FPDF
+
+    body = [
+        "Geachte voorzitter, hierbij stuur ik u de voortgangsrapportage over de aanpak van "
+        "dakloosheid, zoals toegezegd tijdens het commissiedebat van oktober.",
+        "In het afgelopen halfjaar zijn er in twaalf regio's afspraken gemaakt over extra "
+        "woonplekken voor dak- en thuisloze mensen. Gemeenten en corporaties werken daarbij samen.",
+        "De komende maanden volgt een evaluatie van de regionale aanpak. Ik informeer uw Kamer "
+        "over de uitkomsten voor de zomer en betrek daarbij de ervaringen van de gemeenten.",
+    ]
+    side = ["Datum", "12 maart 2026", "Kenmerk", "2026-0012345", "Onze referentie", "VWS-88231"]
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    for page in range(2):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=7.5)
+        y = 40
+        for line in side:
+            pdf.set_xy(150, y)
+            pdf.cell(45, 4, line)
+            y += 4 if line[0].isdigit() or "-" in line else 4.5
+        pdf.set_xy(20, 40)
+        pdf.set_font("Helvetica", size=10)
+        for text in body if page == 0 else body[::-1]:
+            pdf.set_x(20)
+            pdf.multi_cell(115, 5, text)
+            pdf.ln(4)
+    path = _save(pdf, tmp_path / "kamerbrief.pdf")
+    doc, chunks = _chunks(path)
+    _assert_whole(chunks, body)
+    _assert_no_furniture(chunks, "Kenmerk", "2026-0012345", "Onze referentie", "VWS-88231")
+
+
+# --- headings ----------------------------------------------------------------
+
+
+def test_heading_hierarchy_becomes_heading_context(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 18)
+    pdf.multi_cell(0, 9, "Jaarverslag werk en inkomen")
+    pdf.ln(3)
+    sections = [
+        ("1 Inleiding", None, PARAGRAPHS[0]),
+        ("2 Resultaten", "2.1 Werk", PARAGRAPHS[1]),
+        (None, "2.2 Schulden", PARAGRAPHS[2]),
+    ]
+    for chapter, section, text in sections:
+        if chapter:
+            pdf.set_font("Helvetica", "B", 14)
+            pdf.multi_cell(0, 7, chapter)
+            pdf.ln(2)
+        if section:
+            pdf.set_font("Helvetica", "B", 11)
+            pdf.multi_cell(0, 6, section)
+            pdf.ln(1)
+        _paragraph(pdf, text)
+    path = _save(pdf, tmp_path / "koppen.pdf")
+    doc, chunks = _chunks(path)
+    _assert_whole(chunks, PARAGRAPHS[:3])
+    by_text = {c.text.split(".")[0]: c for c in chunks}
+    werk = next(c for c in chunks if "werkgeversservicepunt" in c.text)
+    schulden = next(c for c in chunks if "problematische schulden" in c.text)
+    inleiding = next(c for c in chunks if "vierhonderd inwoners" in c.text)
+    assert inleiding.heading.endswith("1 Inleiding")
+    assert "2 Resultaten" in werk.heading and werk.heading.endswith("2.1 Werk")
+    assert "2 Resultaten" in schulden.heading and schulden.heading.endswith("2.2 Schulden")
+    assert "2.1 Werk" not in schulden.heading
+    for chunk in by_text.values():
+        assert "Resultaten" not in chunk.text and "Inleiding" not in chunk.text
+    assert doc.title == "Jaarverslag werk en inkomen"
+
+
+# --- footnotes ---------------------------------------------------------------
+
+
+def test_footnotes_are_their_own_units_never_inside_body_text(tmp_path):
+    pdf = _pdf(header=None, page_numbers="{n}")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.write(5.5, "Het aantal dakloze mensen in Nederland is volgens het CBS gedaald")
+    pdf.char_vpos = "SUP"
+    pdf.write(5.5, "1")
+    pdf.char_vpos = "LINE"
+    pdf.write(5.5, ", maar de verschillen tussen gemeenten zijn groot. Vooral in de grote steden "
+              "blijft de druk op de maatschappelijke opvang hoog, meldt de Vereniging Valente")
+    pdf.char_vpos = "SUP"
+    pdf.write(5.5, "2")
+    pdf.char_vpos = "LINE"
+    pdf.write(5.5, ".")
+    pdf.ln(10)
+    _paragraph(pdf, PARAGRAPHS[3])
+    notes = [
+        "1 Centraal Bureau voor de Statistiek, Dakloosheid in Nederland 2024, tabel 3 en bijlage B.",
+        "2 Vereniging Valente, Monitor maatschappelijke opvang, januari 2026, pagina 14.",
+    ]
+    pdf.set_y(240)
+    pdf.set_font("Helvetica", size=7.5)
+    for note in notes:
+        pdf.multi_cell(0, 4, note, new_x="LMARGIN", new_y="NEXT")
+    path = _save(pdf, tmp_path / "voetnoten.pdf")
+    doc, chunks = _chunks(path)
+    body = next(c for c in chunks if "dakloze mensen" in c.text)
+    assert "Centraal Bureau" not in body.text and "Monitor" not in body.text
+    assert "gedaald, maar de verschillen" in body.text
+    assert "Valente." in body.text
+    for note in notes:
+        holder = [c for c in chunks if _norm(note[2:]) in _norm(c.text)]
+        assert holder, f"voetnoot niet gevonden: {note}"
+        assert "dakloze mensen" not in holder[0].text
+        if hasattr(holder[0], "kind"):
+            assert holder[0].kind in ("footnote", "reference")
+    _assert_whole(chunks, PARAGRAPHS[3:4])
+
+
+# --- hyphenation -------------------------------------------------------------
+
+
+def test_hyphenated_line_end_joined_real_hyphen_kept(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    lines = [
+        "In de regio werken veertien ge-",
+        "meenten samen aan de sociaal-",
+        "economische agenda voor de komende vier jaar, met steun van de provincie.",
+    ]
+    for line in lines:
+        pdf.cell(0, 5.5, line, new_x="LMARGIN", new_y="NEXT")
+    path = _save(pdf, tmp_path / "afbreking.pdf")
+    doc, chunks = _chunks(path)
+    text = _norm(" ".join(c.text for c in chunks))
+    assert "veertien gemeenten samen aan de sociaal-economische agenda" in text
+
+
+# --- two columns -------------------------------------------------------------
+
+
+def test_two_column_page_is_read_column_by_column(tmp_path):
+    from fpdf import FPDF
+
+    left = PARAGRAPHS[:3]
+    right = PARAGRAPHS[3:] + [
+        "Tot slot bedankt het college alle vrijwilligers die zich het afgelopen jaar hebben "
+        "ingezet voor hun buurtgenoten, van taalcoach tot maatje."
+    ]
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.multi_cell(0, 8, "Nieuwsbrief sociaal domein, voorjaar 2026")
+    pdf.ln(4)
+    top = pdf.get_y()
+    for x, texts, space in ((15, left, 5), (112, right, 9)):
+        pdf.set_xy(x, top)
+        for text in texts:
+            pdf.set_font("Helvetica", size=10)
+            pdf.set_x(x)
+            pdf.multi_cell(83, 5, text)
+            pdf.ln(space)
+    path = _save(pdf, tmp_path / "kolommen.pdf")
+    doc, chunks = _chunks(path)
+    _assert_whole(chunks, left + right)
+    order = [doc.text.index(_norm(t)[:40]) for t in left + right]
+    assert order == sorted(order)
+
+
+# --- a table -----------------------------------------------------------------
+
+
+def test_small_table_becomes_one_line_per_row(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    _paragraph(pdf, "De uitgaven aan bijstand per jaar staan in de tabel hieronder.")
+    rows = [
+        ("Jaar", "Uitkeringen", "Bedrag"),
+        ("2024", "12.400", "148 miljoen"),
+        ("2025", "11.900", "143 miljoen"),
+    ]
+    with pdf.table(col_widths=(30, 40, 40), width=110, align="LEFT") as table:
+        for row in rows:
+            cells = table.row()
+            for value in row:
+                cells.cell(value)
+    pdf.ln(6)
+    _paragraph(pdf, PARAGRAPHS[4])
+    path = _save(pdf, tmp_path / "tabel.pdf")
+    doc, chunks = _chunks(path)
+    text = doc.text
+    assert "Jaar: 2024; Uitkeringen: 12.400; Bedrag: 148 miljoen" in text
+    assert "Jaar: 2025; Uitkeringen: 11.900; Bedrag: 143 miljoen" in text
+    _assert_whole(chunks, PARAGRAPHS[4:5])
+    assert doc.text.index("Jaar: 2024") < doc.text.index("Overvecht")
+
+
+# --- printed by Chromium -----------------------------------------------------
+
+QA_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
+<title>Werken bij het Rijk | Rijksoverheid.nl</title></head><body>
+<h1>Waar vind ik vacatures?</h1>
+<p>Zoek je een stage? Kijk dan op de website van Werken voor Nederland. Daar staan alle
+vacatures van de ministeries en van de uitvoeringsorganisaties van de overheid.</p>
+<h2>Traineeships</h2>
+<p>Er zijn verschillende traineeships voor hoogopgeleide starters. Een traineeship duurt
+meestal twee jaar en combineert werk op verschillende plekken met een eigen opleiding.</p>
+{more}
+</body></html>"""
+
+
+def _chromium() -> str | None:
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        if shutil.which(name):
+            return shutil.which(name)
+    return None
+
+
+def _print_html(html: str, tmp_path: Path) -> Path:
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("Chromium ontbreekt: installeer het Debian-pakket chromium")
+    page = tmp_path / "pagina.html"
+    page.write_text(html, encoding="utf-8")
+    out = tmp_path / "pagina.pdf"
+    subprocess.run(
+        [
+            browser, "--headless", "--no-sandbox", "--disable-gpu",
+            "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'profiel'}",
+            f"--print-to-pdf={out}", page.as_uri(),
+        ],
+        capture_output=True, timeout=120, check=False,
+    )
+    if not out.is_file():
+        pytest.skip("Chromium kon de pagina niet als PDF afdrukken")
+    return out
+
+
+def test_chromium_print_header_and_footer_are_removed(tmp_path):
+    more = [
+        f"Alinea {k}: de arbeidsvoorwaarden van het Rijk staan in de cao Rijk en gelden voor alle "
+        f"medewerkers van de ministeries en hun diensten, ook voor wie in deeltijd werkt."
+        for k in range(1, 31)
+    ]
+    html = QA_PAGE.replace("{more}", "\n".join(f"<p>{p}</p>" for p in more))
+    path = _print_html(html, tmp_path)
+    doc, chunks = _chunks(path)
+    assert len(doc.page_starts) >= 2
+    expected = [
+        "Zoek je een stage? Kijk dan op de website van Werken voor Nederland. Daar staan alle "
+        "vacatures van de ministeries en van de uitvoeringsorganisaties van de overheid.",
+    ] + more
+    _assert_whole(chunks, expected)
+    _assert_no_furniture(chunks, "Rijksoverheid.nl", "file:", "pagina.html")
+    for chunk in chunks:
+        assert not re.search(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d+/\d+$|\d:\d\d\s*[AP]M", chunk.text)
+    traineeships = next(c for c in chunks if "hoogopgeleide starters" in c.text)
+    assert traineeships.heading.endswith("Traineeships")
+
+
+# --- OCR ---------------------------------------------------------------------
+
+
+def _ocr_ready() -> str | None:
+    from index.pdf import ocr
+
+    return ocr.unavailable()
+
+
+def test_scanned_page_is_read_by_ocr(tmp_path):
+    reason = _ocr_ready()
+    if reason is not None:
+        pytest.skip(f"geen OCR: {reason}")
+    import pypdfium2
+    from fpdf import FPDF
+
+    pdf = _pdf(header=None, page_numbers=None)
+    pdf.add_page()
+    for text in PARAGRAPHS[:3]:
+        _paragraph(pdf, text, size=12)
+    text_pdf = _save(pdf, tmp_path / "origineel.pdf")
+    image = pypdfium2.PdfDocument(str(text_pdf))[0].render(scale=200 / 72).to_pil()
+    image_path = tmp_path / "scan.png"
+    image.convert("L").save(image_path)
+    scan = FPDF(format="A4")
+    scan.add_page()
+    scan.image(str(image_path), x=0, y=0, w=210, h=297)
+    path = _save(scan, tmp_path / "scan.pdf")
+    doc, chunks = _chunks(path)
+    expected = _norm(" ".join(PARAGRAPHS[:3])).split()
+    got = _norm(" ".join(c.text for c in chunks)).split()
+    import difflib
+
+    matcher = difflib.SequenceMatcher(a=expected, b=got, autojunk=False)
+    right = sum(block.size for block in matcher.get_matching_blocks())
+    assert right / len(expected) >= 0.95, f"{right} van {len(expected)} woorden goed"
+    assert all(c.page == 1 for c in chunks)
+
+
+def test_scanned_page_without_tesseract_is_skipped_with_a_dutch_reason(tmp_path, monkeypatch):
+    from fpdf import FPDF
+    from PIL import Image
+
+    from index.errors import ReadError
+    from index.pdf import ocr
+
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
+    image_path = tmp_path / "grijs.png"
+    Image.new("L", (200, 280), 200).save(image_path)
+    scan = FPDF(format="A4")
+    scan.add_page()
+    scan.image(str(image_path), x=0, y=0, w=210, h=297)
+    path = _save(scan, tmp_path / "scan.pdf")
+    with pytest.raises(ReadError) as info:
+        read_document(path, tmp_path)
+    assert "tesseract-ocr" in str(info.value)
+
+
+# --- the seeds, laid out as PDF ----------------------------------------------
+
+
+def _seed_pdf(paragraphs, path: Path, regular: str, bold: str) -> Path:
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("Body", "", regular)
+    pdf.add_font("Body", "B", bold)
+    pdf.set_auto_page_break(True, margin=20)
+    pdf.add_page()
+    for p in paragraphs:
+        if p.kind == "heading":
+            pdf.set_font("Body", "B", 13)
+            pdf.multi_cell(0, 6.5, p.text)
+            pdf.ln(2)
+        elif p.kind == "bullet":
+            pdf.set_font("Body", "", 10)
+            pdf.set_x(pdf.l_margin + 4)
+            pdf.multi_cell(0, 5, "• " + p.text)
+            pdf.ln(1.5)
+        else:
+            pdf.set_font("Body", "", 10)
+            pdf.multi_cell(0, 5, p.text)
+            pdf.ln(3.5)
+    path.write_bytes(bytes(pdf.output()))
+    return path
+
+
+def test_seeds_as_pdf_give_the_same_paragraphs(tmp_path):
+    regular, bold = _font(), _font("B")
+    if not regular or not bold:
+        pytest.skip("geen TrueType-letter (DejaVu Sans) gevonden via fc-match")
+    total = same = 0
+    for seed in sorted(SEEDS.glob("*.txt")):
+        txt = read_document(seed, SEEDS)
+        paragraphs = [p for p in reconstruct(txt.text) if p.text.strip()]
+        path = _seed_pdf(paragraphs, tmp_path / (seed.stem + ".pdf"), regular, bold)
+        pdf_doc = read_document(path, tmp_path)
+        got = {_norm(p.text) for p in reconstruct(pdf_doc.text)}
+        for p in paragraphs:
+            if p.kind == "heading":
+                continue
+            total += 1
+            same += _norm(p.text) in got
+    assert total > 50
+    assert same / total >= 0.90, f"{same} van {total} alinea's gelijk"
