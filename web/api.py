@@ -10,7 +10,7 @@ from qa.service import MAX_TOP_K
 
 from .errors import ApiError
 from .openapi import openapi_document
-from .pages import document_url
+from .pages import document_url, file_url
 from .security import run_question
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -58,6 +58,8 @@ def ask():
     for passage in result["passages"]:
         source = passage["source"]
         source["url"] = document_url(source["document"], source["paragraph"])
+        if source.get("page") is not None:
+            source["page_url"] = file_url(source["document"], source["page"])
     return jsonify(result)
 
 

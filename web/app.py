@@ -10,7 +10,7 @@ from flask import Flask, jsonify
 
 from index.settings import data_dir
 
-from . import api, feedback, pages
+from . import api, feedback, files, pages
 from . import mattermost, slack
 from . import security
 from . import logs, metrics, ops
@@ -53,6 +53,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_error_handlers(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(feedback.bp)
+    app.register_blueprint(files.bp)  # GET /documents/<doc_id>/file, the original
     app.register_blueprint(pages.bp)
     slack.init_app(app)  # POST /slack/events, when configured
     mattermost.init_app(app)  # POST /mattermost/command, when configured

@@ -52,6 +52,10 @@ _SOURCE = {
         "url": {"type": "string",
                 "description": "Link naar de alinea in de documentweergave (/documents/<document>#p<alinea>); "
                                "absoluut als VRAAGBAAK_PUBLIC_BASE_URL is ingesteld."},
+        "page_url": {"type": "string",
+                     "description": "Alleen bij PDF: link naar het originele bestand op de pagina van de passage "
+                                    "(/documents/<document>/file#page=<pagina>), die de PDF-viewer van de "
+                                    "browser op die pagina opent."},
     },
 }
 

@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, render_template
 from index.errors import VraagbaakError
 from index.types import Chunk
 
-from .links import document_link
+from .links import document_link, file_link
 
 bp = Blueprint("pages", __name__)
 
@@ -35,6 +35,11 @@ def public_base_url() -> str:
 def document_url(doc_id: str, paragraph: int | None = None) -> str:
     """The link to a document's view, pointing at one paragraph when given."""
     return document_link(doc_id, paragraph, public_base_url())
+
+
+def file_url(doc_id: str, page: int | None = None) -> str:
+    """The link to a document's original file, opened at one page when given (PDF)."""
+    return file_link(doc_id, page, public_base_url())
 
 
 @dataclass

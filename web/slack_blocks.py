@@ -11,7 +11,7 @@ import re
 
 from qa.service import Answer
 
-from .links import document_link
+from .links import document_link, file_link
 
 # Slack refuses a section whose text is longer than 3000 characters.
 SECTION_LIMIT = 3000
@@ -60,6 +60,13 @@ def document_url(base_url: str, hit) -> str:
     return document_link(c.doc_id, c.paragraph, base_url)
 
 
+def page_url(base_url: str, hit) -> str | None:
+    """For a PDF passage: the original file at its page ("Bekijk pagina N"), else None."""
+    c = hit.chunk
+    page = getattr(c, "page", None)
+    return file_link(c.doc_id, page, base_url) if page is not None else None
+
+
 def _truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
@@ -73,7 +80,10 @@ def slack_message(answer: Answer, base_url: str | None) -> dict:
         number, label = _label(hit)
         # In a link's label '|' and '>' would end it early; '>' is already escaped.
         safe = escape_mrkdwn(f"{number} {label}").replace("|", "¦")
-        lines.append(f"<{document_url(base_url, hit)}|{safe}>" if base_url else safe)
+        line = f"<{document_url(base_url, hit)}|{safe}>" if base_url else safe
+        if base_url and page_url(base_url, hit):
+            line += f" · <{page_url(base_url, hit)}|Bekijk pagina {hit.chunk.page}>"
+        lines.append(line)
         plain.append(f"{number} {label}")
     if lines:
         blocks.append({"type": "section",
@@ -92,5 +102,8 @@ def mattermost_text(answer: Answer, base_url: str | None) -> str:
     for hit in _cited_hits(answer):
         number, label = _label(hit)
         text = _escape_markdown_label(f"{number} {label}")
-        lines.append(f"- [{text}]({document_url(base_url, hit)})" if base_url else f"- {text}")
+        line = f"- [{text}]({document_url(base_url, hit)})" if base_url else f"- {text}"
+        if base_url and page_url(base_url, hit):
+            line += f" · [Bekijk pagina {hit.chunk.page}]({page_url(base_url, hit)})"
+        lines.append(line)
     return answer.text + ("\n\n**Bronnen**\n" + "\n".join(lines) if lines else "")

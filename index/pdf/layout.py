@@ -53,6 +53,27 @@ def _page_lines(page_words_: PageWords, page=None) -> list[Line]:
     return _insert_tables(lines, tables)
 
 
+SCAN_AREA = 0.5  # share of the page an image must cover to make it a scan
+SCAN_MAX_WORDS = 10  # a stamp or page number on a scan is no text layer
+
+
+def _scanned(pw: PageWords, page) -> bool:
+    """A page without a text layer: no words (or a stamp's few) over an image.
+
+    A blank page has no image and is not worth seconds of OCR; a page with a
+    real text layer keeps it, even over a background image.
+    """
+    if len(pw.words) >= SCAN_MAX_WORDS or not page.images:
+        return False
+    if not pw.words:
+        return True
+    area = pw.width * pw.height or 1.0
+    covered = max(
+        (float(im["x1"]) - float(im["x0"])) * (float(im["bottom"]) - float(im["top"])) for im in page.images
+    )
+    return covered / area >= SCAN_AREA
+
+
 def _ocr_pages(data: bytes, todo: list[tuple[int, float, float]], doc_id: str, layout: Layout) -> dict[int, PageWords]:
     """Read the pages in `todo` (index, width, height) by OCR, with progress."""
     if not todo:
@@ -94,9 +115,11 @@ def read_layout(data: bytes, doc_id: str) -> Layout:
             heights.append(float(page.height))
             try:
                 pw = page_words(page, index + 1)
-                if not pw.words and page.images:
+                if _scanned(pw, page):
                     todo.append((index, pw.width, pw.height))
-                pages.append(_page_lines(pw, page) if pw.words else [])
+                    pages.append([])
+                else:
+                    pages.append(_page_lines(pw, page) if pw.words else [])
             except Exception as exc:  # noqa: BLE001 - keep the other pages
                 log.warning("%s: pagina %d niet leesbaar: %s", doc_id, index + 1, exc)
                 layout.skipped[index + 1] = "pagina niet leesbaar"

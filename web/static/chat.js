@@ -126,6 +126,13 @@
     link.href = documentLink(source);
     link.setAttribute("aria-label", "Bekijk alinea " + source.paragraph + " in " + source.title);
     card.appendChild(link);
+    if (source.page && source.page_url) {
+      // a PDF: the original file, which the browser's own viewer opens at the page
+      var pageLink = el("a", "card-link card-page-link", "Bekijk pagina " + source.page);
+      pageLink.href = source.page_url;
+      pageLink.setAttribute("aria-label", "Bekijk pagina " + source.page + " van " + source.title + " (PDF)");
+      card.appendChild(pageLink);
+    }
     return card;
   }
 

@@ -1,0 +1,132 @@
+"""GET /documents/<document>/file and the "Bekijk pagina N" links, over a real index."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from index.build import build_index
+
+QUESTION = "Hoeveel extra woonplekken komen er in Zwolle voor dakloze jongeren?"
+
+
+def _pdf(path):
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    for _ in range(3):
+        pdf.multi_cell(0, 6, "De gemeente Zwolle bespreekt in de raad het beleid voor maatschappelijke "
+                              "opvang en de samenwerking met de regiogemeenten in Overijssel.")
+        pdf.ln(4)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "In Zwolle komen volgend jaar zestig extra woonplekken voor dakloze jongeren, "
+                          "verdeeld over drie locaties in de wijken Holtenbroek en Diezerpoort.")
+    path.write_bytes(bytes(pdf.output()))
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory, embedder):
+    from web.app import create_app
+
+    base = tmp_path_factory.mktemp("bestanden")
+    corpus = base / "corpus"
+    (corpus / "brieven").mkdir(parents=True)
+    _pdf(corpus / "brieven" / "opvang zwolle.pdf")
+    (corpus / "notitie.txt").write_text(
+        "Notitie\n\nDe bibliotheek in Kampen gaat op zondag open, vanaf het voorjaar van 2027.\n", "utf-8")
+    (corpus / "verslag.html").write_text(
+        "<!doctype html><title>Verslag</title><script>window.x = 1</script>"
+        "<p>De raad van Deventer besloot het zwembad te renoveren in plaats van te sluiten.</p>", "utf-8")
+    (base / "geheim.txt").write_text("niet voor de buitenwereld", "utf-8")
+    index_dir = base / "index"
+    build_index(corpus, index_dir, embedder)
+    app = create_app({"VRAAGBAAK_INDEX_DIR": str(index_dir)})
+    app.extensions["vraagbaak"]._embedder = embedder
+    app.corpus = corpus
+    return app
+
+
+def test_pdf_is_served_inline_with_safe_headers(app):
+    response = app.test_client().get("/documents/brieven/opvang%20zwolle.pdf/file")
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data == (app.corpus / "brieven" / "opvang zwolle.pdf").read_bytes()
+    assert response.headers["Content-Disposition"].startswith("inline")
+    assert "opvang zwolle.pdf" in response.headers["Content-Disposition"]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert "default-src 'none'" in response.headers["Content-Security-Policy"]
+
+
+def test_text_inline_html_only_as_a_sandboxed_download(app):
+    client = app.test_client()
+    text = client.get("/documents/notitie.txt/file")
+    assert text.status_code == 200 and text.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert text.headers["Content-Disposition"].startswith("inline")
+    html = client.get("/documents/verslag.html/file")
+    assert html.status_code == 200 and html.mimetype == "text/html"
+    assert html.headers["Content-Disposition"].startswith("attachment")
+    assert html.headers["Content-Security-Policy"].startswith("sandbox")
+    assert html.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("url", [
+    "/documents/../geheim.txt/file",
+    "/documents/%2e%2e/geheim.txt/file",
+    "/documents/brieven/../../geheim.txt/file",
+    "/documents/geheim.txt/file",
+    "/documents/bestaat-niet.pdf/file",
+    "/documents//etc/passwd/file",
+])
+def test_no_file_outside_the_index(app, url):
+    response = app.test_client().get(url)
+    assert response.status_code in (404, 308)
+    assert b"buitenwereld" not in response.data and b"root:" not in response.data
+    if response.status_code == 404:
+        assert "niet" in response.get_data(as_text=True)
+
+
+def test_a_removed_original_is_a_dutch_404(app, tmp_path):
+    path = app.corpus / "notitie.txt"
+    saved = path.read_bytes()
+    path.unlink()
+    try:
+        response = app.test_client().get("/documents/notitie.txt/file")
+        assert response.status_code == 404
+        assert "niet (meer) beschikbaar" in response.get_data(as_text=True)
+    finally:
+        path.write_bytes(saved)
+
+
+def test_pdf_source_links_to_its_page(app):
+    client = app.test_client()
+    response = client.post("/api/v1/ask", json={"question": QUESTION})
+    assert response.status_code == 200
+    passages = response.get_json()["passages"]
+    source = next(p["source"] for p in passages if "zestig extra woonplekken" in p["text"])
+    assert source["page"] == 2
+    assert source["page_url"] == "/documents/brieven/opvang%20zwolle.pdf/file#page=2"
+    text_source = next((p["source"] for p in passages if p["source"]["document"] == "notitie.txt"), None)
+    if text_source is not None:
+        assert "page_url" not in text_source
+    view = client.get("/documents/brieven/opvang%20zwolle.pdf").get_data(as_text=True)
+    assert 'href="/documents/brieven/opvang%20zwolle.pdf/file#page=2"' in view
+    assert "Bekijk pagina 2" in view
+
+
+def test_slack_and_mattermost_link_a_pdf_page():
+    from qa.service import Answer
+    from web.slack_blocks import mattermost_text, slack_message
+
+    base = "https://vraagbaak.example.nl"
+    pdf = SimpleNamespace(doc_id="brief.pdf", title="Brief", paragraph=4, page=3)
+    txt = SimpleNamespace(doc_id="notitie.txt", title="Notitie", paragraph=1, page=None)
+    answer = Answer(question="?", language=None, text="Antwoord [1] [2]", citations=[1, 2], abstained=False,
+                    hits=[SimpleNamespace(rank=1, chunk=pdf), SimpleNamespace(rank=2, chunk=txt)], sentences=[])
+    sources = slack_message(answer, base)["blocks"][1]["text"]["text"]
+    assert f"<{base}/documents/brief.pdf/file#page=3|Bekijk pagina 3>" in sources
+    assert sources.count("Bekijk pagina") == 1
+    assert f"[Bekijk pagina 3]({base}/documents/brief.pdf/file#page=3)" in mattermost_text(answer, base)
+    assert "Bekijk pagina" not in slack_message(answer, None)["blocks"][1]["text"]["text"]
