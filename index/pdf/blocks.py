@@ -7,12 +7,16 @@ Decided from the layout, over the whole document at once:
 * A heading is a short line (at most 20 words) in a larger size than the
   body, or entirely bold when the body is not; consecutive heading lines in
   one style are one heading. Levels follow the style (larger first, then
-  bold at body size), then the numbering depth ("2" before "2.3"). A
+  bold at body size; level 1 only for a title that occurs once, as in
+  HTML), then the numbering depth ("2.3" below "2" in the
+  same style; a lone number may be a count, "3 manieren"). A
   "heading" of more than three lines is a lead paragraph in a large font.
 * A list item opens with a bullet glyph, a dash, or a number or letter with
-  "." or ")". Lines indented under it continue it. An indented line without
-  a marker (a browser draws its bullets as shapes) is an item too, unless it
-  is the first line of a paragraph with a first-line indent.
+  "." or ")", or has a small drawn shape just left of it (browsers draw
+  bullets as shapes). Lines indented under it continue it. An indented line
+  without any marker is an item too, unless it is the first line of a
+  paragraph with a first-line indent; it goes on to the next line when it
+  wrapped there.
 * Within a column, a paragraph ends at a gap wider than the normal line gap,
   at a first-line indent, and after a short line that ends a sentence.
 * Over a column or page break a paragraph goes on when its last line does
@@ -155,6 +159,8 @@ class _Builder:
         text = line.text
         if _BULLET.match(text) or _NUMBERED.match(text):
             return "bullet"
+        if line.bullet:
+            return "implicit"
         size = line.size
         if self.cols.indent(line) > 1.2 * size:
             first_line_indent = (
@@ -164,7 +170,10 @@ class _Builder:
                 and abs(self.cols.indent(nxt)) < 0.5 * size
                 and nxt.top - line.bottom < self.m.gap + 0.4 * size
             )
-            centred = abs(self.cols.indent(line) - self.cols.slack(line)) < 2 * size
+            centred = (
+                abs(self.cols.indent(line) - self.cols.slack(line)) < 2 * size
+                and self.cols.indent(line) > 4 * size
+            )
             if not first_line_indent and not centred:
                 return "implicit"
         return "text"
@@ -180,6 +189,16 @@ class _Builder:
         """Across a column or page break: does b go on with a?"""
         text = b.text
         return b.words and (not _ends_sentence(a.text) or text[:1].islower())
+
+    def wrapped(self, a: Line, b: Line) -> bool:
+        """Whether line a was wrapped onto b: b goes on lower-case, or a
+        stops mid-sentence where b's first word would not have fitted."""
+        size = b.size
+        if b.text[:1].islower():
+            return True
+        first_word = len(b.text.split(" ", 1)[0]) * 0.55 * size
+        slack = self.cols.slack(a)
+        return slack < 1.5 * size or (not _ends_sentence(a.text) and slack < first_word + 3 * size)
 
     def continues(self, cur: Block, a: Line, b: Line, kind: str) -> bool:
         if kind in ("heading", "bullet") and cur.kind != "heading":
@@ -199,8 +218,11 @@ class _Builder:
         size = b.size
         if cur.kind == "bullet":
             first = cur.lines[0]
-            if cur.marker:  # an item without a glyph: same indent, previous line full
-                return kind == "implicit" and abs(b.x0 - first.x0) < 2 and self.cols.slack(a) < 4 * size
+            if cur.marker:  # an item without a glyph in the text
+                if b.bullet or abs(b.x0 - first.x0) >= 2 or kind not in ("implicit", "text"):
+                    return False
+                # a drawn bullet marks every item: a line without one goes on
+                return first.bullet or (kind == "implicit" and self.wrapped(a, b))
             return b.x0 > first.x0 + 2 and kind in ("text", "implicit")
         if kind == "implicit":
             return False
@@ -268,13 +290,18 @@ def _levels(blocks: list[Block]) -> None:
     for b in blocks:
         if b.kind == "heading":
             m = _HEADING_NUMBER.match(b.text)
-            depth = m.group(1).count(".") + 1 if m else 0
+            # "2.3" is deeper than "2"; a lone number ("3 manieren ...") may be a count
+            depth = m.group(1).count(".") + 1 if m and "." in m.group(1) else 0
             b.level = depth
             keys.add((b.style, depth))
     ranked = sorted(keys)
+    # As in HTML: level 1 is a title that occurs once; when the largest style
+    # recurs, its headings are sections and start at level 2.
+    top = sum(1 for b in blocks if b.kind == "heading" and (b.style, b.level) == ranked[0]) if ranked else 0
+    first = 1 if top <= 1 else 2
     for b in blocks:
         if b.kind == "heading":
-            b.level = min(6, ranked.index((b.style, b.level)) + 1)
+            b.level = min(6, ranked.index((b.style, b.level)) + first)
 
 
 def _place_footnotes(blocks: list[Block], notes: list[Footnote]) -> list[Block]:

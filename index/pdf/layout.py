@@ -11,7 +11,7 @@ from index.pdf.blocks import Block, build_blocks, measure
 from index.pdf.columns import read_order
 from index.pdf.footnotes import Footnote, split_footnotes
 from index.pdf.furniture import find_furniture
-from index.pdf.lines import Line
+from index.pdf.lines import Line, mark_bullets
 from index.pdf.tables import take_tables
 from index.pdf.words import PageWords, page_words
 
@@ -42,12 +42,24 @@ def _insert_tables(lines: list[Line], tables: list[Line]) -> list[Line]:
     return out
 
 
+def _bullet_shapes(page) -> list[tuple[float, float, float, float]]:
+    """Small, roughly square shapes on the page: candidates for drawn bullets."""
+    shapes = []
+    for obj in list(page.curves) + list(page.rects):
+        w, h = float(obj["x1"]) - float(obj["x0"]), float(obj["bottom"]) - float(obj["top"])
+        if 1.0 <= w <= 8.0 and 1.0 <= h <= 8.0 and 0.5 <= w / h <= 2.0:
+            shapes.append((float(obj["x0"]), float(obj["top"]), float(obj["x1"]), float(obj["bottom"])))
+    return shapes
+
+
 def _page_lines(page_words_: PageWords, page=None) -> list[Line]:
-    """One page's lines in reading order, tables in place."""
+    """One page's lines in reading order, tables in place, drawn bullets marked."""
     words, tables = (page_words_.words, [])
     if page is not None:
         words, tables = take_tables(page, words, page_words_.number)
     lines = read_order(words, page_words_.number, page_words_.width)
+    if page is not None:
+        mark_bullets(lines, _bullet_shapes(page))
     for line in lines:
         line.ocr = page_words_.ocr
     return _insert_tables(lines, tables)

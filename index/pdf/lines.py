@@ -38,6 +38,7 @@ class Line:
     markers: list[str] = field(default_factory=list)  # footnote numbers in it
     lead_marker: str = ""  # a raised number opening the line (a footnote's own)
     table_rows: list[str] | None = None  # set when this "line" is a table
+    bullet: bool = False  # a drawn bullet (a small shape) stands left of it
     ocr: bool = False
 
     @property
@@ -135,3 +136,16 @@ def _take_markers(line: Line) -> Line:
     if kept:
         line.words = kept
     return line
+
+
+def mark_bullets(lines: list[Line], shapes: list[tuple[float, float, float, float]]) -> None:
+    """Mark lines with a drawn bullet: a small shape (x0, top, x1, bottom) just
+    left of the line's first word, level with it. Browsers draw list bullets
+    as shapes, not as text."""
+    for line in lines:
+        size = line.size
+        for x0, top, x1, bottom in shapes:
+            mid = (top + bottom) / 2
+            if x1 <= line.x0 + 1 and line.x0 - x1 < 3 * size and line.top <= mid <= line.bottom:
+                line.bullet = True
+                break
