@@ -3,7 +3,8 @@
 Walking up from the last line of a page, lines in a font clearly smaller
 than the body (at most ``SMALL`` of it) form the footnote area, provided the
 topmost of them opens with a number (a raised marker, or digits followed by
-text). Each line that opens with a number starts a footnote; the lines below
+text), it starts in the lower part of the page, and it is the smaller part
+of the page's lines. Each line that opens with a number starts a footnote; the lines below
 it continue it. The footnotes leave the page's running text, so they are
 never spliced into a paragraph that runs on to the next page; the block stage
 places each one after the paragraph that holds its marker.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from index.pdf.lines import Line
 
 SMALL = 0.9
+LOWER = 0.4  # the footnote area starts below this share of the page height
 _NUMBER = re.compile(r"^(\d{1,3})[.)]?\s+(?=\S)")
 
 
@@ -35,7 +37,9 @@ def _opens(line: Line) -> str | None:
     return m.group(1) if m else None
 
 
-def split_footnotes(lines: list[Line], body_size: float) -> tuple[list[Line], list[Footnote]]:
+def split_footnotes(
+    lines: list[Line], body_size: float, height: float
+) -> tuple[list[Line], list[Footnote]]:
     """A page's body lines and its footnotes (see the module docstring)."""
     k = len(lines)
     while k > 0:
@@ -48,7 +52,9 @@ def split_footnotes(lines: list[Line], body_size: float) -> tuple[list[Line], li
     while area and _opens(area[0]) is None:
         area = area[1:]
         k += 1
-    if not area or k == 0:
+    # a page set in a small font is no footnote area: it must sit in the lower
+    # part of the page and be the smaller part of it
+    if not area or k == 0 or area[0].top < LOWER * height or len(area) > len(lines) - len(area):
         return lines, []
     notes: list[Footnote] = []
     for line in area:

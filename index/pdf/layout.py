@@ -148,7 +148,7 @@ def read_layout(data: bytes, doc_id: str) -> Layout:
         if drop:
             layout.furniture[number] = [lines[i].text for i in sorted(drop)]
         kept = [line for i, line in enumerate(lines) if i not in drop]
-        kept, page_notes = split_footnotes(kept, metrics.body_size)
+        kept, page_notes = split_footnotes(kept, metrics.body_size, heights[number - 1])
         body.append(kept)
         notes.extend(page_notes)
     layout.blocks = build_blocks(body, notes, metrics)

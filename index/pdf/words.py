@@ -3,7 +3,8 @@
 pdfplumber (on pdfminer.six) gives every word its box, font name and size.
 Words are split where the font changes, so a superscript footnote marker or a
 bold word inside a line stays a word of its own; the line stage decides what
-to do with it.
+to do with it. Vertical text (a stamp or file code along the margin) is left
+out: it is never part of the running text.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def page_words(page, number: int) -> PageWords:
     words = []
     for w in raw:
         text = w["text"].replace("\x00", "")
-        if not text.strip():
+        # vertical text runs along a margin (a stamp, a file code), never in the body
+        if not text.strip() or not w.get("upright", True):
             continue
         words.append(
             Word(
