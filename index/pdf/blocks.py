@@ -277,6 +277,11 @@ class _Builder:
 
 
 def _demote_long_headings(blocks: list[Block]) -> None:
+    """A "heading" of many lines is a lead paragraph; a text of only headings
+    (one sentence in a large font) is a text, not a title without a body."""
+    if blocks and all(b.kind == "heading" for b in blocks):
+        for b in blocks:
+            b.kind = "paragraph"
     for b in blocks:
         if b.kind == "heading" and (
             len(b.lines) > MAX_HEADING_LINES or len(b.text.split()) > 2 * MAX_HEADING_WORDS

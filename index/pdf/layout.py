@@ -140,7 +140,12 @@ def read_layout(data: bytes, doc_id: str) -> Layout:
     for index, pw in _ocr_pages(data, todo, doc_id, layout).items():
         pages[index] = _page_lines(pw)
 
+    # The body size decides what stands apart as furniture, and furniture can
+    # outweigh a short body (a one-paragraph page with a header and a footer):
+    # measure, set the furniture aside, measure the rest again.
     metrics = measure(pages)
+    furniture = find_furniture(pages, heights, metrics.body_size)
+    metrics = measure([[ln for i, ln in enumerate(lines) if i not in drop] for lines, drop in zip(pages, furniture)])
     furniture = find_furniture(pages, heights, metrics.body_size)
     notes: list[Footnote] = []
     body: list[list[Line]] = []
@@ -151,5 +156,5 @@ def read_layout(data: bytes, doc_id: str) -> Layout:
         kept, page_notes = split_footnotes(kept, metrics.body_size, heights[number - 1])
         body.append(kept)
         notes.extend(page_notes)
-    layout.blocks = build_blocks(body, notes, metrics)
+    layout.blocks = build_blocks(body, notes, measure(body) if any(body) else metrics)
     return layout
