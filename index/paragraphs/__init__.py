@@ -1,0 +1,145 @@
+"""Reconstruct real paragraphs from raw document text.
+
+Input is either PDF-extracted text (hard-wrapped lines, blank lines in odd
+places, hyphenated line breaks, footnote blocks, page breaks) or text that
+already has one paragraph per line (.md/.docx/.html readers, letters).
+`reconstruct(text)` returns `Paragraph`s in document order; every paragraph's
+`start`/`end` is the span of its first to last visible character in `text`.
+
+The stages, in order, each a module with a docstring saying what it decides
+and why:
+
+1. ``lines``      -- the text as positioned lines, blank lines counted, each
+                     line classified (heading, bullet, footnote line, ...).
+2. ``furniture``  -- bare page numbers between pages read as blank lines.
+3. ``footnotes``  -- footnote blocks, superscript notes and inline "[1: ...]"
+                     definitions become units of their own.
+4. ``joining``    -- lines joined into paragraphs (wrapped text, hyphenation,
+                     page breaks), with per-character source offsets
+                     (``pieces``).
+5. ``structure``  -- headings, lists, bylines and each paragraph's heading
+                     path.
+
+``title.guess_title`` reads a title from the text. The hard-wrapped text
+files and the PDF reader's output pass through the same stages.
+
+How the text is read
+--------------------
+* Document statistics decide the mode. *Wrapped* text has (almost) no line
+  longer than ~120 characters; its column width is estimated from the line
+  lengths. If nearly every line is followed by a blank line, blank lines are
+  noise (some PDF extractors double every line break) -- unless most lines
+  end a sentence: then they are short paragraphs, one per line, as the HTML,
+  DOCX and PDF readers write them. If lines that clearly
+  continue (the next line starts lower-case) share one kind of trailing
+  whitespace (say: one space), a line with a *different* trailing whitespace
+  marks the end of a paragraph -- a reliable trace of the PDF's layout.
+* Two consecutive lines belong to one paragraph when the next line starts
+  lower-case (also across a blank line or a page break), when the first one
+  does not end a sentence and is full width or ends on a function word, or --
+  in wrapped text -- when nothing marks a paragraph end (trailing whitespace,
+  a blank line, or a line short enough that the next word would have fit).
+  Text with one paragraph per line breaks at every line, except where a long
+  line stops mid-sentence before a blank line (a broken paragraph).
+* Hyphenated line breaks: "verbe-" + "teren" -> "verbeteren" when the hyphen
+  hangs on a lower-case letter and the next line starts lower-case. The hyphen
+  is kept ("niet-gebruik", "WIA-uitkering") when the hyphenated form occurs
+  elsewhere in the document, the first part is a prefix that keeps its hyphen
+  ("niet-", "ex-", "oud-", ...), or an upper-case letter/digit precedes it.
+  "werk- en" (a space after the hyphen, or "en"/"of"/"tot" after it) keeps
+  hyphen and space. "Bikker/" + "Eerdmans" and "(kinder)" + "armoede" (when the
+  document spells it that way elsewhere) join without a space.
+* Headings (kind "heading"): Markdown "#".."######" lines; numbered article
+  titles "01. ...", "02. ..." (a clipping collection); letter-spaced titles
+  ("K N I P S E L K R A N T"); and short units (<= 15 words, <= 3 lines)
+  without final punctuation -- or short questions -- that are followed by
+  content. Photo credits/captions, bylines, addresses and lines with commas
+  are not taken for headings. A paragraph's `heading` is the path of the
+  headings above it joined with " › ": explicit levels (Markdown level, article
+  title) first, then the current detected heading; consecutive detected
+  headings (section + subsection) are kept together. So in a clipping
+  collection every paragraph's heading starts with its ARTICLE title, followed
+  by the subheading inside the article when there is one:
+  "01. Rotterdamse rekentool toont het voordeel van werken › Via de werkcoach".
+* Bullets (•, -, –, −, *, "1.", "a)"): each bullet item is its own unit
+  (kind "bullet", marker stripped; numbered items keep their number). A short
+  list (items <= 20 words, <= 60 words together) that follows a lead-in ending
+  in ":" is merged into that lead-in paragraph, markers kept, because such
+  items do not stand alone ("We richten ons op: • Werkzekerheid • ...").
+  Items of longer lists stay separate, and their `heading` gets the lead-in
+  appended as context ("Section › Lead-in text:").
+* Footnotes: PDF footnote blocks (a run of lines "1 Zo duwt ...", numbered
+  in sequence, after a page break), lines opening with superscript numbers,
+  and inline definitions "[1: ...]" become their own paragraphs (kind
+  "footnote"; the number kept in front, e.g. "4 Dakloosheid in Nederland:
+  tellen en handelen! - Vereniging Valente"). Footnotes under 8 words are grouped with a neighbouring
+  footnote of the same block. A paragraph interrupted by a footnote block (page
+  break mid-sentence) is continued after it; its span then covers the block.
+  Reference markers are removed from the text: "[footnoteRef:1]", superscript
+  digits, and digits glued to a word when they are known footnote numbers
+  ("inkomensverlies1," -> "inkomensverlies,").
+* Clean-up: lines joined with single spaces, whitespace collapsed, Markdown
+  links "[text](#)" reduced to their text, "*emphasis*" asterisks and "\\("
+  escapes dropped, bare page numbers dropped. Nothing is added to the text.
+* Clipping bylines ("Stijn Vos Binnenlands Bestuur 3 februari 2026") are
+  merged into the paragraph that follows them.
+"""
+
+from __future__ import annotations
+
+from ..types import Paragraph
+from .common import FOOTNOTE_LINE
+from .footnotes import find_footnotes, footnote_units, group_small_footnotes, superscript_footnotes
+from .joining import join_lines, measure_text
+from .lines import classify_lines, read_lines
+from .pieces import normalize
+from .structure import (
+    assign_headings, mark_headings, mark_year_subtitles, merge_bylines, merge_lists, strip_bullet_markers,
+)
+from .title import guess_title
+
+__all__ = ["guess_title", "reconstruct", "reconstruct_mapped"]
+
+
+def reconstruct_mapped(text: str) -> list[tuple[Paragraph, list[int]]]:
+    """Like `reconstruct`, with each paragraph's per-character source offsets."""
+    return [(p, offs) for p, offs, _ in _reconstruct(text)]
+
+
+def reconstruct(text: str) -> list[Paragraph]:
+    """Turn raw (PDF-extracted or plain) text into real paragraphs."""
+    return [p for p, _, _ in _reconstruct(text)]
+
+
+def _reconstruct(text: str) -> list[tuple[Paragraph, list[int], str]]:
+    """The stages in order (see the module docstring)."""
+    if not text or not text.strip():
+        return []
+    lines, blank_before, blank_after = read_lines(text)
+    if not lines:
+        return []
+    vocab = " ".join(ln.text for ln in lines).lower()
+    classify_lines(lines)
+
+    fn_used, fn_notes, fn_block = find_footnotes(text, lines, blank_before)
+    fn_numbers = frozenset(FOOTNOTE_LINE.match(n[0].text).group(1) for n in fn_notes)
+
+    st = measure_text([ln for ln in lines if ln.no not in fn_used], blank_after)
+    units, inline_notes = join_lines(text, lines, blank_before, fn_used, fn_numbers, st, vocab)
+    fn_units = footnote_units(text, fn_notes, fn_block, fn_numbers)
+    superscript_footnotes(units, text)
+
+    all_units = units + fn_units + inline_notes
+    for u in all_units:
+        u.piece = normalize(u.piece)
+    all_units = [u for u in all_units if u.piece.chars]
+    all_units.sort(key=lambda u: (u.start, u.end))
+    strip_bullet_markers(all_units)
+    group_small_footnotes(all_units)
+    all_units = [u for u in all_units if u.piece.chars]
+
+    mark_headings(all_units, st)
+    mark_year_subtitles(all_units)
+    all_units = merge_lists(all_units)
+    all_units = merge_bylines(all_units)
+    return assign_headings(all_units)
