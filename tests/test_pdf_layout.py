@@ -154,33 +154,45 @@ def test_letter_side_column_is_read_apart_and_its_repeated_block_removed(tmp_pat
 
     body = [
         "Geachte voorzitter, hierbij stuur ik u de voortgangsrapportage over de aanpak van "
-        "dakloosheid, zoals toegezegd tijdens het commissiedebat van oktober.",
-        "In het afgelopen halfjaar zijn er in twaalf regio's afspraken gemaakt over extra "
-        "woonplekken voor dak- en thuisloze mensen. Gemeenten en corporaties werken daarbij samen.",
-        "De komende maanden volgt een evaluatie van de regionale aanpak. Ik informeer uw Kamer "
-        "over de uitkomsten voor de zomer en betrek daarbij de ervaringen van de gemeenten.",
+        "dakloosheid, zoals toegezegd tijdens het commissiedebat van oktober. Ik ga daarbij in op de "
+        "afspraken per regio, op de rol van de provincies en op wat er nog nodig is.",
+    ] + [
+        f"Regio {k}: in het afgelopen halfjaar zijn er afspraken gemaakt over extra woonplekken "
+        "voor dak- en thuisloze mensen. Gemeenten en corporaties werken daarbij samen, en de "
+        "provincie ondersteunt met geld en kennis."
+        for k in range(1, 13)
     ]
     side = ["Datum", "12 maart 2026", "Kenmerk", "2026-0012345", "Onze referentie", "VWS-88231"]
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(False)
-    for page in range(2):
-        pdf.add_page()
-        pdf.set_font("Helvetica", size=7.5)
-        y = 40
-        for line in side:
-            pdf.set_xy(150, y)
-            pdf.cell(45, 4, line)
-            y += 4 if line[0].isdigit() or "-" in line else 4.5
-        pdf.set_xy(20, 40)
-        pdf.set_font("Helvetica", size=10)
-        for text in body if page == 0 else body[::-1]:
-            pdf.set_x(20)
-            pdf.multi_cell(115, 5, text)
-            pdf.ln(4)
+
+    class Letter(FPDF):
+        def header(self):
+            self.set_font("Helvetica", "B", 9)
+            self.set_xy(150, 15)
+            self.cell(40, 4, "Ministerie van VWS")
+            self.set_font("Helvetica", size=7.5)
+            y = 40
+            for line in side + [f"Pagina {self.page_no()} van {{nb}}"]:
+                self.set_xy(150, y)
+                self.cell(45, 4, line)
+                y += 4.5
+            self.set_xy(20, 40)
+
+    pdf = Letter(format="A4")
+    pdf.alias_nb_pages()
+    pdf.set_auto_page_break(True, margin=35)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for text in body:
+        pdf.set_x(20)
+        pdf.multi_cell(115, 5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
     path = _save(pdf, tmp_path / "kamerbrief.pdf")
     doc, chunks = _chunks(path)
+    assert len(doc.page_starts) == 2
     _assert_whole(chunks, body)
-    _assert_no_furniture(chunks, "Kenmerk", "2026-0012345", "Onze referentie", "VWS-88231")
+    _assert_no_furniture(chunks, "Ministerie van VWS", "Kenmerk", "2026-0012345", "Onze referentie",
+                         "VWS-88231", "Pagina")
+    assert any(c.page == 1 and doc.page_at(c.end - 1) == 2 for c in chunks), "een alinea loopt door"
 
 
 # --- headings ----------------------------------------------------------------

@@ -20,8 +20,8 @@ Decided from the layout, over the whole document at once:
 * Within a column, a paragraph ends at a gap wider than the normal line gap,
   at a first-line indent, and after a short line that ends a sentence.
 * Over a column or page break a paragraph goes on when its last line does
-  not end a sentence or the next line starts lower-case: a paragraph that
-  runs over a page break stays one.
+  not end a sentence, or fills the line to the margin, or the next line
+  starts lower-case: a paragraph that runs over a page break stays one.
 * A table becomes one block per row. A footnote is attached to the block
   that holds its marker on its page (the reader writes it as an inline
   definition "[3: ...]" at the end of that unit, which the paragraph
@@ -186,9 +186,18 @@ class _Builder:
         return b.top - a.bottom > self.m.gap + 0.4 * max(a.size, b.size)
 
     def over_break(self, a: Line, b: Line) -> bool:
-        """Across a column or page break: does b go on with a?"""
+        """Across a column or page break: does b go on with a?
+
+        Yes when a stops mid-sentence or b starts lower-case; also when a
+        ends a sentence but fills its line to the margin (a paragraph's last
+        line is rarely full) and b has no first-line indent.
+        """
         text = b.text
-        return b.words and (not _ends_sentence(a.text) or text[:1].islower())
+        if not b.words:
+            return False
+        if not _ends_sentence(a.text) or text[:1].islower():
+            return True
+        return self.cols.slack(a) < 1.0 * a.size and self.cols.indent(b) < 0.5 * b.size
 
     def wrapped(self, a: Line, b: Line) -> bool:
         """Whether line a was wrapped onto b: b goes on lower-case, or a

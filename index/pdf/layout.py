@@ -152,6 +152,8 @@ def read_layout(data: bytes, doc_id: str) -> Layout:
     for number, (lines, drop) in enumerate(zip(pages, furniture), start=1):
         if drop:
             layout.furniture[number] = [lines[i].text for i in sorted(drop)]
+            log.debug("%s: pagina %d, kop/voet/paginanummer weggelaten: %s", doc_id, number,
+                      " | ".join(layout.furniture[number]))
         kept = [line for i, line in enumerate(lines) if i not in drop]
         kept, page_notes = split_footnotes(kept, metrics.body_size, heights[number - 1])
         body.append(kept)

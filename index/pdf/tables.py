@@ -42,6 +42,8 @@ def row_texts(rows: list[list]) -> list[str]:
 
 def take_tables(page, words: list[Word], number: int) -> tuple[list[Word], list[Line]]:
     """The page's words outside tables, and one pseudo-line per table."""
+    if not (page.rects or page.lines or page.curves):
+        return words, []  # no ruling drawn: nothing to find, and the search is slow
     try:
         found = page.find_tables()
     except Exception:  # noqa: BLE001 - a table we cannot parse stays running text
