@@ -125,6 +125,7 @@ class _Columns:
     def __init__(self, pages: list[list[Line]]):
         self.left: dict[tuple[int, int], float] = {}
         self.right: dict[tuple[int, int], float] = {}
+        self.lines: dict[tuple[int, int], int] = {}
         for lines in pages:
             groups: dict[tuple[int, int], list[Line]] = {}
             for line in lines:
@@ -135,6 +136,7 @@ class _Columns:
                 mode = max(set(xs), key=lambda x: (sum(1 for v in xs if abs(v - x) <= 1), -x))
                 self.left[k] = min(mode, min(xs) + 0.5 * 72) if xs else 0.0
                 self.right[k] = max(line.x1 for line in group)
+                self.lines[k] = len(group)
 
     def indent(self, line: Line) -> float:
         return line.x0 - self.left.get((line.page, line.column), line.x0)
@@ -197,7 +199,9 @@ class _Builder:
             return False
         if not _ends_sentence(a.text) or text[:1].islower():
             return True
-        return self.cols.slack(a) < 1.0 * a.size and self.cols.indent(b) < 0.5 * b.size
+        # the margin is only known from a few lines
+        known = self.cols.lines.get((a.page, a.column), 0) >= 3
+        return known and self.cols.slack(a) < 1.0 * a.size and self.cols.indent(b) < 0.5 * b.size
 
     def wrapped(self, a: Line, b: Line) -> bool:
         """Whether line a was wrapped onto b: b goes on lower-case, or a
