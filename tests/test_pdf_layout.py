@@ -532,3 +532,103 @@ def test_seeds_as_pdf_give_the_same_paragraphs(tmp_path):
             same += _norm(p.text) in got
     assert total > 50
     assert same / total >= 0.90, f"{same} van {total} alinea's gelijk"
+
+
+def test_ocr_only_on_the_page_without_text(tmp_path, caplog):
+    reason = _ocr_ready()
+    if reason is not None:
+        pytest.skip(f"geen OCR: {reason}")
+    import logging
+
+    import pypdfium2
+    from fpdf import FPDF
+
+    source = _pdf(header=None, page_numbers=None)
+    source.add_page()
+    _paragraph(source, PARAGRAPHS[4], size=12)
+    image = pypdfium2.PdfDocument(bytes(source.output()))[0].render(scale=200 / 72).to_pil()
+    image_path = tmp_path / "pagina2.png"
+    image.convert("L").save(image_path)
+    mixed = FPDF(format="A4")
+    mixed.add_page()
+    mixed.set_font("Helvetica", size=12)
+    mixed.multi_cell(0, 6, PARAGRAPHS[0])
+    mixed.add_page()
+    mixed.image(str(image_path), x=0, y=0, w=210, h=297)
+    path = _save(mixed, tmp_path / "gemengd.pdf")
+    with caplog.at_level(logging.INFO, logger="index.pdf.layout"):
+        doc, chunks = _chunks(path)
+    progress = [r.getMessage() for r in caplog.records if "OCR" in r.getMessage()]
+    assert len(progress) == 1 and "pagina 2" in progress[0]
+    first = next(c for c in chunks if "vierhonderd inwoners" in c.text)
+    assert _norm(PARAGRAPHS[0]) in _norm(first.text) and first.page == 1
+    scanned = next(c for c in chunks if "Kanaleneiland" in c.text)
+    assert scanned.page == 2
+
+
+def test_layout_failure_falls_back_to_plain_text(tmp_path, monkeypatch, caplog):
+    import index.pdf.layout as layout
+
+    def broken(data, doc_id):
+        raise ValueError("kapotte opmaak")
+
+    monkeypatch.setattr(layout, "read_layout", broken)
+    pdf = _pdf(header=None, page_numbers=None)
+    pdf.add_page()
+    _paragraph(pdf, PARAGRAPHS[1])
+    path = _save(pdf, tmp_path / "terugval.pdf")
+    doc, chunks = _chunks(path)
+    assert _norm(PARAGRAPHS[1]) in _norm(doc.text)
+    assert "platte tekst" in caplog.text
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_layouts_never_crash(tmp_path, seed):
+    """Random mixes of sizes, bold, columns, bullets, tables and page breaks:
+    reading gives a Document (every chunk with a page) or a Dutch ReadError."""
+    import random
+
+    from fpdf import FPDF
+
+    rnd = random.Random(seed)
+    pdf = _pdf(header=rnd.choice([None, HEADER]), page_numbers=rnd.choice([None, "{n}", "Pagina {n} van {nb}"]))
+    pdf.add_page()
+    for _ in range(rnd.randint(3, 25)):
+        kind = rnd.choice(["p", "p", "h", "b", "col", "table", "small", "break"])
+        text = rnd.choice(PARAGRAPHS)
+        if kind == "h":
+            pdf.set_font("Helvetica", "B", rnd.choice([11, 13, 16]))
+            pdf.multi_cell(0, 7, text.split(",")[0][:50], new_x="LMARGIN", new_y="NEXT")
+        elif kind == "b":
+            pdf.set_font("Helvetica", size=10)
+            pdf.multi_cell(0, 5, "- " + text[:90], new_x="LMARGIN", new_y="NEXT")
+        elif kind == "col" and pdf.get_y() < 200:
+            top = pdf.get_y()
+            pdf.set_font("Helvetica", size=9)
+            for x in (15, 110):
+                pdf.set_xy(x, top)
+                pdf.multi_cell(85, 4.5, rnd.choice(PARAGRAPHS), new_x="LMARGIN", new_y="NEXT")
+        elif kind == "table" and pdf.get_y() < 220:
+            with pdf.table(col_widths=(30, 30), width=60, align="LEFT") as table:
+                for row in (("Jaar", "Aantal"), ("2024", str(rnd.randint(1, 999))), ("2025", "12")):
+                    cells = table.row()
+                    for value in row:
+                        cells.cell(value)
+        elif kind == "small":
+            pdf.set_font("Helvetica", size=7)
+            pdf.multi_cell(0, 3.5, f"{rnd.randint(1, 9)} {text}", new_x="LMARGIN", new_y="NEXT")
+        elif kind == "break":
+            pdf.add_page()
+        else:
+            _paragraph(pdf, text, size=rnd.choice([9, 10, 11]))
+        pdf.ln(rnd.choice([0, 2, 5]))
+    path = _save(pdf, tmp_path / f"willekeurig{seed}.pdf")
+    from index.errors import ReadError
+
+    try:
+        doc, chunks = _chunks(path)
+    except ReadError as error:
+        assert error.reason
+        return
+    assert all(c.page is not None and 1 <= c.page <= len(doc.page_starts) for c in chunks)
+    _assert_no_furniture(chunks, "Jaarverslag sociaal domein", "Pagina")

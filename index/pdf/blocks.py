@@ -81,9 +81,7 @@ def measure(pages: list[list[Line]]) -> Metrics:
     sizes: dict[float, int] = {}
     bold_chars = chars = 0
     for lines in pages:
-        for line in lines:
-            if line.table_rows is not None:
-                continue
+        for line in lines:  # table cells are text too: a page of tables has their size
             for w in line.words:
                 sizes[w.size] = sizes.get(w.size, 0) + len(w.text)
     body = max(sizes, key=sizes.get) if sizes else 10.0

@@ -15,8 +15,9 @@ Removed from the text and returned per page as metadata:
 * Letter side-column blocks ("Datum", "Kenmerk", "Onze referentie", the
   sender's address): lines in a narrow side column that recur at the same
   height on other pages.
-* On a one-page document: a line in the top or bottom band in a clearly
-  smaller font than the body, set apart from it (a stamp, a footer).
+* On a one-page document: the topmost or bottommost line, in the top or
+  bottom band, in a smaller font than the body and set apart from it (a
+  stamp, a header or footer that has no other page to recur on).
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ def _apart(line: Line, others: list[Line], body_size: float) -> bool:
     return not gaps or min(gaps) > 0.8 * body_size
 
 
+def _outermost(line: Line, lines: list[Line]) -> bool:
+    """The topmost or the bottommost line of its page."""
+    return line.top <= min(o.top for o in lines) or line.bottom >= max(o.bottom for o in lines)
+
+
 def find_furniture(
     pages: list[list[Line]], heights: list[float], body_size: float
 ) -> list[set[int]]:
@@ -94,7 +100,8 @@ def find_furniture(
                 drop.add(i)
             elif _LETTER_LABELS.match(text) and recurs(line, p, 12.0):
                 drop.add(i)
-            elif single and band and line.size < 0.85 * body_size and _apart(line, lines, body_size):
+            elif single and band and line.size <= body_size - 0.5 and _apart(line, lines, body_size) \
+                    and _outermost(line, lines):
                 drop.add(i)
         out.append(drop)
     return out
