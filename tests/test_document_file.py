@@ -27,6 +27,38 @@ def _pdf(path):
     path.write_bytes(bytes(pdf.output()))
 
 
+SCANNED = ("Het college van Deventer heeft besloten dat de kinderboerderij in het Rijsterborgherpark "
+           "ook na 2027 open blijft. De gemeente betaalt daarvoor jaarlijks veertigduizend euro.")
+
+
+def _ocr_reason() -> str | None:
+    from index.pdf import ocr
+
+    return ocr.unavailable()
+
+
+def _scanned_letter(path, work):
+    """A one-page letter as a scan: text rendered to an image, wrapped as a PDF."""
+    if _ocr_reason() is not None:
+        return
+    import pypdfium2
+    from fpdf import FPDF
+
+    letter = FPDF(format="A4")
+    letter.add_page()
+    letter.set_font("Helvetica", size=12)
+    letter.multi_cell(0, 6, "Geachte heer Jansen,", new_x="LMARGIN", new_y="NEXT")
+    letter.ln(4)
+    letter.multi_cell(0, 6, SCANNED, new_x="LMARGIN", new_y="NEXT")
+    image = pypdfium2.PdfDocument(bytes(letter.output()))[0].render(scale=200 / 72).to_pil()
+    image_path = work / "scan.png"
+    image.convert("L").save(image_path)
+    scan = FPDF(format="A4")
+    scan.add_page()
+    scan.image(str(image_path), x=0, y=0, w=210, h=297)
+    path.write_bytes(bytes(scan.output()))
+
+
 @pytest.fixture(scope="module")
 def app(tmp_path_factory, embedder):
     from web.app import create_app
@@ -41,6 +73,7 @@ def app(tmp_path_factory, embedder):
         "<!doctype html><title>Verslag</title><script>window.x = 1</script>"
         "<p>De raad van Deventer besloot het zwembad te renoveren in plaats van te sluiten.</p>", "utf-8")
     (base / "geheim.txt").write_text("niet voor de buitenwereld", "utf-8")
+    _scanned_letter(corpus / "scan brief.pdf", base)
     index_dir = base / "index"
     build_index(corpus, index_dir, embedder)
     app = create_app({"VRAAGBAAK_INDEX_DIR": str(index_dir)})
@@ -130,3 +163,18 @@ def test_slack_and_mattermost_link_a_pdf_page():
     assert sources.count("Bekijk pagina") == 1
     assert f"[Bekijk pagina 3]({base}/documents/brief.pdf/file#page=3)" in mattermost_text(answer, base)
     assert "Bekijk pagina" not in slack_message(answer, None)["blocks"][1]["text"]["text"]
+
+
+def test_scanned_letter_is_answered_with_its_page(app):
+    reason = _ocr_reason()
+    if reason is not None:
+        pytest.skip(f"geen OCR: {reason}")
+    response = app.test_client().post(
+        "/api/v1/ask", json={"question": "Blijft de kinderboerderij in Deventer open na 2027?"})
+    assert response.status_code == 200
+    passages = response.get_json()["passages"]
+    source = passages[0]["source"]
+    assert source["document"] == "scan brief.pdf"
+    assert "kinderboerderij" in passages[0]["text"]
+    assert source["page"] == 1
+    assert source["page_url"] == "/documents/scan%20brief.pdf/file#page=1"
