@@ -117,6 +117,9 @@ def test_running_header_and_page_numbers_are_removed(tmp_path):
     _assert_whole(chunks, PARAGRAPHS)
     _assert_no_furniture(chunks, "Jaarverslag sociaal domein", "Pagina")
     assert not re.search(r"\b\d+ van \d+\b", doc.text)
+    furniture = dict(doc.furniture)  # kept as page metadata
+    assert set(furniture) == set(range(1, len(doc.page_starts) + 1))
+    assert HEADER in furniture[2] and "Pagina 2 van " + str(len(doc.page_starts)) in furniture[2]
 
 
 def test_paragraph_over_a_page_break_is_one_chunk_citing_both_pages(tmp_path):
@@ -564,6 +567,7 @@ def test_ocr_only_on_the_page_without_text(tmp_path, caplog):
     assert _norm(PARAGRAPHS[0]) in _norm(first.text) and first.page == 1
     scanned = next(c for c in chunks if "Kanaleneiland" in c.text)
     assert scanned.page == 2
+    assert doc.ocr_pages == (2,)
 
 
 def test_layout_failure_falls_back_to_plain_text(tmp_path, monkeypatch, caplog):

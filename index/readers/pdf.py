@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
 from index.errors import ReadError
@@ -28,6 +29,20 @@ from index.readers.common import guess_title, meaningful_title, short_reason
 from index.types import Document
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PdfDocument(Document):
+    """A PDF's Document, with what the layout stages found per page.
+
+    `furniture`: per page (1-based) the header, footer, page-number and
+    side-column lines that were left out of the text -- page metadata, never
+    chunk text. `ocr_pages`: the pages read by OCR (no text layer), so that
+    their chunks can say they were read from a scan.
+    """
+
+    furniture: tuple[tuple[int, tuple[str, ...]], ...] = ()
+    ocr_pages: tuple[int, ...] = ()
 
 PAGE_SEPARATOR = "\n\n"
 UNIT_SEPARATOR = "\n\n"
@@ -151,11 +166,15 @@ def read(path: Path, doc_id: str) -> Document:
     """Read a PDF: clean units with page offsets, metadata or guessed title."""
     data = path.read_bytes()
     reader = _open(data, doc_id)
+    furniture: tuple = ()
+    ocr_pages: tuple[int, ...] = ()
     try:
         from index.pdf.layout import read_layout
 
         layout = read_layout(data, doc_id)
         text, page_starts = layout_text(layout)
+        furniture = tuple((page, tuple(lines)) for page, lines in sorted(layout.furniture.items()))
+        ocr_pages = tuple(sorted(layout.ocr_pages))
         if not text.strip() and layout.skipped:
             reasons = sorted(set(layout.skipped.values()))
             raise ReadError(doc_id, f"{NO_TEXT}: {'; '.join(reasons)}")
@@ -172,6 +191,7 @@ def read(path: Path, doc_id: str) -> Document:
     except Exception:  # noqa: BLE001 - broken metadata is not worth failing
         meta_title = None
     title = meaningful_title(meta_title) or guess_title(text, path)
-    return Document(
-        doc_id=doc_id, title=title, text=text, kind="pdf", page_starts=tuple(page_starts)
+    return PdfDocument(
+        doc_id=doc_id, title=title, text=text, kind="pdf", page_starts=tuple(page_starts),
+        furniture=furniture, ocr_pages=ocr_pages,
     )
