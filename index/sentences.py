@@ -25,6 +25,7 @@ EXTRA_ABBREVIATIONS = frozenset(
     a.d a.i a.s aanv afb afd afk alg alt art b.v.d bijv blz bv c.a c.q ca
     d.d d.i d.m.v d.w.z dhr dr drs e.a e.d e.e.a e.v enz etc evt excl fa fig
     gem i.c i.e i.h.a i.o i.p.v i.s.m i.v.m i.z incl ing ir jhr jl jr
+    jan feb mrt apr jun jul aug sep sept okt nov dec mld artt nrs
     kol m.a.w m.b.t m.b.v m.i m.i.v m.n m.u.v max mevr min mln mr mrd mw
     n.a.v n.v.t nl nr o.a o.b.v o.i o.l.v o.m o.v.v ong p.m pag par plv
     prof resp sr st t.a.v t.b.v t.g.v t.o.v t.w t.z.t tel v.a v.d v.w.b vgl
@@ -35,12 +36,24 @@ EXTRA_ABBREVIATIONS = frozenset(
 # A "sentence" that is only an enumerator ("1.", "a)", "II.") belongs to the
 # text after it.
 _ENUMERATOR = re.compile(r"^\(?(\d{1,3}|[a-zA-Z]|[IVXivx]{1,5})[.)]$")
-# Titles before a name never end a sentence, even before a capitalised word
-# that Punkt's orthographic heuristic would take for a sentence start.
-_TITLE_END = re.compile(
-    r"(?:^|[\s(])(?:dhr|mevr|mw|mr|dr|drs|ir|ing|prof|jhr|st|bijv|o\.a|t\.a\.v|art|nr)\.$",
-    re.IGNORECASE,
+# Abbreviations that never end a sentence, even before a capitalised word that
+# Punkt's orthographic heuristic would take for a sentence start: titles
+# before a name ("mr. Jansen"), initials ("M.L.J. Paul", "J. de Vries"),
+# references ("art. 3", "nr. 12", "blz. 4"), amounts ("€ 1,2 mld. Daarvan"
+# stays one sentence only when a lower-case word follows: see Punkt) and
+# running-text abbreviations ("o.a.", "d.w.z.", "t.a.v.", "e.d.").
+_NEVER_ENDS = (
+    r"dhr|mevr|mw|mr|dr|drs|ir|ing|prof|jhr|st|bijv|bv|o\.a|t\.a\.v|m\.b\.t|d\.w\.z|i\.p\.v|i\.v\.m|"
+    r"e\.d|e\.a|art|artt|nr|nrs|blz|pag|ca|resp|vgl|zgn|incl|excl|jan|feb|mrt|apr|jun|jul|aug|sep|sept|okt|nov|dec"
 )
+_NO_SENTENCE_END = re.compile(
+    rf"(?:^|[\s(])(?:(?:{_NEVER_ENDS})\.|(?:[A-Z]\.){{1,5}})$", re.IGNORECASE)
+_INITIALS = re.compile(r"(?:^|[\s(])(?:[A-Z]\.){1,5}$")
+
+
+def _continues(previous: str) -> bool:
+    """Whether the text after `previous` still belongs to its sentence."""
+    return bool(_ENUMERATOR.match(previous) or _NO_SENTENCE_END.search(previous) or _INITIALS.search(previous))
 
 
 @lru_cache(maxsize=1)
@@ -71,7 +84,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         if start >= end:
             continue
         prev = text[spans[-1][0] : spans[-1][1]] if spans else ""
-        if spans and (_ENUMERATOR.match(prev) or _TITLE_END.search(prev)):
+        if spans and _continues(prev):
             spans[-1][1] = end
         else:
             spans.append([start, end])

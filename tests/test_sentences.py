@@ -58,3 +58,26 @@ def test_real_paragraph_from_seed():
     assert "Een belangrijke mijlpaal." in sents
     for s, e in sentence_spans(line):
         assert line[s:e] == line[s:e].strip() and line[s:e]
+
+
+def test_initials_titles_and_abbreviations_do_not_end_a_sentence():
+    cases = [
+        "De minister van Sociale Zaken en Werkgelegenheid, M.L.J. Paul",
+        "Het rapport van prof. dr. A.B. de Wit en drs. K. Bakker verscheen gisteren.",
+        "Het gaat o.a. om huur, bijv. Huurtoeslag, en e.d. Voorzieningen.",
+        "Het kabinet trekt € 1,2 mld. uit voor de aanpak.",
+        "Dat staat in artikel 3.1 van de wet en in art. 4 lid 2.",
+        "De brief van 15 jan. 2025 gaat t.a.v. De Nederlandsche Bank over de rente, d.w.z. De hoogte ervan.",
+        "Het kost ca. 500 euro per jaar, zie blz. 12 en nr. 4.",
+    ]
+    for sentence in cases:
+        assert split_sentences(sentence) == [sentence]
+    assert split_sentences("Hij heet J. de Vries. Zij werkt bij de gemeente.") == [
+        "Hij heet J. de Vries.", "Zij werkt bij de gemeente."]
+
+
+def test_signature_of_a_seed_letter_keeps_the_ministers_name():
+    text = (SEEDS / "002_0af740f7ea07aefe.txt").read_text(encoding="utf-8")
+    signature = " ".join(text.split("De minister van Sociale Zaken en Werkgelegenheid,")[1].split()[:2])
+    sentence = f"De minister van Sociale Zaken en Werkgelegenheid, {signature}"
+    assert split_sentences(sentence) == [sentence]
