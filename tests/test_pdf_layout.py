@@ -636,3 +636,27 @@ def test_random_layouts_never_crash(tmp_path, seed):
         return
     assert all(c.page is not None and 1 <= c.page <= len(doc.page_starts) for c in chunks)
     _assert_no_furniture(chunks, "Jaarverslag sociaal domein", "Pagina")
+
+
+def test_a_lone_footnote_at_the_page_foot_is_no_furniture(tmp_path):
+    pdf = _pdf(header=None, page_numbers=None)
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.write(5.5, "De gemeente heeft de regeling voor bijzondere bijstand vereenvoudigd")
+    pdf.char_vpos = "SUP"
+    pdf.write(5.5, "1")
+    pdf.char_vpos = "LINE"
+    pdf.write(5.5, ", zodat inwoners met een laag inkomen sneller geholpen worden.")
+    pdf.ln(10)
+    _paragraph(pdf, PARAGRAPHS[2])
+    note = "1 Besluit van het college van 4 februari 2026 over de bijzondere bijstand."
+    pdf.set_y(276)
+    pdf.set_font("Helvetica", size=7.5)
+    pdf.cell(0, 4, note)
+    path = _save(pdf, tmp_path / "voetnoot-onderaan.pdf")
+    doc, chunks = _chunks(path)
+    holder = [c for c in chunks if "Besluit van het college" in c.text]
+    assert holder and "bijzondere bijstand vereenvoudigd" not in holder[0].text
+    body = next(c for c in chunks if "vereenvoudigd" in c.text)
+    assert "Besluit" not in body.text

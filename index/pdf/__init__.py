@@ -15,7 +15,8 @@ text a reader sees, in named stages, each in its own module:
 6. ``footnotes`` -- small-font numbered lines at the page foot become units
                     of their own, tied to the paragraph holding the marker.
 7. ``blocks``    -- lines become headings, list items and paragraphs (also
-                    over column and page breaks), hyphenation undone.
+                    over column and page breaks), hyphenation undone
+                    (``joining``).
 
 ``layout.read_layout`` runs the stages; ``index.readers.pdf`` turns the
 result into a ``Document`` (one unit per line, blank-line separated, Markdown

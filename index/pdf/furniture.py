@@ -15,9 +15,11 @@ Removed from the text and returned per page as metadata:
 * Letter side-column blocks ("Datum", "Kenmerk", "Onze referentie", the
   sender's address): lines in a narrow side column that recur at the same
   height on other pages.
-* On a one-page document: the topmost or bottommost line, in the top or
-  bottom band, in a smaller font than the body and set apart from it (a
-  stamp, a header or footer that has no other page to recur on).
+* The topmost or bottommost line of a page, in the top or bottom band, in a
+  smaller font than the body and set apart from it: a stamp, or a header or
+  footer with no other page to recur on (a one-page document, a chapter
+  title over one page). A line that opens like a footnote ("3 Zie ...")
+  is left to the footnote stage.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ _PAGE_NUMBER = re.compile(
 )
 _STAMP_TOP = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4},?\s+\d{1,2}[:.]\d{2}")
 _STAMP_FOOT = re.compile(r"(?:https?://|file://|www\.)\S*.*\s\d{1,4}\s*/\s*\d{1,4}$|^(?:https?|file)://\S+$")
+_NOTE = re.compile(r"^\d{1,3}\s+\w")  # a footnote's opening, not a header
 _LETTER_LABELS = re.compile(
     r"^(?:datum|kenmerk|ons kenmerk|uw kenmerk|onze referentie|uw referentie|"
     r"bijlage\(?n?\)?|contactpersoon|behandeld door|doorkiesnummer|pagina \d+ van \d+)$",
@@ -81,7 +84,6 @@ def find_furniture(
             q != p and abs(top - line.top) <= tolerance for q, top in seen[key(line.text)]
         )
 
-    single = len(pages) == 1
     out: list[set[int]] = []
     for p, lines in enumerate(pages):
         drop: set[int] = set()
@@ -100,8 +102,8 @@ def find_furniture(
                 drop.add(i)
             elif _LETTER_LABELS.match(text) and recurs(line, p, 12.0):
                 drop.add(i)
-            elif single and band and line.size <= body_size - 0.5 and _apart(line, lines, body_size) \
-                    and _outermost(line, lines):
+            elif band and line.size <= body_size - 0.5 and _apart(line, lines, body_size) \
+                    and _outermost(line, lines) and not (line.lead_marker or _NOTE.match(text)):
                 drop.add(i)
         out.append(drop)
     return out
