@@ -660,3 +660,21 @@ def test_a_lone_footnote_at_the_page_foot_is_no_furniture(tmp_path):
     assert holder and "bijzondere bijstand vereenvoudigd" not in holder[0].text
     body = next(c for c in chunks if "vereenvoudigd" in c.text)
     assert "Besluit" not in body.text
+
+
+def test_ligatures_and_soft_hyphens_read_as_letters(tmp_path):
+    regular = _font()
+    if not regular:
+        pytest.skip("geen TrueType-letter (DejaVu Sans) gevonden via fc-match")
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_font("Body", "", regular)
+    pdf.add_page()
+    pdf.set_font("Body", size=11)
+    pdf.multi_cell(0, 6, "De ﬁnanciële positie van de ge\u00admeenten is in 2025 verbeterd, "
+                         "zo blijkt uit de ﬂitspeiling van de provincie.", new_x="LMARGIN", new_y="NEXT")
+    path = _save(pdf, tmp_path / "ligaturen.pdf")
+    doc, chunks = _chunks(path)
+    text = _norm(" ".join(c.text for c in chunks))
+    assert "De financiële positie van de gemeenten" in text and "flitspeiling" in text

@@ -19,7 +19,7 @@ import logging
 import shutil
 import statistics
 
-from index.pdf.words import PageWords, Word
+from index.pdf.words import PageWords, Word, clean_word
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ def ocr_page(pdf, index: int, number: int, width: float, height: float) -> PageW
     )
     found: list[tuple[Word, tuple]] = []
     for k, text in enumerate(data["text"]):
-        text = (text or "").strip()
+        text = clean_word((text or "").strip())
         if not text or float(data["conf"][k]) < MIN_CONFIDENCE:
             continue
         x, y = data["left"][k] / scale, data["top"][k] / scale

@@ -4,7 +4,7 @@ pdfplumber (on pdfminer.six) gives every word its box, font name and size.
 Words are split where the font changes, so a superscript footnote marker or a
 bold word inside a line stays a word of its own; the line stage decides what
 to do with it. Vertical text (a stamp or file code along the margin) is left
-out: it is never part of the running text.
+out: it is never part of the running text. Ligatures ("ﬁ") are spelled out.
 """
 
 from __future__ import annotations
@@ -13,6 +13,17 @@ import re
 from dataclasses import dataclass
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.I)
+# Typographic ligatures are one glyph for several letters: "ﬁnanciën" must read
+# as "financiën" to be found. A soft hyphen inside a word is invisible.
+_LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
+
+
+def clean_word(text: str) -> str:
+    """A word's text with ligatures spelled out and inner soft hyphens dropped."""
+    text = text.replace("\x00", "").translate(_LIGATURES)
+    if "\xad" in text[:-1]:
+        text = text[:-1].replace("\xad", "") + text[-1]
+    return text
 
 
 @dataclass
@@ -57,7 +68,7 @@ def page_words(page, number: int) -> PageWords:
     )
     words = []
     for w in raw:
-        text = w["text"].replace("\x00", "")
+        text = clean_word(w["text"])
         # vertical text runs along a margin (a stamp, a file code), never in the body
         if not text.strip() or not w.get("upright", True):
             continue
