@@ -178,3 +178,34 @@ def test_scanned_letter_is_answered_with_its_page(app):
     assert "kinderboerderij" in passages[0]["text"]
     assert source["page"] == 1
     assert source["page_url"] == "/documents/scan%20brief.pdf/file#page=1"
+
+
+def test_chat_page_links_a_pdf_source_to_its_page(app):
+    import shutil
+
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright ontbreekt (pip install -e .[test])")
+    chromium = shutil.which("chromium")
+    if chromium is None:
+        pytest.skip("Chromium ontbreekt: installeer het Debian-pakket chromium")
+    from tests.conftest import LiveServer
+
+    server = LiveServer(app)
+    try:
+        with sync_api.sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium, headless=True,
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update", "--disable-sync", "--no-first-run"])
+            page = browser.new_page()
+            page.set_default_timeout(30_000)
+            page.goto(server.url + "/")
+            page.fill("#question", QUESTION)
+            page.press("#question", "Enter")
+            turn = page.locator("article.turn").first
+            turn.locator(".answer").wait_for()
+            link = turn.locator(".card-page-link").first
+            assert link.inner_text() == "Bekijk pagina 2"
+            assert link.get_attribute("href") == "/documents/brieven/opvang%20zwolle.pdf/file#page=2"
+            browser.close()
+    finally:
+        server.stop()
