@@ -678,3 +678,31 @@ def test_ligatures_and_soft_hyphens_read_as_letters(tmp_path):
     doc, chunks = _chunks(path)
     text = _norm(" ".join(c.text for c in chunks))
     assert "De financiële positie van de gemeenten" in text and "flitspeiling" in text
+
+
+TABLE_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
+<title>Tarieven paspoort | Rijksoverheid.nl</title></head><body>
+<h1>Wat kost een paspoort?</h1>
+<p>De tarieven voor een paspoort en een identiteitskaart staan hieronder. Het gaat om maximumtarieven.</p>
+<table{border}><tr><th>Document</th><th>Leeftijd</th><th>Tarief</th></tr>
+<tr><td>Paspoort</td><td>18 jaar en ouder</td><td>84,70 euro</td></tr>
+<tr><td>Identiteitskaart</td><td>jonger dan 18 jaar</td><td>43,30 euro</td></tr></table>
+<p>Uw gemeente bepaalt het precieze bedrag. Het kan zijn dat u minder betaalt voor uw reisdocument.</p>
+</body></html>"""
+
+
+@pytest.mark.parametrize("border", [True, False], ids=["met-lijnen", "zonder-lijnen"])
+def test_chromium_printed_table_reads_row_by_row(tmp_path, border):
+    html = TABLE_PAGE.replace("{border}", ' border="1" style="border-collapse:collapse"' if border else "")
+    path = _print_html(html, tmp_path)
+    doc, chunks = _chunks(path)
+    if border:
+        assert "Document: Paspoort; Leeftijd: 18 jaar en ouder; Tarief: 84,70 euro" in doc.text
+        assert "Document: Identiteitskaart; Leeftijd: jonger dan 18 jaar; Tarief: 43,30 euro" in doc.text
+    else:  # no ruling: no table found, but each row is read as one line, not as columns
+        text = _norm(doc.text)
+        assert "Paspoort 18 jaar en ouder 84,70 euro" in text
+        assert "Identiteitskaart jonger dan 18 jaar 43,30 euro" in text
+    _assert_whole(chunks, ["Uw gemeente bepaalt het precieze bedrag. Het kan zijn dat u minder betaalt "
+                           "voor uw reisdocument."])
+    _assert_no_furniture(chunks, "Rijksoverheid.nl", "file:", "1/1")

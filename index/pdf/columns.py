@@ -2,7 +2,9 @@
 
 A gutter is a vertical strip, at least ``MIN_GUTTER`` points wide, that no
 word of the page's columns crosses, with text on both sides of it on several
-lines. Lines that do cross it (a title over both columns, a letter's body
+lines, and at least ``MIN_SECTION_ROWS`` rows running side by side (a
+borderless table of a few rows between full-width text has gutters too, but
+must be read row by row). Lines that do cross it (a title over both columns, a letter's body
 under its side column) span the page: they split it into sections, and each
 section is read left column first, then right column. A narrow column (under
 ``SIDE_SHARE`` of the text width) is marked as a side column: that is where
@@ -18,6 +20,8 @@ from index.pdf.words import Word
 MIN_GUTTER = 9.0
 SIDE_SHARE = 0.35
 MIN_SIDE_ROWS = 2
+MIN_SECTION_ROWS = 6  # columns run for several lines side by side; table rows are few
+BAND = 0.06  # top and bottom share of the page left out of the gutter search
 
 
 def _rows(words: list[Word]) -> list[list[Word]]:
@@ -46,8 +50,27 @@ def _evaluate(rows: list[list[Word]], a: float, b: float) -> tuple[int, int, int
     return crossing, left, right, both
 
 
-def find_gutter(words: list[Word]) -> tuple[float, float] | None:
-    """The strip between two columns, or None for a single-column page."""
+def _longest_section(rows: list[list[Word]], a: float, b: float) -> int:
+    """The most consecutive rows (top to bottom) that no word crosses [a, b] in."""
+    best = run = 0
+    for row in rows:
+        if any(w.x0 < b and w.x1 > a for w in row):
+            run = 0
+        else:
+            run += 1
+            best = max(best, run)
+    return best
+
+
+def find_gutter(words: list[Word], height: float | None = None) -> tuple[float, float] | None:
+    """The strip between two columns, or None for a single-column page.
+
+    Words in the top and bottom band of the page (running headers, footers,
+    print stamps: a date left and a title centred) are no columns and are
+    left out of the search.
+    """
+    if height:
+        words = [w for w in words if w.top >= BAND * height and w.bottom <= (1 - BAND) * height] or words
     if len(words) < 8:
         return None
     rows = _rows(words)
@@ -77,8 +100,10 @@ def find_gutter(words: list[Word]) -> tuple[float, float] | None:
             left_rows, right_rows = left + both, right + both
             if min(left_rows, right_rows) < MIN_SIDE_ROWS or crossing > 0.6 * len(rows):
                 continue
-            if both < 2 and min(left_rows, right_rows) < 3:
+            if both < 3 and min(left_rows, right_rows) < 3:
                 continue
+            if _longest_section(rows, a, b) < MIN_SECTION_ROWS:
+                continue  # a few rows between full-width text: a table, not columns
             score = (both + min(left_rows, right_rows), b - a)
             if best is None or score > best[0]:
                 best = (score, (a, b))
@@ -87,9 +112,9 @@ def find_gutter(words: list[Word]) -> tuple[float, float] | None:
     return None
 
 
-def read_order(words: list[Word], page: int, width: float) -> list[Line]:
+def read_order(words: list[Word], page: int, width: float, height: float | None = None) -> list[Line]:
     """The page's lines in reading order (see the module docstring)."""
-    gutter = find_gutter(words)
+    gutter = find_gutter(words, height)
     if gutter is None:
         return group_lines(words, page)
     a, b = gutter

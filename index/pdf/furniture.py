@@ -59,7 +59,8 @@ def _apart(line: Line, others: list[Line], body_size: float) -> bool:
     gaps = [
         max(o.top - line.bottom, line.top - o.bottom)
         for o in others
-        if o is not line
+        # a line on the same row (the date left of a centred title) is no neighbour
+        if o is not line and min(o.bottom, line.bottom) - max(o.top, line.top) <= 0
     ]
     return not gaps or min(gaps) > 0.8 * body_size
 

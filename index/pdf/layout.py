@@ -57,7 +57,7 @@ def _page_lines(page_words_: PageWords, page=None) -> list[Line]:
     words, tables = (page_words_.words, [])
     if page is not None:
         words, tables = take_tables(page, words, page_words_.number)
-    lines = read_order(words, page_words_.number, page_words_.width)
+    lines = read_order(words, page_words_.number, page_words_.width, page_words_.height)
     if page is not None:
         mark_bullets(lines, _bullet_shapes(page))
     for line in lines:
