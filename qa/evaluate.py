@@ -8,6 +8,7 @@ that does not apply to any question of a file is None.
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from collections.abc import Callable
 from pathlib import Path
@@ -20,8 +21,30 @@ from .textnorm import normalize_for_match
 EVAL_TOP_K = 10
 METRIC_KEYS = (
     "source_hit@1", "source_hit@5", "mrr@10", "answer_hit@1", "answer_hit@5",
-    "answer_in_answer_text", "abstention", "false_abstention",
+    "answer_in_answer_text", "answer_is_question", "abstention", "false_abstention",
 )
+# Every question file is cut in two fixed halves: settings are tuned on
+# "tune" and only reported on "report" (docs/quality.md). Within each kind,
+# questions sorted by id alternate tune, report, tune, ... so both halves
+# hold every kind in the same proportion, and the split never depends on
+# outcomes.
+HALVES = ("tune", "report")
+_CITATION = re.compile(r"\s*\[\d+\]")
+
+
+def split_halves(questions: list[dict]) -> dict[str, str]:
+    """The fixed half ("tune" or "report") of each question id."""
+    halves: dict[str, str] = {}
+    for kind in sorted({q["kind"] for q in questions}):
+        ids = sorted(q["id"] for q in questions if q["kind"] == kind)
+        halves.update({qid: HALVES[n % 2] for n, qid in enumerate(ids)})
+    return halves
+
+
+def is_question_text(answer_text: str) -> bool:
+    """Whether a quoted answer is itself a question: one of its quoted sentences ends in "?"."""
+    quoted = [part.strip() for part in _CITATION.split(answer_text)]
+    return any(part.endswith("?") for part in quoted if part)
 
 
 def load_questions(path: Path) -> list[dict]:
@@ -63,6 +86,8 @@ def score_one(item: dict, result: dict) -> dict:
         outcome["answer_hit@5"] = float(first is not None and first <= 5)
         answer_text = normalize_for_match(result["answer"]["text"])
         outcome["answer_in_answer_text"] = float(any(a in answer_text for a in answers))
+    if not result["abstained"]:
+        outcome["answer_is_question"] = float(is_question_text(result["answer"]["text"]))
     if answerable:
         outcome["false_abstention"] = float(result["abstained"])
     else:
@@ -85,11 +110,13 @@ def evaluate(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict:
     outcomes, latencies = [], []
+    halves = split_halves(questions)
     for done, item in enumerate(questions, 1):
         answer = answerer.ask(item["question"], history=item.get("history"), top_k=EVAL_TOP_K)
         latencies.append(answer.timings["total_ms"])
         outcome = score_one(item, answer.as_dict())
         outcome["latency_ms"] = answer.timings["total_ms"]
+        outcome["half"] = halves[item["id"]]
         outcomes.append(outcome)
         if progress:
             progress(done, len(questions))
@@ -101,6 +128,11 @@ def evaluate(
         kind: {**aggregate([o for o in outcomes if o["kind"] == kind]),
                "questions": sum(o["kind"] == kind for o in outcomes)}
         for kind in sorted({o["kind"] for o in outcomes})
+    }
+    report["by_half"] = {
+        half: {**aggregate([o for o in outcomes if o["half"] == half]),
+               "questions": sum(o["half"] == half for o in outcomes)}
+        for half in HALVES
     }
     report["details"] = outcomes
     return report

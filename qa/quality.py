@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .evaluate import METRIC_KEYS
+from .evaluate import HALVES, METRIC_KEYS
 from .options import AnswerOptions
 
 CONFIGURATIONS: dict[str, AnswerOptions] = {
@@ -50,14 +50,22 @@ def discover_sets(eval_dir: Path, default_corpus: Path) -> list[EvalSet]:
 
 
 def markdown_table(results: list[tuple[EvalSet, str, dict]]) -> str:
-    header = "| set | configuration | questions | " + " | ".join(COLUMNS) + " |"
-    rule = "|" + " --- |" * (3 + len(COLUMNS))
+    """One row per set, configuration and part: the whole set, then its tuning and its report half."""
+    header = "| set | configuration | half | questions | " + " | ".join(COLUMNS) + " |"
+    rule = "|" + " --- |" * (4 + len(COLUMNS))
     rows = [header, rule]
     for eval_set, config, metrics in results:
-        cells = ["–" if metrics[c] is None else f"{metrics[c]:.3f}" if c in METRIC_KEYS else f"{metrics[c]:.0f}"
-                 for c in COLUMNS]
-        rows.append(f"| `{eval_set.name}` | {config} | {metrics['questions']} | " + " | ".join(cells) + " |")
+        parts = [("all", metrics)] + [(half, metrics["by_half"][half]) for half in HALVES if "by_half" in metrics]
+        for half, part in parts:
+            cells = [_cell(c, part.get(c)) for c in COLUMNS]
+            rows.append(f"| `{eval_set.name}` | {config} | {half} | {part['questions']} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
+
+
+def _cell(column: str, value) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.3f}" if column in METRIC_KEYS else f"{value:.0f}"
 
 
 def run_report(

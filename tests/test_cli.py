@@ -54,10 +54,12 @@ def test_evaluate_reports_every_metric(small_corpus, tmp_path, embedder, monkeyp
     assert result.exit_code == 0, result.output
     metrics = json.loads(out.read_text("utf-8"))
     for key in ("source_hit@1", "source_hit@5", "mrr@10", "answer_hit@1", "answer_hit@5",
-                "answer_in_answer_text", "abstention", "false_abstention", "latency_p50_ms",
-                "latency_p95_ms", "questions"):
+                "answer_in_answer_text", "answer_is_question", "abstention", "false_abstention",
+                "latency_p50_ms", "latency_p95_ms", "questions"):
         assert key in metrics
     assert metrics["questions"] == 2
+    # one question of each kind: the first of each kind is tuned on, so the report half is empty
+    assert metrics["by_half"]["tune"]["questions"] == 2 and metrics["by_half"]["report"]["questions"] == 0
     assert metrics["source_hit@5"] == 1.0
     assert set(metrics["by_kind"]) == {"factoid", "unanswerable"}
     assert (tmp_path / "eval-indexes").is_dir()

@@ -389,9 +389,10 @@ def evaluate(corpus: Path, questions: Path, json_out: Path | None, retrieval: st
     for key_ in (*METRIC_KEYS, "latency_p50_ms", "latency_p95_ms"):
         value = report[key_]
         click.echo(f"  {key_:<24} {'n.v.t.' if value is None else value}")
-    for kind, metrics in report["by_kind"].items():
-        shown = ", ".join(f"{k} {v}" for k, v in metrics.items() if v is not None and k != "questions")
-        click.echo(f"  [{kind}] {metrics['questions']} vragen: {shown}")
+    for part in ("by_kind", "by_half"):
+        for name, metrics in report[part].items():
+            shown = ", ".join(f"{k} {v}" for k, v in metrics.items() if v is not None and k != "questions")
+            click.echo(f"  [{name}] {metrics['questions']} vragen: {shown}")
     if json_out:
         json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
         click.echo(f"Metrieken geschreven naar {json_out}")
