@@ -47,7 +47,7 @@ from .sentences import sentence_spans
 from .types import Chunk, Document
 
 # Bump on any change in behaviour: the index stores it and rebuilds on change.
-CHUNKER_VERSION = "2026.2-footnotes-1"
+CHUNKER_VERSION = "2026.2-footnotes-3"
 
 MIN_WORDS = 8
 
@@ -219,6 +219,7 @@ def chunk_document(
     ]
     units = _merge_small(units)
     contexts = link_footnotes(doc.text, units)
+    ocr_pages = frozenset(getattr(doc, "ocr_pages", ()))  # PDF pages read from a scan
     chunks: list[Chunk] = []
     number = 0
     for position, u in enumerate(units):
@@ -249,6 +250,7 @@ def chunk_document(
                     page_end=doc.page_at(end - 1),
                     kind="reference" if is_reference_only(u.text[s:e]) else u.kind,
                     context=contexts.get(position),
+                    ocr=bool(ocr_pages) and doc.page_at(start) in ocr_pages,
                 )
             )
     return chunks

@@ -33,7 +33,7 @@ from .errors import IndexCorrupt, IndexMissing
 from .lexical import LexicalIndex
 from .types import Chunk
 
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
 VECTORS = vector_indexes.base.INDEX_FILE
 CHUNKS_DB = "chunks.sqlite"
@@ -64,13 +64,19 @@ CREATE TABLE chunks (
     page INTEGER,
     page_end INTEGER,
     kind TEXT NOT NULL,
-    context TEXT
+    context TEXT,
+    ocr INTEGER NOT NULL
 );
 CREATE INDEX chunks_doc ON chunks(doc_id, paragraph);
 """
 
 _CHUNK_COLUMNS = ('doc_id, title, heading, paragraph, text, start, "end", line_start, line_end, page, page_end, '
-                  'kind, context')
+                  'kind, context, ocr')
+
+
+def _chunk(row: tuple) -> Chunk:
+    """A chunk from its row: id, the columns of _CHUNK_COLUMNS in order (ocr last, stored as 0/1)."""
+    return Chunk(*row[1:-1], bool(row[-1]), extra={"id": row[0]})
 
 
 def write_version(
@@ -101,10 +107,10 @@ def write_version(
             [(d.doc_id, d.title, d.kind, d.sha256, d.text) for d in documents],
         )
         db.executemany(
-            f"INSERT INTO chunks (id, {_CHUNK_COLUMNS}) VALUES ({', '.join('?' * 14)})",
+            f"INSERT INTO chunks (id, {_CHUNK_COLUMNS}) VALUES ({', '.join('?' * 15)})",
             [
                 (i, c.doc_id, c.title, c.heading, c.paragraph, c.text, c.start, c.end,
-                 c.line_start, c.line_end, c.page, c.page_end, c.kind, c.context)
+                 c.line_start, c.line_end, c.page, c.page_end, c.kind, c.context, int(c.ocr))
                 for i, c in enumerate(chunks)
             ],
         )
@@ -265,14 +271,14 @@ class IndexSnapshot(Backend):
         rows = self._db().execute(
             f"SELECT id, {_CHUNK_COLUMNS} FROM chunks WHERE id IN ({marks})", [int(i) for i in ids]
         ).fetchall()
-        by_id = {row[0]: Chunk(*row[1:], extra={"id": row[0]}) for row in rows}
+        by_id = {row[0]: _chunk(row) for row in rows}
         return [by_id[i] for i in ids if i in by_id]
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         rows = self._db().execute(
             f"SELECT id, {_CHUNK_COLUMNS} FROM chunks WHERE doc_id = ? ORDER BY id", (doc_id,)
         ).fetchall()
-        return [Chunk(*row[1:], extra={"id": row[0]}) for row in rows]
+        return [_chunk(row) for row in rows]
 
     def document(self, doc_id: str) -> StoredDocument | None:
         row = self._db().execute(

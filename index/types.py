@@ -66,4 +66,5 @@ class Chunk:
     # with its document but never returned as a passage.
     kind: str = "paragraph"
     context: str | None = None  # footnotes: the body sentence that holds the marker, as in its chunk
+    ocr: bool = False  # read by OCR from a scanned page: the text may hold recognition errors
     extra: dict = field(default_factory=dict, compare=False)

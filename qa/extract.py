@@ -1,53 +1,48 @@
-"""Picks the sentences that answer a question, word for word, from the top passages.
+"""Picks the sentence that answers a question, word for word, from the top passages.
 
 A sentence scores on three kinds of evidence: how many of the question's
 content words (stemmed, with compound parts) it holds, how highly its passage
-ranked, and whether it holds the kind of fact the question word asks for
-("hoeveel" wants a number, "wanneer" a date). Nothing here is ever rewritten:
-the answer is a span of a passage.
+ranked, and whether it holds the kind of fact the question asks for
+(`qa.answer_types`: "hoeveel" wants a number, "wie" a name, "waarom" a
+reason). Two kinds of sentence are never the answer: a question (unless the
+question asks what someone asked), and a footnote's number. A footnote that
+answers is quoted with the body sentence that carries its marker. Nothing
+here is ever rewritten: the answer is made of spans of passages.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from index.analysis import DutchAnalyzer, fold
+from index.analysis import DutchAnalyzer
 from index.sentences import sentence_spans
 
+from .answer_types import Asked, asked, has_question_word, is_question, type_evidence
 from .retrieval import Hit
 
-_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-# A quantity, not a date: "40 woningen", "12 procent", "twaalf gemeenten",
-# but not "5 februari" or the year "2026" on its own.
-_QUANTITY = re.compile(
-    rf"(?<![\d.,])(?!(?:19|20)\d\d\b)\d[\d.,]*(?!\s*(?:{_MONTHS})\b)(?![\d.,]*\d)"
-    r"|\b(?:twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|veertig|vijftig|zestig|"
-    r"zeventig|tachtig|negentig|honderd|duizend|miljoen|miljard|procent|helft|kwart|derde)\b"
-)
-_MONEY = re.compile(r"€|\beuro\b|\bmiljoen\b|\bmiljard\b")
-_DATE = re.compile(
-    r"\b(?:\d{4}|januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|"
-    r"week \d+|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|jaar|maand)\b"
-)
-
-# Question openings and the evidence a good answer sentence carries for them.
-# "Wie" has none: it is answered by an organisation ("de gemeente") as often as
-# by a person, and a capital letter starts every sentence (docs/quality.md).
-_CUES = (
-    (re.compile(r"\b(welk bedrag|hoeveel geld|wat kost|hoe duur|welke waarde|hoeveel euro)\b"), _MONEY),
-    (re.compile(r"\b(hoeveel|hoe veel|hoe groot|hoe hoog|welk percentage|welk deel|met hoeveel)\b"), _QUANTITY),
-    (re.compile(r"\b(wanneer|welke datum|op welke dag|in welk jaar|welke week|per wanneer)\b"), _DATE),
-)
-
-# Weight of "holds the kind of fact asked for"; measured on the seed dev set
-# against 0.2 and 0.5 (docs/quality.md).
+# Weight of "holds the kind of fact asked for" (docs/quality.md).
 CUE_WEIGHT = 0.4
-# Second-stage reranking of the top passages by their best sentence.
+TERM_WEIGHT = 0.6
+PASSAGE_WEIGHT = 0.3
+# In a follow-up, the earlier question's words count for this much of their
+# weight: they name the subject, the new question names what is asked.
+HISTORY_TERM_WEIGHT = 0.5
+# Second-stage reranking of the top passages by their best sentence, for
+# questions that ask for one specific value: there the sentence evidence
+# is sharp. For names, places and reasons it lifted passages of other
+# documents above the answer page (docs/quality.md).
+RERANK_TYPES = ("quantity", "amount", "date")
 RERANK_DEPTH = 10
+WITHIN_DOCUMENT_WEIGHT = 0.5
 RERANK_WEIGHT = 0.2
 MIN_ANSWER_WORDS = 6
 MAX_PASSAGES = 3
+MAX_ANSWER_SENTENCES = 2
+SECOND_SENTENCE_RATIO = 0.8
+
+_NOTE_NUMBER = re.compile(r"^\d{1,3}\s+")
 
 
 @dataclass(frozen=True)
@@ -56,93 +51,179 @@ class AnswerSentence:
     start: int  # offsets in that passage's text, end exclusive
     end: int
     text: str
+    # A footnote's answer: the body sentence that carries its marker, quoted before it.
+    context: str | None = None
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question as the extractor weighs it: what it asks, and its words (with a follow-up's subject)."""
+
+    text: str
+    wanted: Asked
+    terms: dict[str, float]  # stem -> weight
+
+    @classmethod
+    def of(cls, text: str, history: list[str] | None = None) -> "Question":
+        terms = {t: 1.0 for t in content_terms(text)}
+        history_weight = HISTORY_TERM_WEIGHT
+        wanted = asked(text)
+        if history:
+            earlier = history[-1]
+            for term in content_terms(earlier):
+                terms.setdefault(term, history_weight)
+            if wanted.kind is None and not has_question_word(text):
+                wanted = asked(earlier)  # "En in 2024?" asks what the earlier question asked
+            text = f"{earlier} {text}"
+        return cls(text, wanted, terms)
 
 
 # Sentence scoring needs stems without compound parts, so no corpus lexicon.
 content_terms = DutchAnalyzer(compounds=False).content_terms
 
 
-def _term_overlap(question_terms: set[str], sentence_terms: list[str]) -> float:
-    if not question_terms:
+@lru_cache(maxsize=50_000)
+def sentence_terms(sentence: str) -> tuple[str, ...]:
+    """A passage sentence's stems; the same passages come back question after question, so they are kept."""
+    return tuple(content_terms(sentence))
+
+
+@lru_cache(maxsize=10_000)
+def passage_sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """The sentence spans of a passage, kept like its stems."""
+    return tuple(sentence_spans(text))
+
+
+def term_overlap(terms: dict[str, float], found_terms: list[str] | tuple[str, ...]) -> float:
+    """Weighted share of the question's terms in a sentence; a compound holding a term counts 0.6."""
+    total = sum(terms.values())
+    if not total:
         return 0.0
     found = 0.0
-    present = set(sentence_terms)
-    for term in question_terms:
+    present = set(found_terms)
+    for term, weight in terms.items():
         if term in present:
-            found += 1.0
+            found += weight
         elif len(term) >= 4 and any(term in other for other in present if len(other) > len(term)):
-            found += 0.6  # a compound that contains the question's word
-    return found / len(question_terms)
+            found += 0.6 * weight
+    return found / total
 
 
-def _asked_evidence(question: str) -> re.Pattern | None:
-    """What a sentence must hold to answer the question ("hoeveel": a quantity), if anything."""
-    q = fold(question)
-    return next((evidence for asks, evidence in _CUES if asks.search(q)), None)
+def sentence_evidence(question: Question, sentence: str) -> float:
+    return (TERM_WEIGHT * term_overlap(question.terms, sentence_terms(sentence))
+            + CUE_WEIGHT * type_evidence(question.wanted, sentence, question.text))
 
 
-def _cue_score(question: str, sentence: str) -> float:
-    evidence = _asked_evidence(question)
-    if evidence is None:
-        return 0.0
-    return 1.0 if evidence.search(fold(sentence)) else 0.0
+def answer_spans(hit: Hit, wanted: Asked) -> list[tuple[int, int]]:
+    """The sentences of a passage that may be quoted as an answer.
+
+    A question is no answer unless a question is asked for; a footnote's
+    leading number is no part of its sentence.
+    """
+    text = hit.chunk.text
+    spans = []
+    for start, end in passage_sentences(text):
+        if hit.chunk.kind == "footnote" and start == 0:
+            number = _NOTE_NUMBER.match(text)
+            start = number.end() if number and number.end() < end else start
+        if is_question(text[start:end]) and not wanted.questions_answer:
+            continue
+        spans.append((start, end))
+    return spans
 
 
-def _sentence_evidence(question: str, question_terms: set[str], sentence: str) -> float:
-    return (0.6 * _term_overlap(question_terms, content_terms(sentence))
-            + CUE_WEIGHT * _cue_score(question, sentence))
-
-
-def rerank(question: str, hits: list[Hit], *, depth: int | None = None,
+def rerank(question: Question, hits: list[Hit], *, depth: int | None = None,
            weight: float | None = None) -> list[Hit]:
     """Second stage: a passage holding a sentence that answers the question moves up.
 
     The retrieval score says a passage is about the subject; the best sentence's
     evidence (question words plus the kind of fact asked for) says it answers.
+    For a question asking one specific value (RERANK_TYPES) every passage of
+    the top `depth` competes. For other typed questions only the passages of
+    the best document trade places among themselves: which documents rank
+    where stays as retrieval decided, but within a document the passage that
+    holds the answer goes first.
     """
     depth = RERANK_DEPTH if depth is None else depth
     weight = RERANK_WEIGHT if weight is None else weight
-    if weight <= 0 or len(hits) < 2 or _asked_evidence(question) is None:
+    if weight <= 0 or len(hits) < 2 or question.wanted.kind is None:
         # Without a kind of fact to look for, sentence evidence is only word
         # overlap, which the retrieval already weighed.
         return hits
     head, tail = hits[:depth], hits[depth:]
     top = head[0].score or 1.0
-    question_terms = set(content_terms(question))
 
-    def combined(hit: Hit) -> float:
+    def combined(hit: Hit, weight: float) -> float:
         text = hit.chunk.text
-        evidence = max((_sentence_evidence(question, question_terms, text[s:e])
-                        for s, e in sentence_spans(text)), default=0.0)
+        evidence = max((sentence_evidence(question, text[s:e]) for s, e in answer_spans(hit, question.wanted)),
+                       default=0.0)
         return (1 - weight) * hit.score / top + weight * evidence
 
-    reordered = sorted(head, key=combined, reverse=True) + tail
-    return [replace(hit, rank=rank) for rank, hit in enumerate(reordered, 1)]
+    if question.wanted.kind in RERANK_TYPES:
+        reordered = sorted(head, key=lambda hit: combined(hit, weight), reverse=True)
+    else:
+        document = head[0].chunk.doc_id
+        slots = [i for i, hit in enumerate(head) if hit.chunk.doc_id == document]
+        ours = sorted((head[i] for i in slots), key=lambda hit: combined(hit, WITHIN_DOCUMENT_WEIGHT), reverse=True)
+        reordered = list(head)
+        for slot, hit in zip(slots, ours):
+            reordered[slot] = hit
+    return [replace(hit, rank=rank) for rank, hit in enumerate(reordered + tail, 1)]
 
 
-def extract_answer(question: str, hits: list[Hit], *, max_passages: int = MAX_PASSAGES) -> list[AnswerSentence]:
-    """The best sentence (plus its neighbour when it is very short), or [] with no hits."""
+def _candidates(question: Question, hits: list[Hit], max_passages: int) -> list[tuple[float, Hit, int, list]]:
+    """Every quotable sentence of the top passages with its score, best first.
+
+    Further passages are only read when the top ones hold nothing quotable
+    (only questions, say).
+    """
+    top = hits[0].score
+    for considered in (hits[:max_passages], hits[max_passages:]):
+        found = []
+        for hit in considered:
+            spans = answer_spans(hit, question.wanted)
+            # A passage far below the best one only wins on much stronger sentence evidence.
+            passage_weight = hit.score / top if top > 0 else 0.0
+            for j, (start, end) in enumerate(spans):
+                score = sentence_evidence(question, hit.chunk.text[start:end]) + PASSAGE_WEIGHT * passage_weight
+                found.append((score, hit, j, spans))
+        if found:
+            return sorted(found, key=lambda c: (-c[0], c[1].rank, c[2]))
+    return []
+
+
+def _quote(hit: Hit, j: int, spans: list[tuple[int, int]]) -> AnswerSentence:
+    """Sentence j of a passage as quoted: with the next one when it is very short, a footnote with its context."""
+    start, end = spans[j]
+    text = hit.chunk.text
+    if len(text[start:end].split()) < MIN_ANSWER_WORDS and j + 1 < len(spans) and hit.chunk.kind != "footnote":
+        end = spans[j + 1][1]
+    context = hit.chunk.context if hit.chunk.kind == "footnote" else None
+    return AnswerSentence(hit.rank, start, end, text[start:end], context)
+
+
+def extract_answer(question: Question, hits: list[Hit], *, max_passages: int | None = None) -> list[AnswerSentence]:
+    """The best sentence first, and a second one when it scores nearly as well; [] when no passage has one.
+
+    Two sentences are quoted when the evidence cannot tell them apart
+    (SECOND_SENTENCE_RATIO): a reader sees both in a short answer (the
+    service shows them in the order of the passages).
+    """
     if not hits:
         return []
-    considered = hits[:max_passages]
-    top = considered[0].score
-    question_terms = set(content_terms(question))
-    best: tuple[float, int, int, list[tuple[int, int]]] | None = None
-    for i, hit in enumerate(considered):
-        spans = sentence_spans(hit.chunk.text)
-        # A passage far below the best one only wins on much stronger sentence evidence.
-        passage_weight = hit.score / top if top > 0 else 0.0
-        for j, (start, end) in enumerate(spans):
-            sentence = hit.chunk.text[start:end]
-            score = _sentence_evidence(question, question_terms, sentence) + 0.3 * passage_weight
-            if best is None or score > best[0]:
-                best = (score, i, j, spans)
-    _, i, j, spans = best
-    hit = considered[i]
-    start, end = spans[j]
-    if len(hit.chunk.text[start:end].split()) < MIN_ANSWER_WORDS and j + 1 < len(spans):
-        end = spans[j + 1][1]
-    return [AnswerSentence(hit.rank, start, end, hit.chunk.text[start:end])]
+    candidates = _candidates(question, hits, MAX_PASSAGES if max_passages is None else max_passages)
+    if not candidates:
+        return []
+    best = candidates[0]
+    chosen = [_quote(best[1], best[2], best[3])]
+    for score, hit, j, spans in candidates[1:MAX_ANSWER_SENTENCES * 4]:
+        if len(chosen) >= MAX_ANSWER_SENTENCES or score < SECOND_SENTENCE_RATIO * best[0]:
+            break
+        quote = _quote(hit, j, spans)
+        if any(q.passage == quote.passage and q.start < quote.end and quote.start < q.end for q in chosen):
+            continue
+        chosen.append(quote)
+    return chosen
 
 
 def lead_sentence(hits: list[Hit]) -> list[AnswerSentence]:

@@ -14,9 +14,14 @@ EXTRACTION_MODES = ("sentences", "lead")
 # question about passports over documents that never say "paspoort" is not
 # answered by a passage that merely sounds alike. Chosen on the dev sets'
 # score distributions (docs/quality.md); settings, not constants of the code.
-DEFAULT_MIN_DENSE_SCORE = 0.83
-DEFAULT_MIN_COVERAGE = 0.5
+DEFAULT_MIN_DENSE_SCORE = 0.82
+DEFAULT_MIN_COVERAGE = 0.3
 DEFAULT_COVERAGE_WAIVED_ABOVE = 0.90
+# A question asking for a number, amount or date is a near miss when its answer
+# sentence holds less than MIN_SENTENCE_SUPPORT of its words (weighted) and
+# the answer passage less than MIN_PASSAGE_SUPPORT (qa.abstention).
+DEFAULT_MIN_SENTENCE_SUPPORT = 0.26
+DEFAULT_MIN_PASSAGE_SUPPORT = 0.6
 # A cross-encoder costs one model call per passage; 20 keeps an ask under a
 # second on two cores for a small model while reaching past the top 10.
 DEFAULT_RERANK_DEPTH = 20
@@ -29,6 +34,8 @@ class AnswerOptions:
     min_dense_score: float = DEFAULT_MIN_DENSE_SCORE
     min_coverage: float = DEFAULT_MIN_COVERAGE
     coverage_waived_above: float = DEFAULT_COVERAGE_WAIVED_ABOVE
+    min_sentence_support: float = DEFAULT_MIN_SENTENCE_SUPPORT
+    min_passage_support: float = DEFAULT_MIN_PASSAGE_SUPPORT
     reranker: str | None = None  # a cross-encoder (qa.reranker); None: no second stage
     rerank_depth: int = DEFAULT_RERANK_DEPTH  # how many retrieved passages it reads
 

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from index.embedder import Embedder
 from index.backends import Backend
 
-from .extract import AnswerSentence, extract_answer, lead_sentence, rerank
+from .abstention import answer_is_unsupported, retrieval_is_weak
+from .extract import AnswerSentence, Question, extract_answer, lead_sentence, rerank
 from .language import Language, detect_language
 from .options import AnswerOptions
 from .question import clean_history, clean_question
@@ -51,6 +52,13 @@ class Answer:
         }
 
 
+def quoted(sentence: AnswerSentence) -> str:
+    """An answer sentence as the answer text shows it; a footnote after the body sentence it belongs to."""
+    if sentence.context:
+        return f"{sentence.context} (voetnoot: {sentence.text}) [{sentence.passage}]"
+    return f"{sentence.text} [{sentence.passage}]"
+
+
 def passage_dict(hit: Hit) -> dict:
     c = hit.chunk
     return {
@@ -64,6 +72,9 @@ def passage_dict(hit: Hit) -> dict:
             "paragraph": c.paragraph,
             "lines": [c.line_start, c.line_end],
             "page": c.page,
+            "page_end": c.page_end,
+            "kind": c.kind,
+            "ocr": c.ocr,
             "span": [c.start, c.end],
         },
     }
@@ -94,18 +105,24 @@ class Answerer:
         hits = hits[:top_k]
 
         extract_started = time.perf_counter()
-        abstained = self._abstains(retrieval)
-        if abstained:
-            sentences, answer_text, citations = [], NOTHING_FOUND, []
-        else:
+        sentences: list[AnswerSentence] = []
+        abstained = retrieval_is_weak(retrieval, self.options)
+        if not abstained:
             if self.options.extraction == "sentences":
+                asked = Question.of(text, earlier if retrieval.follow_up else None)
                 if not self.reranker:  # a cross-encoder has already judged which passage answers
-                    hits = rerank(text, hits)
-                sentences = extract_answer(text, hits)
+                    hits = rerank(asked, hits)
+                sentences = extract_answer(asked, hits)
+                best = sentences[0] if sentences else None
+                if best and answer_is_unsupported(asked, best, hits[best.passage - 1], retrieval.follow_up,
+                                                  self.options):
+                    sentences = []
+                sentences.sort(key=lambda s: (s.passage, s.start))  # reading order
             else:
                 sentences = lead_sentence(hits)
-            citations = sorted({s.passage for s in sentences})
-            answer_text = " ".join(f"{s.text} [{s.passage}]" for s in sentences)
+            abstained = not sentences  # nothing quotable, or a near miss
+        citations = sorted({s.passage for s in sentences})
+        answer_text = " ".join(quoted(s) for s in sentences) if sentences else NOTHING_FOUND
         if language.notice:
             answer_text = f"{language.notice}\n\n{answer_text}"
         timings["answer_ms"] = (time.perf_counter() - extract_started) * 1000
@@ -115,15 +132,3 @@ class Answerer:
             abstained=abstained, hits=hits, sentences=sentences, timings=timings,
             index_version=self.snapshot.version, model=self.snapshot.manifest.get("model", ""),
         )
-
-    def _abstains(self, retrieval) -> bool:
-        """Weak evidence: no close passage, or the question's specific words are not in the corpus."""
-        if not retrieval.hits:
-            return True
-        if retrieval.follow_up:
-            # A follow-up's own words are few by nature; the conversation carries its subject.
-            return retrieval.best_dense < self.options.min_dense_score
-        if retrieval.best_dense < self.options.min_dense_score:
-            return True
-        return (retrieval.coverage < self.options.min_coverage
-                and retrieval.best_dense < self.options.coverage_waived_above)

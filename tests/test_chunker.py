@@ -280,3 +280,14 @@ def test_property_any_text(text):
         for w in words(c.text):
             assert w in span
         assert 1 <= c.line_start <= c.line_end
+
+
+def test_chunks_of_a_scanned_page_say_they_were_read_by_ocr():
+    from index.readers.pdf import PdfDocument
+
+    page1 = "Het college besluit de subsidie voor het buurthuis met een jaar te verlengen.\n\n"
+    page2 = "De gemeenteraad wordt in maart geïnformeerd over de kosten van de verlenging."
+    d = PdfDocument(doc_id="brief.pdf", title="Brief", text=page1 + page2, kind="pdf",
+                    page_starts=(0, len(page1)), ocr_pages=(2,))
+    cs = chunk_document(d)
+    assert [(c.page, c.page_end, c.ocr) for c in cs] == [(1, 1, False), (2, 2, True)]

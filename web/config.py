@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from qa import options as answering
+
 PREFIX = "VRAAGBAAK_"
 CONFIG_ENV = "VRAAGBAAK_CONFIG"
 
@@ -77,13 +79,15 @@ SETTINGS: dict[str, Setting] = {s.key: s for s in (
     _s("milvus_timeout", "float", 30, "Milvus: seconden per verzoek", minimum=0.1, maximum=3600),
     # answering
     _s("retrieval", "choice", "hybrid", "zoekmethode", choices=("dense", "lexical", "hybrid")),
-    _s("abstain_threshold", "float", 0.83, "minimale cosinus van de beste passage", minimum=-1, maximum=1),
-    _s("min_coverage", "float", 0.5, "minimaal aandeel van de woorden van de vraag", minimum=0, maximum=1),
-    _s("coverage_waived_above", "float", 0.90, "boven deze cosinus telt de dekking niet", minimum=-1,
-       maximum=1),
+    _s("abstain_threshold", "float", answering.DEFAULT_MIN_DENSE_SCORE, "minimale cosinus van de beste passage",
+       minimum=-1, maximum=1),
+    _s("min_coverage", "float", answering.DEFAULT_MIN_COVERAGE, "minimaal aandeel van de woorden van de vraag",
+       minimum=0, maximum=1),
+    _s("coverage_waived_above", "float", answering.DEFAULT_COVERAGE_WAIVED_ABOVE,
+       "boven deze cosinus telt de dekking niet", minimum=-1, maximum=1),
     _s("reranker", "str", None, "cross-encoder die de gevonden passages opnieuw rangschikt (naam of map); "
        "leeg = uit"),
-    _s("rerank_depth", "int", 20, "zoveel passages leest de cross-encoder per vraag", minimum=1, maximum=100),
+    _s("rerank_depth", "int", answering.DEFAULT_RERANK_DEPTH, "zoveel passages leest de cross-encoder per vraag", minimum=1, maximum=100),
     # serving
     _s("host", "str", "127.0.0.1", "adres waarop serve luistert"),
     _s("port", "int", 8000, "poort waarop serve luistert", minimum=1, maximum=65535),

@@ -38,7 +38,8 @@ _ERROR = {
 
 _SOURCE = {
     "type": "object",
-    "required": ["document", "title", "heading", "paragraph", "lines", "page", "span", "url"],
+    "required": ["document", "title", "heading", "paragraph", "lines", "page", "page_end", "kind", "ocr", "span",
+                 "url"],
     "properties": {
         "document": {"type": "string", "description": "Bestandsnaam van het document (document-id)."},
         "title": {"type": "string"},
@@ -46,7 +47,12 @@ _SOURCE = {
         "paragraph": {"type": "integer", "minimum": 1},
         "lines": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
                   "description": "Eerste en laatste regel (1-based) in het bronbestand."},
-        "page": {"type": ["integer", "null"], "description": "Paginanummer bij PDF."},
+        "page": {"type": ["integer", "null"], "description": "Paginanummer bij PDF (de eerste pagina van de passage)."},
+        "page_end": {"type": ["integer", "null"],
+                     "description": "Laatste pagina bij PDF: een alinea kan over een paginagrens lopen."},
+        "kind": {"type": "string", "enum": ["paragraph", "bullet", "footnote"],
+                 "description": "Soort passage: alinea, opsommingsteken of voetnoot."},
+        "ocr": {"type": "boolean", "description": "Gelezen met tekstherkenning (OCR) van een gescande pagina."},
         "span": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
                  "description": "Tekenpositie [begin, eind) in de tekst van het document."},
         "url": {"type": "string",

@@ -31,7 +31,7 @@ from .client import (MAX_ROWS, Connection, decode_pieces, documents_collection, 
 from .lexicon import Vocabulary, analyzer_from
 from .schema import CHUNK_FIELDS, DOCUMENT_FIELDS
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest"
 LEXICAL = "lexical"
 LEXICON = "lexicon"
@@ -71,7 +71,7 @@ def _chunk(row: dict) -> Chunk:
     return Chunk(row["doc_id"], row["title"], row.get("heading"), int(row["paragraph"]), row["text"],
                  int(row["span_start"]), int(row["span_end"]), int(row["line_start"]), int(row["line_end"]),
                  _optional_int(row.get("page")), _optional_int(row.get("page_end")), row.get("kind") or "paragraph",
-                 row.get("context"), extra={"id": int(row["id"])})
+                 row.get("context"), bool(row.get("ocr")), extra={"id": int(row["id"])})
 
 
 def _optional_int(value) -> int | None:

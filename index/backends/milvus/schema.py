@@ -20,7 +20,7 @@ from .client import MilvusOptions
 
 TEXT = 65535  # bytes, Milvus' largest VARCHAR
 CHUNK_FIELDS = ("doc_id", "title", "heading", "paragraph", "text", "span_start", "span_end",
-                "line_start", "line_end", "page", "page_end", "kind", "context")
+                "line_start", "line_end", "page", "page_end", "kind", "context", "ocr")
 DOCUMENT_FIELDS = ("row", "doc_id", "title", "kind", "sha256", "chunks")
 
 
@@ -41,6 +41,7 @@ def chunks_schema(dimension: int):
     schema.add_field("page_end", DataType.INT64, nullable=True)
     schema.add_field("kind", DataType.VARCHAR, max_length=32)
     schema.add_field("context", DataType.VARCHAR, max_length=TEXT, nullable=True)
+    schema.add_field("ocr", DataType.BOOL)
     return schema
 
 

@@ -148,7 +148,7 @@ class MilvusWriter(Writer):
                     "doc_id": c.doc_id, "title": c.title, "heading": c.heading, "paragraph": c.paragraph,
                     "text": c.text, "span_start": c.start, "span_end": c.end, "line_start": c.line_start,
                     "line_end": c.line_end, "page": c.page, "page_end": c.page_end, "kind": c.kind,
-                    "context": c.context,
+                    "context": c.context, "ocr": c.ocr,
                 })
             conn.call("insert", names[0], rows)
             notify("milvus", start + len(rows), len(chunks))

@@ -1,0 +1,56 @@
+"""When Vraagbaak says it found nothing, instead of quoting something merely close.
+
+Two stages. Before an answer is picked, the retrieval must be close at all:
+the best passage's cosine and the share of the question's specific words
+found anywhere in the corpus (`retrieval_is_weak`). After the answer
+sentence is picked, it must answer *this* question (`answer_is_unsupported`):
+a question that asks for a number, an amount or a date, whose answer
+sentence and passage hold few of its words, is a near miss -- the documents
+speak of the subject, but not of what was asked ("in 2025", "met één
+huisgenoot", "voor een alleenstaande"). So is one whose answer passage holds
+no number at all where a number or an amount is asked for, and an
+answer whose passage lacks a year the question names. Thresholds are chosen on the tuning half of the
+dev sets (docs/quality.md).
+"""
+
+from __future__ import annotations
+
+from .answer_types import YEAR, type_evidence
+from .extract import AnswerSentence, Question, content_terms, term_overlap
+from .options import AnswerOptions
+from .retrieval import Hit, Retrieval
+
+# Answer types whose answer is one specific value: a near miss quotes a wrong one.
+SPECIFIC_TYPES = ("quantity", "amount", "date")
+# Of those, the ones whose answer is always written as a number. "Wanneer"
+# often asks for a condition ("Wanneer heb ik recht op ...?"), which no date
+# in the passage has to answer.
+COUNTED_TYPES = ("quantity", "amount")
+
+
+def retrieval_is_weak(retrieval: Retrieval, options: AnswerOptions) -> bool:
+    """No close passage, or the question's specific words are not in the corpus."""
+    if not retrieval.hits:
+        return True
+    if retrieval.best_dense < options.min_dense_score:
+        return True
+    if retrieval.follow_up:
+        # A follow-up's own words are few by nature; the conversation carries its subject.
+        return False
+    return (retrieval.coverage < options.min_coverage
+            and retrieval.best_dense < options.coverage_waived_above)
+
+
+def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit, follow_up: bool,
+                          options: AnswerOptions) -> bool:
+    """The picked sentence speaks of the subject but not of what was asked."""
+    passage = " ".join(part for part in (hit.chunk.title, hit.chunk.heading, hit.chunk.text) if part)
+    if set(YEAR.findall(question.text)) - set(YEAR.findall(passage)) and not follow_up:
+        return True
+    if question.wanted.kind not in SPECIFIC_TYPES or follow_up:
+        return False
+    if question.wanted.kind in COUNTED_TYPES and type_evidence(question.wanted, passage, question.text) < 1.0:
+        return True  # "hoeveel euro" over a passage that names no amount at all
+    quoted = f"{sentence.context or ''} {sentence.text}"
+    return (term_overlap(question.terms, content_terms(quoted)) < options.min_sentence_support
+            and term_overlap(question.terms, content_terms(passage)) < options.min_passage_support)

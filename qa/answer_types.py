@@ -1,0 +1,146 @@
+"""What a question asks for, and whether a sentence holds that kind of fact.
+
+The question word decides the answer type: "hoeveel" wants a quantity,
+"welk bedrag" an amount of money, "wanneer" a date or period, "wie" a person
+or organisation, "waar" a place, "waarom" a reason, "welke X" an X. A
+sentence holds the type when it has the surface form of such a fact: a
+number that is not a date, a euro amount, a date or year, a name that the
+question does not already contain (a person, a body, a place), or a causal
+connective ("omdat", "doordat", "om ... te"). These are features of Dutch,
+not of any document: nothing here names a question, a corpus or an answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from index.analysis import fold
+
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_NUMBER_WORDS = (
+    "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|veertig|vijftig|zestig|"
+    "zeventig|tachtig|negentig|honderd|duizend|miljoen|miljard|procent|helft|kwart|derde|dubbel|verdubbeld"
+)
+# A quantity, not a date: "40 woningen", "12 procent", "twaalf gemeenten",
+# but not "5 februari" or the year "2026" on its own.
+QUANTITY = re.compile(
+    rf"(?<![\d.,])(?!(?:19|20)\d\d\b)\d[\d.,]*(?!\s*(?:{_MONTHS})\b)(?![\d.,]*\d)"
+    rf"|\b(?:{_NUMBER_WORDS})\b"
+)
+MONEY = re.compile(r"€|\beuro\b|\bmiljoen\b|\bmiljard\b")
+DATE = re.compile(
+    rf"\b(?:(?:19|20)\d\d|{_MONTHS}|week \d+|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
+    r"jaar|maand|kwartaal|voorjaar|najaar|zomer|winter|herfst)\b"
+)
+YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+REASON = re.compile(
+    r"\b(?:omdat|doordat|want|zodat|daardoor|daarom|vanwege|dankzij|aangezien|waardoor|reden|oorzaak|"
+    r"doel|bedoeld|bedoeling|zorgt ervoor|leidt tot|met als gevolg|"
+    r"om\b(?:\s+\S+){1,12}?\s+te)\b"
+)
+# A name: a capitalised word, or initials ("M.L.J."), not at the start of the sentence.
+_NAME = re.compile(r"(?<=[\s(„\"'])(?:[A-Z]\.){1,5}(?=\s)|(?<=[\s(„\"'])[A-ZÀ-Ý][\w'’-]*[a-zà-ÿ0-9][\w'’-]*")
+_PLACE_PREPOSITION = re.compile(r"\b(?:in|te|bij|uit|naar|rond|nabij|op)\s+(?:de\s+|het\s+)?[A-ZÀ-Ý]")
+
+# Question words and the answer type they ask for. The question word that
+# comes first in the question decides ("Hoe heet de wet waar ... voor
+# waarschuwt?" asks for a name: "waar" there only opens a clause); at the same
+# position the more specific pattern, listed first, wins.
+_LEAD = r"^(?:(?:en|maar|ook|dus|en dan)\s+)?(?:(?:naar|tot|vanaf|vanuit|sinds|in|op|aan|bij|met|door|voor)\s+)?"
+_ASKS = (
+    (re.compile(r"^(?:en\s+)?waar staat\b.*\bvoor\b"), "thing"),  # "Waar staat CCD2 voor?": a meaning
+    (re.compile(r"\b(welk bedrag|hoeveel geld|wat kost|wat kosten|hoe duur|hoeveel euro|hoeveel kost)\b"), "amount"),
+    (re.compile(r"\b(hoeveel|hoe veel|hoe groot|hoe hoog|welk percentage|welk deel|hoe lang|hoe vaak)\b"),
+     "quantity"),
+    (re.compile(r"\b(wanneer|welke datum|op welke dag|in welk jaar|welke week|per wanneer|welk jaar)\b"), "date"),
+    (re.compile(r"\b(waarom|om welke reden|wat is het doel|wat is de reden|waartoe|hoe komt het dat)\b"), "reason"),
+    (re.compile(r"\bwie\b"), "name"),
+    (re.compile(_LEAD + r"waar\b|\b(in welke (stad|gemeente|provincie|plaats|regio)|welke (stad|steden|gemeente|"
+                r"gemeenten|provincie|provincies|plaats|plaatsen|regio))\b"), "place"),
+    (re.compile(r"\b(welke|welk|hoe heet|hoe heten|wat is de naam)\b"), "thing"),
+)
+# The question asks what someone asked: a quoted question is then its answer.
+_ASKS_FOR_A_QUESTION = re.compile(
+    r"\b(welke|wat voor|hoeveel) (vraag|vragen)\b|\bwat (vraagt|vroeg|vragen|vroegen|wil \w+ weten)\b")
+_QUESTION_WORD = re.compile(_LEAD + r"(wat|welke|welk|wie|waar|wanneer|hoeveel|hoe|waarom|is|zijn|kan|kunnen|moet)\b")
+
+
+_FOCUS = re.compile(r"\b(?:welke|welk|wie is de|wie zijn de|wie was de|hoe heet de|hoe heet het|hoe heten de)\s+(\w{3,})")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a question wants: an answer type (or None: no type is recognisable), and whether a question may answer."""
+
+    kind: str | None
+    questions_answer: bool = False  # "Welke vraag stelt Valente?": a question is the answer
+    focus: str | None = None  # "welke gemeenten" -> "gemeente": the noun the answer is an instance of
+
+
+def asked(question: str) -> Asked:
+    q = fold(question)
+    found = [(m.start(), order, kind) for order, (pattern, kind) in enumerate(_ASKS) if (m := pattern.search(q))]
+    kind = min(found)[2] if found else None
+    focus = _FOCUS.search(q)
+    return Asked(kind, bool(_ASKS_FOR_A_QUESTION.search(q)), _focus_stem(focus.group(1)) if focus else None)
+
+
+def _focus_stem(word: str) -> str:
+    """A crude common stem of a Dutch noun's singular and plural: "gemeenten" -> "gemeent"."""
+    for ending in ("en", "s", "n", "e"):
+        if word.endswith(ending) and len(word) - len(ending) >= 3:
+            return word[: -len(ending)]
+    return word
+
+
+def names_the_focus(wanted: Asked, sentence: str, question: str) -> bool:
+    """The sentence names an instance of the asked-for noun: "de gemeente Enschede", "minister Keijzer", "Wet X"."""
+    if not wanted.focus:
+        return False
+    for match in re.finditer(rf"\b{re.escape(wanted.focus)}\w*", fold(sentence)):
+        after = sentence[match.start(): match.end() + 40]
+        if new_names(after, question) or sentence[match.start()].isupper() and match.start() > 0:
+            return True
+    return False
+
+
+def has_question_word(question: str) -> bool:
+    """Whether the question names what it asks ("En in 2024?" does not: it leans on the previous one)."""
+    return any(pattern.search(fold(question)) for pattern, _ in _ASKS) or bool(_QUESTION_WORD.search(fold(question)))
+
+
+def new_names(sentence: str, question: str) -> list[str]:
+    """Names in the sentence (not at its start) that the question does not contain."""
+    known = set(re.findall(r"\w+", fold(question)))
+    return [m.group(0) for m in _NAME.finditer(sentence)
+            if not set(re.findall(r"\w+", fold(m.group(0)))) <= known]
+
+
+def type_evidence(wanted: Asked, sentence: str, question: str) -> float:
+    """How well a sentence holds the kind of fact asked for: 0 (not at all) to 1."""
+    kind = wanted.kind
+    if kind is None:
+        return 0.0
+    folded = fold(sentence)
+    if kind == "amount":
+        return 1.0 if MONEY.search(folded) and QUANTITY.search(folded) else 0.5 * bool(QUANTITY.search(folded))
+    if kind == "quantity":
+        return float(bool(QUANTITY.search(folded)))
+    if kind == "date":
+        return float(bool(DATE.search(folded)))
+    if kind == "reason":
+        return float(bool(REASON.search(folded)))
+    names = new_names(sentence, question)
+    if wanted.focus:
+        # "welke gemeenten": best a name right after the noun ("de gemeente Enschede"), else any new name.
+        return 1.0 if names_the_focus(wanted, sentence, question) else 0.5 * bool(names)
+    if kind == "place":
+        return 1.0 if names and _PLACE_PREPOSITION.search(sentence) else 0.5 * bool(names)
+    # "wie": a name the question does not hold is often the answer.
+    return float(bool(names))
+
+
+def is_question(sentence: str) -> bool:
+    """A sentence that asks something (ends in "?", allowing closing quotes or brackets)."""
+    return sentence.rstrip(" \"'’”»)]*").endswith("?")

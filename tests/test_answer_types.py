@@ -1,0 +1,79 @@
+"""What a question asks for, and which sentences hold it: Dutch question words against sentences written here."""
+
+import pytest
+
+from qa.answer_types import asked, has_question_word, is_question, new_names, type_evidence
+from qa.evaluate import is_question_text, split_halves
+
+
+@pytest.mark.parametrize("question, kind", [
+    ("Hoeveel woningen bouwt de gemeente dit jaar?", "quantity"),
+    ("Hoe veel mensen wonen er in de wijk?", "quantity"),
+    ("Wat kost een parkeervergunning?", "amount"),
+    ("Hoeveel euro krijgt een gezin erbij?", "amount"),
+    ("Wanneer gaat de nieuwe regeling in?", "date"),
+    ("Vanaf welk jaar geldt de regel?", "date"),
+    ("Waarom stopt de gemeente met de proef?", "reason"),
+    ("Wat is het doel van de nieuwe wet?", "reason"),
+    ("Wie leidt het onderzoek naar de toeslagen?", "name"),
+    ("Waar komt het nieuwe opvangcentrum?", "place"),
+    ("Welke gemeenten doen mee aan de proef?", "place"),
+    ("Welke wet regelt de registratie van uitzendbureaus?", "thing"),
+    ("Wat vindt de wethouder van het plan?", None),
+])
+def test_the_question_word_decides_the_answer_type(question, kind):
+    assert asked(question).kind == kind
+
+
+def test_the_noun_after_welke_is_the_focus_of_the_answer():
+    wanted = asked("Welke minister werkt aan het wetsvoorstel?")
+    assert wanted.focus == "minister"
+    question = "Welke minister werkt aan het wetsvoorstel?"
+    assert type_evidence(wanted, "Daar werkt minister Van Dalen al een jaar aan.", question) == 1.0
+    assert type_evidence(wanted, "Het wetsvoorstel ligt bij de Raad van State.", question) == 0.5
+    assert type_evidence(wanted, "Het wetsvoorstel is nog niet klaar.", question) == 0.0
+
+
+def test_sentences_hold_the_kind_of_fact_asked_for():
+    q = "Hoeveel woningen bouwt de gemeente?"
+    assert type_evidence(asked(q), "De gemeente bouwt dit jaar 450 woningen.", q) == 1.0
+    assert type_evidence(asked(q), "De gemeente bouwt in 2026 woningen.", q) == 0.0  # a year is no quantity
+    q = "Wanneer gaat de regeling in?"
+    assert type_evidence(asked(q), "De regeling gaat in op 1 januari 2027.", q) == 1.0
+    assert type_evidence(asked(q), "De regeling gaat binnenkort in.", q) == 0.0
+    q = "Waarom stopt de gemeente met de proef?"
+    assert type_evidence(asked(q), "De gemeente stopt omdat het geld op is.", q) == 1.0
+    assert type_evidence(asked(q), "De gemeente stopt om kosten te besparen.", q) == 1.0
+    assert type_evidence(asked(q), "De gemeente stopt met de proef.", q) == 0.0
+    q = "Wie leidt het onderzoek?"
+    assert type_evidence(asked(q), "Het onderzoek wordt geleid door hoogleraar Anna de Vries.", q) == 1.0
+    assert type_evidence(asked(q), "Het onderzoek loopt nog een jaar.", q) == 0.0
+
+
+def test_names_are_new_words_with_a_capital_not_at_the_start():
+    assert new_names("Volgens minister M.L.J. Paul is dat zo.", "Wie is de minister?") == ["M.L.J.", "Paul"]
+    assert new_names("Volgens de gemeente Utrecht is dat zo.", "Wat vindt Utrecht?") == []
+    assert new_names("Dat is zo.", "Wie?") == []
+
+
+def test_questions_are_recognised_and_some_questions_ask_for_one():
+    assert is_question("Neemt u het initiatief?")
+    assert is_question("Hij vroeg: 'Waarom nu?'")
+    assert not is_question("Het kabinet neemt het initiatief.")
+    assert asked("Welke vraag stelt de vereniging aan de minister?").questions_answer
+    assert not asked("Wat is de norm?").questions_answer
+    assert is_question_text("Is dat zo? [1]") and not is_question_text("Dat is zo. [1] Ja. [2]")
+
+
+def test_an_elliptic_follow_up_names_no_question_word():
+    assert not has_question_word("En in 2024?")
+    assert has_question_word("En hoeveel kost dat?")
+
+
+def test_the_evaluation_split_is_fixed_and_balanced_per_kind():
+    questions = [{"id": f"q{i:02d}", "kind": "factoid" if i % 3 else "followup"} for i in range(12)]
+    halves = split_halves(questions)
+    assert halves == split_halves(list(reversed(questions)))  # order in the file does not matter
+    for kind in ("factoid", "followup"):
+        ids = [q["id"] for q in questions if q["kind"] == kind]
+        assert sorted(halves[i] for i in ids).count("tune") == (len(ids) + 1) // 2
