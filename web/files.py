@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, current_app, render_template, send_file
+from flask import Blueprint, send_file
 
-from index.errors import VraagbaakError
+from .pages import error_page, indexed_document
 
 bp = Blueprint("files", __name__)
 
@@ -31,10 +31,6 @@ _TYPES = {
 # The PDF viewer is the browser's own; the file itself may load nothing, nor be framed.
 PDF_CSP = "default-src 'none'; object-src 'self'; frame-ancestors 'none'; base-uri 'none'"
 DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
-
-
-def _error(status: int, title: str, message: str):
-    return render_template("error.html", title=title, message=message, status=status), status
 
 
 def _charset(path: Path) -> str:
@@ -62,18 +58,13 @@ def source_path(corpus: str | None, doc_id: str) -> Path | None:
 
 @bp.get("/documents/<path:doc_id>/file")
 def original_file(doc_id: str):
-    engine = current_app.extensions["vraagbaak"]
-    try:
-        snapshot = engine.answerer().snapshot
-    except VraagbaakError:
-        return _error(503, "Nog geen documenten", "Er is nog geen index met documenten. Probeer het later opnieuw.")
-    if snapshot.document(doc_id) is None:
-        return _error(404, "Document niet gevonden",
-                      "Dit document staat niet (meer) in de index. Misschien is het verwijderd of hernoemd.")
+    snapshot, _, error = indexed_document(doc_id)
+    if error:
+        return error
     path = source_path((getattr(snapshot, "manifest", None) or {}).get("corpus"), doc_id)
     kind = _TYPES.get(Path(doc_id).suffix.lower())
     if path is None or kind is None:
-        return _error(404, "Bestand niet beschikbaar",
+        return error_page(404, "Bestand niet beschikbaar",
                       "Het originele bestand van dit document is niet (meer) beschikbaar op de server.")
     mimetype, inline = kind
     response = send_file(path, mimetype=mimetype, as_attachment=not inline,

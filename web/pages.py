@@ -76,8 +76,24 @@ def group_paragraphs(chunks: list[Chunk]) -> list[ShownParagraph]:
     return shown
 
 
-def _error_page(status: int, title: str, message: str):
+def error_page(status: int, title: str, message: str):
     return render_template("error.html", title=title, message=message, status=status), status
+
+
+def indexed_document(doc_id: str):
+    """(snapshot, stored document, None), or (…, None, the Dutch error page): 503 without an index, 404 unknown."""
+    engine = current_app.extensions["vraagbaak"]
+    try:
+        snapshot = engine.answerer().snapshot
+    except VraagbaakError:
+        return None, None, error_page(503, "Nog geen documenten",
+                                      "Er is nog geen index met documenten. Probeer het later opnieuw.")
+    stored = snapshot.document(doc_id)
+    if stored is None:
+        return snapshot, None, error_page(
+            404, "Document niet gevonden",
+            "Dit document staat niet (meer) in de index. Misschien is het verwijderd of hernoemd.")
+    return snapshot, stored, None
 
 
 @bp.get("/")
@@ -87,15 +103,8 @@ def chat():
 
 @bp.get("/documents/<path:doc_id>")
 def document(doc_id: str):
-    engine = current_app.extensions["vraagbaak"]
-    try:
-        snapshot = engine.answerer().snapshot
-    except VraagbaakError:
-        return _error_page(503, "Nog geen documenten",
-                           "Er is nog geen index met documenten. Probeer het later opnieuw.")
-    stored = snapshot.document(doc_id)
-    if stored is None:
-        return _error_page(404, "Document niet gevonden",
-                           "Dit document staat niet (meer) in de index. Misschien is het verwijderd of hernoemd.")
+    snapshot, stored, error = indexed_document(doc_id)
+    if error:
+        return error
     paragraphs = group_paragraphs(snapshot.document_chunks(doc_id))
     return render_template("document.html", document=stored, paragraphs=paragraphs)
