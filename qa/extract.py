@@ -1,7 +1,7 @@
 """Picks the sentence that answers a question, word for word, from the top passages.
 
 A sentence scores on three kinds of evidence: how many of the question's
-content words (stemmed, with compound parts) it holds, how highly its passage
+content words (stemmed; a compound holding one counts in part) it holds, how highly its passage
 ranked, and whether it holds the kind of fact the question asks for
 (`qa.answer_types`: "hoeveel" wants a number, "wie" a name, "waarom" a
 reason). Two kinds of sentence are never the answer: a question (unless the
@@ -35,10 +35,13 @@ HISTORY_TERM_WEIGHT = 0.5
 # documents above the answer page (docs/quality.md).
 RERANK_TYPES = ("quantity", "amount", "date")
 RERANK_DEPTH = 10
-WITHIN_DOCUMENT_WEIGHT = 0.5
 RERANK_WEIGHT = 0.2
+# Other typed questions: the best document's passages trade places on their
+# best sentence with this weight (the documents' order stays).
+WITHIN_DOCUMENT_WEIGHT = 0.5
 MIN_ANSWER_WORDS = 6
-MAX_PASSAGES = 3
+MAX_PASSAGES = 3  # the top passages whose sentences compete for the answer
+# A second sentence is quoted when it scores at least this share of the best.
 MAX_ANSWER_SENTENCES = 2
 SECOND_SENTENCE_RATIO = 0.8
 
@@ -66,12 +69,11 @@ class Question:
     @classmethod
     def of(cls, text: str, history: list[str] | None = None) -> "Question":
         terms = {t: 1.0 for t in content_terms(text)}
-        history_weight = HISTORY_TERM_WEIGHT
         wanted = asked(text)
         if history:
             earlier = history[-1]
             for term in content_terms(earlier):
-                terms.setdefault(term, history_weight)
+                terms.setdefault(term, HISTORY_TERM_WEIGHT)
             if wanted.kind is None and not has_question_word(text):
                 wanted = asked(earlier)  # "En in 2024?" asks what the earlier question asked
             text = f"{earlier} {text}"
