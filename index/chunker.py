@@ -74,21 +74,22 @@ class _Unit:
 _URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w.-]+\.(?:nl|com|org|net|eu|be|int)(?:/\S*)?\b", re.I)
 # Words that only point elsewhere ("Zie ook", "Bron:", "via").
 _POINTER_WORDS = frozenset("zie ook bron bronnen via link links hier url website pagina p blz".split())
-_LEADING_NOTE_NUMBER = re.compile(r"^\s*(\d{1,3})\s+(?=\S)")
+# A footnote chunk opens with its number: "3 30,6 duizend dakloze mensen ...".
+NOTE_NUMBER = re.compile(r"^\s*(\d{1,3})\s+(?=\S)")
 
 
 def is_reference_only(text: str) -> bool:
     """Whether a passage is only references: fewer than three words remain without links and pointers."""
     if not _URL.search(text) and not re.match(r"\s*(?:\d{1,3}\s+)?zie\b", text, re.I):
         return False
-    rest = _URL.sub(" ", _LEADING_NOTE_NUMBER.sub("", text))
+    rest = _URL.sub(" ", NOTE_NUMBER.sub("", text))
     words = [w for w in re.findall(r"[^\W\d_]{2,}", rest) if w.lower() not in _POINTER_WORDS]
     return len(words) < 3
 
 
 def note_number(text: str) -> str | None:
     """The number a footnote's text opens with ("3 30,6 duizend ..." -> "3")."""
-    m = _LEADING_NOTE_NUMBER.match(text)
+    m = NOTE_NUMBER.match(text)
     return m.group(1) if m else None
 
 

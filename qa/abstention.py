@@ -16,7 +16,7 @@ dev sets (docs/quality.md).
 from __future__ import annotations
 
 from .answer_types import YEAR, type_evidence
-from .extract import AnswerSentence, Question, content_terms, term_overlap
+from .extract import AnswerSentence, Question, sentence_terms, term_overlap
 from .options import AnswerOptions
 from .retrieval import Hit, Retrieval
 
@@ -52,5 +52,5 @@ def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit
     if question.wanted.kind in COUNTED_TYPES and type_evidence(question.wanted, passage, question.text) < 1.0:
         return True  # "hoeveel euro" over a passage that names no amount at all
     quoted = f"{sentence.context or ''} {sentence.text}"
-    return (term_overlap(question.terms, content_terms(quoted)) < options.min_sentence_support
-            and term_overlap(question.terms, content_terms(passage)) < options.min_passage_support)
+    return (term_overlap(question.terms, sentence_terms(quoted)) < options.min_sentence_support
+            and term_overlap(question.terms, sentence_terms(passage)) < options.min_passage_support)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .answer_types import is_question
 from .service import Answerer
 from .textnorm import normalize_for_match
 
@@ -43,8 +44,7 @@ def split_halves(questions: list[dict]) -> dict[str, str]:
 
 def is_question_text(answer_text: str) -> bool:
     """Whether a quoted answer is itself a question: one of its quoted sentences ends in "?"."""
-    quoted = [part.strip() for part in _CITATION.split(answer_text)]
-    return any(part.endswith("?") for part in quoted if part)
+    return any(is_question(part) for part in _CITATION.split(answer_text) if part.strip())
 
 
 def load_questions(path: Path) -> list[dict]:

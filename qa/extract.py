@@ -12,11 +12,11 @@ here is ever rewritten: the answer is made of spans of passages.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from index.analysis import DutchAnalyzer
+from index.chunker import NOTE_NUMBER
 from index.sentences import sentence_spans
 
 from .answer_types import Asked, asked, has_question_word, is_question, type_evidence
@@ -44,9 +44,6 @@ MAX_PASSAGES = 3  # the top passages whose sentences compete for the answer
 # A second sentence is quoted when it scores at least this share of the best.
 MAX_ANSWER_SENTENCES = 2
 SECOND_SENTENCE_RATIO = 0.8
-
-_NOTE_NUMBER = re.compile(r"^\d{1,3}\s+")
-
 
 @dataclass(frozen=True)
 class AnswerSentence:
@@ -126,7 +123,7 @@ def answer_spans(hit: Hit, wanted: Asked) -> list[tuple[int, int]]:
     spans = []
     for start, end in passage_sentences(text):
         if hit.chunk.kind == "footnote" and start == 0:
-            number = _NOTE_NUMBER.match(text)
+            number = NOTE_NUMBER.match(text)
             start = number.end() if number and number.end() < end else start
         if is_question(text[start:end]) and not wanted.questions_answer:
             continue

@@ -97,6 +97,15 @@ def _paragraph(pdf, text: str, size: float = 11) -> None:
     pdf.ln(4)
 
 
+def _body_with_markers(pdf, *parts: str) -> None:
+    """Body text at 11 pt; every second part is a superscript footnote marker ("tekst", "1", "tekst", ...)."""
+    pdf.set_font("Helvetica", size=11)
+    for n, part in enumerate(parts):
+        pdf.char_vpos = "SUP" if n % 2 else "LINE"
+        pdf.write(5.5, part)
+    pdf.char_vpos = "LINE"
+
+
 def _save(pdf, path: Path) -> Path:
     path.write_bytes(bytes(pdf.output()))
     return path
@@ -246,17 +255,10 @@ def test_heading_hierarchy_becomes_heading_context(tmp_path):
 def test_footnotes_are_their_own_units_never_inside_body_text(tmp_path):
     pdf = _pdf(header=None, page_numbers="{n}")
     pdf.add_page()
-    pdf.set_font("Helvetica", size=11)
-    pdf.write(5.5, "Het aantal dakloze mensen in Nederland is volgens het CBS gedaald")
-    pdf.char_vpos = "SUP"
-    pdf.write(5.5, "1")
-    pdf.char_vpos = "LINE"
-    pdf.write(5.5, ", maar de verschillen tussen gemeenten zijn groot. Vooral in de grote steden "
-              "blijft de druk op de maatschappelijke opvang hoog, meldt de Vereniging Valente")
-    pdf.char_vpos = "SUP"
-    pdf.write(5.5, "2")
-    pdf.char_vpos = "LINE"
-    pdf.write(5.5, ".")
+    _body_with_markers(pdf, "Het aantal dakloze mensen in Nederland is volgens het CBS gedaald", "1",
+                       ", maar de verschillen tussen gemeenten zijn groot. Vooral in de grote steden "
+                       "blijft de druk op de maatschappelijke opvang hoog, meldt de Vereniging Valente", "2",
+                       ".")
     pdf.ln(10)
     _paragraph(pdf, PARAGRAPHS[3])
     notes = [
@@ -642,12 +644,8 @@ def test_a_lone_footnote_at_the_page_foot_is_no_furniture(tmp_path):
     pdf = _pdf(header=None, page_numbers=None)
     pdf.set_auto_page_break(False)
     pdf.add_page()
-    pdf.set_font("Helvetica", size=11)
-    pdf.write(5.5, "De gemeente heeft de regeling voor bijzondere bijstand vereenvoudigd")
-    pdf.char_vpos = "SUP"
-    pdf.write(5.5, "1")
-    pdf.char_vpos = "LINE"
-    pdf.write(5.5, ", zodat inwoners met een laag inkomen sneller geholpen worden.")
+    _body_with_markers(pdf, "De gemeente heeft de regeling voor bijzondere bijstand vereenvoudigd", "1",
+                       ", zodat inwoners met een laag inkomen sneller geholpen worden.")
     pdf.ln(10)
     _paragraph(pdf, PARAGRAPHS[2])
     note = "1 Besluit van het college van 4 februari 2026 over de bijzondere bijstand."
