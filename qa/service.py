@@ -84,8 +84,9 @@ class Answerer:
     def __init__(self, snapshot: Backend, embedder: Embedder, options: AnswerOptions | None = None):
         self.snapshot = snapshot
         self.retriever = Retriever(snapshot, embedder)
-        self.options = options or AnswerOptions.from_env()
-        self.reranker = load_reranker(self.options.reranker) if self.options.reranker else None
+        self.options = options or AnswerOptions()
+        self.reranker = (load_reranker(self.options.reranker, offline=self.options.offline)
+                         if self.options.reranker else None)
 
     def ask(self, question: object, *, history: object = None, top_k: int = DEFAULT_TOP_K) -> Answer:
         started = time.perf_counter()

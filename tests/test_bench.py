@@ -128,7 +128,7 @@ def test_the_server_is_stopped_when_a_part_is_interrupted(short_corpus, eval_dir
 
 def test_scale_part_measures_every_index_type_on_a_synthesized_corpus(seeds_snapshot, embedder):
     """Part 5 on a small size: real index versions, probed in fresh processes, cleaned up after."""
-    from index.settings import data_dir
+    from index.settings import Settings
     from web.bench import scale
 
     vectors = seeds_snapshot.all_vectors()
@@ -136,7 +136,8 @@ def test_scale_part_measures_every_index_type_on_a_synthesized_corpus(seeds_snap
     model = {"model": embedder.model_id, "dimension": embedder.dimension}
     questions = ["Hoeveel mensen wachten op een woning?", "Wat verandert er voor gemeenten?",
                  "Welke regels gelden voor opvang?", "Wie betaalt de kosten van het plan?"]
-    before = set((data_dir() / "bench").glob("*")) if (data_dir() / "bench").exists() else set()
+    bench_dir = Settings().data / "bench"
+    before = set(bench_dir.glob("*")) if bench_dir.exists() else set()
     size = 3 * len(texts)
     entries = scale.run(False, lambda message: None, sizes=(size,), real=(vectors, texts, model),
                         questions=questions)
@@ -149,7 +150,7 @@ def test_scale_part_measures_every_index_type_on_a_synthesized_corpus(seeds_snap
         assert entry["dense_p95_ms"] > 0 and entry["lexical_p95_ms"] > 0 and entry["disk_mb"] > 0
     assert entries[0]["recall_at_10"] == 1.0
     assert all(e["recall_at_10"] >= 0.9 for e in entries[1:])
-    assert set((data_dir() / "bench").glob("*")) == before  # its index versions are removed
+    assert set(bench_dir.glob("*")) == before  # its index versions are removed
 
 
 def test_synthesized_chunks_keep_real_ones_and_differ_from_each_other(seeds_snapshot):

@@ -33,7 +33,7 @@ from tests.conftest import SEEDS, LiveServer
 from tests.test_serving import _ask
 from web.app import create_app
 from web.cli import main
-from web.config import ConfigError, backend_settings
+from index.settings import ConfigError, load_settings
 
 pytestmark = pytest.mark.slow
 
@@ -269,6 +269,11 @@ def test_an_unreachable_milvus_gives_503_json_and_readyz_not_ready(tmp_path, mon
         assert response.status_code == 503 and "niet bereikbaar" in response.json["error"]["message"]
         assert "Traceback" not in response.get_data(as_text=True)
     assert client.get("/readyz").json["error"]["code"] == "backend_unavailable"
+
+
+def backend_settings(env: dict) -> tuple[str, dict]:
+    settings = load_settings(env)
+    return settings.backend, settings.backend_options()
 
 
 def test_backend_settings_are_checked_in_dutch(tmp_path):

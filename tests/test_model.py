@@ -25,10 +25,7 @@ REAL_DATA = PROJECT_ROOT / "data"
 
 @pytest.fixture(scope="module")
 def embedder() -> Embedder:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("VRAAGBAAK_DATA_DIR", str(REAL_DATA))
-        mp.delenv("VRAAGBAAK_MODEL", raising=False)
-        return load_embedder()
+    return load_embedder(DEFAULT_MODEL, REAL_DATA)
 
 
 @pytest.fixture(scope="module")
@@ -237,10 +234,8 @@ def test_model_without_prompts_encodes_without_prefix(embedder, tmp_path):
 def test_a_repeated_question_gets_exactly_the_vector_the_model_gives(embedder, monkeypatch):
     from index.embedder import Embedder
 
-    monkeypatch.setenv("VRAAGBAAK_QUERY_CACHE", "0")
-    uncached = Embedder(embedder._model, embedder.model_id)
-    monkeypatch.setenv("VRAAGBAAK_QUERY_CACHE", "2")
-    cached = Embedder(embedder._model, embedder.model_id)
+    uncached = Embedder(embedder._model, embedder.model_id, query_cache=0)
+    cached = Embedder(embedder._model, embedder.model_id, query_cache=2)
     questions = ["Wanneer opent het nieuwe zwembad?", "Wie betaalt de reiskosten?", "Hoe laat sluit de bibliotheek?"]
     first = cached.encode_queries(questions)
     again = cached.encode_queries([questions[2], questions[1], questions[2]])
@@ -258,7 +253,6 @@ def test_concurrent_questions_are_encoded_together_and_each_gets_its_own_vector(
 
     from index.embedder import Embedder
 
-    monkeypatch.setenv("VRAAGBAAK_QUERY_CACHE", "0")
 
     class CountingModel:
         """The real model, counting how many encode calls (batches) it gets."""
@@ -274,7 +268,7 @@ def test_concurrent_questions_are_encoded_together_and_each_gets_its_own_vector(
             return self._model.encode(texts, **kwargs)
 
     counting = CountingModel(embedder._model)
-    shared = Embedder(counting, embedder.model_id)
+    shared = Embedder(counting, embedder.model_id, query_cache=0)
     questions = [f"Hoeveel kost een parkeervergunning in wijk {n}?" for n in range(12)]
     expected = embedder.encode_queries(questions)
     counting.calls = 0

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from index.store import MANIFEST, VECTORS, current_version, switch_current
 from web.app import create_app
 from web.cli import main
-from web.config import ConfigError, load_settings
+from index.settings import ConfigError, load_settings
 from web.logs import JsonFormatter
 
 QUESTION = "Welke gemeente heeft een rekentool voor bijstandsgerechtigden gelanceerd?"
@@ -89,8 +89,9 @@ def test_readyz_metrics_request_id_and_json_logs(index_copy, json_log, monkeypat
                  "vraagbaak_index_documents", "vraagbaak_index_info{"):
         assert name in metrics
 
-    monkeypatch.setenv("VRAAGBAAK_LOG_QUESTIONS", "1")
-    client.post("/api/v1/ask", json={"question": QUESTION})
+    monkeypatch.setenv("VRAAGBAAK_LOG_QUESTIONS", "ja")  # read when an app is made, like every setting
+    logging_questions = create_app({"VRAAGBAAK_INDEX_DIR": str(index_copy)}).test_client()
+    logging_questions.post("/api/v1/ask", json={"question": QUESTION})
     assert any(line.get("question") == QUESTION for line in json_log())
 
 
@@ -174,8 +175,8 @@ def test_settings_from_file_and_environment_are_validated_in_dutch(tmp_path):
 
     config.write_text('workers = 3\nretrieval = "dense"\nlog_questions = true\n', "utf-8")
     settings = load_settings(env)
-    assert settings["workers"] == 2 and settings.sources["workers"] == "omgeving"  # env wins
-    assert settings["retrieval"] == "dense" and settings["log_questions"] is True
+    assert settings.workers == 2 and settings._sources["workers"] == "omgeving"  # env wins
+    assert settings.retrieval == "dense" and settings.log_questions is True
 
     with pytest.raises(ConfigError, match="VRAAGBAAK_ABSTAIN_THRESHOLD"):
         load_settings({"VRAAGBAAK_ABSTAIN_THRESHOLD": "hoog"})

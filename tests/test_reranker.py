@@ -16,7 +16,7 @@ from transformers import AutoTokenizer, BertConfig, BertForSequenceClassificatio
 from index.build import passage_text
 from index.embedder import DEFAULT_FOLDER
 from index.errors import ModelError
-from index.settings import data_dir
+from index.settings import DEFAULT_DATA_DIR
 from qa.options import AnswerOptions
 from qa.quality import configurations
 from qa.reranker import PassageReranker
@@ -29,7 +29,7 @@ QUESTION = "Wat doet het kabinet tegen dakloosheid?"
 
 @pytest.fixture(scope="module")
 def cross_encoder_dir(tmp_path_factory, embedder):
-    tokenizer = AutoTokenizer.from_pretrained(data_dir() / "models" / DEFAULT_FOLDER)
+    tokenizer = AutoTokenizer.from_pretrained(DEFAULT_DATA_DIR / "models" / DEFAULT_FOLDER)
     torch.manual_seed(7)
     config = BertConfig(vocab_size=len(tokenizer), hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                         intermediate_size=64, max_position_embeddings=514, num_labels=1)

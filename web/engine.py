@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 
-from index.backends import Source
-from index.embedder import Embedder, load_embedder
+from index.backends import Source, configured_source
+from index.embedder import Embedder, embedder_for
 from index.errors import BackendUnavailable, IndexCorrupt, IndexMissing, ModelError, ModelMismatch, VraagbaakError
+from index.settings import Settings
 from qa.options import AnswerOptions
 from qa.service import Answerer
 
@@ -46,16 +46,11 @@ def problem_code(exc: Exception) -> str:
 
 
 class Engine:
-    def __init__(self, index_root: Path, model: str | None = None, options: AnswerOptions | None = None,
-                 source: Source | None = None):
-        self.index_root = index_root
-        if source is None:
-            from .config import create_source  # the backend the settings name (VRAAGBAAK_BACKEND)
-
-            source = create_source(index_root)
-        self.source = source
-        self.model = model
-        self.options = options
+    def __init__(self, settings: Settings, options: AnswerOptions | None = None, source: Source | None = None):
+        self.settings = settings
+        self.index_root = settings.index_root
+        self.source = source or configured_source(settings)  # local files, or Milvus (VRAAGBAAK_BACKEND)
+        self.options = options or AnswerOptions.from_settings(settings)
         self._embedder: Embedder | None = None
         self._answerer: Answerer | None = None
         self._lock = threading.Lock()
@@ -70,7 +65,7 @@ class Engine:
         if self._embedder is None:
             with self._lock:
                 if self._embedder is None:
-                    self._embedder = load_embedder(self.model)
+                    self._embedder = embedder_for(self.settings)
         return self._embedder
 
     def answerer(self) -> Answerer:
@@ -118,7 +113,7 @@ class Engine:
                 return current
             raise self._failed[1]
         try:
-            embedder = self._embedder or load_embedder(self.model)
+            embedder = self._embedder or embedder_for(self.settings)
             self._embedder = embedder
             snapshot = self.source.open()
             answerer = Answerer(snapshot, embedder, self.options)

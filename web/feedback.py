@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import sqlite3
 from datetime import datetime, timezone
@@ -20,11 +19,11 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from index.settings import data_dir
 from index.store import current_version
 from qa.question import MAX_QUESTION_CHARS
 
 from .auth import require_admin
+from .config import app_settings
 from .errors import ApiError
 
 bp = Blueprint("feedback", __name__, url_prefix="/api/v1")
@@ -51,10 +50,6 @@ CREATE TABLE IF NOT EXISTS feedback (
     comment TEXT
 )
 """
-
-
-def default_db_path() -> Path:
-    return Path(os.environ.get("VRAAGBAAK_FEEDBACK_DB") or data_dir() / "feedback.sqlite")
 
 
 class FeedbackStore:
@@ -127,8 +122,7 @@ def rows_to_json(rows: list[dict]) -> str:
 
 
 def _store() -> FeedbackStore:
-    configured = current_app.config.get("VRAAGBAAK_FEEDBACK_DB")
-    return FeedbackStore(Path(configured) if configured else default_db_path())
+    return FeedbackStore(app_settings().feedback_path)
 
 
 def _text(body: dict, name: str, limit: int, *, required: bool = True) -> str | None:

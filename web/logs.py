@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import sys
 import time
@@ -23,6 +22,8 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
+
+from .config import app_settings
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _SANE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
@@ -83,7 +84,7 @@ def configure_logging(level: str = "INFO") -> None:
 
 
 def log_questions() -> bool:
-    return os.environ.get("VRAAGBAAK_LOG_QUESTIONS", "").strip().lower() in ("1", "true", "yes", "ja", "on")
+    return app_settings().log_questions
 
 
 def request_id() -> str | None:

@@ -19,8 +19,8 @@ from flask import Blueprint, Flask, current_app, jsonify, request
 from index.errors import VraagbaakError
 from qa.errors import QuestionError
 
+from .config import app_settings
 from .errors import error_response
-from .slack import PUBLIC_BASE_URL, setting
 from .slack_blocks import FAILED, NO_INDEX, USAGE, mattermost_text
 
 log = logging.getLogger(__name__)
@@ -52,12 +52,12 @@ def command():
         log.exception("Mattermost-vraag niet beantwoord")
         return _ephemeral(FAILED)
     return jsonify({"response_type": "in_channel",
-                    "text": mattermost_text(answer, setting(current_app, PUBLIC_BASE_URL) or None)})
+                    "text": mattermost_text(answer, app_settings().public_base_url)})
 
 
 def init_app(app: Flask) -> bool:
     """Mounts POST /mattermost/command when VRAAGBAAK_MATTERMOST_TOKEN is configured."""
-    token = setting(app, TOKEN)
+    token = app_settings(app).mattermost_token
     if not token:
         log.warning("Mattermost-koppeling staat uit: %s niet ingesteld; %s antwoordt 404.", TOKEN, COMMAND_PATH)
         return False

@@ -12,10 +12,11 @@ by the raw path, so the number of series stays bounded.
 
 from __future__ import annotations
 
-import os
 import time
 
 from flask import Flask, Response, g, request
+
+from .config import app_settings
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -55,8 +56,13 @@ RELOAD_FAILURES = Counter("vraagbaak_index_switch_failures_total",
 _shown_versions: set[tuple[str, str]] = set()
 
 
+# The folder gunicorn's workers share their metrics in (PROMETHEUS_MULTIPROC_DIR), from the
+# settings of the app; the gunicorn master, which created the app, reads it when a worker dies.
+_multiprocess_dir: list = [None]
+
+
 def multiprocess_dir() -> str | None:
-    return os.environ.get("PROMETHEUS_MULTIPROC_DIR") or None
+    return _multiprocess_dir[0]
 
 
 def index_switched(snapshot) -> None:
@@ -99,6 +105,8 @@ def render() -> Response:
 
 
 def init_app(app: Flask) -> None:
+    folder = app_settings(app).prometheus_multiproc_dir
+    _multiprocess_dir[0] = str(folder) if folder else None
     engine = app.extensions["vraagbaak"]
     engine.listeners.append(_EngineListener())
 

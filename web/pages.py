@@ -6,7 +6,6 @@ autoescape it and the browser script only ever sets it with textContent.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from flask import Blueprint, current_app, render_template
@@ -14,6 +13,7 @@ from flask import Blueprint, current_app, render_template
 from index.errors import VraagbaakError
 from index.types import Chunk
 
+from .config import app_settings
 from .links import document_link, file_link
 
 bp = Blueprint("pages", __name__)
@@ -28,7 +28,7 @@ EXAMPLE_QUESTIONS = (
 
 def public_base_url() -> str:
     """The configured absolute base of links (no trailing slash), or "" for relative links."""
-    value = current_app.config.get("VRAAGBAAK_PUBLIC_BASE_URL") or os.environ.get("VRAAGBAAK_PUBLIC_BASE_URL", "")
+    value = app_settings().public_base_url or ""
     return str(value).rstrip("/")
 
 

@@ -1,7 +1,6 @@
 """Defences against hostile and careless clients; `init_app(app)` switches them on.
 
-Every setting is read from the app config first, then from the environment
-(see docs/security.md):
+Its settings come from the app's settings (web.config; docs/security.md):
 
 * VRAAGBAAK_MAX_BODY_BYTES (64 KB): larger request bodies get 413.
 * VRAAGBAAK_RATE_LIMIT ("60/minute"; "off" switches it off): per client, on
@@ -38,14 +37,14 @@ from typing import TypeVar
 from flask import Flask, current_app, make_response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from index.settings import ConfigError
+
 from .auth import bearer_matches, unauthorized
+from .config import app_settings
 from .errors import ApiError, error_response
 
 T = TypeVar("T")
 
-DEFAULT_MAX_BODY_BYTES = 64 * 1024
-DEFAULT_RATE_LIMIT = "60/minute"
-DEFAULT_QUESTION_TIMEOUT = 10.0
 QUESTION_WORKERS = 4  # questions computed at once per process; more wait for a slot
 
 # POST endpoints that cost work or storage: rate limited and, with a token, protected.
@@ -60,8 +59,11 @@ CORS_HEADERS = "Authorization, Content-Type"
 CORS_MAX_AGE = "600"
 
 
-class SecurityConfigError(ValueError):
-    """A security setting with an unusable value; the message is Dutch and names the setting."""
+class SecurityConfigError(ConfigError):
+    """A security setting whose value the settings cannot check by type (a rate limit, its storage)."""
+
+    def __init__(self, message: str):
+        super().__init__([message])
 
 
 class LimitExceeded(ApiError):
@@ -70,30 +72,6 @@ class LimitExceeded(ApiError):
     def __init__(self, status: int, code: str, message: str, retry_after: int):
         super().__init__(status, code, message)
         self.retry_after = retry_after
-
-
-def _setting(app: Flask, name: str) -> str | None:
-    value = app.config.get(name)
-    if value is None:
-        value = os.environ.get(name)
-    if value is None:
-        return None
-    value = str(value).strip()
-    return value or None
-
-
-def _number(app: Flask, name: str, default: float, *, integer: bool) -> float:
-    raw = _setting(app, name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw) if integer else float(raw)
-    except ValueError:
-        value = -1
-    if value < 0 or value != value:  # negative or NaN
-        kind = "een geheel getal" if integer else "een getal"
-        raise SecurityConfigError(f"{name} moet {kind} van 0 of meer zijn, niet {raw!r}.")
-    return value
 
 
 class QuestionRunner:
@@ -166,23 +144,18 @@ def run_question(work: Callable[[], T]) -> T:
 
 def init_app(app: Flask) -> None:
     """Switch every protection on for `app`; call after the blueprints are registered."""
-    max_body = int(_number(app, "VRAAGBAAK_MAX_BODY_BYTES",
-                           app.config.get("MAX_CONTENT_LENGTH") or DEFAULT_MAX_BODY_BYTES, integer=True))
-    if max_body < 1:
-        raise SecurityConfigError("VRAAGBAAK_MAX_BODY_BYTES moet minstens 1 zijn.")
-    app.config["MAX_CONTENT_LENGTH"] = max_body
+    settings = app_settings(app)
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
 
-    proxies = int(_number(app, "VRAAGBAAK_TRUSTED_PROXIES", 0, integer=True))
+    proxies = settings.trusted_proxies
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0)
 
     _init_rate_limit(app)
-    app.extensions["vraagbaak_questions"] = QuestionRunner(
-        _number(app, "VRAAGBAAK_QUESTION_TIMEOUT", DEFAULT_QUESTION_TIMEOUT, integer=False))
+    app.extensions["vraagbaak_questions"] = QuestionRunner(settings.question_timeout)
 
-    token = _setting(app, "VRAAGBAAK_API_TOKEN") or ""
-    origins = frozenset(o.strip().rstrip("/") for o in (_setting(app, "VRAAGBAAK_CORS_ORIGINS") or "").split(",")
-                        if o.strip())
+    token = settings.api_token or ""
+    origins = frozenset(o.strip().rstrip("/") for o in (settings.cors_origins or "").split(",") if o.strip())
 
     @app.errorhandler(LimitExceeded)
     def _limit_exceeded(exc: LimitExceeded):
@@ -220,7 +193,7 @@ def init_app(app: Flask) -> None:
 
 
 def _init_rate_limit(app: Flask) -> None:
-    rate = _setting(app, "VRAAGBAAK_RATE_LIMIT") or DEFAULT_RATE_LIMIT
+    rate = app_settings(app).rate_limit
     if rate.lower() in ("off", "uit", "0", "none"):
         return
     from flask_limiter import Limiter, RateLimitExceeded
@@ -232,7 +205,7 @@ def _init_rate_limit(app: Flask) -> None:
     except ValueError:
         raise SecurityConfigError(
             f"VRAAGBAAK_RATE_LIMIT {rate!r} is geen geldige limiet; bijvoorbeeld \"60/minute\" of \"off\".") from None
-    storage = _setting(app, "VRAAGBAAK_RATE_LIMIT_STORAGE") or "memory://"
+    storage = app_settings(app).rate_limit_storage
     try:
         limiter = Limiter(
             get_remote_address,

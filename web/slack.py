@@ -18,7 +18,7 @@ Flask adapter.
 - A message in a thread is a follow-up: the thread's earlier questions go along
   as history (see ThreadMemory).
 
-Settings, from the app config or else the environment: VRAAGBAAK_SLACK_SIGNING_SECRET
+Settings (web.config): VRAAGBAAK_SLACK_SIGNING_SECRET
 and VRAAGBAAK_SLACK_BOT_TOKEN (both needed: without them the integration is off
 and its route answers 404), VRAAGBAAK_SLACK_API_URL (another Web API address, for
 tests or a proxy) and VRAAGBAAK_PUBLIC_BASE_URL (where the document links point).
@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import threading
 import time
@@ -38,25 +37,17 @@ from concurrent.futures import ThreadPoolExecutor
 from flask import Blueprint, Flask, request
 
 from index.errors import VraagbaakError
+from index.settings import env_name
 from qa.errors import QuestionError
 from qa.question import MAX_HISTORY_TURNS, clean_question
 
+from .config import app_settings
 from .errors import error_response
 from .slack_blocks import FAILED, NO_INDEX, SEARCHING, USAGE, clean_slack_text, slack_message
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-SIGNING_SECRET = "VRAAGBAAK_SLACK_SIGNING_SECRET"
-BOT_TOKEN = "VRAAGBAAK_SLACK_BOT_TOKEN"
-API_URL = "VRAAGBAAK_SLACK_API_URL"
-PUBLIC_BASE_URL = "VRAAGBAAK_PUBLIC_BASE_URL"
-
-
-def setting(app: Flask, name: str) -> str:
-    """The app config's value when it has the key (even an empty one), else the environment's."""
-    value = app.config[name] if name in app.config else os.environ.get(name)
-    return (value or "").strip()
 
 
 class RecentIds:
@@ -236,15 +227,17 @@ def _event_id(body: bytes) -> str | None:
 
 def init_app(app: Flask) -> SlackIntegration | None:
     """Mounts POST /slack/events when the signing secret and bot token are configured."""
-    secret, token = setting(app, SIGNING_SECRET), setting(app, BOT_TOKEN)
-    missing = [name for name, value in ((SIGNING_SECRET, secret), (BOT_TOKEN, token)) if not value]
+    settings = app_settings(app)
+    secret, token = settings.slack_signing_secret, settings.slack_bot_token
+    missing = [env_name(key) for key, value in (("slack_signing_secret", secret), ("slack_bot_token", token))
+               if not value]
     if missing:
         log.warning("Slack-koppeling staat uit: %s niet ingesteld; %s antwoordt 404.",
                     " en ".join(missing), EVENTS_PATH)
         return None
     integration = SlackIntegration(app.extensions["vraagbaak"], signing_secret=secret, bot_token=token,
-                                   api_url=setting(app, API_URL),
-                                   public_base_url=setting(app, PUBLIC_BASE_URL))
+                                   api_url=settings.slack_api_url or "",
+                                   public_base_url=settings.public_base_url or "")
     bp = Blueprint("slack", __name__)
     bp.add_url_rule(EVENTS_PATH, "events", integration.handle, methods=["POST"])
     app.register_blueprint(bp)

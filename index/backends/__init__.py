@@ -28,4 +28,15 @@ def create_source(name: str, *, index_root: Path, options: dict | None = None) -
     raise ValueError(f"Onbekende backend {name!r}; kies uit {', '.join(BACKENDS)}.")
 
 
-__all__ = ["BACKENDS", "Backend", "Rankings", "Source", "StoredDocument", "create_source"]
+__all__ = ["BACKENDS", "Backend", "Rankings", "Source", "StoredDocument", "configured_source", "create_source"]
+
+
+def configured_source(config, index_root: Path | None = None) -> Source:
+    """The source the settings name (index.settings.Settings); ConfigError when its backend is unusable."""
+    from ..settings import ConfigError, backend_problems
+
+    problems = backend_problems(config)
+    if problems:
+        raise ConfigError(problems)
+    return create_source(config.backend, index_root=index_root or config.index_root,
+                         options=config.backend_options())

@@ -15,24 +15,14 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from index.errors import ReadError
+from index.settings import DEFAULT_MAX_BYTES
 from index.readers.common import short_reason
 from index.types import Document
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
-DEFAULT_MAX_BYTES = 50 * 1024 * 1024
-MAX_BYTES_ENV = "VRAAGBAAK_MAX_BYTES"
 _MB = 1024 * 1024
-
-
-def default_max_bytes() -> int:
-    """The size limit: $VRAAGBAAK_MAX_BYTES if it is a positive integer, else 50 MB."""
-    try:
-        value = int(os.environ.get(MAX_BYTES_ENV, ""))
-    except ValueError:
-        return DEFAULT_MAX_BYTES
-    return value if value > 0 else DEFAULT_MAX_BYTES
 
 
 def doc_id_for(path: Path, root: Path) -> str:
@@ -73,7 +63,7 @@ def read_document(path: Path, root: Path, *, max_bytes: int | None = None) -> Do
     """Read one corpus file; raises ReadError (never anything else) on failure."""
     path, root = Path(path), Path(root)
     doc_id = doc_id_for(path, root)
-    limit = default_max_bytes() if max_bytes is None else max_bytes
+    limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     try:
         reader = _reader(path.suffix.lower())
         if reader is None:
@@ -123,7 +113,7 @@ def iter_corpus(
     if not root.is_dir():
         raise ReadError(str(root.name or root), "documentmap bestaat niet of is geen map")
     real_root = root.resolve()
-    limit = default_max_bytes() if max_bytes is None else max_bytes
+    limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
     found: list[tuple[str, Path]] = []
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = [d for d in dirs if not d.startswith(".")]

@@ -230,20 +230,25 @@ def _questions(eval_dir: Path, limit: int | None) -> list[dict]:
 
 def _serving_settings() -> tuple[int, int, int]:
     """Workers, threads and torch threads per worker exactly as `vraagbaak serve` would use them."""
-    from web.config import ConfigError, load_settings
     from web.server import torch_threads_per_worker
 
+    settings = _settings()
+    workers, threads = settings.workers, settings.threads
+    return workers, threads, torch_threads_per_worker(workers, settings.torch_threads)
+
+
+def _settings():
+    from index.settings import ConfigError, load_settings
+
     try:
-        settings = load_settings(check_paths=False)
+        return load_settings(check_paths=False)
     except ConfigError as exc:
         raise BenchError(str(exc)) from exc
-    workers, threads = settings["workers"], settings["threads"]
-    return workers, threads, torch_threads_per_worker(workers, settings["torch_threads"])
 
 
 def _auth_headers() -> dict:
     """The server requires the API token when one is configured; the benchmark uses it like any client."""
-    token = os.environ.get("VRAAGBAAK_API_TOKEN", "").strip()
+    token = _settings().api_token
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 

@@ -35,7 +35,7 @@ import numpy as np
 
 from index import vectors as vector_indexes
 from index.lexical import LexicalIndex
-from index.settings import PROJECT_ROOT, data_dir
+from index.settings import PROJECT_ROOT, Settings
 from index.store import MANIFEST, write_version
 from index.backends.base import StoredDocument
 from index.types import Chunk
@@ -233,7 +233,7 @@ def _questions(eval_dir: Path) -> list[str]:
 
 
 def _scratch() -> Path:
-    folder = data_dir() / "bench"
+    folder = Settings().data / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
