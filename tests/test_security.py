@@ -15,8 +15,8 @@ import pytest
 
 from web.app import create_app
 from index.settings import ConfigError
-from web.security import HTML_CSP, QuestionRunner
-from web.errors import ApiError
+from web.answering import Busy, QuestionRunner, QuestionTimeout, failure_for
+from web.security import HTML_CSP
 
 CHROMIUM = Path("/usr/bin/chromium")
 
@@ -105,15 +105,16 @@ def test_busy_pool_gives_503_and_errors_pass_through():
     release = threading.Event()
 
     def block():
-        with pytest.raises(ApiError):  # the blocker itself runs past the limit: 504
+        with pytest.raises(QuestionTimeout):  # the blocker itself runs past the limit: 504
             runner.run(release.wait)
 
     blocker = threading.Thread(target=block, daemon=True)
     blocker.start()
     time.sleep(0.05)
-    with pytest.raises(ApiError) as busy:
+    with pytest.raises(Busy) as busy:
         runner.run(lambda: 1)
-    assert busy.value.status == 503 and busy.value.retry_after >= 1
+    failure = failure_for(busy.value)
+    assert failure.status == 503 and failure.code == "busy" and failure.retry_after >= 1
     release.set()
     blocker.join(2)
     assert runner.run(lambda: 42) == 42

@@ -360,3 +360,42 @@ def test_document_text_is_escaped_for_mrkdwn():
 
     assert clean_slack_text("<@UBOT> Wat kost <https://x.nl|dit> &amp; <#C1|algemeen>? <!here>") == \
         "Wat kost dit & #algemeen?"
+
+
+class _SlowAnswerer:
+    """An answerer that takes far longer than the time limit (and would fail if it ever got there)."""
+
+    def ask(self, question, **_):
+        time.sleep(1.5)
+        raise AssertionError("not reached within the time limit")
+
+
+def test_slack_mattermost_and_api_share_one_time_limit(seeds_index_dir, fake_slack, monkeypatch):
+    from web.app import create_app
+
+    app = create_app(_config(seeds_index_dir, fake_slack, VRAAGBAAK_QUESTION_TIMEOUT="0,2",
+                             VRAAGBAAK_RATE_LIMIT="off"))
+    monkeypatch.setattr(app.extensions["vraagbaak"], "answerer", lambda: _SlowAnswerer())
+    server = LiveServer(app)
+    try:
+        limit = "duurde langer dan 0,2 seconden"
+        status, _, data = _mattermost(server, MM_TOKEN, ROTTERDAM)
+        reply = json.loads(data)
+        assert status == 200 and reply["response_type"] == "ephemeral" and limit in reply["text"]
+
+        body, path = command_body(fake_slack, ROTTERDAM)
+        assert send(server, body, "application/x-www-form-urlencoded")[0] == 200
+        [post] = fake_slack.wait_for(path, timeout=10)
+        assert post["response_type"] == "ephemeral" and limit in post["text"]
+
+        status, _, data = request(server.url + "/api/v1/ask", method="POST",
+                                  body=json.dumps({"question": ROTTERDAM}).encode(),
+                                  headers={"Content-Type": "application/json"})
+        assert status == 504 and limit in json.loads(data)["error"]["message"]
+
+        _, _, metrics = request(server.url + "/metrics")
+        for channel in ("api", "slack", "mattermost"):
+            assert (f'vraagbaak_question_failures_total{{channel="{channel}",code="question_timeout"}}'
+                    in metrics.decode())
+    finally:
+        server.stop()

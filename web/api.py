@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
-from index.errors import BackendUnavailable, VraagbaakError
-from qa.errors import QuestionError
 from qa.service import MAX_TOP_K
 
+from .answering import questions
 from .errors import ApiError
 from .openapi import openapi_document
 from .pages import document_url, file_url
-from .security import run_question
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+CLIENT_HEADER = "X-Vraagbaak-Client"
 
 
 def _json_body() -> dict:
@@ -43,17 +42,9 @@ def ask():
     if "question" not in body:
         raise ApiError(400, "missing_question", "Het veld 'question' ontbreekt.")
     top_k = _top_k(body)
-    engine = current_app.extensions["vraagbaak"]
-    try:
-        answerer = engine.answerer()
-    except BackendUnavailable as exc:
-        raise ApiError(503, "backend_unavailable", str(exc)) from exc
-    except VraagbaakError as exc:
-        raise ApiError(503, "index_unavailable", str(exc)) from exc
-    try:
-        answer = run_question(lambda: answerer.ask(body["question"], history=body.get("history"), top_k=top_k))
-    except QuestionError as exc:
-        raise ApiError(400, exc.code, exc.message) from exc
+    # The chat page says it is the chat page, so the metrics can tell its questions from other clients'.
+    channel = "chat" if request.headers.get(CLIENT_HEADER) == "chat" else "api"
+    answer = questions().ask(body["question"], history=body.get("history"), top_k=top_k, channel=channel)
     result = answer.as_dict()
     for passage in result["passages"]:
         source = passage["source"]

@@ -9,10 +9,7 @@ from flask import Flask, jsonify
 
 from index.settings import Settings
 
-from . import api, feedback, files, pages
-from . import mattermost, slack
-from . import security
-from . import logs, metrics, ops
+from . import answering, api, feedback, files, logs, mattermost, metrics, ops, pages, security, slack
 from .config import EXTENSION, settings_for_app
 from .engine import Engine
 from .errors import register_error_handlers
@@ -42,6 +39,7 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
 
     engine = Engine(settings, options=app.config["VRAAGBAAK_ANSWER_OPTIONS"])
     app.extensions["vraagbaak"] = engine
+    app.extensions[answering.EXTENSION] = answering.Questions(engine, settings.question_timeout)  # every way in
     logs.init_app(app)  # request id, one JSON log line per request
     metrics.init_app(app)  # GET /metrics
     app.register_blueprint(ops.bp)  # GET /readyz, POST /admin/reload

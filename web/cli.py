@@ -198,15 +198,19 @@ def _rollback(root: Path) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Het antwoord als JSON, zoals de API het geeft.")
 def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | None, as_json: bool) -> None:
     """Stel een vraag aan de index."""
-    from qa.errors import QuestionError
-    from qa.options import AnswerOptions
-    from qa.service import Answerer
+    from index.settings import with_values
 
+    from .answering import Questions, Refused
+    from .engine import Engine
+
+    settings = with_values(_settings(), index_dir=Path(index_dir)) if index_dir else _settings()
     try:
-        answerer = Answerer(_source(_index_dir(index_dir)).open(), _embedder(quiet=True),
-                            AnswerOptions.from_settings(_settings()))
-        answer = answerer.ask(question, history=list(history), top_k=top_k)
-    except (VraagbaakError, QuestionError) as exc:
+        engine = Engine(settings)
+        answer = Questions(engine, settings.question_timeout).ask(question, history=list(history), top_k=top_k,
+                                                                 channel="cli")
+    except Refused as refused:
+        raise click.ClickException(refused.failure.detail or refused.failure.message) from refused
+    except VraagbaakError as exc:  # the backend the settings name cannot be used
         _fail(exc)
     if as_json:
         click.echo(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))

@@ -23,26 +23,14 @@ import threading
 
 from index.backends import Source, configured_source
 from index.embedder import Embedder, embedder_for
-from index.errors import BackendUnavailable, IndexCorrupt, IndexMissing, ModelError, ModelMismatch, VraagbaakError
+from index.errors import BackendUnavailable, VraagbaakError
 from index.settings import Settings
 from qa.options import AnswerOptions
 from qa.service import Answerer
 
+from .answering import problem_code
+
 log = logging.getLogger(__name__)
-
-
-def problem_code(exc: Exception) -> str:
-    if isinstance(exc, BackendUnavailable):
-        return "backend_unavailable"
-    if isinstance(exc, IndexMissing):
-        return "index_missing"
-    if isinstance(exc, IndexCorrupt):
-        return "index_corrupt"
-    if isinstance(exc, ModelMismatch):
-        return "model_mismatch"
-    if isinstance(exc, ModelError):
-        return "model_unavailable"
-    return "index_unavailable"
 
 
 class Engine:

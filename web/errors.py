@@ -9,6 +9,8 @@ from werkzeug.exceptions import HTTPException
 
 from index.errors import BackendUnavailable
 
+from .answering import Refused, failure_for
+
 log = logging.getLogger(__name__)
 
 _MESSAGES = {
@@ -24,21 +26,28 @@ _MESSAGES = {
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: str, message: str):
+    def __init__(self, status: int, code: str, message: str, retry_after: int | None = None):
         super().__init__(message)
-        self.status, self.code, self.message = status, code, message
+        self.status, self.code, self.message, self.retry_after = status, code, message, retry_after
 
 
-def error_response(status: int, code: str, message: str):
+def error_response(status: int, code: str, message: str, retry_after: int | None = None):
     response = jsonify({"error": {"code": code, "message": message}})
     response.status_code = status
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, exc.retry_after)
+
+    @app.errorhandler(Refused)
+    def _refused(exc: Refused):
+        failure = exc.failure  # web.answering.FAILURES decided status, code and message
+        return error_response(failure.status, failure.code, failure.message, failure.retry_after)
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
@@ -49,11 +58,10 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(BackendUnavailable)
     def _backend_unavailable(exc: BackendUnavailable):
-        # The search backend went away in the middle of a question: retryable, and no traceback.
+        # The search backend went away while a page was read: retryable, and no traceback.
         log.warning("%s %s: %s", request.method, request.path, exc)
-        response = error_response(503, "backend_unavailable", str(exc))
-        response.headers["Retry-After"] = "10"
-        return response
+        failure = failure_for(exc)
+        return error_response(failure.status, failure.code, failure.message, failure.retry_after)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

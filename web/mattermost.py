@@ -16,12 +16,10 @@ import logging
 
 from flask import Blueprint, Flask, current_app, jsonify, request
 
-from index.errors import VraagbaakError
-from qa.errors import QuestionError
-
+from .answering import Refused, questions
 from .config import app_settings
 from .errors import error_response
-from .slack_blocks import FAILED, NO_INDEX, USAGE, mattermost_text
+from .slack_blocks import USAGE, mattermost_text
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +40,9 @@ def command():
     if not question:
         return _ephemeral(USAGE)
     try:
-        answer = current_app.extensions["vraagbaak"].answerer().ask(question)
-    except QuestionError as exc:
-        return _ephemeral(exc.message)
-    except VraagbaakError as exc:
-        log.warning("Mattermost-vraag niet beantwoord: %s", exc)
-        return _ephemeral(NO_INDEX)
-    except Exception:
-        log.exception("Mattermost-vraag niet beantwoord")
-        return _ephemeral(FAILED)
+        answer = questions().ask(question, channel="mattermost")
+    except Refused as refused:
+        return _ephemeral(refused.failure.message)
     return jsonify({"response_type": "in_channel",
                     "text": mattermost_text(answer, app_settings().public_base_url)})
 

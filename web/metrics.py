@@ -40,8 +40,12 @@ EMBED = Histogram("vraagbaak_embedding_seconds", "Tijd om de vraag te embedden (
 SEARCH = Histogram("vraagbaak_retrieval_seconds", "Tijd om passages te zoeken (search_ms).", buckets=_STAGE_BUCKETS)
 ANSWER = Histogram("vraagbaak_answer_seconds", "Tijd om de antwoordzinnen te kiezen (answer_ms).",
                    buckets=_STAGE_BUCKETS)
-QUESTIONS = Counter("vraagbaak_questions_total", "Beantwoorde vragen (status 200).")
-ABSTENTIONS = Counter("vraagbaak_abstentions_total", "Vragen waarop Vraagbaak zich onthield (niets gevonden).")
+QUESTIONS = Counter("vraagbaak_questions_total", "Beantwoorde vragen per kanaal (api, chat, slack, mattermost).",
+                    ["channel"])
+ABSTENTIONS = Counter("vraagbaak_abstentions_total",
+                      "Vragen waarop Vraagbaak zich onthield (niets gevonden), per kanaal.", ["channel"])
+QUESTION_FAILURES = Counter("vraagbaak_question_failures_total",
+                            "Vragen die niet beantwoord konden worden, per kanaal en foutcode.", ["channel", "code"])
 INDEX_CHUNKS = Gauge("vraagbaak_index_chunks", "Passages in de geserveerde index.",
                      multiprocess_mode="livemostrecent")
 INDEX_DOCUMENTS = Gauge("vraagbaak_index_documents", "Documenten in de geserveerde index.",
@@ -81,18 +85,19 @@ def switch_failed() -> None:
     RELOAD_FAILURES.inc()
 
 
-def _observe_answer(response) -> None:
-    body = response.get_json(silent=True)
-    if not isinstance(body, dict):
-        return
-    timings = body.get("timings_ms") or {}
+def question_answered(channel: str, answer) -> None:
+    """web.answering calls this for every answered question, whichever way it came in."""
     for key, histogram in (("embed_ms", EMBED), ("search_ms", SEARCH), ("answer_ms", ANSWER)):
-        value = timings.get(key)
+        value = answer.timings.get(key)
         if isinstance(value, (int, float)):
             histogram.observe(value / 1000)
-    QUESTIONS.inc()
-    if body.get("abstained"):
-        ABSTENTIONS.inc()
+    QUESTIONS.labels(channel).inc()
+    if answer.abstained:
+        ABSTENTIONS.labels(channel).inc()
+
+
+def question_failed(channel: str, code: str) -> None:
+    QUESTION_FAILURES.labels(channel, code).inc()
 
 
 def render() -> Response:
@@ -121,8 +126,6 @@ def init_app(app: Flask) -> None:
         REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
         if started is not None:
             LATENCY.labels(endpoint, request.method).observe(time.perf_counter() - started)
-        if request.endpoint == "api.ask" and response.status_code == 200 and response.is_json:
-            _observe_answer(response)
         return response
 
     @app.get("/metrics")

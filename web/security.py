@@ -9,11 +9,9 @@ Its settings come from the app's settings (web.config; docs/security.md):
   process) by default, or a Redis URL shared by all workers (needs the `redis` package).
   A client is its remote address; X-Forwarded-For counts only when
   VRAAGBAAK_TRUSTED_PROXIES says how many proxies in front of us may set it (werkzeug ProxyFix).
-* VRAAGBAAK_QUESTION_TIMEOUT (10 s; 0 switches it off): a question runs in a small
-  bounded thread pool; past the limit the client gets 504 (and 503 when every
-  slot stays busy that long). The work itself is not interrupted -- Python
-  cannot stop a thread -- but it keeps its slot until it ends, so runaway work
-  cannot pile up.
+* VRAAGBAAK_QUESTION_TIMEOUT (10 s; 0 switches it off): the time limit of every
+  question, whichever way it comes in (web.answering): past it the client gets
+  504, and 503 when every question slot stays busy that long.
 * VRAAGBAAK_API_TOKEN: when set, POST /api/v1/ask and POST /api/v1/feedback need
   `Authorization: Bearer <token>` (compared in constant time), else 401. It is
   meant for programmatic access: the chat page does not know the token, so it
@@ -26,26 +24,16 @@ Its settings come from the app's settings (web.config; docs/security.md):
 
 from __future__ import annotations
 
-import contextvars
-import os
-import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
 
-from flask import Flask, current_app, make_response, request
+from flask import Flask, make_response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from index.settings import ConfigError
 
 from .auth import bearer_matches, unauthorized
 from .config import app_settings
-from .errors import ApiError, error_response
-
-T = TypeVar("T")
-
-QUESTION_WORKERS = 4  # questions computed at once per process; more wait for a slot
+from .errors import error_response
 
 # POST endpoints that cost work or storage: rate limited and, with a token, protected.
 LIMITED_ENDPOINTS = frozenset({"api.ask", "feedback.add_feedback"})
@@ -66,82 +54,6 @@ class SecurityConfigError(ConfigError):
         super().__init__([message])
 
 
-class LimitExceeded(ApiError):
-    """An ApiError that tells the client when to try again."""
-
-    def __init__(self, status: int, code: str, message: str, retry_after: int):
-        super().__init__(status, code, message)
-        self.retry_after = retry_after
-
-
-class QuestionRunner:
-    """Runs a question with a time limit in a bounded pool, created lazily per process (safe with fork)."""
-
-    def __init__(self, timeout: float, workers: int = QUESTION_WORKERS):
-        self.timeout = timeout
-        self.workers = workers
-        self._pid: int | None = None
-        self._pool: ThreadPoolExecutor | None = None
-        self._slots: threading.BoundedSemaphore | None = None
-        self._lock = threading.Lock()
-
-    def _ensure_pool(self) -> tuple[ThreadPoolExecutor, threading.BoundedSemaphore]:
-        pid = os.getpid()
-        if self._pid != pid:
-            with self._lock:
-                if self._pid != pid:
-                    self._pool = ThreadPoolExecutor(self.workers, thread_name_prefix="vraagbaak-vraag")
-                    self._slots = threading.BoundedSemaphore(self.workers)
-                    self._pid = pid
-        return self._pool, self._slots
-
-    def run(self, work: Callable[[], T]) -> T:
-        work = _guarded(work)
-        if not self.timeout:
-            return work()
-        pool, slots = self._ensure_pool()
-        deadline = time.monotonic() + self.timeout
-        if not slots.acquire(timeout=self.timeout):
-            raise LimitExceeded(503, "busy", "Vraagbaak is nu te druk. Probeer het over enkele seconden opnieuw.",
-                                retry_after=max(1, round(self.timeout)))
-        try:
-            # The copied context carries Flask's app and request context (and any log context) along.
-            future = pool.submit(contextvars.copy_context().run, work)
-        except BaseException:
-            slots.release()
-            raise
-        future.add_done_callback(lambda _: slots.release())
-        try:
-            return future.result(timeout=max(0.0, deadline - time.monotonic()))
-        except TimeoutError:
-            if future.done():
-                return future.result()  # the work itself raised TimeoutError
-            seconds = f"{self.timeout:g}".replace(".", ",")
-            raise ApiError(504, "question_timeout",
-                           f"Het beantwoorden duurde langer dan {seconds} seconden. "
-                           "Probeer het later opnieuw of stel een kortere vraag.") from None
-
-
-def _guarded(work: Callable[[], T]) -> Callable[[], T]:
-    """`work`, with a native library's panic (a BaseException) turned into an ordinary error: a JSON 500."""
-
-    def guarded() -> T:
-        try:
-            return work()
-        except (Exception, KeyboardInterrupt, SystemExit):
-            raise
-        except BaseException as exc:  # e.g. pyo3's PanicException from the tokenizer
-            raise RuntimeError(f"{type(exc).__name__}: {exc}") from exc
-
-    return guarded
-
-
-def run_question(work: Callable[[], T]) -> T:
-    """Run `work` (answering one question) under the app's time limit."""
-    runner: QuestionRunner | None = current_app.extensions.get("vraagbaak_questions")
-    return runner.run(work) if runner is not None else work()
-
-
 def init_app(app: Flask) -> None:
     """Switch every protection on for `app`; call after the blueprints are registered."""
     settings = app_settings(app)
@@ -152,16 +64,8 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0)
 
     _init_rate_limit(app)
-    app.extensions["vraagbaak_questions"] = QuestionRunner(settings.question_timeout)
-
     token = settings.api_token or ""
     origins = frozenset(o.strip().rstrip("/") for o in (settings.cors_origins or "").split(",") if o.strip())
-
-    @app.errorhandler(LimitExceeded)
-    def _limit_exceeded(exc: LimitExceeded):
-        response = error_response(exc.status, exc.code, exc.message)
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
 
     @app.before_request
     def _preflight_and_token():

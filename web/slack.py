@@ -36,14 +36,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 from flask import Blueprint, Flask, request
 
-from index.errors import VraagbaakError
 from index.settings import env_name
 from qa.errors import QuestionError
 from qa.question import MAX_HISTORY_TURNS, clean_question
 
+from .answering import Refused, questions
 from .config import app_settings
 from .errors import error_response
-from .slack_blocks import FAILED, NO_INDEX, SEARCHING, USAGE, clean_slack_text, slack_message
+from .slack_blocks import SEARCHING, USAGE, clean_slack_text, slack_message
 
 log = logging.getLogger(__name__)
 
@@ -102,14 +102,14 @@ class ThreadMemory:
 
 
 class SlackIntegration:
-    def __init__(self, engine, *, signing_secret: str, bot_token: str, api_url: str = "",
+    def __init__(self, questions, *, signing_secret: str, bot_token: str, api_url: str = "",
                  public_base_url: str = ""):
         from slack_bolt import App
         from slack_bolt.adapter.flask import SlackRequestHandler
         from slack_sdk import WebClient
         from slack_sdk.signature import SignatureVerifier
 
-        self.engine = engine
+        self.questions = questions  # web.answering.Questions: the one way to answer
         self.public_base_url = public_base_url or None
         self.verifier = SignatureVerifier(signing_secret)
         self.recent_events = RecentIds()
@@ -133,15 +133,9 @@ class SlackIntegration:
     def answer(self, question: str, history: list[str]) -> dict:
         """Keyword arguments for a Slack message: the answer, or a polite Dutch message."""
         try:
-            answer = self.engine.answerer().ask(question, history=history)
-        except QuestionError as exc:
-            return {"text": exc.message}
-        except VraagbaakError as exc:
-            log.warning("Slack-vraag niet beantwoord: %s", exc)
-            return {"text": NO_INDEX}
-        except Exception:
-            log.exception("Slack-vraag niet beantwoord")
-            return {"text": FAILED}
+            answer = self.questions.ask(question, history=history, channel="slack")
+        except Refused as refused:
+            return {"text": refused.failure.message}
         return slack_message(answer, self.public_base_url)
 
     def _register_listeners(self) -> None:
@@ -235,7 +229,7 @@ def init_app(app: Flask) -> SlackIntegration | None:
         log.warning("Slack-koppeling staat uit: %s niet ingesteld; %s antwoordt 404.",
                     " en ".join(missing), EVENTS_PATH)
         return None
-    integration = SlackIntegration(app.extensions["vraagbaak"], signing_secret=secret, bot_token=token,
+    integration = SlackIntegration(questions(app), signing_secret=secret, bot_token=token,
                                    api_url=settings.slack_api_url or "",
                                    public_base_url=settings.public_base_url or "")
     bp = Blueprint("slack", __name__)

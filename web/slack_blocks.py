@@ -19,8 +19,6 @@ SECTION_LIMIT = 3000
 USAGE = ("Stel een vraag over de documenten, bijvoorbeeld: "
          "_Welke gemeente heeft een rekentool voor de bijstand gelanceerd?_")
 SEARCHING = "Even zoeken…"
-NO_INDEX = "Vraagbaak heeft nog geen documenten om in te zoeken. Probeer het later opnieuw."
-FAILED = "Er ging iets mis bij het zoeken naar een antwoord. Probeer het later opnieuw."
 
 
 def escape_mrkdwn(text: str) -> str:
