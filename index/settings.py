@@ -25,6 +25,7 @@ import importlib.util
 import math
 import os
 import tomllib
+import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -110,28 +111,28 @@ class Settings(BaseSettings):
     )
 
     # where things are
-    data_dir: Folder = _setting(None, "map voor het omgezette model en de indexen (standaard data/)")
-    index_dir: Folder = _setting(None, "de index die serve, ask en index gebruiken (standaard <data_dir>/index)")
+    data_dir: Folder = _setting(None, "map voor het omgezette model en de indexen (standaard `data/` in de repository; git negeert hem)")
+    index_dir: Folder = _setting(None, "de index die `serve`, `ask` en `index` gebruiken (standaard `<data_dir>/index`)")
     model: Annotated[str, BeforeValidator(_text)] = _setting(
-        DEFAULT_MODEL, "sentence-transformers-model (naam of map)")
-    feedback_db: Folder = _setting(None, "SQLite-bestand voor feedback (standaard <data_dir>/feedback.sqlite)")
-    eval_index_dir: Folder = _setting(None, "map voor de evaluatie-indexen (standaard <data_dir>/eval-indexes)")
-    max_bytes: Integer = _setting(DEFAULT_MAX_BYTES, "grotere documenten worden overgeslagen", ge=1)
+        DEFAULT_MODEL, "elk sentence-transformers-model (naam of map); de index onthoudt met welk model hij gebouwd is en weigert een ander model met een duidelijke melding")
+    feedback_db: Folder = _setting(None, "waar de feedback van de chatpagina wordt bewaard (SQLite; standaard `<data_dir>/feedback.sqlite`)")
+    eval_index_dir: Folder = _setting(None, "map voor de indexen van `evaluate`, `quality` en `bench` (standaard `<data_dir>/eval-indexes`)")
+    max_bytes: Integer = _setting(DEFAULT_MAX_BYTES, "grotere bestanden (in bytes) worden overgeslagen, met een waarschuwing", ge=1)
     # vector index (index.vectors)
     vector_index: Annotated[Literal["auto", "flat", "ivf", "hnsw"], BeforeValidator(_lower)] = _setting(
-        "auto", "soort vectorindex; auto = exact onder ann_threshold passages")
+        "auto", "soort vectorindex: `auto` (exact onder `VRAAGBAAK_ANN_THRESHOLD` passages, daarboven `ivf`), `flat`, `ivf` of `hnsw`; zie docs/scaling.md")
     ann_threshold: Integer = _setting(DEFAULT_ANN_THRESHOLD,
                                       "vanaf zoveel passages kiest auto een benaderende index (ivf)", ge=1)
     nprobe: Integer = _setting(0, "ivf: aantal lijsten dat per vraag wordt doorzocht; 0 = wat de index vastlegde",
                                ge=0, le=65536)
     ef_search: Integer = _setting(0, "hnsw: zoekbreedte per vraag; 0 = wat de index vastlegde", ge=0, le=65536)
-    query_cache: Integer = _setting(1024, "aantal vraagvectoren dat elk proces onthoudt; 0 = uit", ge=0,
+    query_cache: Integer = _setting(1024, "zoveel vraagvectoren onthoudt elk proces; een herhaalde vraag slaat het model over (0 = uit)", ge=0,
                                     le=1_000_000)
-    hf_hub_offline: Flag = _setting(True, "modellen nooit van de Hugging Face Hub halen (HF_HUB_OFFLINE)",
+    hf_hub_offline: Flag = _setting(True, "modellen alleen lokaal zoeken, nooit op de Hugging Face Hub (de naam is die van de Hub-bibliotheek)",
                                     alias="HF_HUB_OFFLINE")
     # retrieval backend (index.backends)
     backend: Annotated[Literal["local", "milvus"], BeforeValidator(_lower)] = _setting(
-        "local", "waar de index staat: local (bestanden in index_dir) of milvus")
+        "local", "`local` (bestanden in de indexmap) of `milvus` (een Milvus-server, -cluster of Milvus Lite; zie docs/milvus.md)")
     milvus_uri: Text = _setting(None, "Milvus: pad dat eindigt op .db (Milvus Lite) of http(s)://host:poort")
     milvus_token: Text = _setting(None, "Milvus: token of gebruiker:wachtwoord", secret=True)
     milvus_collection: Annotated[str, BeforeValidator(_text)] = _setting(
@@ -141,15 +142,15 @@ class Settings(BaseSettings):
     milvus_timeout: Decimal = _setting(30.0, "Milvus: seconden per verzoek", ge=0.1, le=3600)
     # answering (qa.options)
     retrieval: Annotated[Literal["dense", "lexical", "hybrid"], BeforeValidator(_lower)] = _setting(
-        "hybrid", "zoekmethode")
-    abstain_threshold: Decimal = _setting(DEFAULT_MIN_DENSE_SCORE, "minimale cosinus van de beste passage",
+        "hybrid", "zoekmethode: `dense`, `lexical` of `hybrid`")
+    abstain_threshold: Decimal = _setting(DEFAULT_MIN_DENSE_SCORE, "onder deze cosinus van de beste passage zegt Vraagbaak dat het niets vond",
                                           ge=-1, le=1)
-    min_coverage: Decimal = _setting(DEFAULT_MIN_COVERAGE, "minimaal aandeel van de woorden van de vraag",
+    min_coverage: Decimal = _setting(DEFAULT_MIN_COVERAGE, "aandeel (IDF-gewogen) van de woorden van de vraag dat in de documenten moet voorkomen …",
                                      ge=0, le=1)
     coverage_waived_above: Decimal = _setting(DEFAULT_COVERAGE_WAIVED_ABOVE,
-                                              "boven deze cosinus telt de dekking niet", ge=-1, le=1)
-    reranker: Text = _setting(None, "cross-encoder die de gevonden passages opnieuw rangschikt (naam of map); "
-                                    "leeg = uit")
+                                              "… tenzij de beste passage boven deze cosinus ligt", ge=-1, le=1)
+    reranker: Text = _setting(None, "een cross-encoder (sentence-transformers `CrossEncoder`, map of naam) die de gevonden "
+                                    "passages opnieuw rangschikt; Vraagbaak levert er geen mee (docs/quality.md)")
     rerank_depth: Integer = _setting(DEFAULT_RERANK_DEPTH, "zoveel passages leest de cross-encoder per vraag",
                                      ge=1, le=100)
     # serving (web.server)
@@ -166,10 +167,10 @@ class Settings(BaseSettings):
         "INFO", "logniveau")
     log_questions: Flag = _setting(False, "vragen in het log opnemen (kunnen persoonsgegevens bevatten)")
     prometheus_multiproc_dir: Folder = _setting(
-        None, "map waarin gunicorn-workers hun metrieken delen (PROMETHEUS_MULTIPROC_DIR; serve zet hem zelf)",
+        None, "map waarin de gunicorn-workers hun metrieken delen (nodig bij meer dan één worker; serve maakt hem bij het starten leeg)",
         alias="PROMETHEUS_MULTIPROC_DIR")
-    admin_token: Text = _setting(None, "beheerderstoken voor /api/v1/feedback en /admin/reload", secret=True)
-    public_base_url: Text = _setting(None, "openbaar adres van Vraagbaak")
+    admin_token: Text = _setting(None, "beheerderstoken: zet `GET /api/v1/feedback` (export) en `POST /admin/reload` aan, met `Authorization: Bearer <token>`", secret=True)
+    public_base_url: Text = _setting(None, "openbaar adres, bv. `https://vraagbaak.example.nl`; de bronnen in de API, Slack en Mattermost worden dan absolute links")
     # hostile input (web.security)
     max_body_bytes: Integer = _setting(64 * 1024, "maximale grootte van een verzoek in bytes", ge=1)
     rate_limit: Annotated[str, BeforeValidator(_text)] = _setting(
@@ -430,14 +431,14 @@ def unknown_environment(env: Mapping[str, str] | None = None) -> list[str]:
 
 
 def summary(settings: Settings) -> list[tuple[str, str, str]]:
-    """(key, shown value, source) for every setting that has a value; secrets are masked."""
+    """(variable name, shown value, source) for every setting that has a value; secrets are masked."""
     rows = []
     for key in SETTINGS:
         value = getattr(settings, key)
         if value is None:
             continue
         shown = "***" if is_secret(key) else str(value)
-        rows.append((key, shown, settings._sources.get(key, "standaard")))
+        rows.append((env_name(key), shown, settings._sources.get(key, "standaard")))
     return rows
 
 
@@ -480,3 +481,34 @@ def with_values(settings: Settings, **values: Any) -> Settings:
     changed._sources = {**settings._sources, **{key: "code" for key in values}}
     changed._config_file = settings._config_file
     return changed
+
+
+def _shown_default(key: str) -> str:
+    default = SETTINGS[key].default
+    if default is None:
+        return "–"
+    if isinstance(default, bool):
+        return "ja" if default else "nee"
+    return f"`{default}`"
+
+
+def _allowed(key: str) -> str:
+    """The values a setting takes, in words: its choices, its range, or its type."""
+    field = SETTINGS[key]
+    choices = typing.get_args(field.annotation) if typing.get_origin(field.annotation) is Literal else ()
+    if choices:
+        return " / ".join(f"`{c}`" for c in choices)
+    if any(getattr(rule, "ge", None) is not None or getattr(rule, "le", None) is not None
+           for rule in field.metadata):
+        return _bounds(key).replace("tot en met", "t/m")
+    kinds = {bool: "ja/nee", int: "geheel getal", float: "getal"}
+    return kinds.get(field.annotation, "pad" if "Path" in str(field.annotation) else "tekst")
+
+
+def settings_markdown() -> str:
+    """The reference table of every setting, as the README shows it (a test keeps the two equal)."""
+    lines = ["| instelling | standaard | waarden | betekenis |", "| --- | --- | --- | --- |"]
+    for key, field in SETTINGS.items():
+        secret = " (geheim: nooit in logs of uitvoer)" if is_secret(key) else ""
+        lines.append(f"| `{env_name(key)}` | {_shown_default(key)} | {_allowed(key)} | {field.description}{secret} |")
+    return "\n".join(lines)

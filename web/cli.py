@@ -231,6 +231,27 @@ def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | No
 
 
 @main.command()
+@click.option("--markdown", is_flag=True, help="De naslagtabel van alle instellingen (zoals in de README).")
+def settings(markdown: bool) -> None:
+    """Toon de instellingen die nu gelden en waar ze vandaan komen; geheimen gemaskeerd."""
+    from index.settings import settings_markdown
+
+    if markdown:
+        click.echo(settings_markdown())
+        return
+    _print_summary(_settings())
+
+
+def _print_summary(settings: Settings) -> None:
+    from index.settings import summary
+
+    config_file = settings._config_file
+    click.echo("Instellingen: in orde" + (f" (bestand {config_file})" if config_file else ""))
+    for key, shown, source in summary(settings):
+        click.echo(f"  {key:<32} {shown}  ({source})")
+
+
+@main.command()
 @click.option("--host", help="Adres (standaard 127.0.0.1, of VRAAGBAAK_HOST).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Poort (standaard 8000, of VRAAGBAAK_PORT).")
 @click.option("--workers", type=click.IntRange(1, 64), help="Aantal workers (standaard 1, of VRAAGBAAK_WORKERS).")
@@ -288,14 +309,10 @@ def _reset_multiprocess_dir(folder: Path | None) -> None:
 
 def _check(settings, root: Path) -> bool:
     """serve --check: settings, model, index; a Dutch summary, True when everything is in order."""
-    from index.settings import summary
     from qa.retrieval import check_compatible
 
     ok = True
-    config_file = settings._config_file
-    click.echo("Instellingen: in orde" + (f" (bestand {config_file})" if config_file else ""))
-    for key, shown, source in summary(settings):
-        click.echo(f"  {key:<24} {shown}  ({source})")
+    _print_summary(settings)
     try:
         embedder = _embedder(quiet=True)
         click.echo(f"Model: in orde ({embedder.model_id}, {embedder.dimension} dimensies)")
