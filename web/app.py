@@ -13,7 +13,7 @@ from index.settings import data_dir
 from . import api, feedback, files, pages
 from . import mattermost, slack
 from . import security
-from . import logs, metrics, ops
+from . import logs, metrics, openapi, ops
 from .engine import Engine
 from .errors import register_error_handlers
 
@@ -60,7 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)  # body size, rate and time limits, API token, CORS, security headers
 
     @app.get("/healthz")
+    @openapi.healthz
     def healthz():
+        """Leeft het proces?"""
         return jsonify({"status": "ok"})
 
     if app.config["VRAAGBAAK_PRELOAD"]:
