@@ -370,8 +370,16 @@ def test_passages_link_to_the_document_view(live_server, seeds_index_dir, embedd
     url = response.get_json()["passages"][0]["source"]["url"]
     assert url.startswith("https://vraagbaak.example.nl/documents/") and "#p" in url
     schema = app.test_client().get("/api/v1/openapi.json").get_json()
-    assert "url" in schema["paths"]["/api/v1/ask"]["post"]["responses"]["200"]["content"][
-        "application/json"]["schema"]["properties"]["passages"]["items"]["properties"]["source"]["required"]
+
+    def resolved(node: dict) -> dict:
+        while "$ref" in node:
+            node = schema["components"]["schemas"][node["$ref"].rsplit("/", 1)[-1]]
+        return node
+
+    answer = resolved(schema["paths"]["/api/v1/ask"]["post"]["responses"]["200"]["content"]["application/json"][
+        "schema"])
+    passage = resolved(resolved(answer["properties"]["passages"])["items"])
+    assert "url" in resolved(passage["properties"]["source"])["required"]
     assert {"post", "get"} <= set(schema["paths"]["/api/v1/feedback"])
 
 

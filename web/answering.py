@@ -27,6 +27,7 @@ from qa.errors import QuestionError
 from qa.service import DEFAULT_TOP_K, Answer
 
 from . import metrics
+from .errors import error_response
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -213,6 +214,23 @@ def _log_failure(channel: str, failure: Failure, exc: Exception) -> None:
 
 
 EXTENSION = "vraagbaak.questions"
+
+
+def init_app(app, engine, timeout: float) -> None:
+    """Give `app` its one way to answer, and report refusals (and a backend lost mid-request) by FAILURES."""
+    app.extensions[EXTENSION] = Questions(engine, timeout)
+
+    @app.errorhandler(Refused)
+    def _refused(exc: Refused):
+        failure = exc.failure
+        return error_response(failure.status, failure.code, failure.message, failure.retry_after)
+
+    @app.errorhandler(BackendUnavailable)
+    def _backend_unavailable(exc: BackendUnavailable):
+        # The search backend went away while a page was read: retryable, and no traceback.
+        log.warning("%s", exc, extra={"reason": "backend_unavailable"})
+        failure = failure_for(exc)
+        return error_response(failure.status, failure.code, failure.message, failure.retry_after)
 
 
 def questions(app=None) -> Questions:

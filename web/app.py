@@ -9,7 +9,7 @@ from flask import Flask, jsonify
 
 from index.settings import Settings
 
-from . import answering, api, feedback, files, logs, mattermost, metrics, ops, pages, security, slack
+from . import answering, api, feedback, files, logs, mattermost, metrics, openapi, ops, pages, security, slack
 from .config import EXTENSION, settings_for_app
 from .engine import Engine
 from .errors import register_error_handlers
@@ -39,7 +39,7 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
 
     engine = Engine(settings, options=app.config["VRAAGBAAK_ANSWER_OPTIONS"])
     app.extensions["vraagbaak"] = engine
-    app.extensions[answering.EXTENSION] = answering.Questions(engine, settings.question_timeout)  # every way in
+    answering.init_app(app, engine, settings.question_timeout)  # the one way to answer, for every way in
     logs.init_app(app)  # request id, one JSON log line per request
     metrics.init_app(app)  # GET /metrics
     app.register_blueprint(ops.bp)  # GET /readyz, POST /admin/reload
@@ -53,7 +53,9 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
     security.init_app(app)  # body size, rate and time limits, API token, CORS, security headers
 
     @app.get("/healthz")
+    @openapi.healthz
     def healthz():
+        """Leeft het proces?"""
         return jsonify({"status": "ok"})
 
     if app.config["VRAAGBAAK_PRELOAD"]:

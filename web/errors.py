@@ -7,9 +7,6 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from index.errors import BackendUnavailable
-
-from .answering import Refused, failure_for
 
 log = logging.getLogger(__name__)
 
@@ -44,24 +41,12 @@ def register_error_handlers(app: Flask) -> None:
     def _api_error(exc: ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.retry_after)
 
-    @app.errorhandler(Refused)
-    def _refused(exc: Refused):
-        failure = exc.failure  # web.answering.FAILURES decided status, code and message
-        return error_response(failure.status, failure.code, failure.message, failure.retry_after)
-
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
         code, message = _MESSAGES.get(exc.code, ("error", exc.description or "Fout"))
         if not request.path.startswith("/api/") and exc.code == 404:
             return exc  # pages keep Flask's plain 404
         return error_response(exc.code or 500, code, message)
-
-    @app.errorhandler(BackendUnavailable)
-    def _backend_unavailable(exc: BackendUnavailable):
-        # The search backend went away while a page was read: retryable, and no traceback.
-        log.warning("%s %s: %s", request.method, request.path, exc)
-        failure = failure_for(exc)
-        return error_response(failure.status, failure.code, failure.message, failure.retry_after)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import sqlite3
 from datetime import datetime, timezone
 from pathlib import Path
@@ -20,21 +19,15 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from index.store import current_version
-from qa.question import MAX_QUESTION_CHARS
 
+from . import openapi
 from .auth import require_admin
 from .config import app_settings
-from .errors import ApiError
+from .refusals import validated
+from .schemas import ExportQuery, FeedbackRequest
 
 bp = Blueprint("feedback", __name__, url_prefix="/api/v1")
 
-RATINGS = ("up", "down")
-MAX_ANSWER_CHARS = 20_000
-MAX_PASSAGES = 20
-MAX_PASSAGE_ID_CHARS = 1_000
-MAX_HISTORY_ITEMS = 50
-MAX_COMMENT_CHARS = 2_000
-PASSAGE_ID = re.compile(r"^.+#[1-9][0-9]*$", re.DOTALL)
 COLUMNS = ("id", "created_at", "index_version", "rating", "question", "answer", "passages", "history", "comment")
 
 _SCHEMA = """
@@ -125,75 +118,40 @@ def _store() -> FeedbackStore:
     return FeedbackStore(app_settings().feedback_path)
 
 
-def _text(body: dict, name: str, limit: int, *, required: bool = True) -> str | None:
-    value = body.get(name)
-    if value is None and not required:
-        return None
-    if not isinstance(value, str) or (required and not value.strip()):
-        raise ApiError(400, f"invalid_{name}", f"Het veld '{name}' moet een niet-lege tekst zijn.")
-    if len(value) > limit:
-        raise ApiError(400, f"invalid_{name}", f"Het veld '{name}' is te lang (hoogstens {limit} tekens).")
-    return value
-
-
-def _string_list(body: dict, name: str, limit: int, item_limit: int) -> list[str]:
-    value = body.get(name, [])
-    if value is None:
-        return []
-    if (not isinstance(value, list) or len(value) > limit
-            or not all(isinstance(v, str) and 0 < len(v) <= item_limit for v in value)):
-        raise ApiError(400, f"invalid_{name}",
-                       f"Het veld '{name}' moet een lijst van hoogstens {limit} teksten zijn.")
-    return value
-
-
-def _validated(body: dict) -> dict:
-    rating = body.get("rating")
-    if rating not in RATINGS:
-        raise ApiError(400, "invalid_rating", "Het veld 'rating' moet \"up\" of \"down\" zijn.")
-    passages = _string_list(body, "passages", MAX_PASSAGES, MAX_PASSAGE_ID_CHARS)
-    if not all(PASSAGE_ID.fullmatch(p) for p in passages):
-        raise ApiError(400, "invalid_passages",
-                       "Elke passage in 'passages' heeft de vorm \"document#alineanummer\".")
-    comment = _text(body, "comment", MAX_COMMENT_CHARS, required=False)
+def _row(feedback: FeedbackRequest) -> dict:
     return {
-        "question": _text(body, "question", MAX_QUESTION_CHARS),
-        "answer": _text(body, "answer", MAX_ANSWER_CHARS),
-        "rating": rating,
-        "passages": passages,
-        "history": _string_list(body, "history", MAX_HISTORY_ITEMS, MAX_QUESTION_CHARS),
-        "comment": comment if comment and comment.strip() else None,
+        "question": feedback.question,
+        "answer": feedback.answer,
+        "rating": feedback.rating,
+        "passages": feedback.passages or [],
+        "history": feedback.history or [],
+        "comment": feedback.comment if feedback.comment and feedback.comment.strip() else None,
     }
 
 
 @bp.post("/feedback")
+@openapi.add_feedback
 def add_feedback():
-    if not request.is_json:
-        raise ApiError(415, "unsupported_media_type",
-                       "Stuur de feedback als JSON (Content-Type: application/json).")
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_json", "Verwacht een JSON-object met question, answer en rating.")
-    fields = _validated(body)
+    """Geef een duim omhoog of omlaag op een antwoord"""
+    fields = _row(request.context.json)
     folder = current_version(current_app.extensions["vraagbaak"].index_root)
     row_id = _store().add(**fields, index_version=folder.name if folder else None)
     return jsonify({"id": row_id, "status": "opgeslagen"}), 201
 
 
 @bp.get("/feedback")
+@openapi.export_feedback
 def export_feedback():
+    """Exporteer alle feedback (beheer)
+
+    Alleen beschikbaar als VRAAGBAAK_ADMIN_TOKEN is ingesteld; vraagt Authorization: Bearer <token>.
+    """
     denied = require_admin("Voor de export van feedback is een geldige beheerderstoken nodig.")
     if denied is not None:
         return denied
-    unknown = sorted(set(request.args) - {"format"})
-    if unknown:
-        # A misspelt parameter (?fromat=csv) must not silently give the default.
-        raise ApiError(400, "unknown_parameter", f"Onbekende parameter: {unknown[0]}. Alleen 'format' bestaat.")
-    fmt = request.args.get("format", "json")
-    if fmt not in ("json", "csv"):
-        raise ApiError(400, "invalid_format", "Het formaat moet json of csv zijn.")
+    query = validated(ExportQuery, request.args.to_dict())
     rows = _store().rows()
-    if fmt == "csv":
+    if query.format == "csv":
         return Response(rows_to_csv(rows), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="feedback.csv"',
                                  "Cache-Control": "no-store"})

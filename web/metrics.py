@@ -28,6 +28,8 @@ from prometheus_client import (
     multiprocess,
 )
 
+from . import openapi
+
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 _STAGE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
 
@@ -129,7 +131,9 @@ def init_app(app: Flask) -> None:
         return response
 
     @app.get("/metrics")
+    @openapi.metrics
     def metrics():
+        """Prometheus-metrieken"""
         READY.set(1 if engine.state().get("ready") else 0)
         return render()
 

@@ -1,380 +1,157 @@
-"""The OpenAPI 3.1 description of the JSON API, served at /api/v1/openapi.json."""
+"""The JSON API's operations, checked against and documented from the pydantic models (web.schemas, web.ops_schemas).
+
+Library: spectree. It decorates the views of a plain Flask app and plain blueprints, so the app factory
+and the blueprints stay as they are; it validates with pydantic v2; a `before` hook gets the
+ValidationError, so a bad request is refused with this API's own error body (web.refusals); it has no
+required dependencies and is maintained (3.0.0, 2026). flask-openapi3 needs its own app and blueprint
+classes (OpenAPI, APIBlueprint) and reads a JSON string body as JSON once more; APIFlask replaces the
+app class and the error handling, and brings marshmallow, webargs and apispec along.
+
+Each view is decorated with its operation from here. A JSON body is checked before the view runs: first
+that it is a JSON object at all (415, invalid_json), then the model; the refusal is an ApiError, never
+spectree's 422. A JSON response with a model is checked after the view: one that does not match is
+logged and answered with the usual 500, so the document cannot silently drift from what is served.
+Operations that check their input in the view (the feedback export checks the admin token first) or
+serve no JSON use skip_validation: spectree only documents them. What spectree cannot say -- response
+headers and content that is not JSON -- is added in openapi_document(). Summaries come from the views'
+docstrings, which are published and so Dutch.
+"""
 
 from __future__ import annotations
 
-from qa.question import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS
-from qa.service import MAX_TOP_K
+import copy
 
-from .feedback import MAX_ANSWER_CHARS, MAX_COMMENT_CHARS, MAX_HISTORY_ITEMS, MAX_PASSAGE_ID_CHARS, MAX_PASSAGES
+from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 
-def _whitespace_class() -> str:
-    """Python's whitespace (what str.strip() and str.split() remove) as a regex class body."""
-    spaces = [cp for cp in range(0x3001) if chr(cp).isspace()]
-    ranges, start = [], spaces[0]
-    for prev, cp in zip(spaces, spaces[1:] + [-1]):
-        if cp != prev + 1:
-            ranges.append(f"\\u{start:04x}" + (f"-\\u{prev:04x}" if prev != start else ""))
-            start = cp
-    return "".join(ranges)
+from .ops_schemas import Health, NotReady, Ready, Reload
+from .refusals import json_object, refusal
+from .schemas import AskRequest, AskResponse, ErrorBody, ExportQuery, FeedbackRequest, FeedbackRow, FeedbackSaved
 
-
-# A text that is not only whitespace (feedback fields)...
-VISIBLE_TEXT = f"[^{_whitespace_class()}]"
-# ... and, for questions, not only whitespace and control characters (those become spaces).
-# Other invisible characters (format, private use, unassigned) also count as empty; JSON Schema cannot say that.
-QUESTION_TEXT = f"[^{_whitespace_class()}\\u0000-\\u001f\\u007f-\\u009f]"
-
-_ERROR = {
-    "type": "object",
-    "required": ["error"],
-    "properties": {
-        "error": {
-            "type": "object",
-            "required": ["code", "message"],
-            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
-        }
-    },
-}
-
-_SOURCE = {
-    "type": "object",
-    "required": ["document", "title", "heading", "paragraph", "lines", "page", "page_end", "kind", "ocr", "span",
-                 "url"],
-    "properties": {
-        "document": {"type": "string", "description": "Bestandsnaam van het document (document-id)."},
-        "title": {"type": "string"},
-        "heading": {"type": ["string", "null"], "description": "Kop waaronder de passage staat."},
-        "paragraph": {"type": "integer", "minimum": 1},
-        "lines": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
-                  "description": "Eerste en laatste regel (1-based) in het bronbestand."},
-        "page": {"type": ["integer", "null"], "description": "Paginanummer bij PDF (de eerste pagina van de passage)."},
-        "page_end": {"type": ["integer", "null"],
-                     "description": "Laatste pagina bij PDF: een alinea kan over een paginagrens lopen."},
-        "kind": {"type": "string", "enum": ["paragraph", "bullet", "footnote"],
-                 "description": "Soort passage: alinea, opsommingsteken of voetnoot."},
-        "ocr": {"type": "boolean", "description": "Gelezen met tekstherkenning (OCR) van een gescande pagina."},
-        "span": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2,
-                 "description": "Tekenpositie [begin, eind) in de tekst van het document."},
-        "url": {"type": "string",
-                "description": "Link naar de alinea in de documentweergave (/documents/<document>#p<alinea>); "
-                               "absoluut als VRAAGBAAK_PUBLIC_BASE_URL is ingesteld."},
-        "page_url": {"type": "string",
-                     "description": "Alleen bij PDF: link naar het originele bestand op de pagina van de passage "
-                                    "(/documents/<document>/file#page=<pagina>), die de PDF-viewer van de "
-                                    "browser op die pagina opent."},
-    },
-}
-
-_ANSWER = {
-    "type": "object",
-    "required": ["question", "language", "answer", "abstained", "passages", "timings_ms", "index"],
-    "properties": {
-        "question": {"type": "string"},
-        "language": {
-            "type": "object",
-            "required": ["code", "confident", "notice"],
-            "properties": {
-                "code": {"type": "string"},
-                "confident": {"type": "boolean"},
-                "notice": {"type": ["string", "null"]},
-            },
-        },
-        "answer": {
-            "type": "object",
-            "required": ["text", "citations", "highlights"],
-            "properties": {
-                "text": {"type": "string", "description": "Letterlijk geciteerd antwoord met [n]-verwijzingen."},
-                "citations": {"type": "array", "items": {"type": "integer"}},
-                "highlights": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["passage", "start", "end"],
-                        "properties": {
-                            "passage": {"type": "integer"},
-                            "start": {"type": "integer"},
-                            "end": {"type": "integer"},
-                        },
-                    },
-                },
-            },
-        },
-        "abstained": {"type": "boolean", "description": "Waar als de documenten geen antwoord bevatten."},
-        "passages": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["rank", "score", "text", "source"],
-                "properties": {
-                    "rank": {"type": "integer", "minimum": 1},
-                    "score": {"type": "number"},
-                    "text": {"type": "string"},
-                    "source": _SOURCE,
-                },
-            },
-        },
-        "timings_ms": {"type": "object", "additionalProperties": {"type": "number"}},
-        "index": {
-            "type": "object",
-            "properties": {"version": {"type": "string"}, "model": {"type": "string"}},
-        },
-    },
-}
+contract = SpecTree(
+    "flask",
+    mode="strict",  # only the operations decorated below, not the pages
+    annotations=False,
+    naming_strategy=lambda model: model.__name__,
+    nested_naming_strategy=lambda _parent, child: child,
+    validation_error_model=ErrorBody,
+    title="Vraagbaak API",
+    version="1",
+    description="Vragen over Nederlandse documenten, beantwoord met letterlijke citaten en bronnen.",
+    security_schemes=[
+        SecurityScheme(name="adminToken", data=SecuritySchemeData(
+            type="http", scheme="bearer", description="De waarde van VRAAGBAAK_ADMIN_TOKEN.")),
+        SecurityScheme(name="apiToken", data=SecuritySchemeData(
+            type="http", scheme="bearer",
+            description="De waarde van VRAAGBAAK_API_TOKEN; alleen nodig voor POST /api/v1/ask en "
+                        "POST /api/v1/feedback als die instelling gezet is.")),
+    ],
+)
 
 
-_FEEDBACK_REQUEST = {
-    "type": "object",
-    "required": ["question", "answer", "rating"],
-    "properties": {
-        "question": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": VISIBLE_TEXT},
-        "answer": {"type": "string", "minLength": 1, "maxLength": MAX_ANSWER_CHARS, "pattern": VISIBLE_TEXT,
-                   "description": "De antwoordtekst zoals getoond."},
-        "rating": {"type": "string", "enum": ["up", "down"]},
-        "passages": {"type": ["array", "null"], "maxItems": MAX_PASSAGES,
-                     "items": {"type": "string", "pattern": "^[\\s\\S]+#[1-9][0-9]*$", "maxLength": MAX_PASSAGE_ID_CHARS},
-                     "description": "Getoonde passages als \"document#alinea\"."},
-        "history": {"type": ["array", "null"], "maxItems": MAX_HISTORY_ITEMS,
-                    "items": {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS},
-                    "description": "Eerdere vragen van het gesprek, oudste eerst."},
-        "comment": {"type": ["string", "null"], "maxLength": MAX_COMMENT_CHARS},
-    },
-}
-
-_FEEDBACK_ROW = {
-    "type": "object",
-    "required": ["id", "created_at", "index_version", "rating", "question", "answer", "passages", "history",
-                 "comment"],
-    "properties": {
-        "id": {"type": "integer"},
-        "created_at": {"type": "string", "format": "date-time"},
-        "index_version": {"type": ["string", "null"]},
-        "rating": {"type": "string", "enum": ["up", "down"]},
-        "question": {"type": "string"},
-        "answer": {"type": "string"},
-        "passages": {"type": "array", "items": {"type": "string"}},
-        "history": {"type": "array", "items": {"type": "string"}},
-        "comment": {"type": ["string", "null"]},
-    },
-}
+class ResponseMismatch(RuntimeError):
+    """A view's JSON response does not match its documented model."""
 
 
-_INDEX_INFO = {
-    "type": "object",
-    "required": ["version", "documents", "chunks", "model"],
-    "properties": {
-        "version": {"type": "string"},
-        "documents": {"type": "integer", "minimum": 0},
-        "chunks": {"type": "integer", "minimum": 0},
-        "model": {"type": "string"},
-    },
-}
+def _refuse_bad_input(model):
+    """spectree's `before` hook for a JSON body of `model`: refuse it with the API's own error."""
 
-_PROBLEM = {
-    "type": "object",
-    "required": ["code", "message"],
-    "properties": {
-        "code": {"type": "string", "enum": ["index_missing", "index_corrupt", "model_mismatch",
-                                            "model_unavailable", "index_unavailable"]},
-        "message": {"type": "string"},
-        "version": {"type": ["string", "null"], "description": "De versie die niet geopend kon worden."},
-    },
-}
+    def before(req, resp, error, instance, adapter):
+        json_object(model.body_refusals)  # a body that is no JSON object at all comes first
+        if error is not None:
+            raise refusal(model, error) from None
 
-_READY = {
-    "type": "object",
-    "required": ["status", "index"],
-    "properties": {
-        "status": {"type": "string", "enum": ["ready", "degraded"]},
-        "index": _INDEX_INFO,
-        "problem": _PROBLEM,
-    },
-}
-
-_NOT_READY = {
-    "type": "object",
-    "required": ["status", "error"],
-    "properties": {
-        "status": {"type": "string", "enum": ["unavailable"]},
-        "error": _ERROR["properties"]["error"],
-    },
-}
-
-_RELOAD = {
-    "type": "object",
-    "required": ["status", "version", "previous_version", "switched"],
-    "properties": {
-        "status": {"type": "string", "enum": ["ready", "degraded", "unavailable"]},
-        "version": {"type": ["string", "null"]},
-        "previous_version": {"type": ["string", "null"]},
-        "switched": {"type": "boolean"},
-        "index": {"anyOf": [_INDEX_INFO, {"type": "null"}]},
-        "problem": _PROBLEM,
-    },
-}
+    return before
 
 
-def _error_response(description: str) -> dict:
-    return {"description": description, "content": {"application/json": {"schema": _ERROR}}}
+def _must_match(req, resp, error, instance, adapter):
+    """spectree's `after` hook: a response that does not match its model is a bug, logged as a 500."""
+    if error is not None:
+        raise ResponseMismatch(f"{req.method} {req.path}: response does not match its model: {error}") from error
 
+
+# Only when VRAAGBAAK_API_TOKEN is set; not declared as `security`, since without it the API is open.
+_API_TOKEN = (ErrorBody, "Geen of een verkeerde API-token (alleen als VRAAGBAAK_API_TOKEN is ingesteld; "
+                         "met WWW-Authenticate)")
+_TOO_MANY = (ErrorBody, "Te veel verzoeken van deze client (VRAAGBAAK_RATE_LIMIT)")
+_TOO_LARGE = (ErrorBody, "Verzoek te groot")
+_NOT_JSON = (ErrorBody, "Geen JSON")
+_ADMIN = {"adminToken": []}
+
+ask = contract.validate(
+    json=AskRequest, operation_id="ask", before=_refuse_bad_input(AskRequest), after=_must_match,
+    resp=Response(
+        HTTP_200=(AskResponse, "Antwoord met passages"),
+        HTTP_400=(ErrorBody, "Ongeldige vraag of ongeldig verzoek"),
+        HTTP_401=_API_TOKEN, HTTP_413=_TOO_LARGE, HTTP_415=_NOT_JSON, HTTP_429=_TOO_MANY,
+        HTTP_503=(ErrorBody, "Nog geen (bruikbare) index, of de dienst is te druk (met Retry-After)"),
+        HTTP_504=(ErrorBody, "Het antwoord duurde langer dan VRAAGBAAK_QUESTION_TIMEOUT"),
+    ),
+)
+
+add_feedback = contract.validate(
+    json=FeedbackRequest, operation_id="addFeedback", before=_refuse_bad_input(FeedbackRequest), after=_must_match,
+    resp=Response(
+        HTTP_201=(FeedbackSaved, "Opgeslagen"),
+        HTTP_400=(ErrorBody, "Ongeldige feedback"),
+        HTTP_401=_API_TOKEN, HTTP_413=_TOO_LARGE, HTTP_415=_NOT_JSON, HTTP_429=_TOO_MANY,
+    ),
+)
+
+# The view checks the admin token before the query (web.refusals.validated), so spectree only documents it.
+export_feedback = contract.validate(
+    query=ExportQuery, operation_id="exportFeedback", security=_ADMIN, skip_validation=True,
+    resp=Response(
+        HTTP_200=(list[FeedbackRow], "Alle feedback, oudste eerst"),
+        HTTP_400=(ErrorBody, "Onbekend formaat of onbekende parameter"),
+        HTTP_401=(ErrorBody, "Geen of een verkeerde token"),
+        HTTP_404=(ErrorBody, "Export niet ingeschakeld"),
+    ),
+)
+
+healthz = contract.validate(operation_id="healthz", skip_validation=True,
+                            resp=Response(HTTP_200=(Health, "OK")))
+
+readyz = contract.validate(
+    operation_id="readyz", skip_validation=True,
+    resp=Response(HTTP_200=(Ready, "Gereed"),
+                  HTTP_503=(NotReady, "Niet gereed: geen index, beschadigde index of ander model")),
+)
+
+metrics = contract.validate(
+    operation_id="metrics", skip_validation=True,
+    resp=Response(HTTP_200=(None, "Metrieken in het tekstformaat van Prometheus")),
+)
+
+reload_index = contract.validate(
+    operation_id="reloadIndex", security=_ADMIN, skip_validation=True,
+    resp=Response(
+        HTTP_200=(Reload, "De versie die nu geserveerd wordt"),
+        HTTP_401=(ErrorBody, "Geen of een verkeerde token"),
+        HTTP_404=(ErrorBody, "Herladen niet ingeschakeld"),
+        HTTP_503=(Reload, "Geen bruikbare index"),
+    ),
+)
 
 _RETRY_AFTER = {"Retry-After": {"description": "Seconden tot een nieuwe poging zin heeft.",
-                                 "schema": {"type": "integer", "minimum": 1}}}
-# Only when VRAAGBAAK_API_TOKEN is set; not declared as `security`, since without it the API is open.
-_API_TOKEN_RESPONSE = {**_error_response("Geen of een verkeerde API-token (alleen als VRAAGBAAK_API_TOKEN is "
-                                         "ingesteld; met WWW-Authenticate)")}
-_TOO_MANY_RESPONSE = {**_error_response("Te veel verzoeken van deze client (VRAAGBAAK_RATE_LIMIT)"),
-                      "headers": _RETRY_AFTER}
+                                "schema": {"type": "integer", "minimum": 1}}}
+# What spectree's Response cannot say: response headers, and content that is not JSON.
+_ADDITIONS = {
+    ("/api/v1/ask", "post", "429"): {"headers": _RETRY_AFTER},
+    ("/api/v1/feedback", "post", "429"): {"headers": _RETRY_AFTER},
+    ("/api/v1/feedback", "get", "200"): {"content": {"text/csv": {"schema": {"type": "string"}}}},
+    ("/metrics", "get", "200"): {"content": {"text/plain": {"schema": {"type": "string"}}}},
+}
 
 
 def openapi_document() -> dict:
-    return {
-        "openapi": "3.1.0",
-        "info": {
-            "title": "Vraagbaak API",
-            "version": "1",
-            "description": "Vragen over Nederlandse documenten, beantwoord met letterlijke citaten en bronnen.",
-        },
-        "paths": {
-            "/api/v1/ask": {
-                "post": {
-                    "summary": "Stel een vraag",
-                    "operationId": "ask",
-                    "requestBody": {
-                        "required": True,
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "required": ["question"],
-                                    "properties": {
-                                        "question": {"type": "string", "minLength": 1,
-                                                     "maxLength": MAX_QUESTION_CHARS, "pattern": QUESTION_TEXT,
-                                                     "description": "Minstens één zichtbaar teken; "
-                                                                    "stuurtekens en onzichtbare tekens tellen niet."},
-                                        "top_k": {"type": "integer", "minimum": 1, "maximum": MAX_TOP_K,
-                                                  "default": 5},
-                                        "history": {
-                                            "type": ["array", "null"],
-                                            "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS,
-                                                      "pattern": QUESTION_TEXT},
-                                            "description": f"Eerdere vragen van het gesprek, oudste eerst; de laatste {MAX_HISTORY_TURNS} tellen.",
-                                        },
-                                    },
-                                },
-                                "example": {"question": "Hoeveel dakloze mensen telde het CBS?"},
-                            }
-                        },
-                    },
-                    "responses": {
-                        "200": {"description": "Antwoord met passages",
-                                "content": {"application/json": {"schema": _ANSWER}}},
-                        "400": _error_response("Ongeldige vraag of ongeldig verzoek"),
-                        "413": _error_response("Verzoek te groot"),
-                        "415": _error_response("Geen JSON"),
-                        "401": _API_TOKEN_RESPONSE,
-                        "429": _TOO_MANY_RESPONSE,
-                        "503": _error_response("Nog geen (bruikbare) index, of de dienst is te druk (met Retry-After)"),
-                        "504": _error_response("Het antwoord duurde langer dan VRAAGBAAK_QUESTION_TIMEOUT"),
-                    },
-                }
-            },
-            "/api/v1/feedback": {
-                "post": {
-                    "summary": "Geef een duim omhoog of omlaag op een antwoord",
-                    "operationId": "addFeedback",
-                    "requestBody": {
-                        "required": True,
-                        "content": {"application/json": {
-                            "schema": _FEEDBACK_REQUEST,
-                            "example": {"question": "Wat vraagt de brief over de kostendelersnorm?",
-                                        "answer": "Neemt u het initiatief ... [1]", "rating": "up",
-                                        "passages": ["000_d31a0db93372aa9b.txt#9"]},
-                        }},
-                    },
-                    "responses": {
-                        "201": {"description": "Opgeslagen", "content": {"application/json": {"schema": {
-                            "type": "object", "properties": {"id": {"type": "integer"},
-                                                             "status": {"type": "string"}}}}}},
-                        "400": _error_response("Ongeldige feedback"),
-                        "413": _error_response("Verzoek te groot"),
-                        "415": _error_response("Geen JSON"),
-                        "401": _API_TOKEN_RESPONSE,
-                        "429": _TOO_MANY_RESPONSE,
-                    },
-                },
-                "get": {
-                    "summary": "Exporteer alle feedback (beheer)",
-                    "description": "Alleen beschikbaar als VRAAGBAAK_ADMIN_TOKEN is ingesteld; vraagt "
-                                   "Authorization: Bearer <token>.",
-                    "operationId": "exportFeedback",
-                    "security": [{"adminToken": []}],
-                    "parameters": [{"name": "format", "in": "query", "required": False,
-                                    "schema": {"type": "string", "enum": ["json", "csv"], "default": "json"}}],
-                    "responses": {
-                        "200": {"description": "Alle feedback, oudste eerst", "content": {
-                            "application/json": {"schema": {"type": "array", "items": _FEEDBACK_ROW}},
-                            "text/csv": {"schema": {"type": "string"}},
-                        }},
-                        "400": _error_response("Onbekend formaat of onbekende parameter"),
-                        "401": _error_response("Geen of een verkeerde token"),
-                        "404": _error_response("Export niet ingeschakeld"),
-                    },
-                },
-            },
-            "/healthz": {
-                "get": {
-                    "summary": "Leeft het proces?",
-                    "operationId": "healthz",
-                    "responses": {"200": {"description": "OK", "content": {"application/json": {
-                        "schema": {"type": "object", "properties": {"status": {"type": "string"}}}}}}},
-                }
-            },
-            "/readyz": {
-                "get": {
-                    "summary": "Zijn model en index geladen en bruikbaar?",
-                    "description": "200 als model en index geladen zijn en bij elkaar horen (status ready), of als "
-                                   "een nieuwere versie onbruikbaar bleek en de vorige nog gebruikt wordt (status "
-                                   "degraded, met problem). 503 met een foutmelding als er geen bruikbare index is.",
-                    "operationId": "readyz",
-                    "responses": {
-                        "200": {"description": "Gereed", "content": {"application/json": {"schema": _READY}}},
-                        "503": {"description": "Niet gereed: geen index, beschadigde index of ander model",
-                                "content": {"application/json": {"schema": _NOT_READY}}},
-                    },
-                }
-            },
-            "/metrics": {
-                "get": {
-                    "summary": "Prometheus-metrieken",
-                    "operationId": "metrics",
-                    "responses": {"200": {"description": "Metrieken in het tekstformaat van Prometheus",
-                                          "content": {"text/plain": {"schema": {"type": "string"}}}}},
-                }
-            },
-            "/admin/reload": {
-                "post": {
-                    "summary": "Controleer nu op een nieuwe indexversie (beheer)",
-                    "description": "Alleen beschikbaar als VRAAGBAAK_ADMIN_TOKEN is ingesteld; vraagt "
-                                   "Authorization: Bearer <token>. Probeert ook een eerder onbruikbare versie opnieuw.",
-                    "operationId": "reloadIndex",
-                    "security": [{"adminToken": []}],
-                    "responses": {
-                        "200": {"description": "De versie die nu geserveerd wordt",
-                                "content": {"application/json": {"schema": _RELOAD}}},
-                        "401": _error_response("Geen of een verkeerde token"),
-                        "404": _error_response("Herladen niet ingeschakeld"),
-                        "503": {"description": "Geen bruikbare index",
-                                "content": {"application/json": {"schema": _RELOAD}}},
-                    },
-                }
-            },
-        },
-        "components": {
-            "securitySchemes": {"adminToken": {"type": "http", "scheme": "bearer",
-                                               "description": "De waarde van VRAAGBAAK_ADMIN_TOKEN."},
-                                "apiToken": {"type": "http", "scheme": "bearer",
-                                             "description": "De waarde van VRAAGBAAK_API_TOKEN; alleen nodig voor "
-                                                            "POST /api/v1/ask en POST /api/v1/feedback als die "
-                                                            "instelling gezet is."}},
-        },
-    }
+    """The OpenAPI 3.1 document of the current app's operations; needs an app context."""
+    document = copy.deepcopy(contract.spec)
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            # spectree documents its own 422 for a validation error everywhere; this API refuses with 400.
+            operation["responses"].pop("422", None)
+    for (path, method, status), addition in _ADDITIONS.items():
+        response = document["paths"][path][method]["responses"][status]
+        for key, value in addition.items():
+            response[key] = {**response.get(key, {}), **value}
+    return document

@@ -18,6 +18,7 @@ from flask import Blueprint, current_app, jsonify
 
 from index.errors import VraagbaakError
 
+from . import openapi
 from .auth import require_admin
 
 bp = Blueprint("ops", __name__)
@@ -37,7 +38,14 @@ def _engine():
 
 
 @bp.get("/readyz")
+@openapi.readyz
 def readyz():
+    """Zijn model en index geladen en bruikbaar?
+
+    200 als model en index geladen zijn en bij elkaar horen (status ready), of als een nieuwere versie
+    onbruikbaar bleek en de vorige nog gebruikt wordt (status degraded, met problem). 503 met een
+    foutmelding als er geen bruikbare index is.
+    """
     engine = _engine()
     try:
         engine.answerer()  # also notices (and checks) a new version
@@ -63,7 +71,13 @@ def readyz():
 
 
 @bp.post("/admin/reload")
+@openapi.reload_index
 def reload_index():
+    """Controleer nu op een nieuwe indexversie (beheer)
+
+    Alleen beschikbaar als VRAAGBAAK_ADMIN_TOKEN is ingesteld; vraagt Authorization: Bearer <token>.
+    Probeert ook een eerder onbruikbare versie opnieuw.
+    """
     denied = require_admin("Voor herladen is een geldige beheerderstoken nodig.")
     if denied is not None:
         return denied

@@ -1,0 +1,236 @@
+"""The JSON API's bodies as pydantic models: what a request must be, what an answer is, what an error is.
+
+They check the requests (through web.openapi) and are what /api/v1/openapi.json says. Two fields are
+only documented here: the question text and the earlier questions of POST /api/v1/ask are checked by
+qa.question.clean_question when the question is answered -- the one check every way in shares -- so
+AskRequest only requires the question and describes what clean_question accepts.
+
+Each request field carries its Refusal (web.refusals): the error code and Dutch message for a wrong
+value. Docstrings and descriptions of models and fields are published in the document, so they are Dutch.
+AskResponse describes qa.service.Answer.as_dict() plus the links web adds (url, page_url).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
+
+from qa.question import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS
+from qa.service import DEFAULT_TOP_K, MAX_TOP_K
+
+from .refusals import BodyRefusals, Refusal
+
+MAX_ANSWER_CHARS = 20_000
+MAX_PASSAGES = 20
+MAX_PASSAGE_ID_CHARS = 1_000
+MAX_HISTORY_ITEMS = 50
+MAX_COMMENT_CHARS = 2_000
+
+
+def _whitespace_class() -> str:
+    """Python's whitespace (what str.strip() and str.split() remove) as a regex class body."""
+    spaces = [cp for cp in range(0x3001) if chr(cp).isspace()]
+    ranges, start = [], spaces[0]
+    for prev, cp in zip(spaces, spaces[1:] + [-1]):
+        if cp != prev + 1:
+            ranges.append(f"\\u{start:04x}" + (f"-\\u{prev:04x}" if prev != start else ""))
+            start = cp
+    return "".join(ranges)
+
+
+# A text that is not only whitespace: the pattern matches exactly when str.strip() leaves something.
+VISIBLE_TEXT = f"[^{_whitespace_class()}]"
+# ... and, for questions, not only whitespace and control characters (those become spaces). Other
+# invisible characters (format, private use, unassigned) also make a question empty; JSON Schema cannot say that.
+QUESTION_TEXT = f"[^{_whitespace_class()}\\u0000-\\u001f\\u007f-\\u009f]"
+# A shown passage: "document#paragraph".
+PASSAGE_ID = r"^[\s\S]+#[1-9][0-9]*$"
+
+
+class ErrorDetail(BaseModel):
+    code: str = Field(description="Vaste foutcode, bijvoorbeeld missing_question.")
+    message: str = Field(description="Uitleg in het Nederlands.")
+
+
+class ErrorBody(BaseModel):
+    """Elke fout van de API."""
+
+    error: ErrorDetail
+
+
+# ---------- POST /api/v1/ask ----------
+
+
+def _whole_number(value: object) -> object:
+    # JSON (and the OpenAPI "integer") does not tell 5 from 5.0; True is no number.
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+_QUESTION_SCHEMA = {"type": "string", "minLength": 1, "maxLength": MAX_QUESTION_CHARS, "pattern": QUESTION_TEXT,
+                    "description": "Minstens één zichtbaar teken; stuurtekens en onzichtbare tekens tellen niet."}
+_HISTORY_SCHEMA = {"type": ["array", "null"],
+                   "items": {"type": "string", "maxLength": MAX_QUESTION_CHARS, "pattern": QUESTION_TEXT},
+                   "description": "Eerdere vragen van het gesprek, oudste eerst; "
+                                  f"de laatste {MAX_HISTORY_TURNS} tellen."}
+
+
+class AskRequest(BaseModel):
+    """Een vraag, eventueel met de eerdere vragen van hetzelfde gesprek."""
+
+    model_config = ConfigDict(strict=True, json_schema_extra={
+        "examples": [{"question": "Hoeveel dakloze mensen telde het CBS?"}]})
+    body_refusals: ClassVar[BodyRefusals] = BodyRefusals(
+        not_json="Stuur de vraag als JSON (Content-Type: application/json).",
+        unreadable="De inhoud van het verzoek is geen geldige JSON.",
+        not_object="Verwacht een JSON-object, bijvoorbeeld {\"question\": \"...\"}.",
+    )
+
+    # Declared in the order they are checked; question and history are checked by qa (see above).
+    question: Annotated[Any, WithJsonSchema(_QUESTION_SCHEMA),
+                        Refusal("missing_question", "Het veld 'question' ontbreekt.")]
+    top_k: Annotated[int, Field(ge=1, le=MAX_TOP_K, description="Aantal passages in het antwoord."),
+                     BeforeValidator(_whole_number),
+                     Refusal("invalid_top_k", f"top_k moet een geheel getal van 1 tot en met {MAX_TOP_K} zijn.")
+                     ] = DEFAULT_TOP_K
+    history: Annotated[Any, WithJsonSchema(_HISTORY_SCHEMA)] = None
+
+
+class Language(BaseModel):
+    code: str = Field(description="Taalcode van de vraag, bijvoorbeeld nl.")
+    confident: bool
+    notice: str | None = Field(description="Melding als de vraag niet in het Nederlands lijkt.")
+
+
+class Highlight(BaseModel):
+    passage: int = Field(description="Nummer van de passage (1-based).")
+    start: int = Field(description="Begin van de geciteerde zin in de tekst van de passage.")
+    end: int
+
+
+class AnswerText(BaseModel):
+    text: str = Field(description="Letterlijk geciteerd antwoord met [n]-verwijzingen.")
+    citations: list[int]
+    highlights: list[Highlight]
+
+
+class Source(BaseModel):
+    document: str = Field(description="Bestandsnaam van het document (document-id).")
+    title: str
+    heading: str | None = Field(description="Kop waaronder de passage staat.")
+    paragraph: int = Field(ge=1)
+    lines: list[int] = Field(min_length=2, max_length=2,
+                             description="Eerste en laatste regel (1-based) in het bronbestand.")
+    page: int | None = Field(description="Paginanummer bij PDF (de eerste pagina van de passage).")
+    page_end: int | None = Field(description="Laatste pagina bij PDF: een alinea kan over een paginagrens lopen.")
+    kind: Literal["paragraph", "bullet", "footnote"] = Field(
+        description="Soort passage: alinea, opsommingsteken of voetnoot.")
+    ocr: bool = Field(description="Gelezen met tekstherkenning (OCR) van een gescande pagina.")
+    span: list[int] = Field(min_length=2, max_length=2,
+                            description="Tekenpositie [begin, eind) in de tekst van het document.")
+    url: str = Field(description="Link naar de alinea in de documentweergave (/documents/<document>#p<alinea>); "
+                                 "absoluut als VRAAGBAAK_PUBLIC_BASE_URL is ingesteld.")
+    page_url: str | None = Field(None, description="Alleen bij PDF: link naar het originele bestand op de pagina "
+                                                   "van de passage (/documents/<document>/file#page=<pagina>), die "
+                                                   "de PDF-viewer van de browser op die pagina opent.")
+
+
+class Passage(BaseModel):
+    rank: int = Field(ge=1)
+    score: float
+    text: str
+    source: Source
+
+
+class IndexRef(BaseModel):
+    version: str
+    model: str
+
+
+class AskResponse(BaseModel):
+    """Antwoord op een vraag, met de passages waaruit het komt."""
+
+    question: str = Field(description="De vraag zoals beantwoord (witruimte en stuurtekens opgeschoond).")
+    language: Language
+    answer: AnswerText
+    abstained: bool = Field(description="Waar als de documenten geen antwoord bevatten.")
+    passages: list[Passage]
+    timings_ms: dict[str, float]
+    index: IndexRef
+
+
+# ---------- /api/v1/feedback ----------
+
+
+def _text_refusal(name: str, limit: int) -> Refusal:
+    return Refusal(f"invalid_{name}", f"Het veld '{name}' moet een niet-lege tekst zijn.",
+                   {"string_too_long": f"Het veld '{name}' is te lang (hoogstens {limit} tekens)."})
+
+
+def _list_refusal(name: str, limit: int, **precise: str) -> Refusal:
+    return Refusal(f"invalid_{name}", f"Het veld '{name}' moet een lijst van hoogstens {limit} teksten zijn.", precise)
+
+
+def _visible_text(limit: int) -> StringConstraints:
+    return StringConstraints(min_length=1, max_length=limit, pattern=VISIBLE_TEXT)
+
+
+class FeedbackRequest(BaseModel):
+    """Een duim omhoog of omlaag op een getoond antwoord."""
+
+    model_config = ConfigDict(strict=True, json_schema_extra={"examples": [{
+        "question": "Wat vraagt de brief over de kostendelersnorm?", "answer": "Neemt u het initiatief ... [1]",
+        "rating": "up", "passages": ["000_d31a0db93372aa9b.txt#9"]}]})
+    body_refusals: ClassVar[BodyRefusals] = BodyRefusals(
+        not_json="Stuur de feedback als JSON (Content-Type: application/json).",
+        unreadable="Verwacht een JSON-object met question, answer en rating.",
+        not_object="Verwacht een JSON-object met question, answer en rating.",
+    )
+
+    # Declared in the order they are checked: the first wrong one is reported.
+    rating: Annotated[Literal["up", "down"],
+                      Refusal("invalid_rating", "Het veld 'rating' moet \"up\" of \"down\" zijn.")]
+    passages: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_PASSAGE_ID_CHARS, pattern=PASSAGE_ID)]]
+        | None,
+        Field(max_length=MAX_PASSAGES, description="Getoonde passages als \"document#alinea\"."),
+        _list_refusal("passages", MAX_PASSAGES,
+                      string_pattern_mismatch="Elke passage in 'passages' heeft de vorm \"document#alineanummer\"."),
+    ] = None
+    comment: Annotated[str | None, Field(max_length=MAX_COMMENT_CHARS), _text_refusal("comment", MAX_COMMENT_CHARS)
+                       ] = None
+    question: Annotated[str, _visible_text(MAX_QUESTION_CHARS), _text_refusal("question", MAX_QUESTION_CHARS)]
+    answer: Annotated[str, _visible_text(MAX_ANSWER_CHARS), Field(description="De antwoordtekst zoals getoond."),
+                      _text_refusal("answer", MAX_ANSWER_CHARS)]
+    history: Annotated[
+        list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_QUESTION_CHARS)]] | None,
+        Field(max_length=MAX_HISTORY_ITEMS, description="Eerdere vragen van het gesprek, oudste eerst."),
+        _list_refusal("history", MAX_HISTORY_ITEMS),
+    ] = None
+
+
+class FeedbackSaved(BaseModel):
+    id: int
+    status: str = Field(description="\"opgeslagen\"")
+
+
+class ExportQuery(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid")
+    # A misspelt parameter (?fromat=csv) must not silently give the default.
+    unknown_field: ClassVar[Refusal] = Refusal("unknown_parameter",
+                                               "Onbekende parameter: {name}. Alleen 'format' bestaat.")
+
+    format: Annotated[Literal["json", "csv"], Refusal("invalid_format", "Het formaat moet json of csv zijn.")] = "json"
+
+
+class FeedbackRow(BaseModel):
+    id: int
+    created_at: datetime
+    index_version: str | None = Field(description="De indexversie toen de feedback binnenkwam.")
+    rating: Literal["up", "down"]
+    question: str
+    answer: str
+    passages: list[str]
+    history: list[str]
+    comment: str | None
