@@ -113,7 +113,7 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
             old = old_docs.get(doc_id)
             if old is not None and old.sha256 == digest:
                 chunks = previous.document_chunks(doc_id)
-                ids = [c.extra["id"] for c in chunks]
+                ids = [c.id for c in chunks]
                 reused[doc_id] = (old, chunks, old_vectors[ids])
             else:
                 doc = read_document(path, corpus)

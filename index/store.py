@@ -76,7 +76,7 @@ _CHUNK_COLUMNS = ('doc_id, title, heading, paragraph, text, start, "end", line_s
 
 def _chunk(row: tuple) -> Chunk:
     """A chunk from its row: id, the columns of _CHUNK_COLUMNS in order (ocr last, stored as 0/1)."""
-    return Chunk(*row[1:-1], bool(row[-1]), extra={"id": row[0]})
+    return Chunk(*row[1:-1], bool(row[-1]), id=row[0])
 
 
 def write_version(

@@ -67,4 +67,6 @@ class Chunk:
     kind: str = "paragraph"
     context: str | None = None  # footnotes: the body sentence that holds the marker, as in its chunk
     ocr: bool = False  # read by OCR from a scanned page: the text may hold recognition errors
-    extra: dict = field(default_factory=dict, compare=False)
+    # Its row in the index version that holds it (None before it is stored). Not part of equality:
+    # the same passage keeps comparing equal when another version gives it another row.
+    id: int | None = field(default=None, compare=False)

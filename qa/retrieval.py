@@ -118,7 +118,7 @@ class Retriever:
             # For a follow-up, documents are ranked against the whole conversation.
             fused = self._add_document_ranks(fused, vectors[-1])
         ranked = sorted(candidates, key=lambda i: (-fused[i], i))
-        chunks = {c.extra["id"]: c for c in self.snapshot.chunks(ranked[: k * 4])}
+        chunks = {c.id: c for c in self.snapshot.chunks(ranked[: k * 4])}
         # A passage of only links answers nothing (index.chunker.is_reference_only).
         evidence = [i for i in ranked[: k * 4] if i in chunks and chunks[i].kind != "reference"]
         order = diversify(evidence, fused, chunks, k)

@@ -125,7 +125,7 @@ def test_milvus_answers_exactly_like_the_local_backend(seeds_pair, embedder):
         expected = Answerer(local, embedder).ask(question, history=history)
         answer = Answerer(milvus, embedder).ask(question, history=history)
         assert [h.chunk for h in answer.hits] == [h.chunk for h in expected.hits], question
-        assert [h.chunk.extra["id"] for h in answer.hits] == [h.chunk.extra["id"] for h in expected.hits]
+        assert [h.chunk.id for h in answer.hits] == [h.chunk.id for h in expected.hits]
         assert answer.text == expected.text and answer.abstained == expected.abstained
     # Past LOCAL_CENTROIDS_MAX documents Milvus ranks the documents itself: the same ranks.
     with pytest.MonkeyPatch.context() as patch:
@@ -149,7 +149,7 @@ def test_updates_reembed_only_changed_files_drop_deleted_ones_and_roll_back(own_
     first = build_index(own_corpus, lock, embedder, source=source)
     assert first.embedded_files == sorted(OWN_DOCUMENTS)
     before = source.open()
-    bike = [c.extra["id"] for c in before.document_chunks("fietsenstalling.txt")]
+    bike = [c.id for c in before.document_chunks("fietsenstalling.txt")]
     bike_vectors = before.all_vectors()[bike]
 
     assert not build_index(own_corpus, lock, embedder, source=source).changed
@@ -161,7 +161,7 @@ def test_updates_reembed_only_changed_files_drop_deleted_ones_and_roll_back(own_
     after = source.open()
     assert after.version == second.version != before.version
     assert "tien uur" in " ".join(c.text for c in after.document_chunks("bibliotheek.txt"))
-    moved = [c.extra["id"] for c in after.document_chunks("fietsenstalling.txt")]
+    moved = [c.id for c in after.document_chunks("fietsenstalling.txt")]
     assert np.array_equal(after.all_vectors()[moved], bike_vectors)  # copied, not embedded again
 
     (own_corpus / "zwembad.txt").unlink()

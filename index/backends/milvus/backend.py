@@ -71,7 +71,7 @@ def _chunk(row: dict) -> Chunk:
     return Chunk(row["doc_id"], row["title"], row.get("heading"), int(row["paragraph"]), row["text"],
                  int(row["span_start"]), int(row["span_end"]), int(row["line_start"]), int(row["line_end"]),
                  _optional_int(row.get("page")), _optional_int(row.get("page_end")), row.get("kind") or "paragraph",
-                 row.get("context"), bool(row.get("ocr")), extra={"id": int(row["id"])})
+                 row.get("context"), bool(row.get("ocr")), id=int(row["id"]))
 
 
 def _optional_int(value) -> int | None:
@@ -294,7 +294,7 @@ class MilvusBackend(Backend):
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         rows = self.conn.call("query", self.chunks_collection, filter=f"doc_id == {quote(doc_id)}",
                               output_fields=["id", *CHUNK_FIELDS], limit=MAX_ROWS)
-        return sorted((_chunk(r) for r in rows), key=lambda c: c.extra["id"])
+        return sorted((_chunk(r) for r in rows), key=lambda c: c.id)
 
     def document(self, doc_id: str) -> StoredDocument | None:
         rows = self.conn.call("query", self.documents_collection, filter=f"doc_id == {quote(doc_id)}",
