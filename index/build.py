@@ -27,8 +27,7 @@ from .embedder import Embedder
 from .errors import IndexCorrupt, ReadError, VraagbaakError
 from .lexical import LexicalIndex
 from .readers import iter_corpus, read_document
-from .store import StoredDocument
-from .types import Chunk
+from .types import Chunk, StoredDocument
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""The records that flow from the readers through the chunker into the store."""
+"""The records that flow from the readers through the chunker into an index version."""
 
 from __future__ import annotations
 
@@ -31,6 +31,17 @@ class Document:
         if not self.page_starts:
             return None
         return bisect_right(self.page_starts, offset)
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as an index version keeps it: what its passages are cited from."""
+
+    doc_id: str
+    title: str
+    kind: str
+    sha256: str
+    text: str
 
 
 @dataclass(frozen=True)

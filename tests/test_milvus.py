@@ -26,7 +26,7 @@ import index.backends.milvus.backend  # noqa: F401 -- for the monkeypatch below
 from index.backends import create_source
 from index.backends.milvus.writer import stored_versions
 from index.build import build_index
-from index.store import open_index
+from index.backends.local import open_index
 from qa.service import Answerer
 from tests.client import QuestionStream, request
 from tests.conftest import SEEDS, LiveServer

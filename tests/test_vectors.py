@@ -8,7 +8,8 @@ import pytest
 from index import vectors as vector_indexes
 from index.build import build_index
 from index.errors import IndexCorrupt, VraagbaakError
-from index.store import MANIFEST, current_version, open_index
+from index.backends.local import open_index
+from index.store import MANIFEST, current_version
 from qa.retrieval import Retriever
 
 QUESTIONS = [

@@ -318,7 +318,7 @@ def _check(settings, root: Path) -> bool:
 def evaluation_index(corpus: Path, embedder, progress):
     """An index of `corpus` kept apart from the served one, reused between runs."""
     from index.build import build_index
-    from index.store import open_index
+    from index.backends.local import open_index
 
     corpus = corpus.resolve()
     key = hashlib.sha256(str(corpus).encode()).hexdigest()[:12]

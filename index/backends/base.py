@@ -4,7 +4,7 @@ A `Source` says which index version is current and opens it; a `Backend` is
 one opened, read-only version. qa/ ranks and fuses, a backend only finds:
 dense neighbours, lexical matches, document ranks, and the chunks and
 documents behind ids. The default backend keeps everything in local files
-(index.store: FAISS, SQLite, BM25 arrays); another may hand the same work to
+(index.backends.local: FAISS, SQLite, BM25 arrays); another may hand the same work to
 a search server, as long as ids, scores and analysis mean the same.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..types import Chunk
+from ..types import Chunk, StoredDocument
 
 
 @dataclass
@@ -24,15 +24,6 @@ class Rankings:
 
     dense: list[np.ndarray] = field(default_factory=list)
     lexical: list[np.ndarray] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    doc_id: str
-    title: str
-    kind: str
-    sha256: str
-    text: str
 
 
 class Backend(ABC):

@@ -1,29 +1,164 @@
-"""The default backend: versions in folders under an index root (index.store)."""
+"""The default backend: versions in folders under an index root, in the files of index.store.
+
+`LocalBackend` reads one version (FAISS or another vector index, SQLite
+chunks, BM25 arrays, document centroids); `LocalWriter` writes a new one and
+switches `current` to it; `LocalSource` says which version is current.
+"""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 from pathlib import Path
 
 import numpy as np
 
+from .. import settings
+from .. import vectors as vector_indexes
 from ..build_lock import BuildLock
-from ..errors import VraagbaakError
+from ..errors import IndexCorrupt, IndexMissing, VraagbaakError
+from ..lexical import LexicalIndex
 from ..store import (
+    CENTROIDS,
+    CHUNK_COLUMNS,
+    CHUNK_DOCUMENTS,
+    CHUNKS_DB,
     MANIFEST,
     VERSIONS,
-    IndexSnapshot,
-    StoredDocument,
+    chunk_from_row,
     current_version,
-    open_index,
     prune_versions,
+    read_manifest,
     switch_current,
     write_version,
 )
-from ..types import Chunk
-from .base import Source, Writer
+from ..types import Chunk, StoredDocument
+from .base import Backend, Source, Writer
 
 log = logging.getLogger(__name__)
+
+
+class LocalBackend(Backend):
+    """The default backend: one index version in local files, read-only; safe to share between threads."""
+
+    name = "local"
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.manifest = read_manifest(folder)
+        self._vectors = vector_indexes.load(folder, self.manifest.get("vectors"),
+                                            settings.vector_search_overrides())
+        self._db_uri = f"file:{(folder / CHUNKS_DB).as_posix()}?mode=ro"
+        self._local = threading.local()
+        count = self._db().execute("SELECT count(*) FROM chunks").fetchone()[0]
+        if count != self._vectors.size or count != self.manifest.get("chunks"):
+            raise IndexCorrupt(
+                f"De index in {folder} is inconsistent: {self._vectors.size} vectoren, "
+                f"{count} passages. Bouw de index opnieuw."
+            )
+        self.lexical = LexicalIndex.load(folder)
+        try:
+            self.chunk_documents = np.load(folder / CHUNK_DOCUMENTS, mmap_mode="r")
+            self.document_centroids = np.load(folder / CENTROIDS, mmap_mode="r")
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(f"De documentvectoren van de index in {folder} zijn onleesbaar.") from exc
+        if len(self.chunk_documents) != count:
+            raise IndexCorrupt(f"De documentvectoren in {folder} horen niet bij de passages. Bouw de index opnieuw.")
+        if len(self.lexical) != count:
+            raise IndexCorrupt(f"De lexicale index in {folder} hoort niet bij de passages. Bouw de index opnieuw.")
+        if self._vectors.dimension != self.manifest.get("dimension"):
+            raise IndexCorrupt(f"De vectordimensie van de index in {folder} klopt niet met het manifest.")
+
+    @property
+    def version(self) -> str:
+        return self.folder.name
+
+    @property
+    def size(self) -> int:
+        return self._vectors.size
+
+    @property
+    def vector_index(self) -> str:
+        return self._vectors.kind
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                db = sqlite3.connect(self._db_uri, uri=True, check_same_thread=False)
+                db.execute("SELECT 1 FROM chunks LIMIT 1")
+            except sqlite3.Error as exc:
+                raise IndexCorrupt(f"De passagedatabase van de index in {self.folder} is onleesbaar: {exc}") from exc
+            self._local.db = db
+        return db
+
+    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k chunk ids and inner-product scores for each query vector."""
+        return self._vectors.search(vectors, k)
+
+    def vectors(self, ids) -> np.ndarray:
+        return self._vectors.vectors(ids)
+
+    def search_lexical(self, text: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        return self.lexical.search(text, k)
+
+    def document_ranks(self, ids: list[int], vector: np.ndarray) -> dict[int, int]:
+        centroids = self.document_centroids
+        doc_rank = np.empty(len(centroids), dtype=np.int64)
+        doc_rank[np.argsort(-(centroids @ vector), kind="stable")] = np.arange(1, len(centroids) + 1)
+        return {int(i): int(doc_rank[self.chunk_documents[i]]) for i in ids}
+
+    def content_terms(self, text: str) -> list[str]:
+        return self.lexical.analyzer.content_terms(text)
+
+    def query_coverage(self, text: str) -> float:
+        return self.lexical.query_coverage(text)
+
+    def chunks(self, ids: list[int]) -> list[Chunk]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._db().execute(
+            f"SELECT id, {CHUNK_COLUMNS} FROM chunks WHERE id IN ({marks})", [int(i) for i in ids]
+        ).fetchall()
+        by_id = {row[0]: chunk_from_row(row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        rows = self._db().execute(
+            f"SELECT id, {CHUNK_COLUMNS} FROM chunks WHERE doc_id = ? ORDER BY id", (doc_id,)
+        ).fetchall()
+        return [chunk_from_row(row) for row in rows]
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        row = self._db().execute(
+            "SELECT doc_id, title, kind, sha256, text FROM documents WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        return StoredDocument(*row) if row else None
+
+    def documents(self) -> list[StoredDocument]:
+        rows = self._db().execute("SELECT doc_id, title, kind, sha256, text FROM documents ORDER BY doc_id")
+        return [StoredDocument(*row) for row in rows]
+
+    def all_vectors(self) -> np.ndarray:
+        return self._vectors.all_vectors()
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+
+def open_index(root: Path) -> LocalBackend:
+    """Open the current version under an index root, or say clearly why not."""
+    folder = current_version(root)
+    if folder is None:
+        raise IndexMissing(
+            f"Er is nog geen index in {root}. Bouw er een met: vraagbaak index <map met documenten>"
+        )
+    return LocalBackend(folder)
 
 
 class LocalWriter(Writer):
@@ -32,9 +167,9 @@ class LocalWriter(Writer):
     def __init__(self, root: Path):
         self.root = root
 
-    def open_current(self) -> IndexSnapshot | None:
+    def open_current(self) -> LocalBackend | None:
         folder = current_version(self.root)
-        return IndexSnapshot(folder) if folder is not None else None
+        return LocalBackend(folder) if folder is not None else None
 
     def publish(self, version: str, manifest: dict, documents: list[StoredDocument], chunks: list[Chunk],
                 vectors: np.ndarray, lexical, notify=None) -> None:
@@ -54,7 +189,7 @@ class LocalSource(Source):
         folder = current_version(self.root)
         return folder.name if folder is not None else None
 
-    def open(self) -> IndexSnapshot:
+    def open(self) -> LocalBackend:
         return open_index(self.root)
 
     def describe(self) -> dict:
@@ -76,7 +211,7 @@ class LocalSource(Source):
                            key=lambda p: p.name, reverse=True)
             for candidate in older:
                 try:
-                    snapshot = IndexSnapshot(candidate)
+                    snapshot = LocalBackend(candidate)
                 except VraagbaakError as exc:
                     log.warning("Versie %s overgeslagen: %s", candidate.name, exc)
                     continue

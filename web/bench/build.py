@@ -14,7 +14,7 @@ from pathlib import Path
 from index.build import HEADING_ALLOWANCE, build_index, passage_text
 from index.chunker import MIN_WORDS
 from index.readers import iter_corpus
-from index.store import open_index
+from index.backends.local import open_index
 
 from . import BenchError
 

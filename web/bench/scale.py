@@ -37,8 +37,7 @@ from index import vectors as vector_indexes
 from index.lexical import LexicalIndex
 from index.settings import PROJECT_ROOT, data_dir
 from index.store import MANIFEST, write_version
-from index.backends.base import StoredDocument
-from index.types import Chunk
+from index.types import Chunk, StoredDocument
 
 from . import DEFAULT_EVAL_DIR
 

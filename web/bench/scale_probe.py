@@ -36,7 +36,7 @@ def main(folder: Path, queries: Path) -> dict:
     # One worker's share of a 2-core machine serving with 2 workers.
     faiss.omp_set_num_threads(1)
     torch.set_num_threads(1)
-    from index.store import IndexSnapshot
+    from index.backends.local import LocalBackend
     from qa.retrieval import CANDIDATES, Retriever
 
     # Everything imported: what grows from here is the index and the retrieval step.
@@ -44,7 +44,7 @@ def main(folder: Path, queries: Path) -> dict:
     data = np.load(queries, allow_pickle=True)
     texts, vectors = [str(t) for t in data["texts"]], data["vectors"].astype(np.float32)
     started = time.perf_counter()
-    snapshot = IndexSnapshot(folder)
+    snapshot = LocalBackend(folder)
     open_s = time.perf_counter() - started
     retriever = Retriever(snapshot, PrecomputedEmbedder(texts, vectors, snapshot.manifest))
 

@@ -253,7 +253,7 @@ class MilvusBackend(Backend):
             for row in self.conn.call("get", self.chunks_collection, ids=missing, output_fields=["doc_row"]):
                 rows[int(row["id"])] = int(row["doc_row"])
         vector = np.asarray(vector, dtype=np.float32)
-        if self.centroids is not None:  # as IndexSnapshot.document_ranks
+        if self.centroids is not None:  # as LocalBackend.document_ranks
             doc_rank = np.empty(len(self.centroids), dtype=np.int64)
             doc_rank[np.argsort(-(self.centroids @ vector), kind="stable")] = np.arange(1, len(self.centroids) + 1)
             return {i: int(doc_rank[rows[i]]) for i in ids}
