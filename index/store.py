@@ -27,7 +27,6 @@ from pathlib import Path
 
 import numpy as np
 
-from . import settings
 from . import vectors as vector_indexes
 from .errors import IndexCorrupt
 from .lexical import LexicalIndex
@@ -86,13 +85,21 @@ def write_version(
     chunks: list[Chunk],
     vectors: np.ndarray,
     lexical: LexicalIndex,
+    *,
+    vector_index: str = vector_indexes.AUTO,
+    ann_threshold: int = vector_indexes.DEFAULT_ANN_THRESHOLD,
 ) -> None:
-    """Write one complete index version into an empty folder, flushed to disk."""
+    """Write one complete index version into an empty folder, flushed to disk.
+
+    `vector_index` is the kind of vector index asked for (index.vectors: auto
+    picks exact search below `ann_threshold` chunks); the manifest records it
+    beside the kind that was built.
+    """
     if len(chunks) != len(vectors):
         raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
     folder.mkdir(parents=True)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, int(manifest["dimension"]))
-    index = vector_indexes.create(vectors, settings.vector_index_kind(), threshold=settings.ann_threshold())
+    index = vector_indexes.create(vectors, vector_index, threshold=ann_threshold)
     described = {"kind": index.kind, **index.save(folder)}
     lexical.save(folder)
     chunk_documents, centroids = document_centroids([c.doc_id for c in chunks], vectors)
@@ -118,7 +125,8 @@ def write_version(
     finally:
         db.close()
 
-    manifest = {**manifest, "format_version": FORMAT_VERSION, "chunks": len(chunks), "vectors": described}
+    manifest = {**manifest, "format_version": FORMAT_VERSION, "chunks": len(chunks), "vector_index": vector_index,
+                "vectors": described}
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
     _fsync_tree(folder)
 

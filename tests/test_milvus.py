@@ -272,7 +272,8 @@ def test_an_unreachable_milvus_gives_503_json_and_readyz_not_ready(tmp_path, mon
 
 
 def test_backend_settings_are_checked_in_dutch(tmp_path):
-    assert backend_settings({}) == ("local", {})
+    assert backend_settings({}) == ("local", {"vector_index": "auto", "ann_threshold": 100_000})
+    assert backend_settings({"VRAAGBAAK_VECTOR_INDEX": "hnsw"})[1]["vector_index"] == "hnsw"
     with pytest.raises(ConfigError, match="VRAAGBAAK_MILVUS_URI nodig"):
         backend_settings({"VRAAGBAAK_BACKEND": "milvus"})
     with pytest.raises(ConfigError, match="moet eindigen op .db"):

@@ -334,7 +334,7 @@ def backend_settings(env: Mapping[str, str] | None = None) -> tuple[str, dict]:
     if problems:
         raise ConfigError(problems)
     if values["backend"] != "milvus":
-        return "local", {}
+        return "local", {"vector_index": values["vector_index"], "ann_threshold": values["ann_threshold"]}
     return "milvus", {
         "uri": values["milvus_uri"], "token": values["milvus_token"], "collection": values["milvus_collection"],
         "shards": values["milvus_shards"], "replicas": values["milvus_replicas"],

@@ -16,11 +16,12 @@ BACKENDS = ("local", "milvus")
 
 
 def create_source(name: str, *, index_root: Path, options: dict | None = None) -> Source:
-    """The source of the named backend; `options` are that backend's settings."""
+    """The source of the named backend; `options` are that backend's settings (local: vector_index,
+    ann_threshold; milvus: index.backends.milvus.MilvusOptions)."""
     if name == "local":
         from .local import LocalSource
 
-        return LocalSource(index_root)
+        return LocalSource(index_root, **(options or {}))
     if name == "milvus":
         from .milvus import MilvusOptions, MilvusSource
 

@@ -162,10 +162,16 @@ def open_index(root: Path) -> LocalBackend:
 
 
 class LocalWriter(Writer):
-    """Writes a version folder under the root, then points `current` at it."""
+    """Writes a version folder under the root, then points `current` at it.
 
-    def __init__(self, root: Path):
+    `vector_index` and `ann_threshold` say which vector index the version gets (index.store.write_version).
+    """
+
+    def __init__(self, root: Path, *, vector_index: str = vector_indexes.AUTO,
+                 ann_threshold: int = vector_indexes.DEFAULT_ANN_THRESHOLD):
         self.root = root
+        self.vector_index = vector_index
+        self.ann_threshold = ann_threshold
 
     def open_current(self) -> LocalBackend | None:
         folder = current_version(self.root)
@@ -174,16 +180,22 @@ class LocalWriter(Writer):
     def publish(self, version: str, manifest: dict, documents: list[StoredDocument], chunks: list[Chunk],
                 vectors: np.ndarray, lexical, notify=None) -> None:
         folder = self.root / VERSIONS / version
-        write_version(folder, manifest, documents, chunks, vectors, lexical)
+        write_version(folder, manifest, documents, chunks, vectors, lexical, vector_index=self.vector_index,
+                      ann_threshold=self.ann_threshold)
         switch_current(self.root, folder)
         prune_versions(self.root)
 
 
 class LocalSource(Source):
+    """The versions under one index root; builds get the vector index that `vector_index` names."""
+
     name = "local"
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, vector_index: str = vector_indexes.AUTO,
+                 ann_threshold: int = vector_indexes.DEFAULT_ANN_THRESHOLD):
         self.root = Path(root)
+        self.vector_index = vector_index
+        self.ann_threshold = ann_threshold
 
     def latest(self) -> str | None:
         folder = current_version(self.root)
@@ -196,7 +208,7 @@ class LocalSource(Source):
         return {"backend": self.name}
 
     def build_target(self) -> LocalWriter:
-        return LocalWriter(self.root)
+        return LocalWriter(self.root, vector_index=self.vector_index, ann_threshold=self.ann_threshold)
 
     def rollback(self) -> tuple[str, str, int]:
         missing = VraagbaakError(f"Er is geen index in {self.root} om terug te zetten.")

@@ -144,12 +144,7 @@ def _write(folder: Path, vectors: np.ndarray, texts: list[str], model: dict, kin
     started = time.perf_counter()
     lexical = LexicalIndex.build(texts)
     lexical_s = time.perf_counter() - started
-    previous = os.environ.get("VRAAGBAAK_VECTOR_INDEX")
-    os.environ["VRAAGBAAK_VECTOR_INDEX"] = kind
-    try:
-        write_version(folder, manifest, documents, chunks, vectors, lexical)
-    finally:
-        _restore("VRAAGBAAK_VECTOR_INDEX", previous)
+    write_version(folder, manifest, documents, chunks, vectors, lexical, vector_index=kind)
     started = time.perf_counter()
     vector_indexes.create(vectors, kind)  # timed alone, like the other types in _variant
     _note_build(folder, time.perf_counter() - started, lexical_s)
@@ -235,10 +230,3 @@ def _scratch() -> Path:
     folder = data_dir() / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def _restore(name: str, value: str | None) -> None:
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value
