@@ -16,6 +16,11 @@ def data_dir() -> Path:
     return Path(os.environ.get("VRAAGBAAK_DATA_DIR", PROJECT_ROOT / "data")).resolve()
 
 
+def eval_index_dir() -> Path:
+    """Where `vraagbaak evaluate` keeps the evaluation indexes (qa.eval_index), apart from the served one."""
+    return Path(os.environ.get("VRAAGBAAK_EVAL_INDEX_DIR", data_dir() / "eval-indexes"))
+
+
 def model_name() -> str:
     return os.environ.get("VRAAGBAAK_MODEL", DEFAULT_MODEL)
 

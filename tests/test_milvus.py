@@ -27,6 +27,7 @@ from index.backends import create_source
 from index.backends.milvus.writer import stored_versions
 from index.build import build_index
 from index.backends.local import open_index
+from qa.eval_index import evaluation_index, evaluation_name
 from qa.service import Answerer
 from tests.client import QuestionStream, request
 from tests.conftest import SEEDS, LiveServer
@@ -183,6 +184,17 @@ def test_updates_reembed_only_changed_files_drop_deleted_ones_and_roll_back(own_
     time.sleep(1.1)  # the source caches the alias for a second
     assert source.latest() == second.version
     assert not Answerer(source.open(), embedder).ask(POOL_QUESTION).abstained
+
+
+def test_an_evaluation_index_is_an_index_of_its_own_in_the_same_milvus(own_corpus, lite_uri, embedder, tmp_path):
+    source = _milvus(lite_uri, "dienst")
+    backend = evaluation_index(own_corpus, embedder, source, tmp_path / "eval")
+    name = evaluation_name(own_corpus)
+    assert backend.name == "milvus" and backend.base == f"dienst_{name}"
+    assert source.latest() is None  # the served index is not touched
+    assert [p.name for p in (tmp_path / "eval" / name).iterdir()] == [".build.lock"]
+    assert not Answerer(backend, embedder).ask(BIKE_QUESTION).abstained
+    assert evaluation_index(own_corpus, embedder, source, tmp_path / "eval").version == backend.version
 
 
 def test_alias_switch_under_a_stream_of_questions_fails_no_request(own_corpus, lite_uri, embedder, tmp_path,

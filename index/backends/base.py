@@ -133,3 +133,12 @@ class Source(ABC):
     @abstractmethod
     def rollback(self) -> tuple[str, str, int]:
         """Make the newest complete version before the current one current: (from, to, its chunks)."""
+
+    @abstractmethod
+    def for_index(self, name: str) -> Source:
+        """Another index, called `name` (letters, digits, _), in the same backend with the same settings.
+
+        It is kept apart from this one: for local files a folder `name` under
+        this root, in Milvus the collection `<collection>_<name>`. The
+        evaluation indexes live this way (qa.eval_index).
+        """

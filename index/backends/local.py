@@ -210,6 +210,9 @@ class LocalSource(Source):
     def build_target(self) -> LocalWriter:
         return LocalWriter(self.root, vector_index=self.vector_index, ann_threshold=self.ann_threshold)
 
+    def for_index(self, name: str) -> LocalSource:
+        return LocalSource(self.root / name, vector_index=self.vector_index, ann_threshold=self.ann_threshold)
+
     def rollback(self) -> tuple[str, str, int]:
         missing = VraagbaakError(f"Er is geen index in {self.root} om terug te zetten.")
         if not self.root.is_dir():  # the lock file lives in the root: don't create one to fail

@@ -67,14 +67,16 @@ SERVER_OVERRIDES = {
 
 
 def run(*, quick: bool, eval_dir: Path | None = None, corpus: Path = SEEDS, progress: Say | None = None,
-        throughput_seconds: float | None = None, max_questions: int | None = None,
-        latency_rounds: int | None = None, include_scale: bool = True,
+        throughput_seconds: float | None = None, latency_rounds: int | None = None, include_scale: bool = True,
         generated_files: int = build_bench.GENERATED_FILES) -> dict:
-    """All parts; returns the result document (see report.py for its keys)."""
+    """All parts; returns the result document (see report.py for its keys).
+
+    `vraagbaak bench` runs it on the seeds with the standard durations; the
+    other parameters make a shorter run (the test suite)."""
     say = progress or (lambda message: None)
     mode = 0 if quick else 1
     began = time.perf_counter()
-    questions = _questions(eval_dir or DEFAULT_EVAL_DIR, max_questions)
+    questions = _questions(eval_dir or DEFAULT_EVAL_DIR)
     workers, threads, torch_threads = _serving_settings()
     build_options = _build_options()
     headers = _auth_headers()
@@ -215,7 +217,7 @@ def _flatten(result: dict) -> None:
     })
 
 
-def _questions(eval_dir: Path, limit: int | None) -> list[dict]:
+def _questions(eval_dir: Path) -> list[dict]:
     from qa.evaluate import load_questions
 
     path = eval_dir / SEEDS_QUESTIONS
@@ -225,7 +227,6 @@ def _questions(eval_dir: Path, limit: int | None) -> list[dict]:
         questions = load_questions(path)
     except ValueError as exc:
         raise BenchError(str(exc)) from exc
-    questions = questions[:limit] if limit else questions
     if not questions:
         raise BenchError(f"Het vragenbestand {path} bevat geen vragen.")
     return questions

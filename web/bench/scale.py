@@ -191,15 +191,19 @@ def _recall(found: np.ndarray, exact: np.ndarray) -> float:
 def _real_chunks(eval_dir: Path, say) -> tuple[np.ndarray, list[str], dict]:
     """Vectors and texts of the evaluation corpora's chunks (their cached evaluation indexes)."""
     from index.embedder import load_embedder
-    from web.cli import evaluation_index
+    from index.settings import eval_index_dir
+    from qa.eval_index import evaluation_index
+    from web.config import create_source
 
     embedder = load_embedder()
+    folder = eval_index_dir()
+    source = create_source(folder)
     vectors, texts = [], []
     for corpus in (PROJECT_ROOT / "seeds", eval_dir / "vac" / "corpus"):
         if not corpus.is_dir():
             continue
         say(f"  echte passages uit {corpus.name}")
-        snapshot = evaluation_index(corpus, embedder, None)
+        snapshot = evaluation_index(corpus, embedder, source, folder)
         vectors.append(snapshot.all_vectors())
         texts.extend(c.text for c in snapshot.chunks(list(range(snapshot.size))))
         snapshot.close()
