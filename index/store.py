@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from . import vectors as vector_indexes
+from .centroids import document_centroids
 from .errors import IndexCorrupt
 from .lexical import LexicalIndex
 from .types import Chunk, StoredDocument
@@ -129,21 +130,6 @@ def write_version(
                 "vectors": described}
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
     _fsync_tree(folder)
-
-
-def document_centroids(doc_ids: list[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each chunk's document row, and each document as the normalized mean of its chunk vectors.
-
-    Computed at build time, where the vectors are in memory anyway, so a
-    serving process never has to read every vector to rank documents.
-    """
-    _, chunk_documents = np.unique(np.asarray(doc_ids, dtype=object), return_inverse=True)
-    chunk_documents = chunk_documents.astype(np.int32)
-    count = int(chunk_documents.max()) + 1 if len(chunk_documents) else 0
-    centroids = np.zeros((count, vectors.shape[1]), dtype=np.float32)
-    np.add.at(centroids, chunk_documents, vectors)
-    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
-    return chunk_documents, centroids
 
 
 def switch_current(root: Path, version_folder: Path) -> None:

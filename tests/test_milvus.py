@@ -115,13 +115,13 @@ def test_milvus_answers_exactly_like_the_local_backend(seeds_pair, embedder):
     assert milvus.size == local.size and milvus.manifest["files"] == local.manifest["files"]
     assert [d.doc_id for d in milvus.documents()] == [d.doc_id for d in local.documents()]
     for question, history in QUESTIONS:
-        vectors = embedder.encode_queries([question])
-        ours, theirs = local.rankings([question], vectors, 50), milvus.rankings([question], vectors, 50)
-        assert [r.tolist() for r in ours.dense + ours.lexical] == [r.tolist() for r in theirs.dense + theirs.lexical]
-        candidates = sorted({int(i) for r in ours.dense + ours.lexical for i in r})
-        assert np.array_equal(milvus.vectors(candidates), local.vectors(candidates))
-        assert milvus.document_ranks(candidates, vectors[0]) == local.document_ranks(candidates, vectors[0])
-        assert milvus.query_coverage(question) == pytest.approx(local.query_coverage(question), abs=1e-12)
+        texts = [question, f"{history[-1]} {question}"] if history else [question]
+        vectors = embedder.encode_queries(texts)
+        ours, theirs = (backend.search(texts, vectors, 50, document_vector=vectors[-1]) for backend in (local, milvus))
+        _assert_same_candidates(theirs, ours)
+        dense_only = milvus.search(texts, vectors, 50, lexical=False)
+        assert dense_only.lexical == [] and dense_only.document_ranks == {}
+        assert [r.tolist() for r in dense_only.dense] == [r.tolist() for r in ours.dense]
 
         expected = Answerer(local, embedder).ask(question, history=history)
         answer = Answerer(milvus, embedder).ask(question, history=history)
@@ -135,12 +135,52 @@ def test_milvus_answers_exactly_like_the_local_backend(seeds_pair, embedder):
     assert remote.centroids is None and milvus.centroids is not None
     for question, _ in QUESTIONS:
         vectors = embedder.encode_queries([question])
-        found = remote.rankings([question], vectors, 50)
-        candidates = sorted({int(i) for r in found.dense + found.lexical for i in r})
-        assert remote.document_ranks(candidates, vectors[0]) == local.document_ranks(candidates, vectors[0])
+        found = remote.search([question], vectors, 50, document_vector=vectors[0])
+        assert found.document_ranks == local.search([question], vectors, 50, document_vector=vectors[0]).document_ranks
     doc = local.documents()[0].doc_id
     assert milvus.document_chunks(doc) == local.document_chunks(doc)
     assert milvus.document(doc).title == local.document(doc).title and milvus.document("nergens.txt") is None
+
+
+def _assert_same_candidates(theirs, ours):
+    assert [r.tolist() for r in theirs.dense + theirs.lexical] == [r.tolist() for r in ours.dense + ours.lexical]
+    assert theirs.ids == ours.ids and len(ours.ids) > 10
+    assert np.array_equal(theirs.vectors, ours.vectors)
+    assert theirs.chunks == ours.chunks and [c.id for c in theirs.chunks.values()] == ours.ids
+    assert theirs.document_ranks == ours.document_ranks and set(ours.document_ranks) == set(ours.ids)
+    assert theirs.coverage == pytest.approx(ours.coverage, abs=1e-12)
+
+
+def test_one_question_is_one_round_trip_and_no_answer_depends_on_the_one_before(seeds_pair, embedder):
+    """search() asks Milvus once (its searches in parallel) and keeps nothing between calls."""
+    local, source = seeds_pair
+    milvus = source.open()
+    calls = []
+    real_call = milvus.conn.call
+
+    def counted(method, *args, **kwargs):
+        calls.append(method)
+        return real_call(method, *args, **kwargs)
+
+    questions = [q for q, _ in QUESTIONS]
+    vectors = embedder.encode_queries(questions)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(milvus.conn, "call", counted)
+        for order in (questions, questions[::-1]):
+            for question in order:
+                vector = vectors[questions.index(question)][None, :]
+                calls.clear()
+                found = milvus.search([question], vector, 50, document_vector=vector[0])
+                assert calls == ["search", "search"], calls  # dense and lexical, sent together
+                _assert_same_candidates(found, local.search([question], vector, 50, document_vector=vector[0]))
+        # Past LOCAL_CENTROIDS_MAX documents the documents are a third search, sent with the other two.
+        patch.setattr(milvus_backend.backend, "LOCAL_CENTROIDS_MAX", 0)
+        remote = source.open()
+        patch.setattr(remote.conn, "call", counted)
+        calls.clear()
+        found = remote.search(questions[:1], vectors[:1], 50, document_vector=vectors[0])
+        assert calls == ["search", "search", "search"], calls
+        _assert_same_candidates(found, local.search(questions[:1], vectors[:1], 50, document_vector=vectors[0]))
 
 
 def test_updates_reembed_only_changed_files_drop_deleted_ones_and_roll_back(own_corpus, lite_uri, embedder,

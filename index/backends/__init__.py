@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import Backend, Rankings, Source, StoredDocument
+from .base import Backend, Candidates, Source, StoredDocument
 
 BACKENDS = ("local", "milvus")
 
@@ -29,4 +29,4 @@ def create_source(name: str, *, index_root: Path, options: dict | None = None) -
     raise ValueError(f"Onbekende backend {name!r}; kies uit {', '.join(BACKENDS)}.")
 
 
-__all__ = ["BACKENDS", "Backend", "Rankings", "Source", "StoredDocument", "create_source"]
+__all__ = ["BACKENDS", "Backend", "Candidates", "Source", "StoredDocument", "create_source"]

@@ -17,6 +17,7 @@ import numpy as np
 from .. import settings
 from .. import vectors as vector_indexes
 from ..build_lock import BuildLock
+from ..centroids import document_ranks
 from ..errors import IndexCorrupt, IndexMissing, VraagbaakError
 from ..lexical import LexicalIndex
 from ..store import (
@@ -33,8 +34,9 @@ from ..store import (
     switch_current,
     write_version,
 )
+from ..analysis import DutchAnalyzer
 from ..types import Chunk, StoredDocument
-from .base import Backend, Source, Writer
+from .base import Backend, Candidates, Source, Writer
 
 log = logging.getLogger(__name__)
 
@@ -93,27 +95,29 @@ class LocalBackend(Backend):
             self._local.db = db
         return db
 
-    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k chunk ids and inner-product scores for each query vector."""
+    @property
+    def analyzer(self) -> DutchAnalyzer:
+        return self.lexical.analyzer
+
+    def search(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True, lexical: bool = True,
+               document_vector: np.ndarray | None = None) -> Candidates:
+        dense_ids = [row[row >= 0] for row in self.search_dense(vectors, n)[1]] if dense else []
+        lexical_ids = [self.search_lexical(text, n)[0] for text in texts] if lexical else []
+        ids = sorted({int(i) for ranking in dense_ids + lexical_ids for i in ranking})
+        found = self._vectors.vectors(ids) if ids else np.zeros((0, self._vectors.dimension), dtype=np.float32)
+        ranks = {}
+        if document_vector is not None and ids:
+            ranks = document_ranks(self.document_centroids, self.chunk_documents, ids, document_vector)
+        return Candidates(dense_ids, lexical_ids, ids, found, {c.id: c for c in self.chunks(ids)}, ranks,
+                          self.lexical.query_coverage(texts[0]))
+
+    def search_dense(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) of the k nearest chunks per query vector: the vector index alone (the scale bench)."""
         return self._vectors.search(vectors, k)
 
-    def vectors(self, ids) -> np.ndarray:
-        return self._vectors.vectors(ids)
-
     def search_lexical(self, text: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, scores) of the k best chunks by BM25: the lexical index alone (the scale bench)."""
         return self.lexical.search(text, k)
-
-    def document_ranks(self, ids: list[int], vector: np.ndarray) -> dict[int, int]:
-        centroids = self.document_centroids
-        doc_rank = np.empty(len(centroids), dtype=np.int64)
-        doc_rank[np.argsort(-(centroids @ vector), kind="stable")] = np.arange(1, len(centroids) + 1)
-        return {int(i): int(doc_rank[self.chunk_documents[i]]) for i in ids}
-
-    def content_terms(self, text: str) -> list[str]:
-        return self.lexical.analyzer.content_terms(text)
-
-    def query_coverage(self, text: str) -> float:
-        return self.lexical.query_coverage(text)
 
     def chunks(self, ids: list[int]) -> list[Chunk]:
         if not ids:

@@ -51,7 +51,7 @@ def main(folder: Path, queries: Path) -> dict:
     dense, lexical, whole, top_ids = [], [], [], []
     for i, (text, vector) in enumerate(zip(texts, vectors)):
         t0 = time.perf_counter()
-        _, ids = snapshot.search(vector[None, :], CANDIDATES)
+        _, ids = snapshot.search_dense(vector[None, :], CANDIDATES)
         t1 = time.perf_counter()
         snapshot.search_lexical(text, CANDIDATES)
         t2 = time.perf_counter()
