@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import sqlite3
 import time
 from pathlib import Path
 
@@ -235,6 +236,27 @@ def test_an_evaluation_index_is_an_index_of_its_own_in_the_same_milvus(own_corpu
     assert [p.name for p in (tmp_path / "eval" / name).iterdir()] == [".build.lock"]
     assert not Answerer(backend, embedder).ask(BIKE_QUESTION).abstained
     assert evaluation_index(own_corpus, embedder, source, tmp_path / "eval").version == backend.version
+
+
+def test_feedback_records_the_milvus_index_version(own_corpus, lite_uri, embedder, tmp_path, monkeypatch):
+    source = _milvus(lite_uri, "terugkoppeling")
+    report = build_index(own_corpus, tmp_path / "lock", embedder, source=source)
+    monkeypatch.setenv("VRAAGBAAK_BACKEND", "milvus")
+    monkeypatch.setenv("VRAAGBAAK_MILVUS_URI", lite_uri)
+    monkeypatch.setenv("VRAAGBAAK_MILVUS_COLLECTION", "terugkoppeling")
+    monkeypatch.setenv("VRAAGBAAK_RATE_LIMIT", "off")
+    app = create_app({"VRAAGBAAK_INDEX_DIR": str(tmp_path / "geen-index"),
+                      "VRAAGBAAK_FEEDBACK_DB": str(tmp_path / "feedback.sqlite")})
+    client = app.test_client()
+    for preloaded in (False, True):  # before the first question, and with the version loaded
+        if preloaded:
+            assert client.post("/api/v1/ask", json={"question": BIKE_QUESTION}).status_code == 200
+        response = client.post("/api/v1/feedback", json={"question": BIKE_QUESTION, "answer": "Veertien dagen.",
+                                                          "rating": "up"})
+        assert response.status_code == 201, response.get_json()
+    with sqlite3.connect(tmp_path / "feedback.sqlite") as conn:
+        versions = [row[0] for row in conn.execute("SELECT index_version FROM feedback ORDER BY id")]
+    assert versions == [report.version, report.version]
 
 
 def test_alias_switch_under_a_stream_of_questions_fails_no_request(own_corpus, lite_uri, embedder, tmp_path,

@@ -21,7 +21,6 @@ from pathlib import Path
 from flask import Blueprint, Response, current_app, jsonify, request
 
 from index.settings import data_dir
-from index.store import current_version
 from qa.question import MAX_QUESTION_CHARS
 
 from .auth import require_admin
@@ -181,8 +180,8 @@ def add_feedback():
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", "Verwacht een JSON-object met question, answer en rating.")
     fields = _validated(body)
-    folder = current_version(current_app.extensions["vraagbaak"].index_root)
-    row_id = _store().add(**fields, index_version=folder.name if folder else None)
+    version = current_app.extensions["vraagbaak"].index_version()
+    row_id = _store().add(**fields, index_version=version)
     return jsonify({"id": row_id, "status": "opgeslagen"}), 201
 
 
