@@ -27,8 +27,7 @@ from .embedder import Embedder
 from .errors import IndexCorrupt, ReadError, VraagbaakError
 from .lexical import LexicalIndex
 from .readers import iter_corpus, read_document
-from .store import StoredDocument
-from .types import Chunk
+from .types import Chunk, StoredDocument
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +112,7 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
             old = old_docs.get(doc_id)
             if old is not None and old.sha256 == digest:
                 chunks = previous.document_chunks(doc_id)
-                ids = [c.extra["id"] for c in chunks]
+                ids = [c.id for c in chunks]
                 reused[doc_id] = (old, chunks, old_vectors[ids])
             else:
                 doc = read_document(path, corpus)

@@ -226,7 +226,8 @@ class Settings(BaseSettings):
     def backend_options(self) -> dict:
         """The options of the configured backend for index.backends.create_source."""
         if self.backend != "milvus":
-            return {}
+            return {"vector_index": self.vector_index, "ann_threshold": self.ann_threshold, "nprobe": self.nprobe,
+                    "ef_search": self.ef_search}
         return {
             "uri": self.milvus_uri, "token": self.milvus_token, "collection": self.milvus_collection,
             "shards": self.milvus_shards, "replicas": self.milvus_replicas, "timeout": self.milvus_timeout,
@@ -451,23 +452,6 @@ def environment_for_libraries() -> None:
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-
-# -- the vector index of a local build (index.store) --------------------------
-# These three read the settings where they are used; they go once the vector
-# index kind is a build parameter and the search overrides are passed to the
-# backend when it is opened.
-
-def vector_index_kind() -> str:
-    return Settings().vector_index
-
-
-def ann_threshold() -> int:
-    return Settings().ann_threshold
-
-
-def vector_search_overrides() -> dict:
-    config = Settings()
-    return {"nprobe": config.nprobe, "ef_search": config.ef_search}
 
 
 def with_values(settings: Settings, **values: Any) -> Settings:

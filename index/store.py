@@ -1,4 +1,4 @@
-"""The on-disk index: FAISS vectors, SQLite chunks and a JSON manifest per version.
+"""The local backend's files: FAISS vectors, SQLite chunks and a JSON manifest per version.
 
 Layout under an index root::
 
@@ -10,9 +10,11 @@ Layout under an index root::
     versions/<version>/manifest.json   model, dimension, chunker, file hashes
     current -> versions/<version>      symlink, replaced atomically
 
-Readers resolve `current` once when they open an index, so a build that
-switches `current` later never changes what an open snapshot sees, and a
-build that dies half-way leaves `current` pointing at the last complete one.
+Writing a version and switching `current` live here; reading one is
+index.backends.local.LocalBackend. Readers resolve `current` once when they
+open an index, so a build that switches `current` later never changes what
+an open snapshot sees, and a build that dies half-way leaves `current`
+pointing at the last complete one.
 """
 
 from __future__ import annotations
@@ -21,17 +23,15 @@ import json
 import os
 import shutil
 import sqlite3
-import threading
 from pathlib import Path
 
 import numpy as np
 
-from . import settings
 from . import vectors as vector_indexes
-from .backends.base import Backend, StoredDocument
-from .errors import IndexCorrupt, IndexMissing
+from .centroids import document_centroids
+from .errors import IndexCorrupt
 from .lexical import LexicalIndex
-from .types import Chunk
+from .types import Chunk, StoredDocument
 
 FORMAT_VERSION = 5
 MANIFEST = "manifest.json"
@@ -70,13 +70,13 @@ CREATE TABLE chunks (
 CREATE INDEX chunks_doc ON chunks(doc_id, paragraph);
 """
 
-_CHUNK_COLUMNS = ('doc_id, title, heading, paragraph, text, start, "end", line_start, line_end, page, page_end, '
+CHUNK_COLUMNS = ('doc_id, title, heading, paragraph, text, start, "end", line_start, line_end, page, page_end, '
                   'kind, context, ocr')
 
 
-def _chunk(row: tuple) -> Chunk:
-    """A chunk from its row: id, the columns of _CHUNK_COLUMNS in order (ocr last, stored as 0/1)."""
-    return Chunk(*row[1:-1], bool(row[-1]), extra={"id": row[0]})
+def chunk_from_row(row: tuple) -> Chunk:
+    """A chunk from its row: id, the columns of CHUNK_COLUMNS in order (ocr last, stored as 0/1)."""
+    return Chunk(*row[1:-1], bool(row[-1]), id=row[0])
 
 
 def write_version(
@@ -86,13 +86,21 @@ def write_version(
     chunks: list[Chunk],
     vectors: np.ndarray,
     lexical: LexicalIndex,
+    *,
+    vector_index: str = vector_indexes.AUTO,
+    ann_threshold: int = vector_indexes.DEFAULT_ANN_THRESHOLD,
 ) -> None:
-    """Write one complete index version into an empty folder, flushed to disk."""
+    """Write one complete index version into an empty folder, flushed to disk.
+
+    `vector_index` is the kind of vector index asked for (index.vectors: auto
+    picks exact search below `ann_threshold` chunks); the manifest records it
+    beside the kind that was built.
+    """
     if len(chunks) != len(vectors):
         raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
     folder.mkdir(parents=True)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, int(manifest["dimension"]))
-    index = vector_indexes.create(vectors, settings.vector_index_kind(), threshold=settings.ann_threshold())
+    index = vector_indexes.create(vectors, vector_index, threshold=ann_threshold)
     described = {"kind": index.kind, **index.save(folder)}
     lexical.save(folder)
     chunk_documents, centroids = document_centroids([c.doc_id for c in chunks], vectors)
@@ -107,7 +115,7 @@ def write_version(
             [(d.doc_id, d.title, d.kind, d.sha256, d.text) for d in documents],
         )
         db.executemany(
-            f"INSERT INTO chunks (id, {_CHUNK_COLUMNS}) VALUES ({', '.join('?' * 15)})",
+            f"INSERT INTO chunks (id, {CHUNK_COLUMNS}) VALUES ({', '.join('?' * 15)})",
             [
                 (i, c.doc_id, c.title, c.heading, c.paragraph, c.text, c.start, c.end,
                  c.line_start, c.line_end, c.page, c.page_end, c.kind, c.context, int(c.ocr))
@@ -118,24 +126,10 @@ def write_version(
     finally:
         db.close()
 
-    manifest = {**manifest, "format_version": FORMAT_VERSION, "chunks": len(chunks), "vectors": described}
+    manifest = {**manifest, "format_version": FORMAT_VERSION, "chunks": len(chunks), "vector_index": vector_index,
+                "vectors": described}
     (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
     _fsync_tree(folder)
-
-
-def document_centroids(doc_ids: list[str], vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each chunk's document row, and each document as the normalized mean of its chunk vectors.
-
-    Computed at build time, where the vectors are in memory anyway, so a
-    serving process never has to read every vector to rank documents.
-    """
-    _, chunk_documents = np.unique(np.asarray(doc_ids, dtype=object), return_inverse=True)
-    chunk_documents = chunk_documents.astype(np.int32)
-    count = int(chunk_documents.max()) + 1 if len(chunk_documents) else 0
-    centroids = np.zeros((count, vectors.shape[1]), dtype=np.float32)
-    np.add.at(centroids, chunk_documents, vectors)
-    centroids /= np.maximum(np.linalg.norm(centroids, axis=1, keepdims=True), 1e-12)
-    return chunk_documents, centroids
 
 
 def switch_current(root: Path, version_folder: Path) -> None:
@@ -186,128 +180,6 @@ def read_manifest(folder: Path) -> dict:
             f"deze versie van Vraagbaak leest formaat {FORMAT_VERSION}. Bouw de index opnieuw."
         )
     return manifest
-
-
-class IndexSnapshot(Backend):
-    """The default backend: one index version in local files, read-only; safe to share between threads."""
-
-    name = "local"
-
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.manifest = read_manifest(folder)
-        self._vectors = vector_indexes.load(folder, self.manifest.get("vectors"),
-                                            settings.vector_search_overrides())
-        self._db_uri = f"file:{(folder / CHUNKS_DB).as_posix()}?mode=ro"
-        self._local = threading.local()
-        count = self._db().execute("SELECT count(*) FROM chunks").fetchone()[0]
-        if count != self._vectors.size or count != self.manifest.get("chunks"):
-            raise IndexCorrupt(
-                f"De index in {folder} is inconsistent: {self._vectors.size} vectoren, "
-                f"{count} passages. Bouw de index opnieuw."
-            )
-        self.lexical = LexicalIndex.load(folder)
-        try:
-            self.chunk_documents = np.load(folder / CHUNK_DOCUMENTS, mmap_mode="r")
-            self.document_centroids = np.load(folder / CENTROIDS, mmap_mode="r")
-        except (OSError, ValueError) as exc:
-            raise IndexCorrupt(f"De documentvectoren van de index in {folder} zijn onleesbaar.") from exc
-        if len(self.chunk_documents) != count:
-            raise IndexCorrupt(f"De documentvectoren in {folder} horen niet bij de passages. Bouw de index opnieuw.")
-        if len(self.lexical) != count:
-            raise IndexCorrupt(f"De lexicale index in {folder} hoort niet bij de passages. Bouw de index opnieuw.")
-        if self._vectors.dimension != self.manifest.get("dimension"):
-            raise IndexCorrupt(f"De vectordimensie van de index in {folder} klopt niet met het manifest.")
-
-    @property
-    def version(self) -> str:
-        return self.folder.name
-
-    @property
-    def size(self) -> int:
-        return self._vectors.size
-
-    @property
-    def vector_index(self) -> str:
-        return self._vectors.kind
-
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            try:
-                db = sqlite3.connect(self._db_uri, uri=True, check_same_thread=False)
-                db.execute("SELECT 1 FROM chunks LIMIT 1")
-            except sqlite3.Error as exc:
-                raise IndexCorrupt(f"De passagedatabase van de index in {self.folder} is onleesbaar: {exc}") from exc
-            self._local.db = db
-        return db
-
-    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k chunk ids and inner-product scores for each query vector."""
-        return self._vectors.search(vectors, k)
-
-    def vectors(self, ids) -> np.ndarray:
-        return self._vectors.vectors(ids)
-
-    def search_lexical(self, text: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        return self.lexical.search(text, k)
-
-    def document_ranks(self, ids: list[int], vector: np.ndarray) -> dict[int, int]:
-        centroids = self.document_centroids
-        doc_rank = np.empty(len(centroids), dtype=np.int64)
-        doc_rank[np.argsort(-(centroids @ vector), kind="stable")] = np.arange(1, len(centroids) + 1)
-        return {int(i): int(doc_rank[self.chunk_documents[i]]) for i in ids}
-
-    def content_terms(self, text: str) -> list[str]:
-        return self.lexical.analyzer.content_terms(text)
-
-    def query_coverage(self, text: str) -> float:
-        return self.lexical.query_coverage(text)
-
-    def chunks(self, ids: list[int]) -> list[Chunk]:
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        rows = self._db().execute(
-            f"SELECT id, {_CHUNK_COLUMNS} FROM chunks WHERE id IN ({marks})", [int(i) for i in ids]
-        ).fetchall()
-        by_id = {row[0]: _chunk(row) for row in rows}
-        return [by_id[i] for i in ids if i in by_id]
-
-    def document_chunks(self, doc_id: str) -> list[Chunk]:
-        rows = self._db().execute(
-            f"SELECT id, {_CHUNK_COLUMNS} FROM chunks WHERE doc_id = ? ORDER BY id", (doc_id,)
-        ).fetchall()
-        return [_chunk(row) for row in rows]
-
-    def document(self, doc_id: str) -> StoredDocument | None:
-        row = self._db().execute(
-            "SELECT doc_id, title, kind, sha256, text FROM documents WHERE doc_id = ?", (doc_id,)
-        ).fetchone()
-        return StoredDocument(*row) if row else None
-
-    def documents(self) -> list[StoredDocument]:
-        rows = self._db().execute("SELECT doc_id, title, kind, sha256, text FROM documents ORDER BY doc_id")
-        return [StoredDocument(*row) for row in rows]
-
-    def all_vectors(self) -> np.ndarray:
-        return self._vectors.all_vectors()
-
-    def close(self) -> None:
-        db = getattr(self._local, "db", None)
-        if db is not None:
-            db.close()
-            self._local.db = None
-
-
-def open_index(root: Path) -> IndexSnapshot:
-    """Open the current version under an index root, or say clearly why not."""
-    folder = current_version(root)
-    if folder is None:
-        raise IndexMissing(
-            f"Er is nog geen index in {root}. Bouw er een met: vraagbaak index <map met documenten>"
-        )
-    return IndexSnapshot(folder)
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -1,4 +1,4 @@
-"""The records that flow from the readers through the chunker into the store."""
+"""The records that flow from the readers through the chunker into an index version."""
 
 from __future__ import annotations
 
@@ -31,6 +31,17 @@ class Document:
         if not self.page_starts:
             return None
         return bisect_right(self.page_starts, offset)
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document as an index version keeps it: what its passages are cited from."""
+
+    doc_id: str
+    title: str
+    kind: str
+    sha256: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -67,4 +78,6 @@ class Chunk:
     kind: str = "paragraph"
     context: str | None = None  # footnotes: the body sentence that holds the marker, as in its chunk
     ocr: bool = False  # read by OCR from a scanned page: the text may hold recognition errors
-    extra: dict = field(default_factory=dict, compare=False)
+    # Its row in the index version that holds it (None before it is stored). Not part of equality:
+    # the same passage keeps comparing equal when another version gives it another row.
+    id: int | None = field(default=None, compare=False)

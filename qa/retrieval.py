@@ -92,7 +92,7 @@ class Retriever:
                timings: dict | None = None) -> Retrieval:
         timings = {} if timings is None else timings
         history = history or []
-        follow_up = is_follow_up(question, history, self.snapshot.content_terms)
+        follow_up = is_follow_up(question, history, self.snapshot.analyzer.content_terms)
         queries = [(question, 1.0)]
         if follow_up:
             queries.append((f"{history[-1]} {question}", CONTEXT_WEIGHT))
@@ -102,35 +102,34 @@ class Retriever:
         timings["embed_ms"] = (time.perf_counter() - started) * 1000
 
         started = time.perf_counter()
-        n = min(CANDIDATES, self.snapshot.size)
-        found = self.snapshot.rankings([q for q, _ in queries], vectors, n,
-                                       dense=mode in ("dense", "hybrid"), lexical=mode in ("lexical", "hybrid"))
+        rank_documents = mode == "hybrid" and DOCUMENT_WEIGHT > 0
+        found = self.snapshot.search(
+            [q for q, _ in queries], vectors, min(CANDIDATES, self.snapshot.size),
+            dense=mode in ("dense", "hybrid"), lexical=mode in ("lexical", "hybrid"),
+            # For a follow-up, documents are ranked against the whole conversation.
+            document_vector=vectors[-1] if rank_documents else None)
         weights = [w for _, w in queries]
-        dense_rankings = list(zip(found.dense, weights))
-        lexical_rankings = list(zip(found.lexical, weights))
-        candidates = sorted({int(i) for ids, *_ in dense_rankings + lexical_rankings for i in ids})
-        cosines = self.snapshot.vectors(candidates) @ vectors[0] if candidates else np.zeros(0)
+        candidates = found.ids
+        cosines = found.vectors @ vectors[0] if candidates else np.zeros(0)
         dense_by_id = dict(zip(candidates, cosines.tolist()))
         fused = _reciprocal_rank_fusion(
-            [(ids, DENSE_WEIGHT * w) for ids, w in dense_rankings]
-            + [(ids, LEXICAL_WEIGHT * w) for ids, w in lexical_rankings])
-        if mode == "hybrid" and DOCUMENT_WEIGHT > 0 and candidates:
-            # For a follow-up, documents are ranked against the whole conversation.
-            fused = self._add_document_ranks(fused, vectors[-1])
+            [(ids, DENSE_WEIGHT * w) for ids, w in zip(found.dense, weights)]
+            + [(ids, LEXICAL_WEIGHT * w) for ids, w in zip(found.lexical, weights)])
+        if rank_documents and candidates:
+            fused = _add_document_ranks(fused, found.document_ranks)
         ranked = sorted(candidates, key=lambda i: (-fused[i], i))
-        chunks = {c.extra["id"]: c for c in self.snapshot.chunks(ranked[: k * 4])}
+        chunks = found.chunks
         # A passage of only links answers nothing (index.chunker.is_reference_only).
         evidence = [i for i in ranked[: k * 4] if i in chunks and chunks[i].kind != "reference"]
         order = diversify(evidence, fused, chunks, k)
         hits = [Hit(chunks[i], fused[i], rank, dense_by_id[i]) for rank, i in enumerate(order, 1)]
-        coverage = self.snapshot.query_coverage(question)
         timings["search_ms"] = (time.perf_counter() - started) * 1000
-        return Retrieval(hits, max(dense_by_id.values(), default=0.0), coverage, follow_up)
+        return Retrieval(hits, max(dense_by_id.values(), default=0.0), found.coverage, follow_up)
 
-    def _add_document_ranks(self, fused: dict[int, float], vector: np.ndarray) -> dict[int, float]:
-        """Lift chunks of documents that match the question as a whole (RRF over document ranks)."""
-        ranks = self.snapshot.document_ranks(list(fused), vector)
-        return {i: s + DOCUMENT_WEIGHT / (RRF_K + ranks[i]) for i, s in fused.items()}
+
+def _add_document_ranks(fused: dict[int, float], ranks: dict[int, int]) -> dict[int, float]:
+    """Lift chunks of documents that match the question as a whole (RRF over document ranks)."""
+    return {i: s + DOCUMENT_WEIGHT / (RRF_K + ranks[i]) for i, s in fused.items()}
 
 
 def diversify(ranked: list[int], scores: dict[int, float], chunks: dict[int, Chunk],

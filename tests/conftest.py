@@ -11,7 +11,7 @@ from werkzeug.serving import make_server
 
 from index.build import build_index
 from index.embedder import load_embedder
-from index.store import open_index
+from index.backends.local import open_index
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

@@ -1,4 +1,4 @@
-"""`vraagbaak bench`, run for real but short: a real gunicorn, real builds, real encodes.
+"""The benchmark, run for real but short: a real gunicorn, real builds, real encodes.
 
 The questions are the test's own (the evaluation sets are read only by the
 benchmark itself, at run time); the corpus is the start of two seed documents,
@@ -14,9 +14,10 @@ import socket
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
+import click
 
 from web.bench import runner
+from web.bench.report import markdown, to_json
 from web.cli import main
 
 pytestmark = pytest.mark.slow
@@ -64,14 +65,10 @@ def _port_closed(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
-def test_bench_measures_every_part_and_stops_its_server(short_corpus, eval_dir, tmp_path, embedder):
-    out, table = tmp_path / "bench.json", tmp_path / "bench.md"
-    result = CliRunner().invoke(main, [
-        "bench", "--quick", "--eval-dir", str(eval_dir), "--json", str(out), "--markdown", str(table),
-        "--corpus", str(short_corpus), "--throughput-seconds", "3", "--latency-rounds", "2", "--no-scale",
-    ])
-    assert result.exit_code == 0, result.output
-    data = json.loads(out.read_text("utf-8"))
+def test_bench_measures_every_part_and_stops_its_server(short_corpus, eval_dir, embedder):
+    result = runner.run(quick=True, eval_dir=eval_dir, corpus=short_corpus, throughput_seconds=3,
+                        latency_rounds=2, include_scale=False)
+    data = json.loads(to_json(result))
 
     for key in HEADLINE:
         assert isinstance(data[key], (int, float)) and math.isfinite(data[key]) and data[key] > 0, key
@@ -101,9 +98,22 @@ def test_bench_measures_every_part_and_stops_its_server(short_corpus, eval_dir, 
     assert server["exit_code"] == 0  # a graceful SIGTERM stop
     assert _gone(server["pid"]) and _port_closed(server["port"])
 
-    assert table.read_text("utf-8") == result.stdout
-    assert "| meting | gemeten | doel | verhouding | gehaald |" in result.stdout
-    assert "vraag p95" in result.stdout
+    table = markdown(result)
+    assert "| meting | gemeten | doel | verhouding | gehaald |" in table
+    assert "vraag p95" in table
+
+
+def test_the_command_line_has_no_options_for_tests_only():
+    """Shorter benchmark runs are parameters of runner.run, not hidden options of `vraagbaak bench`."""
+    def commands(group):
+        for command in group.commands.values():
+            yield command
+            if isinstance(command, click.Group):
+                yield from commands(command)
+
+    hidden = [f"{c.name} {p.name}" for c in commands(main) for p in c.params if getattr(p, "hidden", False)]
+    assert hidden == []
+    assert {p.name for p in main.commands["bench"].params} == {"quick", "json_out", "markdown_out", "eval_dir"}
 
 
 def test_the_server_is_stopped_when_a_part_is_interrupted(short_corpus, eval_dir, embedder, monkeypatch):

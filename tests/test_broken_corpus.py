@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from fpdf import FPDF
 
 import index.build
-from index.store import current_version, open_index
+from index.backends.local import open_index
+from index.store import current_version
 from web.cli import main
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"

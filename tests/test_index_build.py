@@ -8,7 +8,8 @@ import pytest
 from index.backends import local as local_backend
 from index.build import build_index
 from index.errors import IndexCorrupt, IndexMissing, ModelMismatch, VraagbaakError
-from index.store import CURRENT, MANIFEST, VECTORS, current_version, open_index
+from index.backends.local import open_index
+from index.store import CURRENT, MANIFEST, VECTORS, current_version
 from qa.retrieval import Retriever
 
 NEW_PARAGRAPH = (

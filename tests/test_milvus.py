@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import shutil
 import socket
+import sqlite3
 import time
 from pathlib import Path
 
@@ -26,7 +27,8 @@ import index.backends.milvus.backend  # noqa: F401 -- for the monkeypatch below
 from index.backends import create_source
 from index.backends.milvus.writer import stored_versions
 from index.build import build_index
-from index.store import open_index
+from index.backends.local import open_index
+from qa.eval_index import evaluation_index, evaluation_name
 from qa.service import Answerer
 from tests.client import QuestionStream, request
 from tests.conftest import SEEDS, LiveServer
@@ -114,18 +116,18 @@ def test_milvus_answers_exactly_like_the_local_backend(seeds_pair, embedder):
     assert milvus.size == local.size and milvus.manifest["files"] == local.manifest["files"]
     assert [d.doc_id for d in milvus.documents()] == [d.doc_id for d in local.documents()]
     for question, history in QUESTIONS:
-        vectors = embedder.encode_queries([question])
-        ours, theirs = local.rankings([question], vectors, 50), milvus.rankings([question], vectors, 50)
-        assert [r.tolist() for r in ours.dense + ours.lexical] == [r.tolist() for r in theirs.dense + theirs.lexical]
-        candidates = sorted({int(i) for r in ours.dense + ours.lexical for i in r})
-        assert np.array_equal(milvus.vectors(candidates), local.vectors(candidates))
-        assert milvus.document_ranks(candidates, vectors[0]) == local.document_ranks(candidates, vectors[0])
-        assert milvus.query_coverage(question) == pytest.approx(local.query_coverage(question), abs=1e-12)
+        texts = [question, f"{history[-1]} {question}"] if history else [question]
+        vectors = embedder.encode_queries(texts)
+        ours, theirs = (backend.search(texts, vectors, 50, document_vector=vectors[-1]) for backend in (local, milvus))
+        _assert_same_candidates(theirs, ours)
+        dense_only = milvus.search(texts, vectors, 50, lexical=False)
+        assert dense_only.lexical == [] and dense_only.document_ranks == {}
+        assert [r.tolist() for r in dense_only.dense] == [r.tolist() for r in ours.dense]
 
         expected = Answerer(local, embedder).ask(question, history=history)
         answer = Answerer(milvus, embedder).ask(question, history=history)
         assert [h.chunk for h in answer.hits] == [h.chunk for h in expected.hits], question
-        assert [h.chunk.extra["id"] for h in answer.hits] == [h.chunk.extra["id"] for h in expected.hits]
+        assert [h.chunk.id for h in answer.hits] == [h.chunk.id for h in expected.hits]
         assert answer.text == expected.text and answer.abstained == expected.abstained
     # Past LOCAL_CENTROIDS_MAX documents Milvus ranks the documents itself: the same ranks.
     with pytest.MonkeyPatch.context() as patch:
@@ -134,12 +136,52 @@ def test_milvus_answers_exactly_like_the_local_backend(seeds_pair, embedder):
     assert remote.centroids is None and milvus.centroids is not None
     for question, _ in QUESTIONS:
         vectors = embedder.encode_queries([question])
-        found = remote.rankings([question], vectors, 50)
-        candidates = sorted({int(i) for r in found.dense + found.lexical for i in r})
-        assert remote.document_ranks(candidates, vectors[0]) == local.document_ranks(candidates, vectors[0])
+        found = remote.search([question], vectors, 50, document_vector=vectors[0])
+        assert found.document_ranks == local.search([question], vectors, 50, document_vector=vectors[0]).document_ranks
     doc = local.documents()[0].doc_id
     assert milvus.document_chunks(doc) == local.document_chunks(doc)
     assert milvus.document(doc).title == local.document(doc).title and milvus.document("nergens.txt") is None
+
+
+def _assert_same_candidates(theirs, ours):
+    assert [r.tolist() for r in theirs.dense + theirs.lexical] == [r.tolist() for r in ours.dense + ours.lexical]
+    assert theirs.ids == ours.ids and len(ours.ids) > 10
+    assert np.array_equal(theirs.vectors, ours.vectors)
+    assert theirs.chunks == ours.chunks and [c.id for c in theirs.chunks.values()] == ours.ids
+    assert theirs.document_ranks == ours.document_ranks and set(ours.document_ranks) == set(ours.ids)
+    assert theirs.coverage == pytest.approx(ours.coverage, abs=1e-12)
+
+
+def test_one_question_is_one_round_trip_and_no_answer_depends_on_the_one_before(seeds_pair, embedder):
+    """search() asks Milvus once (its searches in parallel) and keeps nothing between calls."""
+    local, source = seeds_pair
+    milvus = source.open()
+    calls = []
+    real_call = milvus.conn.call
+
+    def counted(method, *args, **kwargs):
+        calls.append(method)
+        return real_call(method, *args, **kwargs)
+
+    questions = [q for q, _ in QUESTIONS]
+    vectors = embedder.encode_queries(questions)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(milvus.conn, "call", counted)
+        for order in (questions, questions[::-1]):
+            for question in order:
+                vector = vectors[questions.index(question)][None, :]
+                calls.clear()
+                found = milvus.search([question], vector, 50, document_vector=vector[0])
+                assert calls == ["search", "search"], calls  # dense and lexical, sent together
+                _assert_same_candidates(found, local.search([question], vector, 50, document_vector=vector[0]))
+        # Past LOCAL_CENTROIDS_MAX documents the documents are a third search, sent with the other two.
+        patch.setattr(milvus_backend.backend, "LOCAL_CENTROIDS_MAX", 0)
+        remote = source.open()
+        patch.setattr(remote.conn, "call", counted)
+        calls.clear()
+        found = remote.search(questions[:1], vectors[:1], 50, document_vector=vectors[0])
+        assert calls == ["search", "search", "search"], calls
+        _assert_same_candidates(found, local.search(questions[:1], vectors[:1], 50, document_vector=vectors[0]))
 
 
 def test_updates_reembed_only_changed_files_drop_deleted_ones_and_roll_back(own_corpus, lite_uri, embedder,
@@ -149,7 +191,7 @@ def test_updates_reembed_only_changed_files_drop_deleted_ones_and_roll_back(own_
     first = build_index(own_corpus, lock, embedder, source=source)
     assert first.embedded_files == sorted(OWN_DOCUMENTS)
     before = source.open()
-    bike = [c.extra["id"] for c in before.document_chunks("fietsenstalling.txt")]
+    bike = [c.id for c in before.document_chunks("fietsenstalling.txt")]
     bike_vectors = before.all_vectors()[bike]
 
     assert not build_index(own_corpus, lock, embedder, source=source).changed
@@ -161,7 +203,7 @@ def test_updates_reembed_only_changed_files_drop_deleted_ones_and_roll_back(own_
     after = source.open()
     assert after.version == second.version != before.version
     assert "tien uur" in " ".join(c.text for c in after.document_chunks("bibliotheek.txt"))
-    moved = [c.extra["id"] for c in after.document_chunks("fietsenstalling.txt")]
+    moved = [c.id for c in after.document_chunks("fietsenstalling.txt")]
     assert np.array_equal(after.all_vectors()[moved], bike_vectors)  # copied, not embedded again
 
     (own_corpus / "zwembad.txt").unlink()
@@ -183,6 +225,38 @@ def test_updates_reembed_only_changed_files_drop_deleted_ones_and_roll_back(own_
     time.sleep(1.1)  # the source caches the alias for a second
     assert source.latest() == second.version
     assert not Answerer(source.open(), embedder).ask(POOL_QUESTION).abstained
+
+
+def test_an_evaluation_index_is_an_index_of_its_own_in_the_same_milvus(own_corpus, lite_uri, embedder, tmp_path):
+    source = _milvus(lite_uri, "dienst")
+    backend = evaluation_index(own_corpus, embedder, source, tmp_path / "eval")
+    name = evaluation_name(own_corpus)
+    assert backend.name == "milvus" and backend.base == f"dienst_{name}"
+    assert source.latest() is None  # the served index is not touched
+    assert [p.name for p in (tmp_path / "eval" / name).iterdir()] == [".build.lock"]
+    assert not Answerer(backend, embedder).ask(BIKE_QUESTION).abstained
+    assert evaluation_index(own_corpus, embedder, source, tmp_path / "eval").version == backend.version
+
+
+def test_feedback_records_the_milvus_index_version(own_corpus, lite_uri, embedder, tmp_path, monkeypatch):
+    source = _milvus(lite_uri, "terugkoppeling")
+    report = build_index(own_corpus, tmp_path / "lock", embedder, source=source)
+    monkeypatch.setenv("VRAAGBAAK_BACKEND", "milvus")
+    monkeypatch.setenv("VRAAGBAAK_MILVUS_URI", lite_uri)
+    monkeypatch.setenv("VRAAGBAAK_MILVUS_COLLECTION", "terugkoppeling")
+    monkeypatch.setenv("VRAAGBAAK_RATE_LIMIT", "off")
+    app = create_app({"VRAAGBAAK_INDEX_DIR": str(tmp_path / "geen-index"),
+                      "VRAAGBAAK_FEEDBACK_DB": str(tmp_path / "feedback.sqlite")})
+    client = app.test_client()
+    for preloaded in (False, True):  # before the first question, and with the version loaded
+        if preloaded:
+            assert client.post("/api/v1/ask", json={"question": BIKE_QUESTION}).status_code == 200
+        response = client.post("/api/v1/feedback", json={"question": BIKE_QUESTION, "answer": "Veertien dagen.",
+                                                          "rating": "up"})
+        assert response.status_code == 201, response.get_json()
+    with sqlite3.connect(tmp_path / "feedback.sqlite") as conn:
+        versions = [row[0] for row in conn.execute("SELECT index_version FROM feedback ORDER BY id")]
+    assert versions == [report.version, report.version]
 
 
 def test_alias_switch_under_a_stream_of_questions_fails_no_request(own_corpus, lite_uri, embedder, tmp_path,
@@ -277,7 +351,8 @@ def backend_settings(env: dict) -> tuple[str, dict]:
 
 
 def test_backend_settings_are_checked_in_dutch(tmp_path):
-    assert backend_settings({}) == ("local", {})
+    assert backend_settings({}) == ("local", {"vector_index": "auto", "ann_threshold": 100_000})
+    assert backend_settings({"VRAAGBAAK_VECTOR_INDEX": "hnsw"})[1]["vector_index"] == "hnsw"
     with pytest.raises(ConfigError, match="VRAAGBAAK_MILVUS_URI nodig"):
         backend_settings({"VRAAGBAAK_BACKEND": "milvus"})
     with pytest.raises(ConfigError, match="moet eindigen op .db"):

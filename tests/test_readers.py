@@ -85,16 +85,11 @@ def test_utf8_text_is_the_file_exactly(tmp_path):
     assert doc.page_at(start) is None
 
 
-def test_title_comes_from_paragraphs_guess_title_when_present(tmp_path, monkeypatch):
-    import sys
-    import types
-
-    fake = types.ModuleType("index.paragraphs")
-    fake.guess_title = lambda text: "Geraden titel"
-    monkeypatch.setitem(sys.modules, "index.paragraphs", fake)
+def test_title_comes_from_the_paragraph_reconstruction_not_the_first_line(tmp_path):
     path = tmp_path / "brief.txt"
-    path.write_text("Eerste regel\n\nTweede alinea.\n", encoding="utf-8")
-    assert read(path).title == "Geraden titel"
+    path.write_text("Gemeente Zwolle\n\nOnderwerp\tDatum\nNieuw inloophuis aan de Kerkstraat\t1 maart 2024\n\n"
+                    "Geachte heer Jansen,\n\nHierbij ontvangt u het besluit.\n", encoding="utf-8")
+    assert read(path).title == "Nieuw inloophuis aan de Kerkstraat"
 
 
 def test_crlf_kept_and_lines_count_newlines(tmp_path):

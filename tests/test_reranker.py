@@ -45,13 +45,13 @@ def test_passages_come_in_the_cross_encoders_order(seeds_snapshot, embedder, cro
 
     pool = Retriever(seeds_snapshot, embedder).search(QUESTION, 12).hits
     scores = CrossEncoder(str(cross_encoder_dir)).predict([(QUESTION, passage_text(h.chunk)) for h in pool])
-    expected = [pool[i].chunk.extra["id"] for i in sorted(range(len(pool)), key=lambda i: (-scores[i], i))[:4]]
+    expected = [pool[i].chunk.id for i in sorted(range(len(pool)), key=lambda i: (-scores[i], i))[:4]]
 
-    assert [hit.chunk.extra["id"] for hit in answer.hits] == expected
+    assert [hit.chunk.id for hit in answer.hits] == expected
     assert [hit.rank for hit in answer.hits] == [1, 2, 3, 4]
     assert answer.timings["rerank_ms"] > 0
     # The order changed, so the model was heard: untrained, it rarely agrees with retrieval.
-    assert expected != [h.chunk.extra["id"] for h in pool[:4]]
+    assert expected != [h.chunk.id for h in pool[:4]]
 
 
 def test_a_missing_cross_encoder_is_refused_clearly(tmp_path):

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from index.build import build_index
-from index.store import current_version, open_index
+from index.backends.local import open_index
+from index.store import current_version
 from tests.client import QuestionStream, request
 from tests.test_operations import copy_index
 

@@ -8,7 +8,8 @@ import pytest
 from index import vectors as vector_indexes
 from index.build import build_index
 from index.errors import IndexCorrupt, VraagbaakError
-from index.store import MANIFEST, current_version, open_index
+from index.backends.local import LocalSource, open_index
+from index.store import MANIFEST, current_version
 from qa.retrieval import Retriever
 
 QUESTIONS = [
@@ -62,15 +63,16 @@ def test_auto_picks_exact_below_the_threshold_and_ivf_above():
         vector_indexes.choose_kind(10, "kd-tree")
 
 
-def test_an_approximate_index_is_recorded_reopened_and_answers_like_exact(small_corpus, tmp_path, embedder,
-                                                                          monkeypatch):
+def test_an_approximate_index_is_recorded_reopened_and_answers_like_exact(small_corpus, tmp_path, embedder):
     exact = build_index(small_corpus, tmp_path / "exact", embedder)
-    monkeypatch.setenv("VRAAGBAAK_ANN_THRESHOLD", "10")
-    approximate = build_index(small_corpus, tmp_path / "ann", embedder)
+    approximate = build_index(small_corpus, tmp_path / "ann", embedder,
+                              source=LocalSource(tmp_path / "ann", ann_threshold=10))
     assert approximate.chunks == exact.chunks > 10
 
     manifest = json.loads((current_version(tmp_path / "ann") / MANIFEST).read_text())
+    assert manifest["vector_index"] == "auto"
     assert manifest["vectors"]["kind"] == "ivf" and manifest["vectors"]["nlist"] >= 1
+    assert json.loads((current_version(tmp_path / "exact") / MANIFEST).read_text())["vectors"]["kind"] == "flat"
     snapshot = open_index(tmp_path / "ann")
     assert snapshot.vector_index == "ivf"
     reference = Retriever(open_index(tmp_path / "exact"), embedder)
@@ -82,18 +84,33 @@ def test_an_approximate_index_is_recorded_reopened_and_answers_like_exact(small_
         assert got.best_dense == pytest.approx(want.best_dense, abs=1e-5)
 
 
-def test_a_damaged_exact_vector_file_is_reported_not_used(small_corpus, tmp_path, embedder, monkeypatch):
-    monkeypatch.setenv("VRAAGBAAK_VECTOR_INDEX", "ivf")
-    build_index(small_corpus, tmp_path / "idx", embedder)
+def test_a_damaged_exact_vector_file_is_reported_not_used(small_corpus, tmp_path, embedder):
+    build_index(small_corpus, tmp_path / "idx", embedder, source=LocalSource(tmp_path / "idx", vector_index="ivf"))
+    assert json.loads((current_version(tmp_path / "idx") / MANIFEST).read_text())["vector_index"] == "ivf"
     exact_file = current_version(tmp_path / "idx") / vector_indexes.EXACT_FILE
     exact_file.write_bytes(exact_file.read_bytes()[:1000])
     with pytest.raises(IndexCorrupt, match="exacte vectoren"):
         open_index(tmp_path / "idx")
 
 
-def test_an_unknown_type_in_the_settings_stops_the_build_with_a_clear_message(small_corpus, tmp_path, embedder,
-                                                                             monkeypatch):
-    monkeypatch.setenv("VRAAGBAAK_VECTOR_INDEX", "kd-tree")
+def test_an_unknown_type_stops_the_build_with_a_clear_message(small_corpus, tmp_path, embedder):
     with pytest.raises(VraagbaakError, match="VRAAGBAAK_VECTOR_INDEX"):
-        build_index(small_corpus, tmp_path / "idx", embedder)
+        build_index(small_corpus, tmp_path / "idx", embedder,
+                    source=LocalSource(tmp_path / "idx", vector_index="kd-tree"))
     assert current_version(tmp_path / "idx") is None
+
+
+def test_the_vector_index_setting_reaches_the_build(small_corpus, tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    monkeypatch.setenv("VRAAGBAAK_VECTOR_INDEX", "hnsw")
+    result = CliRunner().invoke(main, ["index", str(small_corpus), "--index-dir", str(tmp_path / "idx")])
+    assert result.exit_code == 0, result.output
+    assert open_index(tmp_path / "idx").vector_index == "hnsw"
+
+    monkeypatch.setenv("VRAAGBAAK_VECTOR_INDEX", "kd-tree")
+    result = CliRunner().invoke(main, ["index", str(small_corpus), "--index-dir", str(tmp_path / "other")])
+    assert result.exit_code != 0 and "VRAAGBAAK_VECTOR_INDEX" in result.output
+    assert current_version(tmp_path / "other") is None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import sys
@@ -342,22 +341,12 @@ def _check(settings, root: Path) -> bool:
     return ok
 
 
-def evaluation_index(corpus: Path, embedder, progress):
-    """An index of `corpus` kept apart from the served one, reused between runs."""
-    from index.build import build_index
-    from index.store import open_index
+def _evaluation_index(corpus: Path, embedder, progress):
+    """The evaluation index of `corpus` (qa.eval_index) in the backend the settings name."""
+    from qa.eval_index import evaluation_index
 
-    corpus = corpus.resolve()
-    key = hashlib.sha256(str(corpus).encode()).hexdigest()[:12]
-    base = _settings().eval_index_root
-    root = base / f"{corpus.name}-{key}"
-    source = _source(root)
-    if source.name != "local":  # an index of its own in the same Milvus
-        source = source.for_collection(f"{source.options.collection}_eval_{key}")
-        build_index(corpus, root, embedder, progress=progress, source=source)
-        return source.open()
-    build_index(corpus, root, embedder, progress=progress)
-    return open_index(root)
+    folder = _settings().eval_index_root
+    return evaluation_index(corpus, embedder, _source(folder), folder, progress=progress)
 
 
 def _measuring_embedder():
@@ -403,7 +392,7 @@ def evaluate(corpus: Path, questions: Path, json_out: Path | None, retrieval: st
         options = _answer_options(retrieval, extraction)
         embedder = _measuring_embedder()
         progress = _StageProgress()
-        snapshot = evaluation_index(corpus, embedder, progress)
+        snapshot = _evaluation_index(corpus, embedder, progress)
         report = run_evaluation(Answerer(snapshot, embedder, options), items,
                                 progress=lambda d, t: progress("vragen", d, t))
         progress.close()
@@ -439,7 +428,7 @@ def quality(eval_dir: Path, out: Path | None) -> None:
 
     def evaluate_set(eval_set, options):
         if eval_set.corpus not in snapshots:
-            snapshots[eval_set.corpus] = evaluation_index(eval_set.corpus, embedder, None)
+            snapshots[eval_set.corpus] = _evaluation_index(eval_set.corpus, embedder, None)
         click.echo(f"{eval_set.name}: {options.retrieval}, {options.extraction}", err=True)
         return run_evaluation(Answerer(snapshots[eval_set.corpus], embedder, options),
                               load_questions(eval_set.questions))
@@ -464,25 +453,14 @@ def quality(eval_dir: Path, out: Path | None) -> None:
 @click.option("--eval-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Map met seeds_qa_dev.jsonl, de vragen van de meting (standaard: ../shared/eval naast de "
                    "repository).")
-# Internal: shorter runs for the test suite; not part of the benchmark's contract.
-@click.option("--corpus", type=click.Path(exists=True, file_okay=False, path_type=Path), hidden=True)
-@click.option("--throughput-seconds", type=click.FloatRange(0.5, 600), hidden=True)
-@click.option("--max-questions", type=click.IntRange(1), hidden=True)
-@click.option("--latency-rounds", type=click.IntRange(1), hidden=True)
-@click.option("--no-scale", is_flag=True, hidden=True)
-def bench(quick: bool, json_out: Path | None, markdown_out: Path | None, eval_dir: Path | None,
-          corpus: Path | None, throughput_seconds: float | None, max_questions: int | None,
-          latency_rounds: int | None, no_scale: bool) -> None:
+def bench(quick: bool, json_out: Path | None, markdown_out: Path | None, eval_dir: Path | None) -> None:
     """Meet snelheid: model alleen, vraaglatentie, doorvoer en indexbouw, in één run op deze machine."""
     from .bench import BenchError
     from .bench.report import markdown, to_json
-    from .bench.runner import SEEDS, run
+    from .bench.runner import run
 
     try:
-        result = run(quick=quick, eval_dir=eval_dir, corpus=corpus or SEEDS,
-                     progress=lambda message: click.echo(message, err=True),
-                     throughput_seconds=throughput_seconds, max_questions=max_questions,
-                     latency_rounds=latency_rounds, include_scale=not no_scale)
+        result = run(quick=quick, eval_dir=eval_dir, progress=lambda message: click.echo(message, err=True))
     except (BenchError, VraagbaakError) as exc:
         _fail(exc)
     except KeyboardInterrupt:

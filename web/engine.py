@@ -81,6 +81,19 @@ class Engine:
         self._unreachable = None
         return latest
 
+    def index_version(self) -> str | None:
+        """The version answers come from: the one loaded, else the one the source calls current.
+
+        None when there is none or the backend cannot be asked; never raises.
+        """
+        current = self._answerer
+        if current is not None:
+            return current.snapshot.version
+        try:
+            return self.source.latest()
+        except VraagbaakError:
+            return None
+
     def reload(self) -> dict:
         """Check `current` now, retrying a version that failed before; returns state()."""
         with self._lock:

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from index.store import current_version
 
 from . import openapi
 from .auth import require_admin
@@ -134,8 +133,7 @@ def _row(feedback: FeedbackRequest) -> dict:
 def add_feedback():
     """Geef een duim omhoog of omlaag op een antwoord"""
     fields = _row(request.context.json)
-    folder = current_version(current_app.extensions["vraagbaak"].index_root)
-    row_id = _store().add(**fields, index_version=folder.name if folder else None)
+    row_id = _store().add(**fields, index_version=current_app.extensions["vraagbaak"].index_version())
     return jsonify({"id": row_id, "status": "opgeslagen"}), 201
 
 

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .base import Backend, Rankings, Source, StoredDocument
+from .base import Backend, Candidates, Source, StoredDocument
 
 BACKENDS = ("local", "milvus")
 
 
 def create_source(name: str, *, index_root: Path, options: dict | None = None) -> Source:
-    """The source of the named backend; `options` are that backend's settings."""
+    """The source of the named backend; `options` are that backend's settings (local: vector_index,
+    ann_threshold; milvus: index.backends.milvus.MilvusOptions)."""
     if name == "local":
         from .local import LocalSource
 
-        return LocalSource(index_root)
+        return LocalSource(index_root, **(options or {}))
     if name == "milvus":
         from .milvus import MilvusOptions, MilvusSource
 
@@ -28,7 +29,7 @@ def create_source(name: str, *, index_root: Path, options: dict | None = None) -
     raise ValueError(f"Onbekende backend {name!r}; kies uit {', '.join(BACKENDS)}.")
 
 
-__all__ = ["BACKENDS", "Backend", "Rankings", "Source", "StoredDocument", "configured_source", "create_source"]
+__all__ = ["BACKENDS", "Backend", "Candidates", "Source", "StoredDocument", "configured_source", "create_source"]
 
 
 def configured_source(config, index_root: Path | None = None) -> Source:

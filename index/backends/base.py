@@ -2,37 +2,37 @@
 
 A `Source` says which index version is current and opens it; a `Backend` is
 one opened, read-only version. qa/ ranks and fuses, a backend only finds:
-dense neighbours, lexical matches, document ranks, and the chunks and
-documents behind ids. The default backend keeps everything in local files
-(index.store: FAISS, SQLite, BM25 arrays); another may hand the same work to
-a search server, as long as ids, scores and analysis mean the same.
+`search` answers one question with everything the retriever needs (the dense
+and lexical rankings, the candidates' vectors and chunks, their documents'
+ranks, the question's coverage) in one call, so that a backend on a server
+answers it in one round trip and no backend depends on the order of calls.
+The default backend keeps everything in local files (index.backends.local:
+FAISS, SQLite, BM25 arrays); another may hand the same work to a search
+server, as long as ids, scores and analysis mean the same.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from ..types import Chunk
+from ..analysis import DutchAnalyzer
+from ..types import Chunk, StoredDocument
 
 
 @dataclass
-class Rankings:
-    """Candidate ids per query, best first; `dense` and `lexical` have one array per query."""
+class Candidates:
+    """What one search finds for one question (and its follow-up query, if any)."""
 
-    dense: list[np.ndarray] = field(default_factory=list)
-    lexical: list[np.ndarray] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class StoredDocument:
-    doc_id: str
-    title: str
-    kind: str
-    sha256: str
-    text: str
+    dense: list[np.ndarray]  # per query: chunk ids by vector similarity, best first; [] when not asked
+    lexical: list[np.ndarray]  # per query: chunk ids by BM25, best first; [] when not asked
+    ids: list[int]  # every chunk id in those rankings, ascending
+    vectors: np.ndarray  # the stored vectors of `ids`, one row each, in that order
+    chunks: dict[int, Chunk]  # the chunks of `ids` (an id the version does not hold is left out)
+    document_ranks: dict[int, int]  # per id: its document's 1-based rank for document_vector; {} without one
+    coverage: float  # IDF-weighted share of the first query's terms that occur in the corpus
 
 
 class Backend(ABC):
@@ -40,6 +40,9 @@ class Backend(ABC):
 
     name: str = "?"
     manifest: dict
+    # The Dutch analysis the version was built with: the retriever counts a question's
+    # terms with it before it searches. Local to the process, never a round trip.
+    analyzer: DutchAnalyzer
 
     @property
     @abstractmethod
@@ -50,43 +53,19 @@ class Backend(ABC):
     def size(self) -> int:
         """Number of chunks."""
 
-    def rankings(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True,
-                 lexical: bool = True) -> Rankings:
-        """Dense and lexical candidates for each (text, vector) query.
+    @abstractmethod
+    def search(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True, lexical: bool = True,
+               document_vector: np.ndarray | None = None) -> Candidates:
+        """The n best chunks for each (text, vector) query, by inner product and by BM25.
 
-        One call, so that a backend on a server can answer it in one round trip.
+        `dense` and `lexical` say which rankings to make; with a
+        `document_vector`, every candidate's document is ranked among all
+        documents by the similarity of its centroid to that vector.
         """
-        result = Rankings()
-        if dense:
-            _, ids = self.search(vectors, n)
-            result.dense = [row[row >= 0] for row in ids]
-        if lexical:
-            result.lexical = [self.search_lexical(text, n)[0] for text in texts]
-        return result
 
     @abstractmethod
-    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, ids) of the k nearest chunks per query vector (inner product)."""
-
-    @abstractmethod
-    def search_lexical(self, text: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(ids, scores) of the k best chunks by BM25 with the Dutch analysis."""
-
-    @abstractmethod
-    def vectors(self, ids) -> np.ndarray:
-        """The stored vectors of some chunks, to score candidates found another way."""
-
-    @abstractmethod
-    def document_ranks(self, ids: list[int], vector: np.ndarray) -> dict[int, int]:
-        """For each chunk id: the 1-based rank of its document among all documents for `vector`."""
-
-    @abstractmethod
-    def content_terms(self, text: str) -> list[str]:
-        """The text's search terms after Dutch analysis (stopwords dropped)."""
-
-    @abstractmethod
-    def query_coverage(self, text: str) -> float:
-        """IDF-weighted share of the question's terms that occur in the corpus."""
+    def all_vectors(self) -> np.ndarray:
+        """Every chunk vector, row = id: what an update copies for unchanged documents."""
 
     @abstractmethod
     def chunks(self, ids: list[int]) -> list[Chunk]:
@@ -142,3 +121,12 @@ class Source(ABC):
     @abstractmethod
     def rollback(self) -> tuple[str, str, int]:
         """Make the newest complete version before the current one current: (from, to, its chunks)."""
+
+    @abstractmethod
+    def for_index(self, name: str) -> Source:
+        """Another index, called `name` (letters, digits, _), in the same backend with the same settings.
+
+        It is kept apart from this one: for local files a folder `name` under
+        this root, in Milvus the collection `<collection>_<name>`. The
+        evaluation indexes live this way (qa.eval_index).
+        """

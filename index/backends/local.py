@@ -1,67 +1,222 @@
-"""The default backend: versions in folders under an index root (index.store)."""
+"""The default backend: versions in folders under an index root, in the files of index.store.
+
+`LocalBackend` reads one version (FAISS or another vector index, SQLite
+chunks, BM25 arrays, document centroids); `LocalWriter` writes a new one and
+switches `current` to it; `LocalSource` says which version is current.
+"""
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import threading
 from pathlib import Path
 
 import numpy as np
 
+from .. import vectors as vector_indexes
 from ..build_lock import BuildLock
-from ..errors import VraagbaakError
+from ..centroids import document_ranks
+from ..errors import IndexCorrupt, IndexMissing, VraagbaakError
+from ..lexical import LexicalIndex
 from ..store import (
+    CENTROIDS,
+    CHUNK_COLUMNS,
+    CHUNK_DOCUMENTS,
+    CHUNKS_DB,
     MANIFEST,
     VERSIONS,
-    IndexSnapshot,
-    StoredDocument,
+    chunk_from_row,
     current_version,
-    open_index,
     prune_versions,
+    read_manifest,
     switch_current,
     write_version,
 )
-from ..types import Chunk
-from .base import Source, Writer
+from ..analysis import DutchAnalyzer
+from ..types import Chunk, StoredDocument
+from .base import Backend, Candidates, Source, Writer
 
 log = logging.getLogger(__name__)
 
 
+class LocalBackend(Backend):
+    """The default backend: one index version in local files, read-only; safe to share between threads."""
+
+    name = "local"
+
+    def __init__(self, folder: Path, search: dict | None = None):
+        """`search`: nprobe / ef_search for an approximate vector index; 0 or absent keeps what it recorded."""
+        self.folder = folder
+        self.manifest = read_manifest(folder)
+        self._vectors = vector_indexes.load(folder, self.manifest.get("vectors"), search or {})
+        self._db_uri = f"file:{(folder / CHUNKS_DB).as_posix()}?mode=ro"
+        self._local = threading.local()
+        count = self._db().execute("SELECT count(*) FROM chunks").fetchone()[0]
+        if count != self._vectors.size or count != self.manifest.get("chunks"):
+            raise IndexCorrupt(
+                f"De index in {folder} is inconsistent: {self._vectors.size} vectoren, "
+                f"{count} passages. Bouw de index opnieuw."
+            )
+        self.lexical = LexicalIndex.load(folder)
+        try:
+            self.chunk_documents = np.load(folder / CHUNK_DOCUMENTS, mmap_mode="r")
+            self.document_centroids = np.load(folder / CENTROIDS, mmap_mode="r")
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(f"De documentvectoren van de index in {folder} zijn onleesbaar.") from exc
+        if len(self.chunk_documents) != count:
+            raise IndexCorrupt(f"De documentvectoren in {folder} horen niet bij de passages. Bouw de index opnieuw.")
+        if len(self.lexical) != count:
+            raise IndexCorrupt(f"De lexicale index in {folder} hoort niet bij de passages. Bouw de index opnieuw.")
+        if self._vectors.dimension != self.manifest.get("dimension"):
+            raise IndexCorrupt(f"De vectordimensie van de index in {folder} klopt niet met het manifest.")
+
+    @property
+    def version(self) -> str:
+        return self.folder.name
+
+    @property
+    def size(self) -> int:
+        return self._vectors.size
+
+    @property
+    def vector_index(self) -> str:
+        return self._vectors.kind
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            try:
+                db = sqlite3.connect(self._db_uri, uri=True, check_same_thread=False)
+                db.execute("SELECT 1 FROM chunks LIMIT 1")
+            except sqlite3.Error as exc:
+                raise IndexCorrupt(f"De passagedatabase van de index in {self.folder} is onleesbaar: {exc}") from exc
+            self._local.db = db
+        return db
+
+    @property
+    def analyzer(self) -> DutchAnalyzer:
+        return self.lexical.analyzer
+
+    def search(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True, lexical: bool = True,
+               document_vector: np.ndarray | None = None) -> Candidates:
+        dense_ids = [row[row >= 0] for row in self.search_dense(vectors, n)[1]] if dense else []
+        lexical_ids = [self.search_lexical(text, n)[0] for text in texts] if lexical else []
+        ids = sorted({int(i) for ranking in dense_ids + lexical_ids for i in ranking})
+        found = self._vectors.vectors(ids) if ids else np.zeros((0, self._vectors.dimension), dtype=np.float32)
+        ranks = {}
+        if document_vector is not None and ids:
+            ranks = document_ranks(self.document_centroids, self.chunk_documents, ids, document_vector)
+        return Candidates(dense_ids, lexical_ids, ids, found, {c.id: c for c in self.chunks(ids)}, ranks,
+                          self.lexical.query_coverage(texts[0]))
+
+    def search_dense(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) of the k nearest chunks per query vector: the vector index alone (the scale bench)."""
+        return self._vectors.search(vectors, k)
+
+    def search_lexical(self, text: str, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, scores) of the k best chunks by BM25: the lexical index alone (the scale bench)."""
+        return self.lexical.search(text, k)
+
+    def chunks(self, ids: list[int]) -> list[Chunk]:
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        rows = self._db().execute(
+            f"SELECT id, {CHUNK_COLUMNS} FROM chunks WHERE id IN ({marks})", [int(i) for i in ids]
+        ).fetchall()
+        by_id = {row[0]: chunk_from_row(row) for row in rows}
+        return [by_id[i] for i in ids if i in by_id]
+
+    def document_chunks(self, doc_id: str) -> list[Chunk]:
+        rows = self._db().execute(
+            f"SELECT id, {CHUNK_COLUMNS} FROM chunks WHERE doc_id = ? ORDER BY id", (doc_id,)
+        ).fetchall()
+        return [chunk_from_row(row) for row in rows]
+
+    def document(self, doc_id: str) -> StoredDocument | None:
+        row = self._db().execute(
+            "SELECT doc_id, title, kind, sha256, text FROM documents WHERE doc_id = ?", (doc_id,)
+        ).fetchone()
+        return StoredDocument(*row) if row else None
+
+    def documents(self) -> list[StoredDocument]:
+        rows = self._db().execute("SELECT doc_id, title, kind, sha256, text FROM documents ORDER BY doc_id")
+        return [StoredDocument(*row) for row in rows]
+
+    def all_vectors(self) -> np.ndarray:
+        return self._vectors.all_vectors()
+
+    def close(self) -> None:
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+
+def open_index(root: Path, search: dict | None = None) -> LocalBackend:
+    """Open the current version under an index root, or say clearly why not."""
+    folder = current_version(root)
+    if folder is None:
+        raise IndexMissing(
+            f"Er is nog geen index in {root}. Bouw er een met: vraagbaak index <map met documenten>"
+        )
+    return LocalBackend(folder, search)
+
+
 class LocalWriter(Writer):
-    """Writes a version folder under the root, then points `current` at it."""
+    """Writes a version folder under the root, then points `current` at it.
 
-    def __init__(self, root: Path):
+    `vector_index` and `ann_threshold` say which vector index the version gets (index.store.write_version).
+    """
+
+    def __init__(self, root: Path, *, vector_index: str = vector_indexes.AUTO,
+                 ann_threshold: int = vector_indexes.DEFAULT_ANN_THRESHOLD):
         self.root = root
+        self.vector_index = vector_index
+        self.ann_threshold = ann_threshold
 
-    def open_current(self) -> IndexSnapshot | None:
+    def open_current(self) -> LocalBackend | None:
         folder = current_version(self.root)
-        return IndexSnapshot(folder) if folder is not None else None
+        return LocalBackend(folder) if folder is not None else None
 
     def publish(self, version: str, manifest: dict, documents: list[StoredDocument], chunks: list[Chunk],
                 vectors: np.ndarray, lexical, notify=None) -> None:
         folder = self.root / VERSIONS / version
-        write_version(folder, manifest, documents, chunks, vectors, lexical)
+        write_version(folder, manifest, documents, chunks, vectors, lexical, vector_index=self.vector_index,
+                      ann_threshold=self.ann_threshold)
         switch_current(self.root, folder)
         prune_versions(self.root)
 
 
 class LocalSource(Source):
+    """The versions under one index root; builds get the vector index that `vector_index` names."""
+
     name = "local"
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, *, vector_index: str = vector_indexes.AUTO,
+                 ann_threshold: int = vector_indexes.DEFAULT_ANN_THRESHOLD, nprobe: int = 0, ef_search: int = 0):
         self.root = Path(root)
+        self.vector_index = vector_index
+        self.ann_threshold = ann_threshold
+        self.search = {"nprobe": nprobe, "ef_search": ef_search}  # search-time overrides, 0 = as recorded
 
     def latest(self) -> str | None:
         folder = current_version(self.root)
         return folder.name if folder is not None else None
 
-    def open(self) -> IndexSnapshot:
-        return open_index(self.root)
+    def open(self) -> LocalBackend:
+        return open_index(self.root, self.search)
 
     def describe(self) -> dict:
         return {"backend": self.name}
 
     def build_target(self) -> LocalWriter:
-        return LocalWriter(self.root)
+        return LocalWriter(self.root, vector_index=self.vector_index, ann_threshold=self.ann_threshold)
+
+    def for_index(self, name: str) -> LocalSource:
+        return LocalSource(self.root / name, vector_index=self.vector_index, ann_threshold=self.ann_threshold,
+                           **self.search)
 
     def rollback(self) -> tuple[str, str, int]:
         missing = VraagbaakError(f"Er is geen index in {self.root} om terug te zetten.")
@@ -76,7 +231,7 @@ class LocalSource(Source):
                            key=lambda p: p.name, reverse=True)
             for candidate in older:
                 try:
-                    snapshot = IndexSnapshot(candidate)
+                    snapshot = LocalBackend(candidate)
                 except VraagbaakError as exc:
                     log.warning("Versie %s overgeslagen: %s", candidate.name, exc)
                     continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .common import SPACED, strip_closers
+from .pipeline import reconstruct
 from .structure import shorten
 
 def guess_title(text: str) -> str:
@@ -24,8 +25,6 @@ def guess_title(text: str) -> str:
             value = content[k + 1].split("\t")[0].strip()
             if value:
                 return shorten(value, 120)
-    from . import reconstruct  # the package's pipeline, which imports this module
-
     try:
         paras = reconstruct(text)
     except Exception:  # pragma: no cover - title guessing must never fail

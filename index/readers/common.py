@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..paragraphs import guess_title as text_title
+
 MAX_TITLE_CHARS = 200
 
 _WS = re.compile(r"\s+")
@@ -56,7 +58,7 @@ def meaningful_title(title: str | None) -> str:
 
 
 def _first_line_title(text: str) -> str:
-    """Local fallback for ``index.paragraphs.guess_title``: first non-empty line."""
+    """The first non-empty line, when the text gives no better title."""
     for line in text.splitlines():
         line = clean_title(line)
         if line:
@@ -65,22 +67,14 @@ def _first_line_title(text: str) -> str:
 
 
 def guess_title(text: str, path: Path | None = None) -> str:
-    """Title from the text, via ``index.paragraphs.guess_title`` when present.
+    """Title from the text (``index.paragraphs.guess_title``), else its first line, else the file stem.
 
-    The import is lazy so the readers work while that module does not exist
-    yet (or fails to import); the file stem is the last resort so a title is
-    never empty.
+    The file stem is the last resort, so a title is never empty.
     """
-    title = ""
     try:
-        from index.paragraphs import guess_title as paragraphs_guess_title
-    except Exception:  # noqa: BLE001 - module absent or broken: use fallback
-        paragraphs_guess_title = None
-    if paragraphs_guess_title is not None:
-        try:
-            title = clean_title(paragraphs_guess_title(text))
-        except Exception:  # noqa: BLE001 - a title is not worth failing a read
-            title = ""
+        title = clean_title(text_title(text))
+    except Exception:  # noqa: BLE001 - a title is not worth failing a read
+        title = ""
     if not title:
         title = _first_line_title(text)
     if not title and path is not None:

@@ -14,7 +14,7 @@ opens whatever type a manifest records.
 
 from .approximate import EXACT_FILE
 from .base import INDEX_FILE, VectorIndex
-from .factory import KINDS, choose_kind, create, load
+from .factory import AUTO, DEFAULT_ANN_THRESHOLD, KINDS, choose_kind, create, load
 
 # Every file a vector index may write into a version folder.
 FILES = (INDEX_FILE, EXACT_FILE)

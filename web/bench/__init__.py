@@ -12,7 +12,7 @@ so results from a fast and a slow machine can be compared. The parts:
 * runner   -- the order of the parts, the temporary folders and the server process
 """
 
-from index.settings import PROJECT_ROOT
+from index.settings import PROJECT_ROOT, ConfigError, Settings, load_settings
 
 # Where `vraagbaak evaluate` and `quality` are pointed at in the README: the
 # evaluation sets live beside the repository, not in it.
@@ -22,3 +22,11 @@ SEEDS_QUESTIONS = "seeds_qa_dev.jsonl"
 
 class BenchError(Exception):
     """A benchmark that cannot run; the message is Dutch and says why."""
+
+
+def bench_settings() -> Settings:
+    """The settings `vraagbaak serve` and `vraagbaak index` would use, so the benchmark measures those."""
+    try:
+        return load_settings(check_paths=False)
+    except ConfigError as exc:
+        raise BenchError(str(exc)) from exc

@@ -14,7 +14,7 @@ from pathlib import Path
 from index.build import HEADING_ALLOWANCE, build_index, passage_text
 from index.chunker import MIN_WORDS
 from index.readers import iter_corpus
-from index.store import open_index
+from index.backends.local import LocalSource, open_index
 
 from . import BenchError
 
@@ -54,12 +54,13 @@ def stage_printer(say):
     return progress
 
 
-def measure_build(corpus: Path, root: Path, embedder, *, label: str, generated: bool, say=None,
+def measure_build(corpus: Path, target: LocalSource, embedder, *, label: str, generated: bool, say=None,
                   model_sample: int | None = None) -> dict:
-    """A full build, then the model alone on the same passages (or a random sample of them:
-    the rate of a uniform sample is the rate of the whole, and it halves a long run)."""
-    report = build_index(corpus, root, embedder, full=True, progress=stage_printer(say) if say else None)
-    texts = [passage_text(c) for c in chunks(root)]
+    """A full build into `target`, then the model alone on the same passages (or a random sample of
+    them: the rate of a uniform sample is the rate of the whole, and it halves a long run)."""
+    report = build_index(corpus, target.root, embedder, full=True, progress=stage_printer(say) if say else None,
+                         source=target)
+    texts = [passage_text(c) for c in chunks(target.root)]
     if model_sample and len(texts) > model_sample:
         texts = random.Random(GENERATED_SEED).sample(texts, model_sample)
     if say:
@@ -81,15 +82,15 @@ def measure_build(corpus: Path, root: Path, embedder, *, label: str, generated: 
     }
 
 
-def measure_update(corpus: Path, root: Path, embedder, *, label: str) -> dict:
-    """Change the first file of `corpus` and update the index built from it in `root`."""
+def measure_update(corpus: Path, target: LocalSource, embedder, *, label: str) -> dict:
+    """Change the first file of `corpus` and update the index built from it in `target`."""
     corpus = corpus.resolve()
     changed = next(iter(iter_corpus(corpus, on_error=lambda error: None)))
     doc_id = changed.relative_to(corpus).as_posix()
     with open(changed, "a", encoding="utf-8") as handle:
         handle.write(f"\n\n{CHANGED_PARAGRAPH}\n")
-    report = build_index(corpus, root, embedder)
-    snapshot = open_index(root)
+    report = build_index(corpus, target.root, embedder, source=target)
+    snapshot = target.open()
     try:
         file_chunks = snapshot.manifest["files"][doc_id]["chunks"]
     finally:

@@ -32,9 +32,10 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+from index.backends.local import LocalSource
 from index.settings import PROJECT_ROOT
 
-from . import BenchError, DEFAULT_EVAL_DIR, SEEDS_QUESTIONS
+from . import DEFAULT_EVAL_DIR, SEEDS_QUESTIONS, BenchError, bench_settings
 from . import build as build_bench
 from . import floor as floor_bench
 from . import latency as latency_bench
@@ -66,15 +67,18 @@ SERVER_OVERRIDES = {
 
 
 def run(*, quick: bool, eval_dir: Path | None = None, corpus: Path = SEEDS, progress: Say | None = None,
-        throughput_seconds: float | None = None, max_questions: int | None = None,
-        latency_rounds: int | None = None, include_scale: bool = True,
+        throughput_seconds: float | None = None, latency_rounds: int | None = None, include_scale: bool = True,
         generated_files: int = build_bench.GENERATED_FILES) -> dict:
-    """All parts; returns the result document (see report.py for its keys)."""
+    """All parts; returns the result document (see report.py for its keys).
+
+    `vraagbaak bench` runs it on the seeds with the standard durations; the
+    other parameters make a shorter run (the test suite)."""
     say = progress or (lambda message: None)
     mode = 0 if quick else 1
     began = time.perf_counter()
-    questions = _questions(eval_dir or DEFAULT_EVAL_DIR, max_questions)
+    questions = _questions(eval_dir or DEFAULT_EVAL_DIR)
     workers, threads, torch_threads = _serving_settings()
+    build_options = _build_options()
     headers = _auth_headers()
     result: dict = {"mode": "snel" if quick else "volledig", "machine": _machine(workers, threads, torch_threads)}
 
@@ -84,6 +88,7 @@ def run(*, quick: bool, eval_dir: Path | None = None, corpus: Path = SEEDS, prog
         shutil.copytree(corpus, corpus_copy)
         index_dir = work / "index"
         index_dir.mkdir()
+        index_source = LocalSource(index_dir, **build_options)
         server = ServerProcess(index_dir, work / "server", workers=workers, threads=threads)
         say(f"Server starten op {HOST}:{server.port} ({workers} worker(s) × {threads} threads) ...")
         try:
@@ -97,7 +102,7 @@ def run(*, quick: bool, eval_dir: Path | None = None, corpus: Path = SEEDS, prog
 
             builds = []
             say(f"Deel 4 — index bouwen van {corpus.name} (volledig) en het model alleen op dezelfde passages ...")
-            builds.append(build_bench.measure_build(corpus_copy, index_dir, embedder, label=corpus.name,
+            builds.append(build_bench.measure_build(corpus_copy, index_source, embedder, label=corpus.name,
                                                     generated=False, say=say))
             _say_build(say, builds[-1])
             paragraphs = [c.text for c in build_bench.chunks(index_dir)] if not quick else []
@@ -128,10 +133,10 @@ def run(*, quick: bool, eval_dir: Path | None = None, corpus: Path = SEEDS, prog
                 "de machine was niet rustig.")
 
         say(f"Deel 4 — bijwerken van {corpus.name} na één gewijzigd bestand ...")
-        updates = [build_bench.measure_update(corpus_copy, index_dir, embedder, label=corpus.name)]
+        updates = [build_bench.measure_update(corpus_copy, index_source, embedder, label=corpus.name)]
         _say_update(say, updates[-1])
         if not quick:
-            updates.append(_generated_part(say, paragraphs, work, embedder, builds, generated_files))
+            updates.append(_generated_part(say, paragraphs, work, embedder, builds, generated_files, build_options))
             _say_update(say, updates[-1])
         result["builds"], result["updates"] = builds, updates
         # The target is about the largest corpus: the generated one in a full run.
@@ -157,16 +162,16 @@ def _floor(say: Say, embedder, questions: list[dict], torch_threads: int, mode: 
 
 
 def _generated_part(say: Say, paragraphs: list[str], work: Path, embedder, builds: list[dict],
-                    files: int) -> dict:
+                    files: int, build_options: dict) -> dict:
     generated = work / "generated"
     count = build_bench.generate_corpus(paragraphs, generated, embedder, files=files)
     say(f"Deel 4 — gegenereerd corpus: {files} bestanden, {count} alinea's uit de seeds; volledig bouwen ...")
-    root = work / "generated-index"
-    builds.append(build_bench.measure_build(generated, root, embedder, label="gegenereerd corpus",
+    target = LocalSource(work / "generated-index", **build_options)
+    builds.append(build_bench.measure_build(generated, target, embedder, label="gegenereerd corpus",
                                             generated=True, say=say, model_sample=MODEL_SAMPLE))
     _say_build(say, builds[-1])
     say("Deel 4 — bijwerken van het gegenereerde corpus na één gewijzigd bestand ...")
-    return build_bench.measure_update(generated, root, embedder, label="gegenereerd corpus")
+    return build_bench.measure_update(generated, target, embedder, label="gegenereerd corpus")
 
 
 def _say_build(say: Say, build: dict) -> None:
@@ -212,7 +217,7 @@ def _flatten(result: dict) -> None:
     })
 
 
-def _questions(eval_dir: Path, limit: int | None) -> list[dict]:
+def _questions(eval_dir: Path) -> list[dict]:
     from qa.evaluate import load_questions
 
     path = eval_dir / SEEDS_QUESTIONS
@@ -222,7 +227,6 @@ def _questions(eval_dir: Path, limit: int | None) -> list[dict]:
         questions = load_questions(path)
     except ValueError as exc:
         raise BenchError(str(exc)) from exc
-    questions = questions[:limit] if limit else questions
     if not questions:
         raise BenchError(f"Het vragenbestand {path} bevat geen vragen.")
     return questions
@@ -232,23 +236,20 @@ def _serving_settings() -> tuple[int, int, int]:
     """Workers, threads and torch threads per worker exactly as `vraagbaak serve` would use them."""
     from web.server import torch_threads_per_worker
 
-    settings = _settings()
+    settings = bench_settings()
     workers, threads = settings.workers, settings.threads
     return workers, threads, torch_threads_per_worker(workers, settings.torch_threads)
 
 
-def _settings():
-    from index.settings import ConfigError, load_settings
-
-    try:
-        return load_settings(check_paths=False)
-    except ConfigError as exc:
-        raise BenchError(str(exc)) from exc
+def _build_options() -> dict:
+    """The vector index `vraagbaak index` would build; the benchmark's indexes are local files, always."""
+    settings = bench_settings()
+    return {"vector_index": settings.vector_index, "ann_threshold": settings.ann_threshold}
 
 
 def _auth_headers() -> dict:
     """The server requires the API token when one is configured; the benchmark uses it like any client."""
-    token = _settings().api_token
+    token = bench_settings().api_token
     return {"Authorization": f"Bearer {token}"} if token else {}
 
 

@@ -35,12 +35,11 @@ import numpy as np
 
 from index import vectors as vector_indexes
 from index.lexical import LexicalIndex
-from index.settings import PROJECT_ROOT, Settings
+from index.settings import PROJECT_ROOT
 from index.store import MANIFEST, write_version
-from index.backends.base import StoredDocument
-from index.types import Chunk
+from index.types import Chunk, StoredDocument
 
-from . import DEFAULT_EVAL_DIR
+from . import DEFAULT_EVAL_DIR, bench_settings
 
 SIZES = (10_000, 100_000, 1_000_000)
 # The largest size each type is measured at: HNSW builds a million-node graph
@@ -145,12 +144,7 @@ def _write(folder: Path, vectors: np.ndarray, texts: list[str], model: dict, kin
     started = time.perf_counter()
     lexical = LexicalIndex.build(texts)
     lexical_s = time.perf_counter() - started
-    previous = os.environ.get("VRAAGBAAK_VECTOR_INDEX")
-    os.environ["VRAAGBAAK_VECTOR_INDEX"] = kind
-    try:
-        write_version(folder, manifest, documents, chunks, vectors, lexical)
-    finally:
-        _restore("VRAAGBAAK_VECTOR_INDEX", previous)
+    write_version(folder, manifest, documents, chunks, vectors, lexical, vector_index=kind)
     started = time.perf_counter()
     vector_indexes.create(vectors, kind)  # timed alone, like the other types in _variant
     _note_build(folder, time.perf_counter() - started, lexical_s)
@@ -196,16 +190,20 @@ def _recall(found: np.ndarray, exact: np.ndarray) -> float:
 
 def _real_chunks(eval_dir: Path, say) -> tuple[np.ndarray, list[str], dict]:
     """Vectors and texts of the evaluation corpora's chunks (their cached evaluation indexes)."""
-    from index.embedder import load_embedder
-    from web.cli import evaluation_index
+    from index.backends import configured_source
+    from index.embedder import embedder_for
+    from qa.eval_index import evaluation_index
 
-    embedder = load_embedder()
+    settings = bench_settings()
+    embedder = embedder_for(settings)
+    folder = settings.eval_index_root
+    source = configured_source(settings, folder)
     vectors, texts = [], []
     for corpus in (PROJECT_ROOT / "seeds", eval_dir / "vac" / "corpus"):
         if not corpus.is_dir():
             continue
         say(f"  echte passages uit {corpus.name}")
-        snapshot = evaluation_index(corpus, embedder, None)
+        snapshot = evaluation_index(corpus, embedder, source, folder)
         vectors.append(snapshot.all_vectors())
         texts.extend(c.text for c in snapshot.chunks(list(range(snapshot.size))))
         snapshot.close()
@@ -233,13 +231,6 @@ def _questions(eval_dir: Path) -> list[str]:
 
 
 def _scratch() -> Path:
-    folder = Settings().data / "bench"
+    folder = bench_settings().data / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def _restore(name: str, value: str | None) -> None:
-    if value is None:
-        os.environ.pop(name, None)
-    else:
-        os.environ[name] = value

@@ -36,7 +36,7 @@ def main(folder: Path, queries: Path) -> dict:
     # One worker's share of a 2-core machine serving with 2 workers.
     faiss.omp_set_num_threads(1)
     torch.set_num_threads(1)
-    from index.store import IndexSnapshot
+    from index.backends.local import LocalBackend
     from qa.retrieval import CANDIDATES, Retriever
 
     # Everything imported: what grows from here is the index and the retrieval step.
@@ -44,14 +44,14 @@ def main(folder: Path, queries: Path) -> dict:
     data = np.load(queries, allow_pickle=True)
     texts, vectors = [str(t) for t in data["texts"]], data["vectors"].astype(np.float32)
     started = time.perf_counter()
-    snapshot = IndexSnapshot(folder)
+    snapshot = LocalBackend(folder)
     open_s = time.perf_counter() - started
     retriever = Retriever(snapshot, PrecomputedEmbedder(texts, vectors, snapshot.manifest))
 
     dense, lexical, whole, top_ids = [], [], [], []
     for i, (text, vector) in enumerate(zip(texts, vectors)):
         t0 = time.perf_counter()
-        _, ids = snapshot.search(vector[None, :], CANDIDATES)
+        _, ids = snapshot.search_dense(vector[None, :], CANDIDATES)
         t1 = time.perf_counter()
         snapshot.search_lexical(text, CANDIDATES)
         t2 = time.perf_counter()

@@ -76,11 +76,11 @@ class MilvusSource(Source):
         self._latest = None
         return MilvusWriter(self.conn, self.options.collection).rollback()
 
-    def for_collection(self, collection: str) -> MilvusSource:
-        """The same Milvus, another index (the evaluation indexes of `vraagbaak evaluate`)."""
+    def for_index(self, name: str) -> MilvusSource:
+        """The same Milvus and settings, the index (alias) `<collection>_<name>`."""
         from dataclasses import replace
 
-        other = MilvusSource(replace(self.options, collection=collection))
+        other = MilvusSource(replace(self.options, collection=f"{self.options.collection}_{name}"))
         other.conn = self.conn
         return other
 

@@ -1,31 +1,27 @@
 """One index version in Milvus, opened for reading (the Backend that qa/ talks to).
 
-Round trips per question (hybrid retrieval, one query or a follow-up's two):
-
-1. rankings(): in parallel, one dense search (all queries at once) and one
-   sparse BM25 search (all queries at once), which also return each hit's
-   vector and document row; past LOCAL_CENTROIDS_MAX documents also a search
-   of the document centroids (below it the centroids are kept in memory).
-   Milvus' own hybrid_search is not used: it returns only its fused list, and
-   Vraagbaak needs the separate rankings for its weighted fusion (qa/).
-2. chunks(): one get of the text and citation fields of the top passages.
-
-vectors() and document_ranks() are answered from what step 1 brought back
-(kept per thread, for the question in progress) and ask Milvus only for what
-is missing; query_coverage() and content_terms() run locally on the lexicon
-loaded when the version was opened.
+One round trip per question (hybrid retrieval, one query or a follow-up's two):
+search() sends in parallel one dense search (all queries at once) and one
+sparse BM25 search (all queries at once), whose hits bring back each chunk's
+vector, document row and citation fields; past LOCAL_CENTROIDS_MAX documents
+also a search of the document centroids (below it the centroids are kept in
+memory and ranked here). Milvus' own hybrid_search is not used: it returns
+only its fused list, and Vraagbaak needs the separate rankings for its
+weighted fusion (qa/). The question's coverage and its terms come from the
+lexicon loaded when the version was opened.
 """
 
 from __future__ import annotations
 
 import json
-import threading
 
 import numpy as np
 
+from ...analysis import DutchAnalyzer
+from ...centroids import document_ranks
 from ...errors import IndexCorrupt
 from ...types import Chunk
-from ..base import Backend, Rankings, StoredDocument
+from ..base import Backend, Candidates, StoredDocument
 from .client import (MAX_ROWS, Connection, decode_pieces, documents_collection, meta_collection, quote,
                      version_collection)
 from .lexicon import Vocabulary, analyzer_from
@@ -39,6 +35,8 @@ VOCABULARY = "vocabulary"
 # Up to this many documents every replica keeps the centroids in memory (77 MB at 384 dimensions)
 # and ranks documents itself, exactly as the local backend; beyond, Milvus searches them.
 LOCAL_CENTROIDS_MAX = 50_000
+# What a search brings back of each hit: all the retriever needs, so no second request follows.
+HIT_FIELDS = ("dense", "doc_row", *CHUNK_FIELDS)
 
 
 def read_blob(conn: Connection, collection: str, name: str) -> bytes | None:
@@ -71,7 +69,7 @@ def _chunk(row: dict) -> Chunk:
     return Chunk(row["doc_id"], row["title"], row.get("heading"), int(row["paragraph"]), row["text"],
                  int(row["span_start"]), int(row["span_end"]), int(row["line_start"]), int(row["line_end"]),
                  _optional_int(row.get("page")), _optional_int(row.get("page_end")), row.get("kind") or "paragraph",
-                 row.get("context"), bool(row.get("ocr")), extra={"id": int(row["id"])})
+                 row.get("context"), bool(row.get("ocr")), id=int(row["id"]))
 
 
 def _optional_int(value) -> int | None:
@@ -106,7 +104,7 @@ class MilvusBackend(Backend):
         vocabulary = read_blob(conn, self.meta_collection, VOCABULARY)
         if not lexical or lexicon is None or vocabulary is None:
             raise IndexCorrupt(f"De woordindex van indexversie {version} in Milvus ontbreekt.")
-        self.analyzer = analyzer_from(lexical["analyzer"], lexicon.decode("utf-8"))
+        self._analyzer = analyzer_from(lexical["analyzer"], lexicon.decode("utf-8"))
         self.vocabulary = Vocabulary.from_bytes(vocabulary, int(lexical["n_docs"]))
         self._size = int(manifest.get("chunks", 0))
         self.n_documents = int(manifest.get("documents", 0))
@@ -117,7 +115,6 @@ class MilvusBackend(Backend):
         overrides = {"nprobe": conn.options.nprobe, "ef": conn.options.ef_search}
         params.update({k: v for k, v in overrides.items() if v and k in params})
         self._search_params = params
-        self._local = threading.local()
         self.centroids = self._load_centroids() if 0 < self.n_documents <= LOCAL_CENTROIDS_MAX else None
 
     def _load_centroids(self) -> np.ndarray:
@@ -144,128 +141,81 @@ class MilvusBackend(Backend):
 
     # -- retrieval ---------------------------------------------------------------------------
 
-    def rankings(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True,
-                 lexical: bool = True) -> Rankings:
+    @property
+    def analyzer(self) -> DutchAnalyzer:
+        return self._analyzer
+
+    def search(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True, lexical: bool = True,
+               document_vector: np.ndarray | None = None) -> Candidates:
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
-        calls, kinds = [], []
-        if dense and n > 0:
-            calls.append(("search", (self.chunks_collection,), dict(
-                data=vectors.tolist(), anns_field="dense", limit=n, output_fields=["dense", "doc_row"],
-                search_params={"metric_type": "IP", "params": self._search_params})))
-            kinds.append("dense")
         sparse_queries = [self.vocabulary.query_vector(self.analyzer, t) for t in texts] if lexical else []
         asked = [i for i, q in enumerate(sparse_queries) if q]
+        calls, kinds = [], []
+        if dense and n > 0:
+            calls.append(self._chunk_search(vectors.tolist(), "dense", n, self._search_params))
+            kinds.append("dense")
         if asked and n > 0:
-            calls.append(("search", (self.chunks_collection,), dict(
-                data=[sparse_queries[i] for i in asked], anns_field="sparse", limit=n,
-                output_fields=["dense", "doc_row"], search_params={"metric_type": "IP"})))
+            calls.append(self._chunk_search([sparse_queries[i] for i in asked], "sparse", n, None))
             kinds.append("lexical")
-        doc_vector = vectors[-1] if len(vectors) else None
-        if dense and lexical and self.n_documents and doc_vector is not None and self.centroids is None:
-            # The retriever ranks documents against the last query vector next: ask now, in parallel.
+        if document_vector is not None and self.n_documents and self.centroids is None:
             calls.append(("search", (self.documents_collection,), dict(
-                data=[doc_vector.tolist()], anns_field="centroid", limit=min(self.n_documents, MAX_ROWS),
-                output_fields=[], search_params={"metric_type": "IP"})))
+                data=[np.asarray(document_vector, dtype=np.float32).tolist()], anns_field="centroid",
+                limit=min(self.n_documents, MAX_ROWS), output_fields=[], search_params={"metric_type": "IP"})))
             kinds.append("documents")
         answers = dict(zip(kinds, self.conn.parallel(calls)))
 
-        seen: dict[int, tuple[np.ndarray, int]] = {}
-        result = Rankings()
-        if "dense" in answers:
-            result.dense = [self._ranking(hits, seen, tie_break=False) for hits in answers["dense"]]
+        rows: dict[int, dict] = {}
+        dense_ids = [self._ranking(hits, rows, tie_break=False) for hits in answers.get("dense", [])]
+        lexical_ids = []
         if lexical:
-            per_query = [np.empty(0, dtype=np.int64)] * len(texts)
+            lexical_ids = [np.empty(0, dtype=np.int64)] * len(texts)
             for i, hits in zip(asked, answers.get("lexical", [])):
-                per_query[i] = self._ranking(hits, seen, tie_break=True)
-            result.lexical = per_query
-        cache = self._cache()
-        cache["hits"] = seen
-        if "documents" in answers:
-            cache["documents"] = (doc_vector.tobytes(), self._document_ranking(answers["documents"][0]))
-        return result
+                lexical_ids[i] = self._ranking(hits, rows, tie_break=True)
+        ids = sorted({int(i) for ranking in dense_ids + lexical_ids for i in ranking})
+        self._complete(rows, ids)
+        found = np.empty((len(ids), int(self.manifest["dimension"])), dtype=np.float32)
+        for j, i in enumerate(ids):
+            found[j] = rows[i]["dense"]
+        ranks = {}
+        if document_vector is not None and ids:
+            ranks = self._document_ranks(ids, {i: int(rows[i]["doc_row"]) for i in ids},
+                                         np.asarray(document_vector, dtype=np.float32), answers.get("documents"))
+        return Candidates(dense_ids, lexical_ids, ids, found, {i: _chunk(rows[i]) for i in ids}, ranks,
+                          self.vocabulary.coverage(self.analyzer, texts[0]))
+
+    def _chunk_search(self, data: list, field: str, n: int, params: dict | None) -> tuple[str, tuple, dict]:
+        """A search of the chunks that brings back each hit's vector, document row and citation fields."""
+        search_params = {"metric_type": "IP", **({"params": params} if params is not None else {})}
+        return ("search", (self.chunks_collection,), dict(
+            data=data, anns_field=field, limit=n, output_fields=list(HIT_FIELDS), search_params=search_params))
 
     @staticmethod
-    def _ranking(hits, seen: dict, *, tie_break: bool) -> np.ndarray:
-        rows = []
+    def _ranking(hits, rows: dict, *, tie_break: bool) -> np.ndarray:
+        ranked = []
         for hit in hits:
-            entity = hit.get("entity", {})
             chunk_id = int(hit["id"])
-            if "dense" in entity:
-                seen[chunk_id] = (entity["dense"], int(entity["doc_row"]))
-            rows.append((chunk_id, float(hit["distance"])))
+            entity = hit.get("entity", {})
+            if all(name in entity for name in HIT_FIELDS):
+                rows[chunk_id] = {**entity, "id": chunk_id}
+            ranked.append((chunk_id, float(hit["distance"])))
         if tie_break:
             # As LexicalIndex.search: only positive scores, equal scores by id.
-            rows = sorted((r for r in rows if r[1] > 0), key=lambda r: (-r[1], r[0]))
-        return np.array([r[0] for r in rows], dtype=np.int64)
+            ranked = sorted((r for r in ranked if r[1] > 0), key=lambda r: (-r[1], r[0]))
+        return np.array([r[0] for r in ranked], dtype=np.int64)
 
-    @staticmethod
-    def _document_ranking(hits) -> dict[int, int]:
-        ordered = sorted(((float(h["distance"]), int(h["row"])) for h in hits), key=lambda t: (-t[0], t[1]))
-        return {row: rank for rank, (_, row) in enumerate(ordered, 1)}
-
-    def _cache(self) -> dict:
-        cache = getattr(self._local, "cache", None)
-        if cache is None:
-            cache = self._local.cache = {}
-        return cache
-
-    def search(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        vectors = np.asarray(vectors, dtype=np.float32).reshape(-1, self.manifest["dimension"])
-        answers = self.conn.call("search", self.chunks_collection, data=vectors.tolist(), anns_field="dense",
-                                 limit=k, search_params={"metric_type": "IP", "params": self._search_params})
-        scores = np.full((len(vectors), k), -np.inf, dtype=np.float32)
-        ids = np.full((len(vectors), k), -1, dtype=np.int64)
-        for q, hits in enumerate(answers):
-            for j, hit in enumerate(hits[:k]):
-                ids[q, j], scores[q, j] = int(hit["id"]), float(hit["distance"])
-        return scores, ids
-
-    def search_lexical(self, text: str, k: int) -> tuple[np.ndarray, np.ndarray]:
-        query = self.vocabulary.query_vector(self.analyzer, text)
-        if not query or k <= 0:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
-        hits = self.conn.call("search", self.chunks_collection, data=[query], anns_field="sparse", limit=k,
-                              search_params={"metric_type": "IP"})[0]
-        rows = sorted(((int(h["id"]), float(h["distance"])) for h in hits if h["distance"] > 0),
-                      key=lambda r: (-r[1], r[0]))
-        return (np.array([r[0] for r in rows], dtype=np.int64), np.array([r[1] for r in rows], dtype=np.float32))
-
-    def vectors(self, ids) -> np.ndarray:
-        ids = [int(i) for i in ids]
-        known = self._cache().get("hits", {})
-        missing = [i for i in ids if i not in known]
-        fetched = {}
-        if missing:
-            for row in self.conn.call("get", self.chunks_collection, ids=missing, output_fields=["dense"]):
-                fetched[int(row["id"])] = row["dense"]
-        out = np.empty((len(ids), int(self.manifest["dimension"])), dtype=np.float32)
-        for j, i in enumerate(ids):
-            out[j] = known[i][0] if i in known else fetched[i]
-        return out
-
-    def document_ranks(self, ids: list[int], vector: np.ndarray) -> dict[int, int]:
-        ids = [int(i) for i in ids]
-        cache = self._cache()
-        known = cache.get("hits", {})
-        rows = {i: known[i][1] for i in ids if i in known}
+    def _complete(self, rows: dict, ids: list[int]) -> None:
+        """Fetch the rows of candidates whose hit came back without all fields (not expected: one get)."""
         missing = [i for i in ids if i not in rows]
         if missing:
-            for row in self.conn.call("get", self.chunks_collection, ids=missing, output_fields=["doc_row"]):
-                rows[int(row["id"])] = int(row["doc_row"])
-        vector = np.asarray(vector, dtype=np.float32)
-        if self.centroids is not None:  # as IndexSnapshot.document_ranks
-            doc_rank = np.empty(len(self.centroids), dtype=np.int64)
-            doc_rank[np.argsort(-(self.centroids @ vector), kind="stable")] = np.arange(1, len(self.centroids) + 1)
-            return {i: int(doc_rank[rows[i]]) for i in ids}
-        cached = cache.get("documents")
-        if cached is not None and cached[0] == vector.tobytes():
-            ranking = cached[1]
-        else:
-            hits = self.conn.call("search", self.documents_collection, data=[vector.tolist()],
-                                  anns_field="centroid", limit=min(self.n_documents, MAX_ROWS),
-                                  output_fields=[], search_params={"metric_type": "IP"})[0]
-            ranking = self._document_ranking(hits)
-        unranked = sorted({r for r in rows.values() if r not in ranking})
+            for row in self.conn.call("get", self.chunks_collection, ids=missing, output_fields=["id", *HIT_FIELDS]):
+                rows[int(row["id"])] = row
+
+    def _document_ranks(self, ids: list[int], doc_rows: dict[int, int], vector: np.ndarray,
+                        hits: list | None) -> dict[int, int]:
+        if self.centroids is not None:  # ranked here, exactly as the local backend does
+            return document_ranks(self.centroids, doc_rows, ids, vector)
+        ranking = self._document_ranking(hits[0])
+        unranked = sorted({r for r in doc_rows.values() if r not in ranking})
         if unranked:
             # Only past MAX_ROWS documents: those beyond get ranks after the last one Milvus returned,
             # in their own order -- a lower bound, worth less than 0.3 / 16394 in the fusion.
@@ -273,13 +223,12 @@ class MilvusBackend(Backend):
             scored = sorted(((-float(np.dot(np.asarray(r["centroid"], np.float32), vector)), int(r["row"]))
                              for r in got))
             ranking = {**ranking, **{row: len(ranking) + k for k, (_, row) in enumerate(scored, 1)}}
-        return {i: ranking[rows[i]] for i in ids}
+        return {i: ranking[doc_rows[i]] for i in ids}
 
-    def content_terms(self, text: str) -> list[str]:
-        return self.analyzer.content_terms(text)
-
-    def query_coverage(self, text: str) -> float:
-        return self.vocabulary.coverage(self.analyzer, text)
+    @staticmethod
+    def _document_ranking(hits) -> dict[int, int]:
+        ordered = sorted(((float(h["distance"]), int(h["row"])) for h in hits), key=lambda t: (-t[0], t[1]))
+        return {row: rank for rank, (_, row) in enumerate(ordered, 1)}
 
     # -- chunks and documents ----------------------------------------------------------------
 
@@ -294,7 +243,7 @@ class MilvusBackend(Backend):
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         rows = self.conn.call("query", self.chunks_collection, filter=f"doc_id == {quote(doc_id)}",
                               output_fields=["id", *CHUNK_FIELDS], limit=MAX_ROWS)
-        return sorted((_chunk(r) for r in rows), key=lambda c: c.extra["id"])
+        return sorted((_chunk(r) for r in rows), key=lambda c: c.id)
 
     def document(self, doc_id: str) -> StoredDocument | None:
         rows = self.conn.call("query", self.documents_collection, filter=f"doc_id == {quote(doc_id)}",
@@ -319,4 +268,4 @@ class MilvusBackend(Backend):
                                       output_fields=fields, limit=page)
 
     def close(self) -> None:
-        self._local = threading.local()
+        """Nothing to release: the connection belongs to the source."""

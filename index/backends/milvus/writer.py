@@ -19,6 +19,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from ...centroids import document_centroids
 from ...errors import VraagbaakError
 from ...lexical import LexicalIndex
 from ...types import Chunk
@@ -122,8 +123,6 @@ class MilvusWriter(Writer):
         self._prune(version, self.started_from)
 
     def _write(self, version, names, manifest, documents, chunks, vectors, lexical, notify) -> None:
-        from ...store import document_centroids
-
         conn, options = self.conn, self.conn.options
         dimension = int(manifest["dimension"])
         conn.call("create_collection", names[0], schema=chunks_schema(dimension), num_shards=options.shards)
