@@ -313,3 +313,53 @@ def test_answers_and_question_data_are_not_cached(tmp_path):
     for name, response in responses.items():
         assert response.headers.get("Cache-Control") == "no-store", name
     assert "no-store" not in client.get("/static/chat.js").headers.get("Cache-Control", "")
+
+
+def test_the_servers_framing_agrees_with_gunicorn_byte_by_byte():
+    """web.worker reads requests in its event loop and hands a thread exactly one complete request: its
+    idea of where a request ends must be gunicorn's, however the bytes arrive."""
+    from gunicorn.config import Config
+    from gunicorn.http.parser import RequestParser
+
+    from web.worker import Framing
+
+    body = b'{"question": "Wat?"}'
+    chunked = b"5\r\n" + body[:5] + b"\r\n" + b"%x;naam=waarde\r\n" % (len(body) - 5) + body[5:] + b"\r\n0\r\n"
+    complete = {
+        b"GET /healthz HTTP/1.1\r\nHost: v\r\n\r\n": b"",
+        b"\r\nGET / HTTP/1.1\r\n\r\n": b"",
+        b"POST /api/v1/ask HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(body) + body: body,
+        b"POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n" + chunked + b"\r\n": body,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n" + chunked + b"Trailer-Veld: ja\r\n\r\n": body,
+        b"POST /x HTTP/1.0\r\n\r\n": b"",  # no length: no body (gunicorn would read until the connection closes)
+    }
+    next_request = b"GET /volgende HTTP/1.1\r\n\r\n"
+    for request, expected_body in complete.items():
+        framing = Framing(max_body=1000)
+        outcomes = [framing.feed(bytes([byte])) for byte in request + next_request]
+        assert outcomes[len(request) - 1] == Framing.COMPLETE and outcomes[len(request) - 2] is None, request
+        assert framing.request() == request and framing.rest() == next_request
+        parser = RequestParser(Config(), iter([framing.request()]), ("127.0.0.1", 1))
+        parsed = next(parser)
+        assert parsed.body.read() == expected_body and parser.unreader.take_buffered() == b""
+
+    refused = {
+        b"POST /x HTTP/1.1\r\nContent-Length: 1001\r\n\r\n": Framing.TOO_LARGE,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3e9\r\n": Framing.TOO_LARGE,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + b"1\r\nx\r\n" * 20_000: Framing.TOO_LARGE,
+        b"POST /x HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.1\r\nContent-Length: +1\r\n\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxyz": Framing.MALFORMED,
+        b"GET / HTTP/1.1\nHost: v\n": Framing.MALFORMED,
+        b"GET / HTTP/1.1\r\nX: " + b"a" * 70_000: Framing.HEAD_TOO_LARGE,
+    }
+    for request, outcome in refused.items():
+        framing = Framing(max_body=1000)
+        framing.feed(request)
+        assert framing.outcome == outcome, (request[:80], framing.outcome)
+    assert Framing(max_body=1000).feed(b"POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\n12345") is None
