@@ -163,6 +163,9 @@ class Settings(BaseSettings):
     timeout: Integer = _setting(60, "seconden voordat een vastgelopen worker wordt herstart", ge=1, le=3600)
     graceful_timeout: Integer = _setting(30, "seconden die lopende verzoeken krijgen bij stoppen (SIGTERM)",
                                          ge=1, le=3600)
+    read_timeout: Decimal = _setting(10.0, "seconden waarin een client een verzoek (kop en inhoud) helemaal moet "
+                                           "versturen, vanaf de eerste byte; daarna 408. Een trage client houdt zo "
+                                           "nooit een thread bezet (docs/operations.md)", ge=0.5, le=3600)
     log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)] = _setting(
         "INFO", "logniveau")
     log_questions: Flag = _setting(False, "vragen in het log opnemen (kunnen persoonsgegevens bevatten)")
@@ -190,7 +193,7 @@ class Settings(BaseSettings):
     _sources: dict = PrivateAttr(default_factory=dict)  # setting -> "omgeving", the file, "code"
     _config_file: Path | None = PrivateAttr(None)
 
-    @field_validator("milvus_timeout", "question_timeout", "abstain_threshold", "min_coverage",
+    @field_validator("milvus_timeout", "question_timeout", "read_timeout", "abstain_threshold", "min_coverage",
                      "coverage_waived_above", mode="after")
     @classmethod
     def _finite(cls, value: float) -> float:

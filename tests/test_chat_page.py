@@ -402,3 +402,40 @@ def test_document_view_pages(live_server, seeds_snapshot, tmp_path):
     assert response.status_code == 503 and "Nog geen documenten" in response.get_data(as_text=True)
     page = empty.test_client().get("/")
     assert page.status_code == 200 and 'lang="nl"' in page.get_data(as_text=True)
+
+
+# Cells a spreadsheet reads as a formula (OWASP, CSV injection), also behind whitespace and line breaks.
+FORMULAS = ("=1+1", "+1+1", "-1+1", "@SUM(1+1)", "\t=1+1", "\r=1+1", "\n=1+1", " =1+1", "  \t@x", "\u00a0=1+1",
+            "\u3000=1+1", "\x00=1+1", "\ufeff=1+1", "=HYPERLINK(\"http://kwaad.example\";\"klik\")",
+            "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff201")
+HARMLESS = ("Gewone vraag?", "Vraag - met een streepje", "'al een aanhalingsteken", "1+1=2", "a,b;\"c\"")
+
+
+def test_feedback_export_neutralises_formulas(tmp_path):
+    """Only =, +, - and @ at the very start were guarded; " =1+1" and "\\n=1+1" went through."""
+    from web.feedback import FORMULA_PREFIX
+
+    app = create_app({"VRAAGBAAK_INDEX_DIR": str(tmp_path / "geen-index"), "VRAAGBAAK_RATE_LIMIT": "off",
+                      "VRAAGBAAK_FEEDBACK_DB": str(tmp_path / "feedback.sqlite"), "VRAAGBAAK_ADMIN_TOKEN": "beheer"})
+    client = app.test_client()
+    texts = FORMULAS + HARMLESS
+    for text in texts:
+        response = client.post("/api/v1/feedback", json={
+            "question": f"Vraag {text}", "answer": text if text.strip() else "x", "rating": "down", "comment": text,
+            "history": [text], "passages": [f"{text}#1"]})
+        assert response.status_code == 201, (text, response.get_json())
+    response = client.get("/api/v1/feedback?format=csv", headers={"Authorization": "Bearer beheer"})
+    raw = response.get_data(as_text=True)
+    rows = list(csv.DictReader(io.StringIO(raw, newline="")))
+    assert len(rows) == len(texts)
+    for text, row in zip(texts, rows):
+        for column in ("comment", "history", "passages"):
+            cell, original = row[column], text if column != "passages" else f"{text}#1"
+            if text in FORMULAS:
+                assert cell == FORMULA_PREFIX + original, (column, text, cell)
+            else:
+                assert cell == original, (column, text, cell)
+        assert row["question"] == f"Vraag {text}"
+    # Every cell is quoted, so a separator or quote inside a text cannot start a new cell.
+    first_data_line = raw.split("\r\n")[1]
+    assert first_data_line.startswith('"') and '","' in first_data_line

@@ -217,3 +217,149 @@ def test_chat_page_works_under_the_csp_without_violations(live_server):
     violations = [m for m in messages
                   if "Content Security Policy" in m or "Refused to" in m or m.startswith("pageerror")]
     assert not violations, violations
+
+
+# ---------- hostile input at the edge (issue 15) ----------
+
+
+@pytest.fixture(scope="module")
+def hostile_server(seeds_index_dir, tmp_path_factory):
+    """The app over the seeds index on the werkzeug server (real sockets), feedback in a file of its own."""
+    from tests.conftest import LiveServer
+
+    feedback = tmp_path_factory.mktemp("feedback") / "feedback.sqlite"
+    server = LiveServer(create_app({"VRAAGBAAK_INDEX_DIR": str(seeds_index_dir), "VRAAGBAAK_PRELOAD": True,
+                                    "VRAAGBAAK_FEEDBACK_DB": str(feedback), "VRAAGBAAK_RATE_LIMIT": "off"}))
+    yield server
+    server.stop()
+
+
+def test_hostile_bodies_get_their_documented_status_never_a_5xx(hostile_server):
+    from tests.hostile import SMALL_CASES, check_hostile_cases
+
+    host, port = hostile_server.server.server_address[:2]
+    failures = check_hostile_cases(host, port, SMALL_CASES)
+    assert not failures, "\n".join(failures)
+
+
+def test_docs_list_every_hostile_case_with_its_status():
+    from tests.hostile import CASES, docs_rows
+
+    rows = docs_rows((Path(__file__).resolve().parent.parent / "docs" / "security.md").read_text("utf-8"))
+    expected = {case.name: (str(case.ask_status), str(case.feedback_status)) for case in CASES}
+    assert rows == expected
+
+
+def test_json_nesting_and_invalid_unicode_are_bad_json(tmp_path):
+    """Deep nesting raised RecursionError and a lone surrogate UnicodeEncodeError (in SQLite): both were 500s."""
+    client = _app(tmp_path, VRAAGBAAK_FEEDBACK_DB=str(tmp_path / "feedback.sqlite")).test_client()
+    deep = b'{"question": ' + b"[" * 18_000 + b"]" * 18_000 + b"}"
+    for path in ("/api/v1/ask", "/api/v1/feedback"):
+        _is_error(client.post(path, data=deep, content_type="application/json"), 400, "invalid_json")
+    surrogate = b'{"question": "Wat?", "answer": "Dit.", "rating": "up", "comment": "\\ud800"}'
+    _is_error(client.post("/api/v1/feedback", data=surrogate, content_type="application/json"), 400, "invalid_json")
+    assert client.post("/api/v1/feedback", json={"question": "Wat?", "answer": "Dit.", "rating": "up",
+                                                 "comment": "\U0001F600"}).status_code == 201
+
+
+def test_chunked_body_over_the_limit_is_413_not_bad_json(tmp_path):
+    """Without Content-Length the body was cut at the limit and read as (broken) JSON: 400 invalid_json."""
+    import io
+
+    client = _app(tmp_path, VRAAGBAAK_MAX_BODY_BYTES="1000").test_client()
+    for size in (1001, 50_000):
+        body = b'{"question": "' + b"x" * size + b'"}'
+        response = client.post("/api/v1/ask", input_stream=io.BytesIO(body), content_type="application/json",
+                               headers={"Transfer-Encoding": "chunked"},
+                               environ_overrides={"wsgi.input_terminated": True})
+        _is_error(response, 413, "payload_too_large")
+    fits = b'{"question": "' + b"x" * 900 + b'"}'
+    response = client.post("/api/v1/ask", input_stream=io.BytesIO(fits), content_type="application/json",
+                           headers={"Transfer-Encoding": "chunked"}, environ_overrides={"wsgi.input_terminated": True})
+    _is_error(response, 503, "index_unavailable")  # read whole, past validation: only the index is missing
+
+
+def test_no_url_the_service_writes_carries_the_host_header(tmp_path):
+    """Werkzeug merged "//" and redirected to http://<Host>/...; with a public base URL too."""
+    from flask import redirect, url_for
+
+    for config in ({}, {"VRAAGBAAK_PUBLIC_BASE_URL": "https://vraagbaak.example.nl"}):
+        app = _app(tmp_path, **config)
+        app.add_url_rule("/probe-redirect", "probe", lambda: redirect(url_for("pages.chat", _external=True)))
+        client = app.test_client()
+        for path in ("/documents//etc/passwd", "/static//chat.js", "/static//evil.example/x", "/documents//x/file",
+                     "/api/v1//ask"):
+            response = client.get(path, headers={"Host": "evil.example"})
+            text = response.get_data(as_text=True) + str(response.headers)
+            assert "evil.example" not in text, (path, response.status_code, text[:300])
+            assert response.status_code in (404, 405), (path, response.status_code)
+        # Any redirect the app makes keeps to a relative path or the public base URL.
+        response = client.get("/probe-redirect", headers={"Host": "evil.example"})
+        base = config.get("VRAAGBAAK_PUBLIC_BASE_URL", "")
+        assert response.status_code == 302 and response.headers["Location"] == f"{base}/"
+        assert "evil.example" not in response.get_data(as_text=True)
+
+
+def test_answers_and_question_data_are_not_cached(tmp_path):
+    client = _app(tmp_path, VRAAGBAAK_FEEDBACK_DB=str(tmp_path / "feedback.sqlite"),
+                  VRAAGBAAK_ADMIN_TOKEN="beheer").test_client()
+    responses = {
+        "ask (503)": _ask(client, {"question": "Wat?"}),
+        "ask (400)": _ask(client, {}),
+        "feedback": client.post("/api/v1/feedback", json={"question": "Wat?", "answer": "Dit.", "rating": "up"}),
+        "export": client.get("/api/v1/feedback", headers={"Authorization": "Bearer beheer"}),
+        "export csv": client.get("/api/v1/feedback?format=csv", headers={"Authorization": "Bearer beheer"}),
+    }
+    for name, response in responses.items():
+        assert response.headers.get("Cache-Control") == "no-store", name
+    assert "no-store" not in client.get("/static/chat.js").headers.get("Cache-Control", "")
+
+
+def test_the_servers_framing_agrees_with_gunicorn_byte_by_byte():
+    """web.worker reads requests in its event loop and hands a thread exactly one complete request: its
+    idea of where a request ends must be gunicorn's, however the bytes arrive."""
+    from gunicorn.config import Config
+    from gunicorn.http.parser import RequestParser
+
+    from web.worker import Framing
+
+    body = b'{"question": "Wat?"}'
+    chunked = b"5\r\n" + body[:5] + b"\r\n" + b"%x;naam=waarde\r\n" % (len(body) - 5) + body[5:] + b"\r\n0\r\n"
+    complete = {
+        b"GET /healthz HTTP/1.1\r\nHost: v\r\n\r\n": b"",
+        b"\r\nGET / HTTP/1.1\r\n\r\n": b"",
+        b"POST /api/v1/ask HTTP/1.1\r\nContent-Length: %d\r\n\r\n" % len(body) + body: body,
+        b"POST /x HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n" + chunked + b"\r\n": body,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n" + chunked + b"Trailer-Veld: ja\r\n\r\n": body,
+        b"POST /x HTTP/1.0\r\n\r\n": b"",  # no length: no body (gunicorn would read until the connection closes)
+    }
+    next_request = b"GET /volgende HTTP/1.1\r\n\r\n"
+    for request, expected_body in complete.items():
+        framing = Framing(max_body=1000)
+        outcomes = [framing.feed(bytes([byte])) for byte in request + next_request]
+        assert outcomes[len(request) - 1] == Framing.COMPLETE and outcomes[len(request) - 2] is None, request
+        assert framing.request() == request and framing.rest() == next_request
+        parser = RequestParser(Config(), iter([framing.request()]), ("127.0.0.1", 1))
+        parsed = next(parser)
+        assert parsed.body.read() == expected_body and parser.unreader.take_buffered() == b""
+
+    refused = {
+        b"POST /x HTTP/1.1\r\nContent-Length: 1001\r\n\r\n": Framing.TOO_LARGE,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3e9\r\n": Framing.TOO_LARGE,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n" + b"1\r\nx\r\n" * 20_000: Framing.TOO_LARGE,
+        b"POST /x HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.1\r\nContent-Length: +1\r\n\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;\r\n": Framing.MALFORMED,
+        b"POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nxyz": Framing.MALFORMED,
+        b"GET / HTTP/1.1\nHost: v\n": Framing.MALFORMED,
+        b"GET / HTTP/1.1\r\nX: " + b"a" * 70_000: Framing.HEAD_TOO_LARGE,
+    }
+    for request, outcome in refused.items():
+        framing = Framing(max_body=1000)
+        framing.feed(request)
+        assert framing.outcome == outcome, (request[:80], framing.outcome)
+    assert Framing(max_body=1000).feed(b"POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\n12345") is None

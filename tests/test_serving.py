@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -23,7 +24,9 @@ from index.build import build_index
 from index.backends.local import open_index
 from index.store import current_version
 from tests.client import QuestionStream, request
+from tests.hostile import read_one_response
 from tests.test_operations import copy_index
+from web.pages import EXAMPLE_QUESTIONS
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -55,13 +58,14 @@ def _ask(url: str, question: str, timeout: float = 30, **extra) -> tuple[int, di
 
 
 class Gunicorn:
-    def __init__(self, index_dir: Path, tmp: Path, *, workers: int = 2, threads: int = 2):
+    def __init__(self, index_dir: Path, tmp: Path, *, workers: int = 2, threads: int = 2, **settings: str):
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp / "serve.log"
         env = {**os.environ, "VRAAGBAAK_INDEX_DIR": str(index_dir), "PROMETHEUS_MULTIPROC_DIR": str(tmp / "prom"),
                "VRAAGBAAK_WORKERS": str(workers), "VRAAGBAAK_THREADS": str(threads),
-               "VRAAGBAAK_RATE_LIMIT": "off", "VRAAGBAAK_GRACEFUL_TIMEOUT": "20"}
+               "VRAAGBAAK_RATE_LIMIT": "off", "VRAAGBAAK_GRACEFUL_TIMEOUT": "20",
+               "VRAAGBAAK_FEEDBACK_DB": str(tmp / "feedback.sqlite"), **settings}
         env.pop("VRAAGBAAK_CONFIG", None)
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([*VRAAGBAAK, "serve", "--port", str(self.port)], cwd=REPO, env=env,
@@ -183,3 +187,216 @@ def test_a_build_killed_with_sigkill_leaves_the_served_index_intact(seeds_index_
     assert report.changed and report.embedded_files == ["zwaluwmeer.txt"]
     assert current_version(root).name == report.version != before.name
     assert not list(root.glob(".current.*.tmp"))
+
+
+# ---------- slow and hostile clients against the real server (issue 15) ----------
+
+READ_TIMEOUT = 8  # VRAAGBAAK_READ_TIMEOUT of the edge server
+
+
+@pytest.fixture(scope="module")
+def edge_server(seeds_index_dir, tmp_path_factory):
+    """`vraagbaak serve` as shipped (1 worker, 4 threads), with a short read timeout."""
+    tmp = tmp_path_factory.mktemp("edge")
+    root = copy_index(seeds_index_dir, tmp / "index")
+    server = Gunicorn(root, tmp, workers=1, threads=4, VRAAGBAAK_READ_TIMEOUT=str(READ_TIMEOUT))
+    yield server
+    server.stop()
+
+
+class Tricklers:
+    """Connections that announce a body (or send a head) and then trickle one byte every half second."""
+
+    def __init__(self, port: int, bodies: int, heads: int):
+        self.socks = []
+        for i in range(bodies):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            path = "/api/v1/ask" if i % 2 else "/api/v1/feedback"
+            sock.sendall(f"POST {path} HTTP/1.1\r\nHost: vraagbaak\r\nContent-Type: application/json\r\n"
+                         "Content-Length: 1000\r\n\r\n{\"question\": \"".encode())
+            self.socks.append(sock)
+        for _ in range(heads):
+            sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: vraagbaak\r\n")
+            self.socks.append(sock)
+        self.sent = 0
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._trickle, daemon=True)
+        self.thread.start()
+
+    def _trickle(self):
+        while not self.stop.wait(0.5):
+            for sock in self.socks:
+                try:
+                    sock.send(b"x")
+                    self.sent += 1
+                except OSError:
+                    pass
+
+    def answers(self) -> list[bytes]:
+        """What each connection got back (read after stopping)."""
+        self.stop.set()
+        self.thread.join(5)
+        got = []
+        for sock in self.socks:
+            data = b""
+            try:
+                sock.settimeout(5)
+                while True:
+                    block = sock.recv(65536)
+                    if not block:
+                        break
+                    data += block
+            except OSError:
+                pass
+            sock.close()
+            got.append(data)
+        return got
+
+
+def _timed(call) -> float:
+    started = time.monotonic()
+    call()
+    return time.monotonic() - started
+
+
+def test_slow_clients_cannot_starve_the_server(edge_server):
+    """Four connections trickling a body used to block /healthz, /readyz and questions for as long as they lasted."""
+    server = edge_server
+    assert _ask(server.url, NEW_QUESTION)[0] == 200  # warm
+    quiet = _timed(lambda: _ask(server.url, OLD_QUESTION))  # a new question without slow connections
+    started = time.monotonic()
+    tricklers = Tricklers(server.port, bodies=50, heads=10)
+    time.sleep(1.5)
+    durations = {"healthz": [], "readyz": [], "ask": []}
+    statuses = []
+    for question in EXAMPLE_QUESTIONS:  # not asked before: no answer from the query cache
+        durations["healthz"].append(_timed(lambda: statuses.append(request(f"{server.url}/healthz", timeout=10)[0])))
+        durations["readyz"].append(_timed(lambda: statuses.append(request(f"{server.url}/readyz", timeout=10)[0])))
+        durations["ask"].append(_timed(lambda: statuses.append(_ask(server.url, question, timeout=10)[0])))
+        time.sleep(0.5)
+    assert time.monotonic() - started < READ_TIMEOUT - 1, "the measurements took past the read timeout"
+    assert statuses == [200] * 9
+    worst = {name: round(max(values), 3) for name, values in durations.items()}
+    print(f"\n60 trage verbindingen (50 met een body, 10 met een kop): slechtste tijd {worst}; "
+          f"vragen {[round(d, 3) for d in durations['ask']]} s, zonder trage verbindingen {quiet:.3f} s")
+    assert max(worst.values()) < 2.0, worst
+
+    # Past the read timeout each slow connection got a 408 in JSON and was closed.
+    time.sleep(max(0.0, READ_TIMEOUT + 2 - (time.monotonic() - started)))
+    answers = tricklers.answers()
+    assert tricklers.sent > 60
+    assert all(a.startswith(b"HTTP/1.1 408 ") for a in answers), [a[:80] for a in answers if not
+                                                                   a.startswith(b"HTTP/1.1 408 ")][:3]
+    body = json.loads(answers[0].partition(b"\r\n\r\n")[2])
+    assert body["error"]["code"] == "request_timeout" and body["error"]["message"]
+    # and the service still answers
+    assert request(f"{server.url}/healthz", timeout=5)[0] == 200
+
+
+def test_hostile_bodies_on_the_real_server(edge_server):
+    """The documented hostile cases, 1 MB and 3 MB included, with Content-Length and chunked."""
+    from tests.hostile import CASES, check_hostile_cases
+
+    failures = check_hostile_cases("127.0.0.1", edge_server.port, CASES)
+    assert not failures, "\n".join(failures)
+    edge_server.log.flush()
+    assert "Traceback" not in edge_server.log_path.read_text("utf-8")
+
+
+def _exchange(port: int, payload: bytes, *, pause_after_head: bool = False) -> bytes:
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        if pause_after_head:
+            head, _, body = payload.partition(b"\r\n\r\n")
+            sock.sendall(head + b"\r\n\r\n")
+            interim = sock.recv(1024)
+            sock.sendall(body)
+            data = interim
+        else:
+            sock.sendall(payload)
+            data = b""
+        try:
+            while True:
+                block = sock.recv(65536)
+                if not block:
+                    break
+                data += block
+        except OSError:
+            pass
+    return data
+
+
+def test_protocol_edges_on_the_real_server(edge_server):
+    port = edge_server.port
+    question = json.dumps({"question": OLD_QUESTION}).encode()
+    ask = (b"POST /api/v1/ask HTTP/1.1\r\nHost: vraagbaak\r\nContent-Type: application/json\r\n"
+           b"Content-Length: %d\r\n" % len(question))
+
+    # Expect: 100-continue: the 100 comes first, then the answer; too large: 413 at once, without a 100.
+    data = _exchange(port, ask + b"Expect: 100-continue\r\nConnection: close\r\n\r\n" + question, pause_after_head=True)
+    assert data.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 "), data[:100]
+    data = _exchange(port, b"POST /api/v1/ask HTTP/1.1\r\nHost: v\r\nContent-Type: application/json\r\n"
+                           b"Content-Length: 5000000\r\nExpect: 100-continue\r\n\r\n", pause_after_head=True)
+    assert data.startswith(b"HTTP/1.1 413 ") and b"payload_too_large" in data, data[:100]
+
+    # Two requests pipelined on one connection: two answers, in order.
+    data = _exchange(port, ask + b"\r\n" + question + b"GET /healthz HTTP/1.1\r\nHost: v\r\nConnection: close\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 200 ") and data.count(b"HTTP/1.1 200 ") == 2, data[:200]
+
+    # A POST without Content-Length or chunked has an empty body (it is not read until the client closes).
+    started = time.monotonic()
+    data = _exchange(port, b"POST /api/v1/ask HTTP/1.1\r\nHost: v\r\nContent-Type: application/json\r\n"
+                           b"Connection: close\r\n\r\n")
+    assert data.startswith(b"HTTP/1.1 400 ") and b"invalid_json" in data and time.monotonic() - started < 3
+
+    # Broken framing and oversized heads are refused at once, in JSON.
+    broken = {
+        b"POST /api/v1/ask HTTP/1.1\r\nHost: v\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n": b"400",
+        b"POST /api/v1/ask HTTP/1.1\r\nHost: v\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n": b"400",
+        b"POST /api/v1/ask HTTP/1.1\r\nHost: v\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n": b"400",
+        b"POST /api/v1/ask HTTP/1.1\r\nHost: v\r\nContent-Length: -1\r\n\r\n": b"400",
+        b"GET /healthz HTTP/1.1\nHost: v\n\n": b"400",
+        b"GET /healthz HTTP/1.1\r\nHost: v\r\nX-Groot: " + b"a" * 70_000 + b"\r\n\r\n": b"431",
+    }
+    for payload, status in broken.items():
+        data = _exchange(port, payload)
+        assert data.startswith(b"HTTP/1.1 " + status + b" "), (payload[:60], data[:120])
+        assert json.loads(data.partition(b"\r\n\r\n")[2])["error"]["code"]
+    assert request(f"{edge_server.url}/healthz", timeout=5)[0] == 200
+
+
+def test_after_sigterm_kept_alive_connections_get_a_clean_connection_close(seeds_index_dir, tmp_path):
+    """A request on a kept-alive connection after SIGTERM got a connection reset (gthread closed idle
+    connections 2 s after SIGTERM, while other requests were still being served)."""
+    root = copy_index(seeds_index_dir, tmp_path / "index")
+    server = Gunicorn(root, tmp_path, workers=1, threads=4, VRAAGBAAK_READ_TIMEOUT="8")
+    try:
+        kept = [socket.create_connection(("127.0.0.1", server.port), timeout=30) for _ in range(4)]
+        for sock in kept:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: vraagbaak\r\n\r\n")
+            status, headers, _ = read_one_response(sock)
+            assert status == 200 and headers.get("connection", "keep-alive").lower() != "close"
+        # A request still in flight at SIGTERM: a client sending its body slowly.
+        body = json.dumps({"question": OLD_QUESTION}).encode()
+        slow = socket.create_connection(("127.0.0.1", server.port), timeout=30)
+        slow.sendall(b"POST /api/v1/ask HTTP/1.1\r\nHost: vraagbaak\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: %d\r\n\r\n" % len(body) + body[:10])
+        time.sleep(0.3)
+        server.proc.send_signal(signal.SIGTERM)
+        time.sleep(3.0)  # past the 2 s gthread gave idle connections
+        after_term = []
+        for sock in kept:
+            sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: vraagbaak\r\n\r\n")
+            status, headers, _ = read_one_response(sock)
+            after_term.append((status, headers.get("connection"), sock.recv(1024)))  # then a clean close: b""
+        slow.sendall(body[10:])
+        status, headers, answer = read_one_response(slow)
+        assert status == 200 and json.loads(answer)["passages"], answer[:200]
+        assert headers.get("connection") == "close"
+        assert server.proc.wait(30) == 0
+        assert after_term == [(200, "close", b"")] * 4, after_term
+        for sock in (*kept, slow):
+            sock.close()
+        print("\nna SIGTERM: 4 kept-alive verbindingen 200 met Connection: close; het trage verzoek 200; exitcode 0")
+    finally:
+        server.stop()

@@ -34,6 +34,7 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
         app.config.update(config)
     settings = settings_for_app(config, settings)
     app.extensions[EXTENSION] = settings
+    app.json = security.JsonProvider(app)  # deep nesting and invalid Unicode are bad JSON (400), not a 500
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 

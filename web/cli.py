@@ -293,7 +293,7 @@ def serve(host: str | None, port: int | None, workers: int | None, threads: int 
     run_server(app, host=host, port=port, workers=workers or settings.workers,
                threads=threads or settings.threads, timeout=settings.timeout,
                graceful_timeout=settings.graceful_timeout, torch_threads=settings.torch_threads,
-               log_level=settings.log_level)
+               log_level=settings.log_level, max_body=settings.max_body_bytes, read_timeout=settings.read_timeout)
 
 
 def _reset_multiprocess_dir(folder: Path | None) -> None:

@@ -13,6 +13,7 @@ import csv
 import io
 import json
 import sqlite3
+import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -89,14 +90,38 @@ class FeedbackStore:
         return rows
 
 
-def _spreadsheet_safe(value: str) -> str:
-    # A cell starting with = + - @ is a formula to spreadsheet programs; feedback text is untrusted.
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+# CSV injection (OWASP): a cell that a spreadsheet program reads as a formula gets this prefix, which
+# makes it text. Feedback text is untrusted.
+FORMULA_PREFIX = "'"
+# = + - @ and their full-width forms, which some spreadsheet programs also take for a formula sign.
+FORMULA_SIGNS = frozenset("=+-@\uff1d\uff0b\uff0d\uff20")
+# What may come before the sign and still be skipped by a spreadsheet: OWASP names tab and carriage
+# return; line feed, NUL, spaces (also non-breaking) and other invisible characters are treated alike.
+_SKIPPED_CATEGORIES = ("Zs", "Zl", "Zp", "Cc", "Cf")
+
+
+def spreadsheet_safe(value: str) -> str:
+    """`value` with FORMULA_PREFIX when a spreadsheet could read it as a formula.
+
+    That is: it starts with a formula sign, or with a tab, CR, LF or NUL (OWASP, ASVS 1.2.10), or a formula
+    sign follows only whitespace and invisible characters (" =1+1", "\\n=1+1").
+    """
+    if not value:
+        return value
+    if value[0] in "\t\r\n\x00":
+        return FORMULA_PREFIX + value
+    for char in value:
+        if char in FORMULA_SIGNS:
+            return FORMULA_PREFIX + value
+        if unicodedata.category(char) not in _SKIPPED_CATEGORIES:
+            return value
+    return value
 
 
 def rows_to_csv(rows: list[dict]) -> str:
+    """The rows as CSV: every cell quoted (RFC 4180, quotes doubled), every text cell spreadsheet-safe."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(COLUMNS)
     for row in rows:
         cells = []
@@ -104,7 +129,7 @@ def rows_to_csv(rows: list[dict]) -> str:
             value = row[column]
             if column in ("passages", "history"):
                 value = " | ".join(value)
-            cells.append("" if value is None else _spreadsheet_safe(str(value)))
+            cells.append("" if value is None else spreadsheet_safe(str(value)))
         writer.writerow(cells)
     return out.getvalue()
 

@@ -20,13 +20,31 @@ Its settings come from the app's settings (web.config; docs/security.md):
   browser (with preflight); none by default, so CORS is off.
 * Security headers on every response, and a strict Content-Security-Policy
   (no inline script) on HTML pages.
+* Hostile JSON (JsonProvider): nesting deeper than MAX_JSON_DEPTH (Python's own
+  limit raised RecursionError) and strings that are no valid Unicode (a lone
+  surrogate, "\\ud800", which SQLite cannot store) are no valid JSON: 400 invalid_json.
+* A body without Content-Length (Transfer-Encoding: chunked) is read up to the
+  limit and one byte more (BodyLimit); it was cut at the limit and read as
+  broken JSON. Any body over the limit gets 413, on every address.
+* Redirects never carry the Host header: no merging of "//" into a redirect
+  (it sent `Location: http://<Host>/...`), and any absolute Location the app
+  makes becomes relative, or is put on VRAAGBAAK_PUBLIC_BASE_URL.
+* `Cache-Control: no-store` on everything under /api/ (questions, answers,
+  feedback) and on the Slack and Mattermost answers, unless a view set its own.
+
+What the server itself does about slow clients (bodies trickled in) is in web.worker.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import time
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, make_response, request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from index.settings import ConfigError
@@ -42,6 +60,13 @@ HTML_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 's
             "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 OTHER_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'"
 
+# Request bodies of this API are an object with lists of strings: depth 2. Far below Python's recursion limit.
+MAX_JSON_DEPTH = 32
+# Responses that carry questions or answers; caches (browser, proxy) must not keep them.
+NO_STORE_PREFIXES = ("/api/", "/slack/", "/mattermost/")
+NO_STORE_EXCEPT = frozenset({"/api/v1/openapi.json"})
+BODY_TOO_LARGE = "vraagbaak.body_too_large"  # environ key set by BodyLimit
+
 CORS_METHODS = "GET, POST, OPTIONS"
 CORS_HEADERS = "Authorization, Content-Type"
 CORS_MAX_AGE = "600"
@@ -54,16 +79,116 @@ class SecurityConfigError(ConfigError):
         super().__init__([message])
 
 
+class JsonProvider(DefaultJSONProvider):
+    """Flask's JSON, but nesting past MAX_JSON_DEPTH and invalid Unicode are a ValueError like any bad JSON.
+
+    Request.get_json(silent=True) then gives None, and the API answers 400 invalid_json (web.refusals).
+    """
+
+    def loads(self, s, **kwargs):
+        try:
+            value = json.loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON is te diep genest") from None
+        check_json_value(value)
+        return value
+
+
+def check_json_value(value) -> None:
+    """ValueError when `value` nests deeper than MAX_JSON_DEPTH or holds a string that is not valid Unicode."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, str):
+            _valid_unicode(item)
+        elif isinstance(item, (list, dict)):
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError(f"JSON is dieper genest dan {MAX_JSON_DEPTH} lagen")
+            if isinstance(item, dict):
+                for key in item:
+                    _valid_unicode(key)
+                stack.extend((v, depth + 1) for v in item.values())
+            else:
+                stack.extend((v, depth + 1) for v in item)
+
+
+def _valid_unicode(text: str) -> None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # json.loads lets "\\ud800" (and the bytes ED A0 80) through as a lone surrogate.
+        raise ValueError("tekst is geen geldige Unicode (losse surrogaat)") from None
+
+
+class BodyLimit:
+    """WSGI middleware: marks a body over `limit` (BODY_TOO_LARGE), and reads a chunked one into memory.
+
+    werkzeug reads a body without Content-Length only up to the limit and stops there, without telling
+    that more was sent: a chunked body of 1 MB became 64 KB of broken JSON (400 instead of 413). Here
+    such a body is read to one byte past the limit; when it fits it becomes a plain body with a
+    Content-Length, otherwise the request is marked and answered 413 (init_app).
+    """
+
+    def __init__(self, app, limit: int):
+        self.app, self.limit = app, limit
+
+    def __call__(self, environ, start_response):
+        length = environ.get("CONTENT_LENGTH", "")
+        if length:
+            if length.isdigit() and int(length) > self.limit:
+                environ[BODY_TOO_LARGE] = True
+        elif "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            body = _read_at_most(environ["wsgi.input"], self.limit + 1)
+            if len(body) > self.limit:
+                environ[BODY_TOO_LARGE] = True
+                body = b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+            del environ["HTTP_TRANSFER_ENCODING"]
+        return self.app(environ, start_response)
+
+
+def _read_at_most(stream, size: int) -> bytes:
+    parts, left = [], size
+    while left > 0:
+        block = stream.read(min(left, 65536))
+        if not block:
+            break
+        parts.append(block)
+        left -= len(block)
+    return b"".join(parts)
+
+
+def safe_location(location: str, base_url: str) -> str:
+    """A Location without the request's Host: the path (and query, fragment), on the public base URL if set."""
+    parts = urlsplit(location)
+    if not (parts.scheme or parts.netloc):
+        if location.startswith("//") or location.startswith("/\\"):
+            return "/" + location.lstrip("/\\")  # protocol-relative would name a host
+        return location
+    path = "/" + parts.path.lstrip("/")
+    return base_url + urlunsplit(("", "", path, parts.query, parts.fragment))
+
+
 def init_app(app: Flask) -> None:
     """Switch every protection on for `app`; call after the blueprints are registered."""
     settings = app_settings(app)
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
+    # "/documents//etc/passwd" was redirected to http://<Host>/documents/etc/passwd; now it is simply no route.
+    app.url_map.merge_slashes = False
+    app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_body_bytes)
 
     proxies = settings.trusted_proxies
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=0, x_port=0, x_prefix=0)
 
+    @app.before_request
+    def _body_too_large():
+        if request.environ.get(BODY_TOO_LARGE):
+            raise RequestEntityTooLarge()
+
     _init_rate_limit(app)
+    base_url = str(settings.public_base_url or "").rstrip("/")
     token = settings.api_token or ""
     origins = frozenset(o.strip().rstrip("/") for o in (settings.cors_origins or "").split(",") if o.strip())
 
@@ -84,6 +209,15 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("Referrer-Policy", "no-referrer")
         headers.setdefault("Content-Security-Policy", HTML_CSP if response.mimetype == "text/html" else OTHER_CSP)
+        if request.path.startswith(NO_STORE_PREFIXES) and request.path not in NO_STORE_EXCEPT:
+            headers.setdefault("Cache-Control", "no-store")
+        location = headers.get("Location")
+        if location:
+            safe = safe_location(location, base_url)
+            if safe != location:
+                headers["Location"] = safe
+                if response.status_code in (301, 302, 303, 307, 308) and not response.is_streamed:
+                    response.set_data(b"")  # werkzeug's redirect page repeats the old URL
         if request.path.startswith("/api/"):
             headers.add("Vary", "Origin")
             origin = request.headers.get("Origin", "").rstrip("/")

@@ -3,12 +3,17 @@
 * preload_app: the master loads the model and opens the index, then forks;
   the workers share those pages copy-on-write (the FAISS vectors are
   memory-mapped where FAISS allows).
-* gthread workers, `workers` x `threads`. The Embedder serializes model calls
+* Requests are read by each worker's event loop, and a thread only gets a
+  complete one (web.worker), so slow clients cannot hold the threads;
+  `read_timeout` bounds how long a request may take to arrive, `max_body` how
+  large its body may be.
+* `workers` x `threads`, as with gthread. The Embedder serializes model calls
   within a process; each worker's torch gets `cores // workers` threads (at
   least 1) after the fork, so workers do not fight over the cores (OpenMP
   oversubscription turned one 15 ms encode into ~1 s under load).
 * SIGTERM: gunicorn stops accepting, lets requests in flight finish (at most
-  `graceful_timeout` seconds) and exits 0.
+  `graceful_timeout` seconds) and exits 0; a request on a kept-alive connection
+  meanwhile is answered with `Connection: close`.
 * Logging: gunicorn's access log is off; the app logs one JSON line per
   request (web.logs), and gunicorn's own messages use the same JSON format.
 """
@@ -81,13 +86,20 @@ def _child_exit(server, worker):
     child_exit(server, worker)
 
 
+KEEPALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long
+
+
 def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeout: int = 60,
-                     graceful_timeout: int = 30, torch_threads: int = 0, log_level: str = "info") -> dict:
+                     graceful_timeout: int = 30, torch_threads: int = 0, log_level: str = "info",
+                     max_body: int = 64 * 1024, read_timeout: float = 10.0) -> dict:
+    from .worker import worker_class
+
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": worker_class(max_body=max_body, read_timeout=read_timeout),
+        "keepalive": KEEPALIVE_SECONDS,
         "timeout": timeout,
         "graceful_timeout": graceful_timeout,
         "preload_app": True,
@@ -105,8 +117,10 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
 
 
 def serve(app, *, host: str, port: int, workers: int, threads: int, timeout: int = 60,
-          graceful_timeout: int = 30, torch_threads: int = 0, log_level: str = "info") -> None:
+          graceful_timeout: int = 30, torch_threads: int = 0, log_level: str = "info",
+          max_body: int = 64 * 1024, read_timeout: float = 10.0) -> None:
     VraagbaakServer(app, gunicorn_options(
         host=host, port=port, workers=workers, threads=threads, timeout=timeout,
         graceful_timeout=graceful_timeout, torch_threads=torch_threads, log_level=log_level,
+        max_body=max_body, read_timeout=read_timeout,
     )).run()

@@ -1,0 +1,551 @@
+"""The gunicorn worker of `vraagbaak serve`: gthread, but no thread ever waits for a client.
+
+gunicorn's gthread worker (27.0) gives a connection to a thread as soon as it is accepted: the thread
+waits up to 5 s for the first byte, reads the head, and the app reads the body from the blocking
+socket, for as long as the client takes. Four clients that announce `Content-Length: 1000` and send a
+few bytes held all four threads of a worker, and /healthz, /readyz and every question waited as long.
+
+BufferedThreadWorker keeps what gthread does -- the threads, preload, the graceful stop -- but every
+request, head and body, is read by the worker's event loop (the selector that accepts connections),
+into memory, and a thread gets it only when it is complete. A slow client then costs a socket and a
+buffer, not a thread. Requests that cannot be complete are answered by the loop itself, in the API's
+JSON error format, and the connection is closed:
+
+* the whole request must arrive within `read_timeout` seconds of its first byte: else 408;
+* a body over `max_body` bytes (Content-Length, or the chunks received so far): 413 at once, without
+  reading it and without a "100 Continue";
+* a head over HEAD_LIMIT bytes: 431; framing that cannot be read safely (two Content-Lengths, both
+  Content-Length and Transfer-Encoding, a bad chunk size, a bare LF, ...): 400.
+
+The thread parses the request from memory (gunicorn's own parser, fed from the buffer) and never
+reads the socket, so a mistake in the loop's framing can cost a 400, never a stuck thread; it only
+writes the answer, with a socket timeout of `cfg.timeout` per write.
+
+A connection that is closed after an answer is half-closed and drained by the loop for a few
+seconds (lingering close): a client still sending a body it was refused then reads the 413 instead
+of a connection reset. gthread did that on its main thread, blocking it up to 2 s per connection.
+
+SIGTERM: the worker stops accepting; requests being read or in flight finish (`graceful_timeout`).
+Idle kept-alive connections stay open meanwhile, at least STOP_LINGER seconds: a request that
+arrives on one is answered with `Connection: close`, and then the connection is closed cleanly.
+
+HTTP/2 and TLS are not served by this worker; `vraagbaak serve` uses neither (put TLS in the proxy).
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import logging
+import selectors
+import socket
+import time
+from functools import partial
+
+from gunicorn import http
+from gunicorn.http.body import CHUNK_EXT_RE
+from gunicorn.http.errors import NoMoreData
+from gunicorn.workers.gthread import ThreadWorker
+
+from .errors import _MESSAGES
+
+log = logging.getLogger("vraagbaak.server")
+
+HEAD_LIMIT = 64 * 1024  # request line and headers
+CHUNK_LINE_LIMIT = 8190  # one chunk-size line, as gunicorn's limit_request_field_size
+TRAILER_LIMIT = 64 * 1024
+FRAMING_OVERHEAD = 64 * 1024  # chunk framing on top of the body itself (a few bytes per chunk)
+RECV_SIZE = 64 * 1024
+LINGER_IDLE = 2.0  # lingering close: seconds without data from the client ...
+LINGER_MAX = 5.0  # ... and at most this long in all
+STOP_LINGER = 2.0  # after SIGTERM, idle kept-alive connections stay open at least this long
+
+
+class Framing:
+    """Where a request ends in a growing buffer, found without parsing more than the framing.
+
+    `feed(data)` returns None while the request is incomplete, else one of COMPLETE, TOO_LARGE,
+    HEAD_TOO_LARGE, MALFORMED. The rules are gunicorn's (gunicorn.http.message, .body): a head ends
+    with CRLF CRLF (one CRLF before the request line is allowed); the body is Content-Length bytes,
+    or chunked (the last transfer coding; HTTP/1.1 only; never together with Content-Length), or
+    nothing at all.
+    """
+
+    COMPLETE = "complete"
+    TOO_LARGE = "too_large"
+    HEAD_TOO_LARGE = "head_too_large"
+    MALFORMED = "malformed"
+
+    def __init__(self, max_body: int):
+        self.max_body = max_body
+        self.data = bytearray()
+        self.outcome: str | None = None
+        self.end: int | None = None  # where the request ends, when COMPLETE
+        self.expect_continue = False
+        self._head_end: int | None = None
+        self._length: int | None = None  # Content-Length
+        self._chunked = False
+        self._pos = 0  # chunked: the next chunk-size line (or the trailers)
+        self._decoded = 0  # chunked: body bytes in complete chunks
+        self._trailers_searched = 0  # chunked: how far the trailers were searched for their end
+
+    def feed(self, data: bytes) -> str | None:
+        if self.outcome is not None:
+            self.data += data
+            return self.outcome
+        searched = len(self.data)
+        self.data += data
+        if self._head_end is None:
+            self._scan_head(searched)
+        if self._head_end is not None and self.outcome is None:
+            self._scan_body()
+        return self.outcome
+
+    @property
+    def head_complete(self) -> bool:
+        return self._head_end is not None
+
+    def request(self) -> bytes:
+        return bytes(self.data[:self.end])
+
+    def rest(self) -> bytes:
+        return bytes(self.data[self.end:])
+
+    # -- head --
+
+    def _scan_head(self, searched: int) -> None:
+        start = 2 if self.data[:2] == b"\r\n" else 0
+        end = self.data.find(b"\r\n\r\n", max(start, searched - 3))
+        if end < 0:
+            if len(self.data) > HEAD_LIMIT:
+                self.outcome = self.HEAD_TOO_LARGE
+            elif self._bare_lf(searched):
+                self.outcome = self.MALFORMED  # the head would never end the way gunicorn reads it
+            return
+        if end + 4 > HEAD_LIMIT:
+            self.outcome = self.HEAD_TOO_LARGE
+            return
+        lines = bytes(self.data[start:end]).split(b"\r\n")
+        if any(b"\n" in line or b"\r" in line for line in lines):
+            self.outcome = self.MALFORMED
+            return
+        self._head_end = end + 4
+        self._read_headers(lines)
+
+    def _bare_lf(self, searched: int) -> bool:
+        """A LF without CR before it among the bytes from `searched` on (each byte is looked at once)."""
+        at = self.data.find(b"\n", searched)
+        while at >= 0:
+            if at == 0 or self.data[at - 1] != 0x0D:
+                return True
+            at = self.data.find(b"\n", at + 1)
+        return False
+
+    def _read_headers(self, lines: list[bytes]) -> None:
+        version = lines[0].rsplit(b" ", 1)[-1]
+        lengths, codings = [], []
+        for line in lines[1:]:
+            name, colon, value = line.partition(b":")
+            if not colon:
+                continue  # gunicorn refuses the head itself (400), without reading on
+            name, value = name.upper(), value.strip(b" \t")
+            if name == b"CONTENT-LENGTH":
+                lengths.append(value)
+            elif name == b"TRANSFER-ENCODING":
+                codings += [c.strip(b" \t").lower() for c in value.split(b",")]
+            elif name == b"EXPECT" and value.lower() == b"100-continue" and version == b"HTTP/1.1":
+                self.expect_continue = True
+        if codings:
+            if lengths or codings[-1] != b"chunked" or codings.count(b"chunked") != 1 or version != b"HTTP/1.1":
+                self.outcome = self.MALFORMED
+                return
+            self._chunked = True
+            self._pos = self._head_end
+        elif lengths:
+            if len(lengths) > 1 or not lengths[0].isdigit():
+                self.outcome = self.MALFORMED
+                return
+            self._length = int(lengths[0])
+            if self._length > self.max_body:
+                self.outcome = self.TOO_LARGE
+        else:
+            self._length = 0
+
+    # -- body --
+
+    def _scan_body(self) -> None:
+        if not self._chunked:
+            if len(self.data) >= self._head_end + self._length:
+                self._complete(self._head_end + self._length)
+            return
+        while self.outcome is None:
+            line_end = self.data.find(b"\r\n", self._pos)
+            if line_end < 0:
+                if len(self.data) - self._pos > CHUNK_LINE_LIMIT:
+                    self.outcome = self.MALFORMED
+                return
+            size, *extension = bytes(self.data[self._pos:line_end]).split(b";", 1)
+            if extension:
+                size = size.rstrip(b" \t")
+                if b"\r" in extension[0] or not CHUNK_EXT_RE.fullmatch(b";" + extension[0]):
+                    self.outcome = self.MALFORMED
+                    return
+            if not size or any(c not in b"0123456789abcdefABCDEF" for c in size):
+                self.outcome = self.MALFORMED
+                return
+            size = int(size, 16)
+            if size == 0:
+                self._scan_trailers(line_end + 2)
+                return
+            if self._decoded + size > self.max_body:
+                self.outcome = self.TOO_LARGE
+                return
+            data_end = line_end + 2 + size
+            if len(self.data) < data_end + 2:
+                if len(self.data) - self._head_end > self.max_body + FRAMING_OVERHEAD:
+                    self.outcome = self.TOO_LARGE
+                return
+            if self.data[data_end:data_end + 2] != b"\r\n":
+                self.outcome = self.MALFORMED
+                return
+            self._decoded += size
+            self._pos = data_end + 2
+            if self._pos - self._head_end > self.max_body + FRAMING_OVERHEAD:
+                self.outcome = self.TOO_LARGE  # thousands of tiny chunks
+
+    def _scan_trailers(self, start: int) -> None:
+        if self.data[start:start + 2] == b"\r\n":
+            self._complete(start + 2)
+            return
+        end = self.data.find(b"\r\n\r\n", max(start, self._trailers_searched - 3))
+        self._trailers_searched = len(self.data)
+        if end >= 0:
+            self._complete(end + 4)
+        elif len(self.data) - start > TRAILER_LIMIT:
+            self.outcome = self.MALFORMED
+
+    def _complete(self, end: int) -> None:
+        self.end = end
+        self.outcome = self.COMPLETE
+
+
+def _refusal(status: int, reason: str, code: str, message: str) -> bytes:
+    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
+    head = (f"HTTP/1.1 {status} {reason}\r\n"
+            "Content-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            "Connection: close\r\n"
+            "Cache-Control: no-store\r\n"
+            "X-Content-Type-Options: nosniff\r\n"
+            "X-Frame-Options: DENY\r\n"
+            "Referrer-Policy: no-referrer\r\n"
+            "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; base-uri 'none'\r\n"
+            "\r\n")
+    return head.encode("latin-1") + body
+
+
+# What the loop answers itself: outcome -> (status, reason, code, message, log reason).
+REFUSALS = {
+    "timeout": _refusal(408, "Request Timeout", "request_timeout",
+                        "Het verzoek kwam niet op tijd helemaal binnen. Probeer het opnieuw."),
+    Framing.TOO_LARGE: _refusal(413, "Content Too Large", *_MESSAGES[413]),
+    Framing.HEAD_TOO_LARGE: _refusal(431, "Request Header Fields Too Large", "headers_too_large",
+                                     "De kopregels van het verzoek zijn te groot."),
+    Framing.MALFORMED: _refusal(400, "Bad Request", *_MESSAGES[400]),
+}
+CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+class Connection:
+    """A client connection and the request being read on it."""
+
+    def __init__(self, sock: socket.socket, client, server, max_body: int):
+        self.sock = sock
+        self.client = client
+        self.server = server
+        self.max_body = max_body
+        self.parser = None
+        self.framing = Framing(max_body)
+        self.deadline = 0.0
+        self.linger_until = 0.0
+        self.continued = False  # a 100 Continue was sent for the request being read
+        self.closed = False
+
+    @property
+    def reading_request(self) -> bool:
+        """Part of a request has arrived (it is in flight, for a graceful stop)."""
+        return bool(self.framing.data)
+
+    def next_request(self, rest: bytes) -> None:
+        self.framing = Framing(self.max_body)
+        self.continued = False
+        if rest:
+            self.framing.feed(rest)
+
+
+class BufferedThreadWorker(ThreadWorker):
+    """gthread with requests read by the event loop; see the module docstring. Set the class attributes."""
+
+    max_body = 64 * 1024
+    read_timeout = 10.0
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reading: set[Connection] = set()
+        self.lingering: set[Connection] = set()
+        self.busy = 0  # connections whose request a thread has
+
+    # -- the loop --
+
+    def run(self):
+        self.poller.register(self.method_queue.fileno(), selectors.EVENT_READ, self.method_queue.run_callbacks)
+        self.set_accept_enabled(True)
+        while self.alive:
+            self.notify()
+            can_accept = self.nr_conns < self.worker_connections
+            if can_accept != self._accepting:
+                self.set_accept_enabled(can_accept)
+            self.wait_for_and_dispatch_events(timeout=self._wait())
+            if not self.is_parent_alive():
+                break
+            self._expire()
+        self._stop()
+
+    def _stop(self):
+        """Graceful stop: no new connections; requests being read or in flight finish."""
+        self.set_accept_enabled(False)
+        now = time.monotonic()
+        stopping_since, give_up = now, now + self.cfg.graceful_timeout
+        while now < give_up:
+            in_flight = self.busy or any(c.reading_request for c in self.reading)
+            if not in_flight and now >= stopping_since + STOP_LINGER:
+                break
+            self.notify()
+            self.wait_for_and_dispatch_events(timeout=min(0.2, self._wait()))
+            self._expire()
+            now = time.monotonic()
+        for conn in list(self.reading) + list(self.lingering):
+            self._close(conn)
+        self.tpool.shutdown(wait=False)
+        self.poller.close()
+        self.method_queue.close()
+        for listener in self.sockets:
+            listener.close()
+
+    def _wait(self) -> float:
+        deadlines = [c.deadline for c in self.reading] + [c.linger_until for c in self.lingering]
+        if not deadlines:
+            return 1.0
+        return max(0.0, min(1.0, min(deadlines) - time.monotonic()))
+
+    def wait_for_and_dispatch_events(self, timeout):
+        try:
+            events = self.poller.select(timeout)
+        except OSError as exc:
+            if exc.errno != errno.EINTR:
+                raise
+            return
+        for key, _ in events:
+            conn = key.data.args[0] if isinstance(key.data, partial) else None
+            if conn is None:  # accepting, or the thread pool's callbacks
+                key.data(key.fileobj)
+                continue
+            try:
+                key.data(key.fileobj)
+            except Exception:  # noqa: BLE001 -- one connection's trouble must not end the worker
+                log.exception("Fout bij het afhandelen van een verbinding")
+                self._close(conn)
+
+    def _expire(self):
+        now = time.monotonic()
+        for conn in [c for c in self.reading if c.deadline <= now]:
+            if conn.reading_request:
+                self._refuse(conn, "timeout")
+            else:
+                self._close(conn)  # idle: nothing asked, nothing to answer
+        for conn in [c for c in self.lingering if c.linger_until <= now]:
+            self._close(conn)
+
+    # -- reading requests --
+
+    def accept(self, listener):
+        try:
+            sock, client = listener.accept()
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        sock.setblocking(False)
+        conn = Connection(sock, client, listener.getsockname(), self.max_body)
+        self._read(conn, idle=self.read_timeout)
+
+    def _read(self, conn: Connection, idle: float):
+        """Wait for (the rest of) a request on `conn`; `idle` seconds for its first byte."""
+        now = time.monotonic()
+        conn.deadline = now + (self.read_timeout if conn.reading_request else idle)
+        if conn.framing.outcome is not None:  # a pipelined request that is already complete
+            self._request_read(conn)
+            return
+        self.reading.add(conn)
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._readable, conn))
+        self._continue(conn)
+
+    def _continue(self, conn: Connection):
+        """Invite the body of a request that expects "100 Continue" (gunicorn would do it in the thread)."""
+        if conn.framing.expect_continue and conn.framing.head_complete and not conn.continued:
+            conn.continued = True
+            self._send(conn, CONTINUE)
+
+    def _readable(self, conn: Connection, _sock):
+        try:
+            data = conn.sock.recv(RECV_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._close(conn)
+            return
+        if not data:
+            self._close(conn)  # the client went away (an unfinished request has no one to answer)
+            return
+        if not conn.reading_request:
+            conn.deadline = time.monotonic() + self.read_timeout
+        if conn.framing.feed(data) is None:
+            self._continue(conn)
+            return
+        self.poller.unregister(conn.sock)
+        self.reading.discard(conn)
+        self._request_read(conn)
+
+    def _request_read(self, conn: Connection):
+        outcome = conn.framing.outcome
+        if outcome == Framing.COMPLETE:
+            self.busy += 1
+            self.enqueue_req(conn)
+        else:
+            self._refuse(conn, outcome)
+
+    def _refuse(self, conn: Connection, outcome: str):
+        """Answer a request the loop cannot hand on (REFUSALS), and close the connection."""
+        status = int(REFUSALS[outcome][9:12])
+        log.info("Verzoek geweigerd voordat het de app bereikte: %s", status,
+                 extra={"status": status, "reason": outcome, "remote_addr": _address(conn.client)})
+        if conn in self.reading:
+            self.poller.unregister(conn.sock)
+            self.reading.discard(conn)
+        self._send(conn, REFUSALS[outcome])
+        self._linger(conn)
+
+    @staticmethod
+    def _send(conn: Connection, data: bytes) -> None:
+        """A short answer on a non-blocking socket; what does not fit in the socket buffer is dropped."""
+        try:
+            conn.sock.send(data)
+        except OSError:
+            pass
+
+    # -- the thread's part --
+
+    def handle(self, conn: Connection):
+        """Serve the complete request in memory (runs in a thread); True to keep the connection."""
+        req = None
+        try:
+            conn.sock.setblocking(True)
+            conn.sock.settimeout(self.cfg.timeout)  # writing the answer; the thread never reads
+            conn.parser = http.get_parser(self.cfg, iter([conn.framing.request()]), conn.client)
+            req = next(conn.parser)
+            req._expected_100_continue = False  # the loop sent it while the body was read
+            keep = self.handle_request(req, conn)
+            # The next request starts where the loop found this one's end, not where the app stopped
+            # reading: no body is left to drain. A body gunicorn could not read ends the connection.
+            return bool(keep) and not getattr(req.body, "failed", False)
+        except (NoMoreData, StopIteration):
+            return False
+        except TimeoutError:
+            log.info("Antwoord niet afgeleverd: de client nam het niet op tijd aan",
+                     extra={"remote_addr": _address(conn.client)})
+            return False
+        except OSError as exc:
+            if exc.errno not in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
+                log.exception("Socketfout bij een verzoek")
+            return False
+        except Exception as exc:  # noqa: BLE001 -- gunicorn answers a bad request (400) itself
+            self.handle_error(req, conn.sock, conn.client, exc)
+            return False
+
+    def finish_request(self, conn: Connection, fs):
+        """Back on the loop after the thread: read the next request, or close."""
+        self.busy -= 1
+        try:
+            keep = (not fs.cancelled()) and fs.result()
+        except Exception:  # noqa: BLE001
+            keep = False
+        if not keep:
+            self._linger(conn)
+            return
+        try:
+            conn.sock.setblocking(False)
+        except OSError:
+            self._close(conn)
+            return
+        conn.next_request(conn.framing.rest())
+        self._read(conn, idle=self._keepalive_seconds())
+
+    def _keepalive_seconds(self) -> float:
+        return float(self.cfg.keepalive or 0) or 0.1
+
+    # -- closing --
+
+    def _linger(self, conn: Connection):
+        """Half-close and drain, so the client reads the answer and not a reset; see the module docstring."""
+        try:
+            conn.sock.setblocking(False)
+            conn.sock.shutdown(socket.SHUT_WR)
+        except OSError:
+            self._close(conn)
+            return
+        now = time.monotonic()
+        conn.deadline = now + LINGER_MAX  # the end, whatever the client does
+        conn.linger_until = now + LINGER_IDLE
+        self.lingering.add(conn)
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._drain, conn))
+
+    def _drain(self, conn: Connection, _sock):
+        try:
+            data = conn.sock.recv(RECV_SIZE)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        now = time.monotonic()
+        if not data or now >= conn.deadline:
+            self._close(conn)
+        else:
+            conn.linger_until = min(conn.deadline, now + LINGER_IDLE)
+
+    def _close(self, conn: Connection):
+        if conn.closed:
+            return
+        conn.closed = True
+        if conn in self.reading or conn in self.lingering:
+            try:
+                self.poller.unregister(conn.sock)
+            except (KeyError, ValueError, OSError):
+                pass
+            self.reading.discard(conn)
+            self.lingering.discard(conn)
+        try:
+            conn.sock.close()
+        except OSError:
+            pass
+        self.nr_conns -= 1
+
+
+def _address(client) -> str | None:
+    return client[0] if isinstance(client, tuple) and client else None
+
+
+def worker_class(*, max_body: int, read_timeout: float) -> type[BufferedThreadWorker]:
+    """The worker class for gunicorn, with the app's limits (the master makes it before the workers fork)."""
+    return type("VraagbaakWorker", (BufferedThreadWorker,),
+                {"max_body": max_body, "read_timeout": float(read_timeout), "__module__": __name__})
