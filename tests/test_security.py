@@ -321,7 +321,7 @@ def test_the_servers_framing_agrees_with_gunicorn_byte_by_byte():
     from gunicorn.config import Config
     from gunicorn.http.parser import RequestParser
 
-    from web.worker import Framing
+    from web.framing import Framing
 
     body = b'{"question": "Wat?"}'
     chunked = b"5\r\n" + body[:5] + b"\r\n" + b"%x;naam=waarde\r\n" % (len(body) - 5) + body[5:] + b"\r\n0\r\n"

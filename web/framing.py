@@ -1,0 +1,186 @@
+"""Where an HTTP/1.1 request ends, read from bytes as they arrive: the event loop of web.worker asks this.
+
+`Framing.feed` takes the bytes received so far and says whether the request
+is complete (head, and a body by Content-Length or chunked, with trailers),
+still incomplete, or to be refused: too large, a head too large, or framing
+that cannot be read safely (two Content-Lengths, both Content-Length and
+Transfer-Encoding, a bad chunk size, a bare LF). It decides framing only;
+gunicorn's own parser reads the complete request afterwards.
+"""
+
+from __future__ import annotations
+
+from gunicorn.http.body import CHUNK_EXT_RE
+
+HEAD_LIMIT = 64 * 1024  # request line and headers
+CHUNK_LINE_LIMIT = 8190  # one chunk-size line, as gunicorn's limit_request_field_size
+TRAILER_LIMIT = 64 * 1024
+FRAMING_OVERHEAD = 64 * 1024  # chunk framing on top of the body itself (a few bytes per chunk)
+
+
+class Framing:
+    """Where a request ends in a growing buffer, found without parsing more than the framing.
+
+    `feed(data)` returns None while the request is incomplete, else one of COMPLETE, TOO_LARGE,
+    HEAD_TOO_LARGE, MALFORMED. The rules are gunicorn's (gunicorn.http.message, .body): a head ends
+    with CRLF CRLF (one CRLF before the request line is allowed); the body is Content-Length bytes,
+    or chunked (the last transfer coding; HTTP/1.1 only; never together with Content-Length), or
+    nothing at all.
+    """
+
+    COMPLETE = "complete"
+    TOO_LARGE = "too_large"
+    HEAD_TOO_LARGE = "head_too_large"
+    MALFORMED = "malformed"
+
+    def __init__(self, max_body: int):
+        self.max_body = max_body
+        self.data = bytearray()
+        self.outcome: str | None = None
+        self.end: int | None = None  # where the request ends, when COMPLETE
+        self.expect_continue = False
+        self._head_end: int | None = None
+        self._length: int | None = None  # Content-Length
+        self._chunked = False
+        self._pos = 0  # chunked: the next chunk-size line (or the trailers)
+        self._decoded = 0  # chunked: body bytes in complete chunks
+        self._trailers_searched = 0  # chunked: how far the trailers were searched for their end
+
+    def feed(self, data: bytes) -> str | None:
+        if self.outcome is not None:
+            self.data += data
+            return self.outcome
+        searched = len(self.data)
+        self.data += data
+        if self._head_end is None:
+            self._scan_head(searched)
+        if self._head_end is not None and self.outcome is None:
+            self._scan_body()
+        return self.outcome
+
+    @property
+    def head_complete(self) -> bool:
+        return self._head_end is not None
+
+    def request(self) -> bytes:
+        return bytes(self.data[:self.end])
+
+    def rest(self) -> bytes:
+        return bytes(self.data[self.end:])
+
+    # -- head --
+
+    def _scan_head(self, searched: int) -> None:
+        start = 2 if self.data[:2] == b"\r\n" else 0
+        end = self.data.find(b"\r\n\r\n", max(start, searched - 3))
+        if end < 0:
+            if len(self.data) > HEAD_LIMIT:
+                self.outcome = self.HEAD_TOO_LARGE
+            elif self._bare_lf(searched):
+                self.outcome = self.MALFORMED  # the head would never end the way gunicorn reads it
+            return
+        if end + 4 > HEAD_LIMIT:
+            self.outcome = self.HEAD_TOO_LARGE
+            return
+        lines = bytes(self.data[start:end]).split(b"\r\n")
+        if any(b"\n" in line or b"\r" in line for line in lines):
+            self.outcome = self.MALFORMED
+            return
+        self._head_end = end + 4
+        self._read_headers(lines)
+
+    def _bare_lf(self, searched: int) -> bool:
+        """A LF without CR before it among the bytes from `searched` on (each byte is looked at once)."""
+        at = self.data.find(b"\n", searched)
+        while at >= 0:
+            if at == 0 or self.data[at - 1] != 0x0D:
+                return True
+            at = self.data.find(b"\n", at + 1)
+        return False
+
+    def _read_headers(self, lines: list[bytes]) -> None:
+        version = lines[0].rsplit(b" ", 1)[-1]
+        lengths, codings = [], []
+        for line in lines[1:]:
+            name, colon, value = line.partition(b":")
+            if not colon:
+                continue  # gunicorn refuses the head itself (400), without reading on
+            name, value = name.upper(), value.strip(b" \t")
+            if name == b"CONTENT-LENGTH":
+                lengths.append(value)
+            elif name == b"TRANSFER-ENCODING":
+                codings += [c.strip(b" \t").lower() for c in value.split(b",")]
+            elif name == b"EXPECT" and value.lower() == b"100-continue" and version == b"HTTP/1.1":
+                self.expect_continue = True
+        if codings:
+            if lengths or codings[-1] != b"chunked" or codings.count(b"chunked") != 1 or version != b"HTTP/1.1":
+                self.outcome = self.MALFORMED
+                return
+            self._chunked = True
+            self._pos = self._head_end
+        elif lengths:
+            if len(lengths) > 1 or not lengths[0].isdigit():
+                self.outcome = self.MALFORMED
+                return
+            self._length = int(lengths[0])
+            if self._length > self.max_body:
+                self.outcome = self.TOO_LARGE
+        else:
+            self._length = 0
+
+    # -- body --
+
+    def _scan_body(self) -> None:
+        if not self._chunked:
+            if len(self.data) >= self._head_end + self._length:
+                self._complete(self._head_end + self._length)
+            return
+        while self.outcome is None:
+            line_end = self.data.find(b"\r\n", self._pos)
+            if line_end < 0:
+                if len(self.data) - self._pos > CHUNK_LINE_LIMIT:
+                    self.outcome = self.MALFORMED
+                return
+            size, *extension = bytes(self.data[self._pos:line_end]).split(b";", 1)
+            if extension:
+                size = size.rstrip(b" \t")
+                if b"\r" in extension[0] or not CHUNK_EXT_RE.fullmatch(b";" + extension[0]):
+                    self.outcome = self.MALFORMED
+                    return
+            if not size or any(c not in b"0123456789abcdefABCDEF" for c in size):
+                self.outcome = self.MALFORMED
+                return
+            size = int(size, 16)
+            if size == 0:
+                self._scan_trailers(line_end + 2)
+                return
+            if self._decoded + size > self.max_body:
+                self.outcome = self.TOO_LARGE
+                return
+            data_end = line_end + 2 + size
+            if len(self.data) < data_end + 2:
+                if len(self.data) - self._head_end > self.max_body + FRAMING_OVERHEAD:
+                    self.outcome = self.TOO_LARGE
+                return
+            if self.data[data_end:data_end + 2] != b"\r\n":
+                self.outcome = self.MALFORMED
+                return
+            self._decoded += size
+            self._pos = data_end + 2
+            if self._pos - self._head_end > self.max_body + FRAMING_OVERHEAD:
+                self.outcome = self.TOO_LARGE  # thousands of tiny chunks
+
+    def _scan_trailers(self, start: int) -> None:
+        if self.data[start:start + 2] == b"\r\n":
+            self._complete(start + 2)
+            return
+        end = self.data.find(b"\r\n\r\n", max(start, self._trailers_searched - 3))
+        self._trailers_searched = len(self.data)
+        if end >= 0:
+            self._complete(end + 4)
+        elif len(self.data) - start > TRAILER_LIMIT:
+            self.outcome = self.MALFORMED
+
+    def _complete(self, end: int) -> None:
+        self.end = end
+        self.outcome = self.COMPLETE
