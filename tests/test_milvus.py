@@ -351,7 +351,8 @@ def backend_settings(env: dict) -> tuple[str, dict]:
 
 
 def test_backend_settings_are_checked_in_dutch(tmp_path):
-    assert backend_settings({}) == ("local", {"vector_index": "auto", "ann_threshold": 100_000})
+    assert backend_settings({}) == ("local", {"vector_index": "auto", "ann_threshold": 100_000, "nprobe": 0,
+                                             "ef_search": 0})
     assert backend_settings({"VRAAGBAAK_VECTOR_INDEX": "hnsw"})[1]["vector_index"] == "hnsw"
     with pytest.raises(ConfigError, match="VRAAGBAAK_MILVUS_URI nodig"):
         backend_settings({"VRAAGBAAK_BACKEND": "milvus"})

@@ -127,6 +127,18 @@ def test_gunicorn_keeps_answering_through_a_rebuild_and_stops_gracefully(served,
     asked = next(line for line in metrics.splitlines()
                  if line.startswith('vraagbaak_http_requests_total{endpoint="/api/v1/ask"') and 'status="200"' in line)
     assert float(asked.split()[-1]) >= len(results)
+    answered = sum(float(line.split()[-1]) for line in metrics.splitlines()
+                   if line.startswith("vraagbaak_questions_total{"))
+    assert answered >= len(results)
+    # Readiness and the served version as /readyz says them, whichever worker answers, however many
+    # workers (and the preloading master) ever wrote a value: the version served before is no longer 1.
+    for _ in range(4):
+        _, _, data = request(f"{server.url}/metrics")
+        lines = data.decode().splitlines()
+        assert "vraagbaak_ready 1.0" in lines
+        info = {line.split('version="')[1].split('"')[0]: float(line.split()[-1])
+                for line in lines if line.startswith("vraagbaak_index_info{")}
+        assert info.get(report.version) == 1.0 and info.get(old_version, 0.0) == 0.0, info
 
     # SIGTERM while slow requests are in flight: they complete, the master exits 0.
     long_question = " ".join([OLD_QUESTION] * 8)[:990]

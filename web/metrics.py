@@ -52,10 +52,13 @@ INDEX_CHUNKS = Gauge("vraagbaak_index_chunks", "Passages in de geserveerde index
                      multiprocess_mode="livemostrecent")
 INDEX_DOCUMENTS = Gauge("vraagbaak_index_documents", "Documenten in de geserveerde index.",
                         multiprocess_mode="livemostrecent")
+# With several workers the most recent write wins: a worker that switched versions sets the old one to
+# 0 and the new one to 1, and the preloading master's start-up values (never updated) lose to any worker's.
 INDEX_INFO = Gauge("vraagbaak_index_info", "1 voor de geserveerde indexversie en het model ervan.",
-                   ["version", "model"], multiprocess_mode="livemax")
+                   ["version", "model"], multiprocess_mode="livemostrecent")
+# Set by the worker that answers GET /metrics, just before it renders: what that worker's /readyz says.
 READY = Gauge("vraagbaak_ready", "1 als model en index geladen en bruikbaar zijn, anders 0.",
-              multiprocess_mode="livemin")
+              multiprocess_mode="livemostrecent")
 RELOAD_FAILURES = Counter("vraagbaak_index_switch_failures_total",
                           "Nieuwe indexversies die niet geopend konden worden (de oude bleef in gebruik).")
 
