@@ -39,6 +39,7 @@ VECTORS = vector_indexes.base.INDEX_FILE
 CHUNKS_DB = "chunks.sqlite"
 CENTROIDS = "documents.npy"
 CHUNK_DOCUMENTS = "chunk_documents.npy"
+SERVED = "served"  # one line per version `current` has pointed at, oldest first
 CURRENT = "current"
 VERSIONS = "versions"
 
@@ -133,7 +134,8 @@ def write_version(
 
 
 def switch_current(root: Path, version_folder: Path) -> None:
-    """Point `current` at a finished version in one atomic rename."""
+    """Point `current` at a finished version in one atomic rename, and record that it was served."""
+    _record_served(root, version_folder.name)
     link = root / CURRENT
     tmp = root / f".{CURRENT}.{os.getpid()}.tmp"
     if tmp.is_symlink() or tmp.exists():
@@ -141,6 +143,31 @@ def switch_current(root: Path, version_folder: Path) -> None:
     tmp.symlink_to(Path(VERSIONS) / version_folder.name)
     os.replace(tmp, link)
     _fsync_dir(root)
+
+
+def _record_served(root: Path, version: str) -> None:
+    """Append a version to the served record before `current` points at it (so a crash between the two
+    records a version that was ready to serve, never misses one that was served)."""
+    record = root / SERVED
+    with open(record, "a", encoding="utf-8") as handle:
+        handle.write(version + "\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def served_versions(root: Path) -> list[str] | None:
+    """The versions `current` has pointed at, oldest first (repeats kept); None for an index older than the record."""
+    try:
+        text = (root / SERVED).read_text("utf-8")
+    except FileNotFoundError:
+        return None
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def was_served(root: Path, name: str) -> bool:
+    """Whether a version was ever current; an index from before the record treats every finished one as served."""
+    served = served_versions(root)
+    return True if served is None else name in served
 
 
 def current_version(root: Path) -> Path | None:
@@ -151,20 +178,40 @@ def current_version(root: Path) -> Path | None:
     return target if target.is_dir() else None
 
 
-def prune_versions(root: Path, keep: int = 2) -> None:
-    """Remove old versions and leftovers of interrupted builds, never `current`."""
+def prune_versions(root: Path) -> None:
+    """Keep the served version and the one served before it; remove every other version.
+
+    That removes older versions, leftovers of interrupted builds, and
+    finished versions that were never served (a build killed between writing
+    its manifest and switching): none of those may ever become a rollback
+    target. Call it with the build lock held.
+    """
     versions = root / VERSIONS
     if not versions.is_dir():
         return
     current = current_version(root)
-    finished = sorted(
-        (p for p in versions.iterdir() if p.is_dir() and (p / MANIFEST).exists()),
-        key=lambda p: p.name,
-    )
-    keep_set = set(finished[-keep:]) | ({current} if current else set())
+    keep = {current.name} if current else set()
+    previous = previous_served(root, current.name) if current else None
+    if previous:
+        keep.add(previous)
     for path in versions.iterdir():
-        if path not in keep_set:
+        if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def previous_served(root: Path, current: str) -> str | None:
+    """The newest version served before `current` that still exists with a manifest, if any."""
+    candidates = rollback_candidates(root, current)
+    return candidates[0] if candidates else None
+
+
+def rollback_candidates(root: Path, current: str) -> list[str]:
+    """Finished versions older than `current` that were served, newest first."""
+    versions = root / VERSIONS
+    if not versions.is_dir():
+        return []
+    finished = [p.name for p in versions.iterdir() if p.is_dir() and (p / MANIFEST).exists() and p.name < current]
+    return sorted((name for name in finished if was_served(root, name)), reverse=True)
 
 
 def read_manifest(folder: Path) -> dict:

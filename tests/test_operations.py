@@ -198,3 +198,24 @@ def test_serve_check_validates_without_serving(index_copy, tmp_path, embedder, m
     monkeypatch.setenv("VRAAGBAAK_WORKERS", "nul")
     result = CliRunner().invoke(main, ["serve", "--check", "--index-dir", str(index_copy)])
     assert result.exit_code == 1 and "VRAAGBAAK_WORKERS" in result.output
+
+
+def test_a_version_that_was_never_served_is_never_kept_nor_rolled_back_to(index_copy, tmp_path, embedder):
+    from index.build import build_index
+    from index.store import VERSIONS
+
+    served = current_version(index_copy)
+    # A build killed after writing its manifest but before switching: complete, newer, never served.
+    leftover = add_version(index_copy, served.name[:-1] + "Z9")
+    corpus = tmp_path / "corpus"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "seeds", corpus)
+    (corpus / "nieuw.txt").write_text("De gemeente Zwaluwmeer opent in mei een nieuwe bibliotheek.\n", "utf-8")
+
+    report = build_index(corpus, index_copy, embedder)
+
+    assert report.changed and current_version(index_copy).name == report.version
+    left = {p.name for p in (index_copy / VERSIONS).iterdir()}
+    assert left == {served.name, report.version}  # the served one before is kept, the leftover is gone
+    result = CliRunner().invoke(main, ["index", "--rollback", "--index-dir", str(index_copy)])
+    assert result.exit_code == 0, result.output
+    assert current_version(index_copy) == served and leftover.name not in result.output

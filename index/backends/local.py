@@ -24,11 +24,11 @@ from ..store import (
     CHUNK_COLUMNS,
     CHUNK_DOCUMENTS,
     CHUNKS_DB,
-    MANIFEST,
     VERSIONS,
     chunk_from_row,
     current_version,
     prune_versions,
+    rollback_candidates,
     read_manifest,
     switch_current,
     write_version,
@@ -177,6 +177,8 @@ class LocalWriter(Writer):
         self.ann_threshold = ann_threshold
 
     def open_current(self) -> LocalBackend | None:
+        """The version to update from; a build starts here (lock held), so leftovers of earlier ones go first."""
+        prune_versions(self.root)
         folder = current_version(self.root)
         return LocalBackend(folder) if folder is not None else None
 
@@ -226,9 +228,8 @@ class LocalSource(Source):
             current = current_version(self.root)
             if current is None:
                 raise missing
-            older = sorted((p for p in (self.root / VERSIONS).iterdir()
-                            if p.is_dir() and (p / MANIFEST).exists() and p.name < current.name),
-                           key=lambda p: p.name, reverse=True)
+            # Only versions that were served: a finished version no build ever switched to is no target.
+            older = [self.root / VERSIONS / name for name in rollback_candidates(self.root, current.name)]
             for candidate in older:
                 try:
                     snapshot = LocalBackend(candidate)
