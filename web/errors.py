@@ -7,6 +7,8 @@ import logging
 from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from .pages import error_page
+
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +47,7 @@ def register_error_handlers(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         code, message = _MESSAGES.get(exc.code, ("error", exc.description or "Fout"))
         if not request.path.startswith("/api/") and exc.code == 404:
-            return exc  # pages keep Flask's plain 404
+            return error_page(404, "Niet gevonden", "Deze pagina bestaat niet. Controleer het adres.")
         return error_response(exc.code or 500, code, message)
 
     @app.errorhandler(Exception)
