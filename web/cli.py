@@ -203,6 +203,8 @@ def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | No
     from .engine import Engine
 
     settings = with_values(_settings(), index_dir=Path(index_dir)) if index_dir else _settings()
+    if not click.get_current_context().find_root().params.get("verbose"):
+        logging.getLogger("web").setLevel(logging.CRITICAL)  # the refusal below says it once, in Dutch
     try:
         engine = Engine(settings)
         answer = Questions(engine, settings.question_timeout).ask(question, history=list(history), top_k=top_k,
