@@ -21,6 +21,13 @@ def _settings() -> Settings:
     return click.get_current_context().find_root().obj
 
 
+def _read_limits():
+    """What one document may cost to read (VRAAGBAAK_MAX_BYTES and the other reading limits)."""
+    from index.readers.limits import ReadLimits
+
+    return ReadLimits.from_settings(_settings())
+
+
 def _index_dir(value: str | None) -> Path:
     return Path(value) if value else _settings().index_root
 
@@ -121,7 +128,8 @@ def index_cmd(corpus: Path | None, index_dir: str | None, full: bool, watch: int
     try:
         embedder = _embedder()
         root = _index_dir(index_dir)
-        report = build_index(corpus, root, embedder, full=full, progress=progress, source=_source(root))
+        report = build_index(corpus, root, embedder, full=full, progress=progress, source=_source(root),
+                             limits=_read_limits())
     except VraagbaakError as exc:
         progress.close()
         _fail(exc)
@@ -152,6 +160,7 @@ def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
 
     stop = threading.Event()
     source = _source(root)
+    limits = _read_limits()
 
     def _stop(signum, frame):
         stop.set()
@@ -168,7 +177,7 @@ def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
     while not stop.is_set():
         stamp = datetime.now().strftime("%H:%M:%S")
         try:
-            report = build_index(corpus, root, embedder, full=full and first, source=source)
+            report = build_index(corpus, root, embedder, full=full and first, source=source, limits=limits)
         except VraagbaakError as exc:
             click.echo(f"[{stamp}] Bijwerken mislukt: {exc}", err=True)
         else:
@@ -354,9 +363,9 @@ def evaluation_index(corpus: Path, embedder, progress):
     source = _source(root)
     if source.name != "local":  # an index of its own in the same Milvus
         source = source.for_collection(f"{source.options.collection}_eval_{key}")
-        build_index(corpus, root, embedder, progress=progress, source=source)
+        build_index(corpus, root, embedder, progress=progress, source=source, limits=_read_limits())
         return source.open()
-    build_index(corpus, root, embedder, progress=progress)
+    build_index(corpus, root, embedder, progress=progress, limits=_read_limits())
     return open_index(root)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from index.errors import ReadError
 from index.readers.common import clean_title, guess_title, short_reason
+from index.readers.limits import DEFAULT_LIMITS, ReadLimits, check_text
 from index.readers.text import BINARY_REASON, looks_binary
 from index.types import Document
 
@@ -118,7 +119,7 @@ def _title(soup) -> str:
     return clean_title(h1.get_text()) if h1 else ""
 
 
-def read(path: Path, doc_id: str) -> Document:
+def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """Read an HTML file; BeautifulSoup detects the encoding from the bytes."""
     from bs4 import BeautifulSoup
 
@@ -141,6 +142,7 @@ def read(path: Path, doc_id: str) -> Document:
     text = "\n\n".join(renderer.paragraphs)
     if not text.strip():
         raise ReadError(doc_id, NO_TEXT)
+    check_text(doc_id, text, limits)
     if looks_binary(text):
         raise ReadError(doc_id, BINARY_REASON)
     return Document(doc_id=doc_id, title=title or guess_title(text, path), text=text, kind="html")
