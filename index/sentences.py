@@ -51,6 +51,12 @@ _NO_SENTENCE_END = re.compile(
 _INITIALS = re.compile(r"(?:^|[\s(])(?:[A-Z]\.){1,5}$")
 
 
+# The patterns above look at most a dozen characters back from the end of the
+# previous sentence (an enumerator, an abbreviation, initials, with the space
+# before it); its last _CONTEXT characters decide as the whole sentence would.
+_CONTEXT = 32
+
+
 def _continues(previous: str) -> bool:
     """Whether the text after `previous` still belongs to its sentence."""
     return bool(_ENUMERATOR.match(previous) or _NO_SENTENCE_END.search(previous) or _INITIALS.search(previous))
@@ -83,7 +89,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             end -= 1
         if start >= end:
             continue
-        prev = text[spans[-1][0] : spans[-1][1]] if spans else ""
+        # Only the end of the sentence before decides (`_CONTEXT`); a run of
+        # joined sentences is not read again for every sentence it takes in.
+        prev = text[max(spans[-1][0], spans[-1][1] - _CONTEXT) : spans[-1][1]] if spans else ""
         if spans and _continues(prev):
             spans[-1][1] = end
         else:
