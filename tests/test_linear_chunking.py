@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +99,21 @@ def test_shapes_that_took_quadratic_time_are_chunked(shape):
     chunks = chunk_document(Document(doc_id="x.txt", title="", text=text, kind="txt"))
     assert chunks and all(text[c.start:c.end] for c in chunks)
     assert all(len(c.heading or "") < 5000 for c in chunks)
+
+
+def test_sentences_found_a_window_at_a_time_are_those_of_one_pass(monkeypatch):
+    import index.sentences as sentences
+
+    seeds = sorted((Path(__file__).resolve().parent.parent / "seeds").glob("*.txt"))
+    texts = [path.read_text("utf-8") for path in seeds]
+    rnd = random.Random(18)
+    documents = ["\n".join(texts), " ".join(" ".join(t.split()) for t in texts)]
+    for joiner in (" ", "\u00a0", ") ", ""):
+        pieces = [t[a:a + rnd.randint(1, 300)] for t in texts * 200 for a in [rnd.randrange(len(t))]]
+        documents.append(joiner.join(pieces))
+    for document in documents:
+        monkeypatch.setattr(sentences, "WINDOW", 10**9)
+        whole = sentences.sentence_spans(document)
+        monkeypatch.setattr(sentences, "WINDOW", 5000)
+        assert sentences.sentence_spans(document) == whole
+        monkeypatch.undo()
