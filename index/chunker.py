@@ -49,7 +49,7 @@ from .footnote_markers import MarkerIndex
 from .links import NOTE_NUMBER, is_reference_only
 from .paragraphs import reconstruct_mapped
 from .sentences import sentence_spans
-from .token_split import fits, pack, tokens_within, word_pieces
+from .token_split import fits, pack
 from .types import Chunk, Document
 
 # Bump on any change in behaviour: the index stores it and rebuilds on change.
@@ -241,18 +241,8 @@ def _split_long(u: _Unit, max_tokens: int, count) -> list[tuple[int, int]]:
     text = u.text
     if fits(text, max_tokens, count):
         return [(0, len(text))]
-    sents: list[tuple[int, int]] = []
-    sizes: list[int] = []
-    for s, e in sentence_spans(text) or [(0, len(text))]:
-        size = tokens_within(text[s:e], max_tokens, count)
-        if size is None or size > max_tokens:
-            pieces = word_pieces(text, s, e, max_tokens, count)
-            sents.extend(pieces)
-            sizes.extend([max_tokens] * len(pieces))  # about full: a guess, which `pack` checks
-        else:
-            sents.append((s, e))
-            sizes.append(size)
-    pieces = pack(text, sents, sizes, max_tokens, count)
+    # Sentences over the limit are cut between words (by `pack`, where it meets them).
+    pieces = pack(text, sentence_spans(text) or [(0, len(text))], max_tokens, count)
     if len(pieces) >= 2:
         last = text[pieces[-1][0] : pieces[-1][1]]
         if len(last.split()) < MIN_WORDS and fits(text[pieces[-2][0] : pieces[-1][1]], max_tokens, count):

@@ -12,7 +12,8 @@ question), so both functions keep the number and the size of the calls down:
   length of the piece before and bisecting, a handful of counts per piece
   instead of one per word.
 * `pack` joins sentences into pieces the same way, starting from where the
-  sentences' own token counts say the piece ends.
+  characters say the piece ends, and counts a sentence alone only where a
+  piece ends at it (to know whether it has to be cut between words).
 
 Token counts only grow when text is added, so galloping and bisecting find
 the same ends as adding one word or sentence at a time and counting each time.
@@ -38,32 +39,56 @@ def fits(text: str, max_tokens: int, count: Count) -> bool:
     return len(text) <= max_tokens * MAX_CHARS_PER_TOKEN and count(text) <= max_tokens
 
 
-def tokens_within(text: str, max_tokens: int, count: Count) -> int | None:
-    """The tokens of `text`, or None when it is certainly over `max_tokens` (too long to count)."""
-    return count(text) if len(text) <= max_tokens * MAX_CHARS_PER_TOKEN else None
+def pack(text: str, sentences: list[tuple[int, int]], max_tokens: int, count: Count) -> list[list[int]]:
+    """Sentences joined into pieces [start, end] of text within max_tokens; a sentence over it is cut between words.
 
-
-def pack(text: str, spans: list[tuple[int, int]], sizes: list[int], max_tokens: int,
-         count: Count) -> list[list[int]]:
-    """Consecutive spans joined into pieces [start, end] of text within max_tokens.
-
-    A piece takes spans while text[piece start:span end] fits, as adding them
-    one at a time would. Where each piece ends is predicted from the spans'
-    own sizes (tokens of text joined at whitespace mostly add up), then
-    confirmed by counting: two counts when the prediction is right.
+    The pieces are those of cutting every sentence over the limit into word
+    pieces first and then adding spans one at a time while text[piece
+    start:span end] fits. With fewer counts: where a piece ends is predicted
+    from its characters (at the tokens per character of the piece before) and
+    confirmed by galloping and bisection; a sentence inside a piece that fits
+    fits itself, so a sentence is counted alone only where a piece ends at it.
     """
+    items = list(sentences)
+    settled = [False] * len(items)  # known to be within the limit alone (or a word piece): never cut
+    rate = {"tokens_per_char": 0.25}
     pieces: list[list[int]] = []
     a = 0
-    while a < len(spans):
-        total, b = sizes[a], a + 1
-        while b < len(spans) and total + sizes[b] <= max_tokens:
-            total += sizes[b]
-            b += 1
-        start = spans[a][0]
-        b = _first_over(a, len(spans), lambda k: fits(text[start:spans[k][1]], max_tokens, count), b - a)
-        pieces.append([start, spans[b - 1][1]])
+    while a < len(items):
+        start = items[a][0]
+
+        def fits_to(k: int) -> bool:  # `fits`, learning the tokens per character on the way
+            piece = text[start:items[k][1]]
+            if len(piece) > max_tokens * MAX_CHARS_PER_TOKEN:
+                return False
+            tokens = count(piece)
+            if tokens > max_tokens:
+                return False
+            rate["tokens_per_char"] = tokens / len(piece) if piece else rate["tokens_per_char"]
+            return True
+
+        guess = 1
+        while a + guess < len(items) and (items[a + guess][1] - start) * rate["tokens_per_char"] <= max_tokens:
+            guess += 1
+        b = _first_over(a, len(items), fits_to, guess)
+        if _cut_first(text, items, settled, (a, b) if b == a + 1 else (b,), max_tokens, count):
+            continue  # a sentence became word pieces: this piece is worked out again
+        pieces.append([start, items[b - 1][1]])
         a = b
     return pieces
+
+
+def _cut_first(text: str, items: list[tuple[int, int]], settled: list[bool], candidates: tuple[int, ...],
+               max_tokens: int, count: Count) -> bool:
+    """Cut the first of `candidates` that is a sentence over the limit into word pieces; whether one was."""
+    for k in candidates:
+        if k < len(items) and not settled[k]:
+            settled[k] = True
+            if not fits(text[items[k][0]:items[k][1]], max_tokens, count):
+                cut = word_pieces(text, *items[k], max_tokens, count)
+                items[k:k + 1], settled[k:k + 1] = cut, [True] * len(cut)
+                return True
+    return False
 
 
 def word_pieces(text: str, s: int, e: int, max_tokens: int, count: Count) -> list[tuple[int, int]]:
