@@ -45,6 +45,7 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # Reading limits (index.readers.limits): generous for real reports of several
 # hundred pages, and small enough that one document cannot exhaust a build.
 DEFAULT_MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_ELEMENTS = 2_500_000
 DEFAULT_MAX_TEXT_CHARS = 5_000_000
 DEFAULT_MAX_PASSAGES = 10_000
 DEFAULT_ANN_THRESHOLD = 100_000
@@ -128,6 +129,12 @@ class Settings(BaseSettings):
         "archieven (.docx) die uitgepakt groter zijn (in bytes: de som van de opgegeven groottes van alle "
         "onderdelen, afbeeldingen inbegrepen) worden overgeslagen zonder ze uit te pakken; de standaard (64 MiB) "
         "is ruim voor een Word-rapport van meer dan duizend pagina's met foto's", ge=1)
+    max_elements: Integer = _setting(
+        DEFAULT_MAX_ELEMENTS,
+        "documenten met meer opmaakelementen worden overgeslagen vóór ze worden ingelezen: XML-elementen van een "
+        "Word-bestand, HTML-elementen (die acht keer tellen: de HTML-lezer houdt per element veel meer bij); de "
+        "standaard (2,5 miljoen) is ruim voor een Word-rapport van duizend pagina's en houdt het geheugen voor het "
+        "inlezen onder ongeveer 700 MB", ge=1)
     max_text_chars: Integer = _setting(
         DEFAULT_MAX_TEXT_CHARS,
         "documenten met meer tekst (in tekens) worden overgeslagen; de standaard (5 miljoen) is ongeveer "

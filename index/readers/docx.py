@@ -10,8 +10,10 @@ A line break inside a Word paragraph stays a single ``\\n``.
 Before python-docx opens the file, the sizes the archive declares for its
 members are added up: zipfile never inflates a member past its declared
 size, so that sum bounds the work, and an archive that would unpack to more
-than the limit (a decompression bomb) is skipped unopened. The text is
-counted while it is collected. An OLE2 file is an old Word document only
+than the limit (a decompression bomb) is skipped unopened. Then the XML
+members are inflated a block at a time and their elements counted: python-docx
+holds every element in memory, so a dense document within the size limit is
+refused before it is parsed. The text is counted while it is collected. An OLE2 file is an old Word document only
 when it holds a "WordDocument" stream; other OLE2 files (Excel, Outlook)
 are simply not Word files.
 """
@@ -24,7 +26,9 @@ from pathlib import Path
 
 from index.errors import ReadError
 from index.readers.common import clean_title, guess_title, meaningful_title, short_reason
-from index.readers.limits import DEFAULT_LIMITS, ReadLimits, TextBudget, check_unpacked
+from index.readers.limits import (
+    DEFAULT_LIMITS, ReadLimits, TextBudget, check_elements, check_unpacked, count_elements,
+)
 from index.types import Document
 
 NOT_DOCX = "geen geldig Word-bestand (.docx): {}"
@@ -70,10 +74,20 @@ def _check_archive(path: Path, doc_id: str, limits: ReadLimits) -> None:
         raise ReadError(doc_id, NOT_DOCX.format("geen zip-archief"))
     try:
         with zipfile.ZipFile(path) as archive:
-            declared = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+            members = archive.infolist()
+            check_unpacked(doc_id, sum(info.file_size for info in members), limits)
+            # What python-docx would parse into trees, counted while inflating a block at a time.
+            elements = count_elements(_xml_blocks(archive, members), stop_above=limits.max_elements)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise ReadError(doc_id, NOT_DOCX.format(short_reason(exc))) from exc
-    check_unpacked(doc_id, declared, limits)
+    check_elements(doc_id, elements, limits)
+
+
+def _xml_blocks(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]):
+    for info in members:
+        if info.filename.lower().endswith((".xml", ".rels")):
+            with archive.open(info) as member:
+                yield from iter(lambda: member.read(_BLOCK), b"")
 
 
 def _style_names(paragraph, cache: dict) -> list[str]:

@@ -17,7 +17,9 @@ from pathlib import Path
 
 from index.errors import ReadError
 from index.readers.common import clean_title, guess_title, short_reason
-from index.readers.limits import DEFAULT_LIMITS, ReadLimits, check_text
+from index.readers.limits import (
+    DEFAULT_LIMITS, HTML_ELEMENT_WEIGHT, ReadLimits, check_elements, check_text, count_elements,
+)
 from index.readers.text import BINARY_REASON, looks_binary
 from index.types import Document
 
@@ -126,6 +128,8 @@ def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
     data = path.read_bytes()
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError(doc_id, BINARY_REASON)
+    # BeautifulSoup keeps every element in memory: counted before it parses.
+    check_elements(doc_id, count_elements([data]), limits, weight=HTML_ELEMENT_WEIGHT)
     try:
         soup = BeautifulSoup(data, "lxml")
         title = _title(soup)  # before dropping <head> and <header>
