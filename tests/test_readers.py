@@ -249,8 +249,8 @@ def test_docx_not_a_zip(tmp_path):
 
 def test_old_doc_named_docx(tmp_path):
     path = tmp_path / "oud.docx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500))
-    assert_read_error(path, ".doc")
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(500) + "WordDocument".encode("utf-16-le") + bytes(52))
+    assert_read_error(path, "oud Word-formaat (.doc)")
 
 
 # --- HTML --------------------------------------------------------------------

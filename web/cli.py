@@ -20,6 +20,13 @@ def _settings() -> Settings:
     return click.get_current_context().find_root().obj
 
 
+def _read_limits():
+    """What one document may cost to read (VRAAGBAAK_MAX_BYTES and the other reading limits)."""
+    from index.readers.limits import ReadLimits
+
+    return ReadLimits.from_settings(_settings())
+
+
 def _index_dir(value: str | None) -> Path:
     return Path(value) if value else _settings().index_root
 
@@ -120,7 +127,8 @@ def index_cmd(corpus: Path | None, index_dir: str | None, full: bool, watch: int
     try:
         embedder = _embedder()
         root = _index_dir(index_dir)
-        report = build_index(corpus, root, embedder, full=full, progress=progress, source=_source(root))
+        report = build_index(corpus, root, embedder, full=full, progress=progress, source=_source(root),
+                             limits=_read_limits())
     except VraagbaakError as exc:
         progress.close()
         _fail(exc)
@@ -151,6 +159,7 @@ def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
 
     stop = threading.Event()
     source = _source(root)
+    limits = _read_limits()
 
     def _stop(signum, frame):
         stop.set()
@@ -167,7 +176,7 @@ def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
     while not stop.is_set():
         stamp = datetime.now().strftime("%H:%M:%S")
         try:
-            report = build_index(corpus, root, embedder, full=full and first, source=source)
+            report = build_index(corpus, root, embedder, full=full and first, source=source, limits=limits)
         except VraagbaakError as exc:
             click.echo(f"[{stamp}] Bijwerken mislukt: {exc}", err=True)
         else:

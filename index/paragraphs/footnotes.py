@@ -22,6 +22,31 @@ from .common import (
 from .lines import Line
 from .pieces import Piece, Unit, clean_segment, normalize
 
+class _FirstMarker:
+    """Whether the marker of a footnote number (the number glued to a word) occurs before an offset.
+
+    The first marker of each number is searched once; "a marker in
+    text[:offset]" is then "the first one ends before offset", or one ends
+    exactly at it.
+    """
+
+    def __init__(self, text: str):
+        self.text = text
+        self._end: dict[str, int | None] = {}
+
+    def before(self, number: str, offset: int) -> bool:
+        """What re.search(marker, text[:offset]) would say, without copying and searching text[:offset]."""
+        if number not in self._end:
+            found = re.search(r"[^\s\d]" + number + r"(?!\d)", self.text)
+            self._end[number] = found.end() if found else None
+        end = self._end[number]
+        if end is not None and end < offset:
+            return True
+        # a marker ending at `offset` itself, which text[:offset] would not see continued
+        start = offset - len(number) - 1
+        return start >= 0 and re.fullmatch(r"[^\s\d]" + number, self.text[start:offset]) is not None
+
+
 def find_footnotes(
     text: str, lines: list[Line], blank_before: dict[int, int]
 ) -> tuple[set[int], list[list[Line]], dict[int, int]]:
@@ -29,6 +54,7 @@ def find_footnotes(
     used: set[int] = set()
     notes: list[list[Line]] = []
     block_of: dict[int, int] = {}
+    first_marker = _FirstMarker(text)
     next_fn = 1
     block = -1
     i = 0
@@ -41,10 +67,7 @@ def find_footnotes(
             and int(m.group(1)) == next_fn
             and (blank_before.get(ln.no, 0) >= 1 or i == 0)
             and is_upper_start(ln.text[m.end() :])
-            and re.search(
-                r"[^\s\d]" + m.group(1) + r"(?!\d)", text[: ln.start]
-            )
-            is not None
+            and first_marker.before(m.group(1), ln.start)
         )
         if not starts:
             i += 1
@@ -84,6 +107,8 @@ def cut_inline_notes(text: str, ln: Line, fn_numbers: frozenset[str], inline_not
     Returns where the line's body text ends (the first definition's start).
     """
     seg_end = ln.end
+    if "[" not in ln.text:
+        return seg_end
     for m in INLINE_FN_DEF.finditer(ln.text):
         seg_end = min(seg_end, ln.start + m.start())
         body = normalize(clean_segment(text, ln.start + m.start(2), ln.start + m.end(2), fn_numbers))
@@ -143,6 +168,11 @@ def superscript_footnotes(units: list[Unit], text: str) -> None:
 
 
 def group_small_footnotes(units: list[Unit]) -> None:
+    """Notes under 8 words join a neighbour of their block: the note before, or the next one if first.
+
+    One pass per block: a small note joins the last kept one; at the start of a
+    block it carries over into the next note, which is then looked at again.
+    """
     notes = [u for u in units if u.kind == "footnote"]
     by_group: dict[int, list[Unit]] = {}
     for u in notes:
@@ -150,22 +180,21 @@ def group_small_footnotes(units: list[Unit]) -> None:
     for group, members in by_group.items():
         if group <= -2 and group != -100:
             continue  # inline "[n: ...]" notes stay with their paragraph
-        k = 0
-        while k < len(members):
-            u = members[k]
-            if len(members) > 1 and len(word_list(u.text)) < 8:
-                if k > 0:
-                    tgt = members[k - 1]
-                    tgt.piece.add(" ", u.start)
-                    tgt.piece.extend(u.piece)
-                    tgt.lines += u.lines
-                else:
-                    tgt = members[k + 1]
-                    u.piece.add(" ", tgt.start)
-                    u.piece.extend(tgt.piece)
-                    tgt.piece = u.piece
-                    tgt.lines = u.lines + tgt.lines
+        kept: list[Unit] = []
+        for k, u in enumerate(members):
+            left = len(kept) + len(members) - k  # the kept notes, this one and those after it
+            if left <= 1 or len(word_list(u.text)) >= 8:
+                kept.append(u)
+            elif kept:
+                tgt = kept[-1]
+                tgt.piece.add(" ", u.start)
+                tgt.piece.extend(u.piece)
+                tgt.lines += u.lines
                 u.piece = Piece()
-                members.pop(k)
-                continue
-            k += 1
+            else:  # the first of its block: it becomes the start of the next note
+                tgt = members[k + 1]
+                u.piece.add(" ", tgt.start)
+                u.piece.extend(tgt.piece)
+                tgt.piece = u.piece
+                tgt.lines = u.lines + tgt.lines
+                u.piece = Piece()

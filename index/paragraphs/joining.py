@@ -14,6 +14,7 @@ hyphenated word: "verbe-" + "teren"; or a kept hyphen: "niet-" + "gebruik").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .common import (
@@ -23,6 +24,7 @@ from .common import (
 from .footnotes import cut_inline_notes
 from .lines import Line
 from .pieces import Piece, Unit, clean_segment
+from .vocabulary import Vocabulary
 
 @dataclass
 class Stats:
@@ -68,7 +70,7 @@ def first_word(s: str) -> str:
     return s.split(" ", 1)[0]
 
 
-def _glue(a: Line, at: str, bt: str, st: Stats, vocab: str) -> str | None:
+def _glue(a: Line, at: str, bt: str, st: Stats, vocab: Vocabulary) -> str | None:
     """A join decided by the characters at the break: a hyphen, a slash or a
     bracket ('' glues, '-' keeps the hyphen, ' ' a space); None otherwise."""
     # hyphenated line break
@@ -85,7 +87,7 @@ def _glue(a: Line, at: str, bt: str, st: Stats, vocab: str) -> str | None:
         low_left = left.lower()
         if low_left in KEEP_HYPHEN_PREFIXES:
             return "-"
-        if right and re.search(re.escape(low_left + "-" + right.lower()), vocab):
+        if right and low_left + "-" + right.lower() in vocab:
             return "-"
         return ""
     if len(at) >= 2 and at[-1] == "-" and (at[-2].isupper() or at[-2].isdigit()) and is_lower_start(bt):
@@ -101,7 +103,7 @@ def _glue(a: Line, at: str, bt: str, st: Stats, vocab: str) -> str | None:
     return None
 
 
-def join_mode(a: Line, b: Line, st: Stats, vocab: str, first_of_unit: bool = False) -> str | None:
+def join_mode(a: Line, b: Line, st: Stats, vocab: Vocabulary, first_of_unit: bool = False) -> str | None:
     """How line b continues line a: None (new unit), ' ', '' or '-' (keep)."""
     if b.kind in ("bullet", "numbered", "md", "article", "spaced", "url", "tab", "supfn"):
         if a.kind == b.kind and a.kind in ("tab", "url"):
@@ -195,24 +197,26 @@ def _extend(cur: Unit, prev_line: Line, ln: Line, piece: Piece, join: str) -> No
         cur.piece.extend(piece)
 
 
-def join_lines(
-    text: str,
-    lines: list[Line],
-    blank_before: dict[int, int],
-    fn_used: set[int],
-    fn_numbers: frozenset[str],
-    st: Stats,
-    vocab: str,
-) -> tuple[list[Unit], list[Unit]]:
-    """The body units in order, and the inline footnote definitions cut out of them.
+def _spellings_asked(a: Line, b: Line) -> Iterable[str]:
+    """The forms `_glue` may look up in the vocabulary when line b follows line a (a few more, never fewer)."""
+    at, bt = a.clean or a.text, b.clean or b.text
+    if not at or not bt or not is_lower_start(bt):
+        return
+    if len(at) >= 2 and at[-1] == "-" and at[-2].isalpha():
+        right = re.match(r"[\w]+", bt)
+        if right:
+            yield re.split(r"[\s/(]", at[:-1])[-1].lower() + "-" + right.group(0).lower()
+    if at.endswith(")"):
+        yield (at.rsplit(" ", 1)[-1] + first_word(bt)).lower()
 
-    Lines of footnote blocks (`fn_used`) are skipped: a paragraph interrupted
-    by a footnote block is continued after it.
+
+def _prepared_lines(text: str, lines: list[Line], blank_before: dict[int, int], fn_used: set[int],
+                    fn_numbers: frozenset[str], inline_notes: list[Unit]) -> list[tuple[Line, Piece]]:
+    """The lines that take part in paragraphs, each with its cleaned piece (and `clean`, `gap`, `pagebreak` set).
+
+    Lines of footnote blocks (`fn_used`) are left out; the line after one is marked as after a page break.
     """
-    units: list[Unit] = []
-    inline_notes: list[Unit] = []
-    cur: Unit | None = None
-    prev_line: Line | None = None
+    prepared: list[tuple[Line, Piece]] = []
     pending_page_break = False
     for ln in lines:
         if ln.no in fn_used:
@@ -228,6 +232,32 @@ def join_lines(
         ln.clean = " ".join(piece.text.split())
         if ln.kind == "md":
             piece = _heading_text(ln, piece)
+        prepared.append((ln, piece))
+    return prepared
+
+
+def join_lines(
+    text: str,
+    lines: list[Line],
+    blank_before: dict[int, int],
+    fn_used: set[int],
+    fn_numbers: frozenset[str],
+    st: Stats,
+    vocab: Vocabulary,
+) -> tuple[list[Unit], list[Unit]]:
+    """The body units in order, and the inline footnote definitions cut out of them.
+
+    Lines of footnote blocks (`fn_used`) are skipped: a paragraph interrupted
+    by a footnote block is continued after it. The spellings the joins may
+    ask the vocabulary about are learned first, in one pass.
+    """
+    inline_notes: list[Unit] = []
+    prepared = _prepared_lines(text, lines, blank_before, fn_used, fn_numbers, inline_notes)
+    vocab.learn(q for (a, _), (b, _) in zip(prepared, prepared[1:]) for q in _spellings_asked(a, b))
+    units: list[Unit] = []
+    cur: Unit | None = None
+    prev_line: Line | None = None
+    for ln, piece in prepared:
         join = None
         if cur is not None and prev_line is not None:
             join = join_mode(prev_line, ln, st, vocab, len(cur.lines) == 1)

@@ -11,16 +11,47 @@ from .pieces import normalize
 from .structure import (
     assign_headings, mark_headings, mark_year_subtitles, merge_bylines, merge_lists, strip_bullet_markers,
 )
+from .vocabulary import Vocabulary
 
 
 def reconstruct_mapped(text: str) -> list[tuple[Paragraph, list[int]]]:
     """Like `reconstruct`, with each paragraph's per-character source offsets."""
-    return [(p, offs) for p, offs, _ in _reconstruct(text)]
+    return [(p, offs) for p, offs, _ in _Last.take(text)]
 
 
 def reconstruct(text: str) -> list[Paragraph]:
     """Turn raw (PDF-extracted or plain) text into real paragraphs."""
-    return [p for p, _, _ in _reconstruct(text)]
+    return [p for p, _, _ in _Last.keep(text)]
+
+
+class _Last:
+    """The reconstruction of the last text whose title was guessed, until it is chunked.
+
+    A reader guesses the title from the whole text (`reconstruct`), and the
+    chunker then reconstructs the same text again (`reconstruct_mapped`): the
+    second time takes the first one's result instead, and releases it. The
+    pair is one tuple, read and replaced whole; the result is never changed.
+    """
+
+    last: tuple[str, list] | None = None
+
+    @classmethod
+    def keep(cls, text: str) -> list:
+        last = cls.last
+        if last is not None and last[0] == text:
+            return last[1]
+        cls.last = None  # the old one goes before the new one is made
+        result = _reconstruct(text)
+        cls.last = (text, result)
+        return result
+
+    @classmethod
+    def take(cls, text: str) -> list:
+        last = cls.last
+        if last is not None and last[0] == text:
+            cls.last = None
+            return last[1]
+        return _reconstruct(text)
 
 
 def _reconstruct(text: str) -> list[tuple[Paragraph, list[int], str]]:
@@ -30,7 +61,7 @@ def _reconstruct(text: str) -> list[tuple[Paragraph, list[int], str]]:
     lines, blank_before, blank_after = read_lines(text)
     if not lines:
         return []
-    vocab = " ".join(ln.text for ln in lines).lower()
+    vocab = Vocabulary(" ".join(ln.text for ln in lines).lower())
     classify_lines(lines)
 
     fn_used, fn_notes, fn_block = find_footnotes(text, lines, blank_before)

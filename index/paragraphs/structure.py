@@ -67,15 +67,21 @@ def mark_headings(units: list[Unit], st: Stats) -> None:
         heading_candidate(u, st, content[i + 1] if i + 1 < n else None)
         for i, u in enumerate(content)
     ]
+    # Where the walk from each unit over the following candidates stops (the
+    # chain must end in real content), worked out from the back: one pass.
+    # Kinds change only at and before the unit being looked at, so the walks
+    # see the kinds as they were before the loop.
+    stop_after = [n] * n
+    stop = n
+    for j in range(n - 1, -1, -1):
+        stop_after[j] = stop
+        u = content[j]
+        if (not cand[j] and u.kind != "heading") or (u.kind == "heading" and u.level <= 1):
+            stop = j
     for i, u in enumerate(content):
         if not cand[i]:
             continue
-        # walk over following candidates: the chain must end in real content
-        j = i + 1
-        while j < n and (cand[j] or content[j].kind == "heading"):
-            if content[j].kind == "heading" and content[j].level <= 1:
-                break
-            j += 1
+        j = stop_after[i]
         if j >= n or content[j].kind == "heading":
             continue
         nxt = content[j]
@@ -169,10 +175,33 @@ def shorten(s: str, limit: int = MAX_LEAD_IN) -> str:
     return cut
 
 
+# A heading path holds at most this many consecutive detected headings (a
+# longer run is a list of short lines, not structure), and a Markdown heading
+# at most this many characters of its text: what a paragraph's heading can
+# cost stays bounded however the document is made.
+MAX_DETECTED = 8
+MAX_HEADING_PART = 300
+
+
+class _Paths:
+    """Heading paths joined with " › "; a path the same as the one before is the same string."""
+
+    def __init__(self):
+        self.key: tuple[str, ...] | None = None
+        self.text: str | None = None
+
+    def __call__(self, path: list[str]) -> str | None:
+        key = tuple(path)
+        if key != self.key:
+            self.key, self.text = key, " › ".join(path) or None
+        return self.text
+
+
 def assign_headings(units: list[Unit]) -> list[tuple[Paragraph, list[int], str]]:
     explicit: dict[int, str] = {}  # level -> heading text (levels 1..6)
     detected: list[str] = []
     last_was_heading = False
+    joined = _Paths()
     out = []
     for u in units:
         if u.kind == "heading":
@@ -180,17 +209,17 @@ def assign_headings(units: list[Unit]) -> list[tuple[Paragraph, list[int], str]]
                 if u.level >= 1:
                     for lv in [lv for lv in explicit if lv >= u.level]:
                         del explicit[lv]
-                    explicit[u.level] = u.text
+                    explicit[u.level] = shorten(u.text, MAX_HEADING_PART)
                 detected = []
             else:
                 if last_was_heading and detected:
-                    detected.append(u.text)
+                    detected = (detected + [u.text])[-MAX_DETECTED:]
                 else:
                     detected = [u.text]
             path = [explicit[lv] for lv in sorted(explicit) if lv < (u.level if u.level <= 6 else 7)]
             if u.level > 6:
                 path += detected[:-1]
-            heading = " › ".join(path) or None
+            heading = joined(path)
             last_was_heading = True
             out.append((Paragraph(u.text, u.start, u.end, heading, "heading"), u.piece.offs, u.kind))
             continue
@@ -198,7 +227,7 @@ def assign_headings(units: list[Unit]) -> list[tuple[Paragraph, list[int], str]]
         path = [explicit[lv] for lv in sorted(explicit)] + detected
         if u.kind == "bullet" and u.lead_in:
             path = path + [shorten(u.lead_in)]
-        heading = " › ".join(path) or None
+        heading = joined(path)
         kind = u.kind if u.kind in ("bullet", "footnote") else "paragraph"
         out.append((Paragraph(u.text, u.start, u.end, heading, kind), u.piece.offs, u.kind))
     return out

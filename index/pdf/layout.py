@@ -6,6 +6,7 @@ import io
 import logging
 from dataclasses import dataclass, field
 
+from index.errors import ReadError
 from index.pdf import ocr
 from index.pdf.blocks import Block, build_blocks, measure
 from index.pdf.columns import read_order
@@ -114,8 +115,12 @@ def _ocr_pages(data: bytes, todo: list[tuple[int, float, float]], doc_id: str, l
     return out
 
 
-def read_layout(data: bytes, doc_id: str) -> Layout:
-    """Every page through the stages; returns the document's blocks."""
+def read_layout(data: bytes, doc_id: str, budget=None) -> Layout:
+    """Every page through the stages; returns the document's blocks.
+
+    `budget` (index.readers.limits.TextBudget) counts the words' characters
+    page by page and stops a document with too much text early.
+    """
     import pdfplumber
 
     pages: list[list[Line]] = []
@@ -127,11 +132,15 @@ def read_layout(data: bytes, doc_id: str) -> Layout:
             heights.append(float(page.height))
             try:
                 pw = page_words(page, index + 1)
+                if budget is not None:
+                    budget.add(sum(len(word.text) + 1 for word in pw.words))
                 if _scanned(pw, page):
                     todo.append((index, pw.width, pw.height))
                     pages.append([])
                 else:
                     pages.append(_page_lines(pw, page) if pw.words else [])
+            except ReadError:
+                raise
             except Exception as exc:  # noqa: BLE001 - keep the other pages
                 log.warning("%s: pagina %d niet leesbaar: %s", doc_id, index + 1, exc)
                 layout.skipped[index + 1] = "pagina niet leesbaar"

@@ -4,7 +4,8 @@ One small module per format; this package decides which files belong to the
 corpus (`iter_corpus`) and dispatches on the suffix (`read_document`). Every
 failure, whatever its cause, leaves here as a `ReadError` naming the file by
 its doc_id and giving a short Dutch reason, so one bad file never stops a
-build.
+build. What a file may cost to read -- its size, what it unpacks to, the text
+it yields -- is bounded by `ReadLimits` (see `limits`).
 """
 
 from __future__ import annotations
@@ -12,17 +13,17 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from index.errors import ReadError
-from index.settings import DEFAULT_MAX_BYTES
 from index.readers.common import short_reason
+from index.readers.limits import DEFAULT_LIMITS, ReadLimits, check_text, too_large
 from index.types import Document
 
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
-_MB = 1024 * 1024
 
 
 def doc_id_for(path: Path, root: Path) -> str:
@@ -33,19 +34,13 @@ def doc_id_for(path: Path, root: Path) -> str:
         raise ReadError(path.name, "bestand ligt buiten de documentmap") from None
 
 
-def _mb(n: int) -> str:
-    """Megabytes the Dutch way: "50", "12,3", and enough digits for tiny limits."""
-    value = n / _MB
-    text = f"{value:.1f}" if value >= 0.1 else (f"{value:.6f}".rstrip("0") or "0")
-    return text.removesuffix(".0").rstrip(".").replace(".", ",")
-
-
-def _too_large(size: int, max_bytes: int) -> str:
-    return f"bestand is te groot ({_mb(size)} MB, maximaal {_mb(max_bytes)} MB)"
+def _limits(limits: ReadLimits | None, max_bytes: int | None) -> ReadLimits:
+    limits = limits or DEFAULT_LIMITS
+    return limits if max_bytes is None else replace(limits, max_bytes=max_bytes)
 
 
 def _reader(suffix: str):
-    """The read(path, doc_id) function for a lower-case suffix; imported lazily."""
+    """The read(path, doc_id, limits) function for a lower-case suffix; imported lazily."""
     if suffix in (".txt", ".md"):
         from index.readers.text import read
     elif suffix == ".pdf":
@@ -59,21 +54,25 @@ def _reader(suffix: str):
     return read
 
 
-def read_document(path: Path, root: Path, *, max_bytes: int | None = None) -> Document:
-    """Read one corpus file; raises ReadError (never anything else) on failure."""
+def read_document(path: Path, root: Path, *, max_bytes: int | None = None,
+                  limits: ReadLimits | None = None) -> Document:
+    """Read one corpus file within `limits` (max_bytes, when given, replaces
+    limits.max_bytes); raises ReadError (never anything else) on failure."""
     path, root = Path(path), Path(root)
     doc_id = doc_id_for(path, root)
-    limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+    limits = _limits(limits, max_bytes)
     try:
         reader = _reader(path.suffix.lower())
         if reader is None:
             raise ReadError(doc_id, f"bestandstype {path.suffix or '(geen)'} wordt niet ondersteund")
         size = path.stat().st_size
-        if size > limit:
-            raise ReadError(doc_id, _too_large(size, limit))
+        if size > limits.max_bytes:
+            raise ReadError(doc_id, too_large(size, limits.max_bytes))
         if size == 0:
             raise ReadError(doc_id, "bestand is leeg")
-        return reader(path, doc_id)
+        document = reader(path, doc_id, limits)
+        check_text(doc_id, document.text, limits)
+        return document
     except ReadError:
         raise
     except FileNotFoundError:
@@ -82,6 +81,8 @@ def read_document(path: Path, root: Path, *, max_bytes: int | None = None) -> Do
         raise ReadError(doc_id, "geen leesrechten voor dit bestand") from None
     except RecursionError:
         raise ReadError(doc_id, "bestand is te diep genest om te lezen") from None
+    except MemoryError:
+        raise ReadError(doc_id, "te weinig geheugen om dit bestand te lezen") from None
     except Exception as exc:  # noqa: BLE001 - the contract: only ReadError leaves
         log.debug("unexpected error reading %s", doc_id, exc_info=True)
         raise ReadError(doc_id, f"onverwachte fout bij lezen: {short_reason(exc)}") from exc
@@ -98,6 +99,7 @@ def iter_corpus(
     root: Path,
     *,
     max_bytes: int | None = None,
+    limits: ReadLimits | None = None,
     on_error: Callable[[ReadError], None] | None = None,
 ) -> Iterator[Path]:
     """Supported files under root, recursively, sorted by doc_id.
@@ -113,7 +115,7 @@ def iter_corpus(
     if not root.is_dir():
         raise ReadError(str(root.name or root), "documentmap bestaat niet of is geen map")
     real_root = root.resolve()
-    limit = DEFAULT_MAX_BYTES if max_bytes is None else max_bytes
+    limit = _limits(limits, max_bytes).max_bytes
     found: list[tuple[str, Path]] = []
     for folder, dirs, files in os.walk(root, followlinks=False):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
@@ -134,6 +136,6 @@ def iter_corpus(
             _report(on_error, ReadError(doc_id, f"bestand niet leesbaar: {short_reason(exc)}"))
             continue
         if size > limit:
-            _report(on_error, ReadError(doc_id, _too_large(size, limit)))
+            _report(on_error, ReadError(doc_id, too_large(size, limit)))
             continue
         yield path

@@ -6,6 +6,16 @@ Kop N ``#`` * N), list paragraphs become ``- item``, and every paragraph is
 separated by a blank line. Body order is kept, tables included: each cell's
 paragraphs follow in row order (merged cells once), nested tables inline.
 A line break inside a Word paragraph stays a single ``\\n``.
+
+Before python-docx opens the file, the sizes the archive declares for its
+members are added up: zipfile never inflates a member past its declared
+size, so that sum bounds the work, and an archive that would unpack to more
+than the limit (a decompression bomb) is skipped unopened. Then the XML
+members are inflated a block at a time and their elements counted: python-docx
+holds every element in memory, so a dense document within the size limit is
+refused before it is parsed. The text is counted while it is collected. An OLE2 file is an old Word document only
+when it holds a "WordDocument" stream; other OLE2 files (Excel, Outlook)
+are simply not Word files.
 """
 
 from __future__ import annotations
@@ -16,6 +26,9 @@ from pathlib import Path
 
 from index.errors import ReadError
 from index.readers.common import clean_title, guess_title, meaningful_title, short_reason
+from index.readers.limits import (
+    DEFAULT_LIMITS, ReadLimits, TextBudget, check_elements, check_unpacked, count_elements,
+)
 from index.types import Document
 
 NOT_DOCX = "geen geldig Word-bestand (.docx): {}"
@@ -27,10 +40,73 @@ _TITLE_STYLES = {"title", "titel"}
 _LIST_STYLE = re.compile(r"^(?:list|lijst|opsomming)", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _W_NS = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# The directory entry of a Word 97-2003 document's main stream: its UTF-16 name and terminator.
+_WORD_STREAM = "WordDocument".encode("utf-16-le") + b"\x00\x00"
+_BLOCK = 1 << 20
 
 
-def _style_names(paragraph) -> list[str]:
-    """The paragraph's style name and those it is based on (custom headings)."""
+def _is_old_word(path: Path) -> bool:
+    """An OLE2 compound file with a WordDocument stream (a real .doc); read in blocks."""
+    with path.open("rb") as handle:
+        if handle.read(len(_OLE2_MAGIC)) != _OLE2_MAGIC:
+            return False
+        tail = b""
+        for block in iter(lambda: handle.read(_BLOCK), b""):
+            if _WORD_STREAM in tail + block:
+                return True
+            tail = block[-len(_WORD_STREAM):]
+    return False
+
+
+def _is_ole2(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(len(_OLE2_MAGIC)) == _OLE2_MAGIC
+
+
+def _check_archive(path: Path, doc_id: str, limits: ReadLimits) -> None:
+    """ReadError unless `path` is a zip whose members declare at most max_unpacked_bytes together."""
+    if _is_old_word(path):
+        raise ReadError(doc_id, OLD_DOC)
+    if _is_ole2(path):
+        raise ReadError(doc_id, NOT_DOCX.format("een ander Office-bestand (OLE2), geen Word-document"))
+    if not zipfile.is_zipfile(path):
+        raise ReadError(doc_id, NOT_DOCX.format("geen zip-archief"))
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            check_unpacked(doc_id, sum(info.file_size for info in members), limits)
+            # What python-docx would parse into trees, counted while inflating a block at a time.
+            elements = count_elements(_xml_blocks(archive, members), stop_above=limits.max_elements)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ReadError(doc_id, NOT_DOCX.format(short_reason(exc))) from exc
+    check_elements(doc_id, elements, limits)
+
+
+def _xml_blocks(archive: zipfile.ZipFile, members: list[zipfile.ZipInfo]):
+    for info in members:
+        if info.filename.lower().endswith((".xml", ".rels")):
+            with archive.open(info) as member:
+                yield from iter(lambda: member.read(_BLOCK), b"")
+
+
+def _style_names(paragraph, cache: dict) -> list[str]:
+    """The paragraph's style name and those it is based on (custom headings).
+
+    Looking a style up walks the whole style table, so the names are kept
+    per style id (`cache`, one per document): a document of many paragraphs
+    costs one lookup per style, not one per paragraph.
+    """
+    try:
+        style_id = paragraph._p.style
+    except Exception:  # noqa: BLE001 - resolved (or not) the slow way below
+        style_id = ("?", id(paragraph))
+    if style_id not in cache:
+        cache[style_id] = _resolve_style_names(paragraph)
+    return cache[style_id]
+
+
+def _resolve_style_names(paragraph) -> list[str]:
     names = []
     try:
         style = paragraph.style
@@ -42,12 +118,12 @@ def _style_names(paragraph) -> list[str]:
     return names
 
 
-def _render_paragraph(paragraph) -> tuple[str, bool]:
+def _render_paragraph(paragraph, styles: dict) -> tuple[str, bool]:
     """(Markdown text, is_heading) of one paragraph; text '' when empty."""
     text = _BLANK_LINES.sub("\n", paragraph.text or "").strip()
     if not text:
         return "", False
-    names = _style_names(paragraph)
+    names = _style_names(paragraph, styles)
     for name in names:
         if name.lower() in _TITLE_STYLES:
             return "# " + " ".join(text.split()), True
@@ -61,7 +137,17 @@ def _render_paragraph(paragraph) -> tuple[str, bool]:
     return text, False
 
 
-def _blocks(container, out: list[str], headings: list[str]) -> None:
+class _Collected:
+    """What `_blocks` gathers: paragraphs, headings, the style cache and the text budget."""
+
+    def __init__(self, budget: TextBudget):
+        self.paragraphs: list[str] = []
+        self.headings: list[str] = []
+        self.styles: dict = {}
+        self.budget = budget
+
+
+def _blocks(container, out: _Collected) -> None:
     """Append the rendered paragraphs of a document or cell, in body order."""
     from docx.table import Table, _Cell
 
@@ -71,40 +157,42 @@ def _blocks(container, out: list[str], headings: list[str]) -> None:
             # horizontally merged cell once per grid column it spans.
             for tr in block._tbl.tr_lst:
                 for tc in tr.tc_lst:
-                    _blocks(_Cell(tc, block), out, headings)
+                    _blocks(_Cell(tc, block), out)
         else:
-            text, is_heading = _render_paragraph(block)
+            text, is_heading = _render_paragraph(block, out.styles)
             if text:
-                out.append(text)
+                out.budget.add(len(text) + (2 if out.paragraphs else 0))  # and the blank line before it
+                out.paragraphs.append(text)
                 if is_heading:
-                    headings.append(text.lstrip("#").strip())
+                    out.headings.append(text.lstrip("#").strip())
 
 
-def read(path: Path, doc_id: str) -> Document:
-    """Read a .docx; ReadError for anything that is not a readable Word file."""
+def _meta_title(document) -> str | None:
+    try:
+        return document.core_properties.title
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
+    """Read a .docx; ReadError for anything that is not a readable Word file, or one over the limits."""
     import docx
 
-    with path.open("rb") as handle:
-        if handle.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-            raise ReadError(doc_id, OLD_DOC)
-    if not zipfile.is_zipfile(path):
-        raise ReadError(doc_id, NOT_DOCX.format("geen zip-archief"))
+    _check_archive(path, doc_id, limits)
+    collected = _Collected(TextBudget(doc_id, limits))
     try:
         document = docx.Document(str(path))
-        paragraphs: list[str] = []
-        headings: list[str] = []
-        _blocks(document, paragraphs, headings)
+        _blocks(document, collected)
     except ReadError:
         raise
     except Exception as exc:  # noqa: BLE001 - junk zips fail in many ways
         raise ReadError(doc_id, NOT_DOCX.format(short_reason(exc))) from exc
-    text = "\n\n".join(paragraphs)
+    text = "\n\n".join(collected.paragraphs)
     if not text.strip():
         raise ReadError(doc_id, NO_TEXT)
-    try:
-        meta_title = document.core_properties.title
-    except Exception:  # noqa: BLE001
-        meta_title = None
+    meta_title = _meta_title(document)
+    del document  # the XML tree: no longer needed while the title is guessed from the text
+    headings = collected.headings
     title = (
         meaningful_title(meta_title)
         or (clean_title(headings[0]) if headings else "")

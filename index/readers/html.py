@@ -17,6 +17,9 @@ from pathlib import Path
 
 from index.errors import ReadError
 from index.readers.common import clean_title, guess_title, short_reason
+from index.readers.limits import (
+    DEFAULT_LIMITS, HTML_ELEMENT_WEIGHT, ReadLimits, check_elements, check_text, count_elements,
+)
 from index.readers.text import BINARY_REASON, looks_binary
 from index.types import Document
 
@@ -118,13 +121,15 @@ def _title(soup) -> str:
     return clean_title(h1.get_text()) if h1 else ""
 
 
-def read(path: Path, doc_id: str) -> Document:
+def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """Read an HTML file; BeautifulSoup detects the encoding from the bytes."""
     from bs4 import BeautifulSoup
 
     data = path.read_bytes()
     if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise ReadError(doc_id, BINARY_REASON)
+    # BeautifulSoup keeps every element in memory: counted before it parses.
+    check_elements(doc_id, count_elements([data]), limits, weight=HTML_ELEMENT_WEIGHT)
     try:
         soup = BeautifulSoup(data, "lxml")
         title = _title(soup)  # before dropping <head> and <header>
@@ -141,6 +146,7 @@ def read(path: Path, doc_id: str) -> Document:
     text = "\n\n".join(renderer.paragraphs)
     if not text.strip():
         raise ReadError(doc_id, NO_TEXT)
+    check_text(doc_id, text, limits)
     if looks_binary(text):
         raise ReadError(doc_id, BINARY_REASON)
     return Document(doc_id=doc_id, title=title or guess_title(text, path), text=text, kind="html")

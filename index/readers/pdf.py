@@ -26,6 +26,7 @@ from pathlib import Path
 
 from index.errors import ReadError
 from index.readers.common import guess_title, meaningful_title, short_reason
+from index.readers.limits import DEFAULT_LIMITS, ReadLimits, TextBudget, check_text
 from index.types import Document
 
 log = logging.getLogger(__name__)
@@ -49,6 +50,9 @@ UNIT_SEPARATOR = "\n\n"
 DAMAGED = "PDF is beschadigd of onvolledig: {}"
 NO_TEXT = "PDF bevat geen tekst (gescand?)"
 ENCRYPTED = "PDF is versleuteld"
+# The layout stages count words before furniture is set apart: they stop only a
+# document with clearly too much text; the text they make is checked exactly.
+WORDS_ALLOWANCE = 1.5
 
 
 def _open(data: bytes, doc_id: str):
@@ -89,7 +93,7 @@ def _page_text(page, number: int, doc_id: str) -> str:
     return text.replace("\x00", "").rstrip()
 
 
-def _plain(reader, doc_id: str) -> tuple[str, list[int]]:
+def _plain(reader, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> tuple[str, list[int]]:
     """pypdf's text per page, joined by a blank line (the fallback)."""
     try:
         pages = list(reader.pages)
@@ -100,6 +104,7 @@ def _plain(reader, doc_id: str) -> tuple[str, list[int]]:
     parts: list[str] = []
     page_starts: list[int] = []
     offset = 0
+    budget = TextBudget(doc_id, limits)
     for number, page in enumerate(pages, start=1):
         if parts:
             parts.append(PAGE_SEPARATOR)
@@ -108,6 +113,7 @@ def _plain(reader, doc_id: str) -> tuple[str, list[int]]:
         text = _page_text(page, number, doc_id)
         parts.append(text)
         offset += len(text)
+        budget.add(len(text) + (len(PAGE_SEPARATOR) if number > 1 else 0))
     return "".join(parts), page_starts
 
 
@@ -162,7 +168,7 @@ def layout_text(layout) -> tuple[str, list[int]]:
     return text, page_starts
 
 
-def read(path: Path, doc_id: str) -> Document:
+def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """Read a PDF: clean units with page offsets, metadata or guessed title."""
     data = path.read_bytes()
     reader = _open(data, doc_id)
@@ -171,7 +177,7 @@ def read(path: Path, doc_id: str) -> Document:
     try:
         from index.pdf.layout import read_layout
 
-        layout = read_layout(data, doc_id)
+        layout = read_layout(data, doc_id, TextBudget(doc_id, limits, WORDS_ALLOWANCE))
         text, page_starts = layout_text(layout)
         furniture = tuple((page, tuple(lines)) for page, lines in sorted(layout.furniture.items()))
         ocr_pages = tuple(sorted(layout.ocr_pages))
@@ -182,9 +188,10 @@ def read(path: Path, doc_id: str) -> Document:
         raise
     except Exception as exc:  # noqa: BLE001 - fall back to pypdf's plain text
         log.warning("%s: opmaak niet leesbaar (%s), platte tekst gebruikt", doc_id, short_reason(exc))
-        text, page_starts = _plain(reader, doc_id)
+        text, page_starts = _plain(reader, doc_id, limits)
     if not text.strip():
         raise ReadError(doc_id, NO_TEXT)
+    check_text(doc_id, text, limits)  # before the title: guessing it reads the whole text
 
     try:
         meta_title = reader.metadata.title if reader.metadata else None

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from index.errors import ReadError
 from index.readers.common import clean_title, guess_title
+from index.readers.limits import DEFAULT_LIMITS, ReadLimits, check_text
 from index.types import Document
 
 log = logging.getLogger(__name__)
@@ -99,11 +100,12 @@ def markdown_title(text: str) -> str:
     return ""
 
 
-def read(path: Path, doc_id: str) -> Document:
+def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
     """Read a .txt or .md file; the text is exactly the decoded file."""
     text = decode(path.read_bytes(), doc_id)
     if not text.strip():
         raise ReadError(doc_id, EMPTY_REASON)
+    check_text(doc_id, text, limits)  # before the title: guessing it reads the whole text
     kind = "md" if path.suffix.lower() == ".md" else "txt"
     title = (markdown_title(text) if kind == "md" else "") or guess_title(text, path)
     return Document(doc_id=doc_id, title=title, text=text, kind=kind)

@@ -7,6 +7,7 @@ so results from a fast and a slow machine can be compared. The parts:
 * latency  -- POST /api/v1/ask one client at a time against a real gunicorn
 * load     -- 8 concurrent keep-alive clients for a fixed time
 * build    -- full index build and one-file update, against encode_passages alone
+* chunking -- chunking a generated 10 MB text (one line; paragraphs), in seconds
 * scale    -- index types and sizes (web/bench/scale.py)
 * report   -- targets, the Markdown table and the JSON document
 * runner   -- the order of the parts, the temporary folders and the server process

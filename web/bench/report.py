@@ -50,6 +50,9 @@ def evaluate_targets(result: dict) -> tuple[dict, list[dict]]:
          "corpus": update["corpus"]},
     ]
     targets += _scale_targets(result.get("scale") or [])
+    from .chunking import targets as chunking_targets
+
+    targets += chunking_targets(result.get("chunking") or [])
     return ratios, targets
 
 
@@ -121,6 +124,9 @@ def markdown(result: dict) -> str:
         rows.append((f"bijwerken na 1 gewijzigd bestand ({item['corpus']}, {item['chunks']} passages)",
                      f"{number(item['update_s'], 2)} s", f"≤ {number(UPDATE_MAX_S, 0)} s, alleen dat bestand",
                      re_encoded, _yes(ok)))
+    from .chunking import rows as chunking_rows
+
+    rows += chunking_rows(result.get("chunking") or [])
 
     lines = [f"## Vraagbaak-benchmark ({result['mode']})", "",
              "| meting | gemeten | doel | verhouding | gehaald |", "| --- | --- | --- | --- | --- |"]

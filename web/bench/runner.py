@@ -11,7 +11,7 @@ error, Ctrl-C or SIGTERM of the benchmark itself.
 Order: floor, full build of the corpus (the server's index), ask latency,
 throughput, server stopped, floor again (a second pass shows whether the
 machine stayed quiet), one-file update; in a full run then the generated
-corpus and the scale part.
+corpus, chunking a generated 10 MB text, and the scale part.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from index.settings import PROJECT_ROOT
 
 from . import DEFAULT_EVAL_DIR, SEEDS_QUESTIONS, BenchError, bench_settings
 from . import build as build_bench
+from . import chunking as chunking_bench
 from . import floor as floor_bench
 from . import latency as latency_bench
 from . import load as load_bench
@@ -138,6 +139,8 @@ def run(*, quick: bool, eval_dir: Path | None = None, corpus: Path = SEEDS, prog
         if not quick:
             updates.append(_generated_part(say, paragraphs, work, embedder, builds, generated_files, build_options))
             _say_update(say, updates[-1])
+            say("Deel 4 — passages maken van een gegenereerde tekst van 10 MB (twee vormen) ...")
+            result["chunking"] = chunking_bench.measure(corpus, embedder, say=say)
         result["builds"], result["updates"] = builds, updates
         # The target is about the largest corpus: the generated one in a full run.
         result["update"] = updates[-1]

@@ -1,0 +1,229 @@
+"""Hostile files, made here: every reader stays within the reading limits, a file over one is skipped
+with a Dutch reason that names the setting, and the rest of the build goes on.
+
+Memory is measured in a subprocess (its own peak, so nothing else this test
+session did counts); no test here asserts a time.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import textwrap
+import zipfile
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from index.build import build_index
+from index.errors import ReadError
+from index.readers import read_document
+from index.readers.limits import DEFAULT_LIMITS
+from index.settings import DEFAULT_MAX_TEXT_CHARS, DEFAULT_MAX_UNPACKED_BYTES
+from index.store import open_index
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = REPO / "seeds"
+GOOD = "000_d31a0db93372aa9b.txt"
+MB = 1024 * 1024
+
+_HEAD = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+         b'<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>')
+_PARAGRAPH = b"<w:p><w:r><w:t>Dit is een zin.</w:t></w:r></w:p>"
+_TAIL = b"</w:body></w:document>"
+SENTENCE = "De gemeente onderzoekt het beleid voor arbeidsmigranten en de huisvesting in de regio. "
+
+
+def zip_bomb_docx(path: Path, unpacked: int, paragraph: bytes = _PARAGRAPH) -> Path:
+    """A real .docx whose word/document.xml inflates to about `unpacked` bytes; the file stays small."""
+    import docx
+
+    template = io.BytesIO()
+    docx.Document().save(template)
+    block = paragraph * (MB // len(paragraph))
+    with zipfile.ZipFile(template) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
+        for item in source.infolist():
+            if item.filename != "word/document.xml":
+                archive.writestr(item, source.read(item.filename))
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            member.write(_HEAD)
+            for _ in range(unpacked // len(block) + 1):
+                member.write(block)
+            member.write(_TAIL)
+    return path
+
+
+def single_line_text(path: Path, chars: int) -> Path:
+    """One line of ordinary Dutch sentences, `chars` characters long."""
+    text = (SENTENCE * (chars // len(SENTENCE) + 1))[:chars]
+    path.write_text(text, "utf-8")
+    return path
+
+
+def _reason(path: Path, limits=DEFAULT_LIMITS) -> str:
+    with pytest.raises(ReadError) as info:
+        read_document(path, path.parent, limits=limits)
+    return info.value.reason
+
+
+# --- what the readers refuse, and why ----------------------------------------------
+
+
+def test_a_zip_bomb_docx_is_refused_from_its_declared_sizes(tmp_path):
+    bomb = zip_bomb_docx(tmp_path / "bom.docx", 2 * MB)
+    assert bomb.stat().st_size < 100_000
+    reason = _reason(bomb, replace(DEFAULT_LIMITS, max_unpacked_bytes=MB))
+    assert "VRAAGBAAK_MAX_UNPACKED_BYTES" in reason and "meer dan 1 MB" in reason, reason
+    # Under a higher limit the same file is an ordinary Word document.
+    assert "Dit is een zin." in read_document(bomb, tmp_path).text
+
+
+def test_the_probe_s_bomb_is_refused_under_the_default_limit(tmp_path):
+    bomb = zip_bomb_docx(tmp_path / "bom.docx", 200 * MB)
+    assert 200 * MB > DEFAULT_MAX_UNPACKED_BYTES
+    assert "VRAAGBAAK_MAX_UNPACKED_BYTES" in _reason(bomb)
+
+
+def test_a_dense_word_document_is_refused_before_it_is_parsed(tmp_path):
+    # 16 MB of empty paragraphs: within the size limits, but python-docx would hold 2.8 million elements.
+    dense = zip_bomb_docx(tmp_path / "dicht.docx", 16 * MB, b"<w:p/>")
+    reason = _reason(dense)
+    assert reason == "te veel opmaakelementen: meer dan 2.500.000 (VRAAGBAAK_MAX_ELEMENTS)", reason
+    reason = _reason(zip_bomb_docx(tmp_path / "klein.docx", 100_000), replace(DEFAULT_LIMITS, max_elements=1000))
+    assert "meer dan 1.000 (VRAAGBAAK_MAX_ELEMENTS)" in reason
+
+
+def test_html_elements_count_eight_times(tmp_path):
+    page = tmp_path / "pagina.html"
+    page.write_text("<html><body>" + "<p>x</p>" * 2000 + "</body></html>", "utf-8")
+    reason = _reason(page, replace(DEFAULT_LIMITS, max_elements=8 * 1000))
+    assert reason == "te veel opmaakelementen: meer dan 1.000 (VRAAGBAAK_MAX_ELEMENTS / 8 voor HTML)"
+    assert read_document(page, tmp_path, limits=replace(DEFAULT_LIMITS, max_elements=8 * 2100)).text
+
+
+def test_only_a_real_old_word_file_is_called_one(tmp_path):
+    header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
+
+    def directory(*names: str) -> bytes:
+        return b"".join(name.encode("utf-16-le").ljust(64, b"\x00") + bytes(64) for name in names)
+
+    old_word = tmp_path / "oud.docx"
+    old_word.write_bytes(header + directory("Root Entry", "1Table", "WordDocument"))
+    assert "oud Word-formaat (.doc)" in _reason(old_word)
+
+    workbook = tmp_path / "rekenblad.docx"
+    workbook.write_bytes(header + directory("Root Entry", "Workbook"))
+    reason = _reason(workbook)
+    assert "oud Word-formaat" not in reason and "geen Word-document" in reason, reason
+
+
+def test_a_text_over_the_limit_is_refused_before_it_is_read_further(tmp_path):
+    path = single_line_text(tmp_path / "regel.txt", 50_000)
+    reason = _reason(path, replace(DEFAULT_LIMITS, max_text_chars=10_000))
+    assert reason == "te veel tekst: 50.000 tekens, meer dan 10.000 tekens (VRAAGBAAK_MAX_TEXT_CHARS)"
+
+
+def test_a_word_document_stops_as_soon_as_its_text_is_over_the_limit(tmp_path):
+    bomb = zip_bomb_docx(tmp_path / "lang.docx", 2 * MB)
+    reason = _reason(bomb, replace(DEFAULT_LIMITS, max_text_chars=1000))
+    assert "te veel tekst" in reason and "VRAAGBAAK_MAX_TEXT_CHARS" in reason, reason
+
+
+def test_html_and_pdf_text_count_against_the_limit(tmp_path):
+    from fpdf import FPDF
+
+    html = tmp_path / "pagina.html"
+    html.write_text("<html><body>" + f"<p>{SENTENCE}</p>" * 200 + "</body></html>", "utf-8")
+    assert "VRAAGBAAK_MAX_TEXT_CHARS" in _reason(html, replace(DEFAULT_LIMITS, max_text_chars=5000))
+
+    pdf = FPDF()
+    pdf.set_font("helvetica", size=10)
+    for _ in range(3):
+        pdf.add_page()
+        pdf.multi_cell(0, 5, SENTENCE * 30)
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    assert "VRAAGBAAK_MAX_TEXT_CHARS" in _reason(path, replace(DEFAULT_LIMITS, max_text_chars=2000))
+    assert read_document(path, tmp_path).text
+
+
+# --- the build: skipped by name, the rest goes on ------------------------------------
+
+
+def test_the_build_skips_files_over_a_limit_and_indexes_the_rest(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / GOOD).write_bytes((SEEDS / GOOD).read_bytes())
+    zip_bomb_docx(corpus / "bom.docx", 200 * MB)
+    single_line_text(corpus / "een-regel.txt", DEFAULT_MAX_TEXT_CHARS + 1)
+
+    report = build_index(corpus, tmp_path / "idx", embedder)
+    skipped = dict(report.skipped)
+    assert set(skipped) == {"bom.docx", "een-regel.txt"}
+    assert "VRAAGBAAK_MAX_UNPACKED_BYTES" in skipped["bom.docx"]
+    assert "VRAAGBAAK_MAX_TEXT_CHARS" in skipped["een-regel.txt"]
+    assert report.documents == 1 and report.embedded_files == [GOOD]
+
+
+def test_a_document_with_too_many_passages_is_skipped(small_corpus, tmp_path, embedder):
+    first = build_index(small_corpus, tmp_path / "idx", embedder)
+    passages = {name: open_index(tmp_path / "idx").manifest["files"][name]["chunks"]
+                for name in first.embedded_files}
+    fewest, most = sorted(passages, key=passages.get)
+    assert passages[fewest] < passages[most]
+
+    report = build_index(small_corpus, tmp_path / "idx2", embedder,
+                         limits=replace(DEFAULT_LIMITS, max_passages=passages[fewest]))
+    assert report.skipped == [(most, f"te veel passages: {passages[most]}, meer dan {passages[fewest]} "
+                                     f"(VRAAGBAAK_MAX_PASSAGES)")]
+    assert report.embedded_files == [fewest]
+
+
+# --- memory, measured in a subprocess ----------------------------------------------
+
+_MEASURE = textwrap.dedent("""
+    import json, resource, sys
+    from pathlib import Path
+    from index.chunker import chunk_document
+    from index.errors import ReadError
+    from index.readers import read_document
+
+    path = Path(sys.argv[1])
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    try:
+        document = read_document(path, path.parent)
+        outcome = f"{len(chunk_document(document))} passages"
+    except ReadError as exc:
+        outcome = exc.reason
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"outcome": outcome, "grew_mb": (after - before) / 1024}))
+""")
+
+
+def _measured(path: Path) -> dict:
+    done = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], cwd=REPO, capture_output=True, text=True,
+                          env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_reading_the_bomb_costs_next_to_no_memory(tmp_path):
+    result = _measured(zip_bomb_docx(tmp_path / "bom.docx", 200 * MB))
+    assert "VRAAGBAAK_MAX_UNPACKED_BYTES" in result["outcome"]
+    assert result["grew_mb"] < 50, result  # the probe saw 5.4 GB
+
+
+def test_refusing_a_dense_document_costs_next_to_no_memory(tmp_path):
+    result = _measured(zip_bomb_docx(tmp_path / "dicht.docx", 16 * MB, b"<w:p/>"))
+    assert "VRAAGBAAK_MAX_ELEMENTS" in result["outcome"]
+    assert result["grew_mb"] < 50, result  # parsed, it takes about 580 MB
+
+
+def test_a_long_single_line_within_the_limit_is_read_and_chunked_in_bounded_memory(tmp_path):
+    chars = DEFAULT_MAX_TEXT_CHARS
+    result = _measured(single_line_text(tmp_path / "een-regel.txt", chars))
+    assert result["outcome"].endswith(" passages"), result
+    assert result["grew_mb"] < 1024, result  # the probe saw 2.5 GB for twice as much text
