@@ -23,7 +23,7 @@ from index.errors import ReadError
 from index.readers import read_document
 from index.readers.limits import DEFAULT_LIMITS
 from index.settings import DEFAULT_MAX_TEXT_CHARS, DEFAULT_MAX_UNPACKED_BYTES
-from index.store import open_index
+from index.backends.local import open_index
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
