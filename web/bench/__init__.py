@@ -21,6 +21,13 @@ DEFAULT_EVAL_DIR = PROJECT_ROOT.parent / "shared" / "eval"
 SEEDS_QUESTIONS = "seeds_qa_dev.jsonl"
 
 
+def number(value: float | None, digits: int = 1) -> str:
+    """Dutch notation (decimal comma), as in the README's tables."""
+    if value is None:
+        return "–"
+    return f"{value:.{digits}f}".replace(".", ",")
+
+
 class BenchError(Exception):
     """A benchmark that cannot run; the message is Dutch and says why."""
 

@@ -23,8 +23,7 @@ from index.build import HEADING_ALLOWANCE
 from index.chunker import chunk_document
 from index.types import Document
 
-from . import BenchError
-from .report import number
+from . import BenchError, number
 
 CHARS = 10 * 1024 * 1024
 MAX_SECONDS = 30.0

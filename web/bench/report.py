@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from . import number
+
 # Targets from the issue; every one is relative to a floor of the same run,
 # except the update time, which a user feels in seconds.
 ASK_P50_MAX = 1.5
@@ -16,13 +18,6 @@ SCALE_CHUNKS = 1_000_000
 SCALE_P95_MAX_MS = 50.0
 SCALE_MEMORY_MAX_MB = 1536.0
 SCALE_RECALL_MIN = 0.95
-
-
-def number(value: float | None, digits: int = 1) -> str:
-    """Dutch notation (decimal comma), as in the README's tables."""
-    if value is None:
-        return "–"
-    return f"{value:.{digits}f}".replace(".", ",")
 
 
 def evaluate_targets(result: dict) -> tuple[dict, list[dict]]:

@@ -36,12 +36,13 @@ from index.backends.local import LocalSource
 from index.settings import PROJECT_ROOT
 
 from . import DEFAULT_EVAL_DIR, SEEDS_QUESTIONS, BenchError, bench_settings
+from . import number as _n
 from . import build as build_bench
 from . import chunking as chunking_bench
 from . import floor as floor_bench
 from . import latency as latency_bench
 from . import load as load_bench
-from .report import evaluate_targets, number as _n
+from .report import evaluate_targets
 
 SEEDS = PROJECT_ROOT / "seeds"
 HOST = "127.0.0.1"
