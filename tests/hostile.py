@@ -127,16 +127,21 @@ def send(host: str, port: int, path: str, body: bytes, *, content_type: str = "a
             sock.sendall(payload)
         except OSError:
             pass  # refused early; the answer may still be there to read
-        data = b""
-        try:
-            while True:
-                block = sock.recv(65536)
-                if not block:
-                    break
-                data += block
-        except OSError:
-            pass
+        data = read_until_closed(sock)
     return parse_response(data)
+
+
+def read_until_closed(sock: socket.socket, data: bytes = b"") -> bytes:
+    """Everything the server sends until it closes the connection (or the socket times out), after `data`."""
+    try:
+        while True:
+            block = sock.recv(65536)
+            if not block:
+                break
+            data += block
+    except OSError:
+        pass
+    return data
 
 
 def parse_response(data: bytes) -> tuple[int, dict, bytes]:

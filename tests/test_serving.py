@@ -24,7 +24,7 @@ from index.build import build_index
 from index.backends.local import open_index
 from index.store import current_version
 from tests.client import QuestionStream, request
-from tests.hostile import read_one_response
+from tests.hostile import read_one_response, read_until_closed
 from tests.test_operations import copy_index
 from web.pages import EXAMPLE_QUESTIONS
 
@@ -251,16 +251,8 @@ class Tricklers:
         self.thread.join(5)
         got = []
         for sock in self.socks:
-            data = b""
-            try:
-                sock.settimeout(5)
-                while True:
-                    block = sock.recv(65536)
-                    if not block:
-                        break
-                    data += block
-            except OSError:
-                pass
+            sock.settimeout(5)
+            data = read_until_closed(sock)
             sock.close()
             got.append(data)
         return got
@@ -327,15 +319,7 @@ def _exchange(port: int, payload: bytes, *, pause_after_head: bool = False) -> b
         else:
             sock.sendall(payload)
             data = b""
-        try:
-            while True:
-                block = sock.recv(65536)
-                if not block:
-                    break
-                data += block
-        except OSError:
-            pass
-    return data
+        return read_until_closed(sock, data)
 
 
 def test_protocol_edges_on_the_real_server(edge_server):
