@@ -24,6 +24,7 @@ import difflib
 import importlib.util
 import math
 import os
+import re
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -31,9 +32,17 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BeforeValidator, Field, PrivateAttr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
 
 from .errors import VraagbaakError
+
+# What a collection is called (index.collections); defined here, the lowest module, because settings name them.
+STANDARD_COLLECTION = "standaard"
+COLLECTION_NAME = re.compile(r"[a-z0-9-]{1,40}")
+
+
+def is_collection_name(name: Any) -> bool:
+    return isinstance(name, str) and bool(COLLECTION_NAME.fullmatch(name))
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "VRAAGBAAK_"
@@ -49,6 +58,7 @@ DEFAULT_MAX_ELEMENTS = 2_500_000
 DEFAULT_MAX_TEXT_CHARS = 5_000_000
 DEFAULT_MAX_PASSAGES = 10_000
 DEFAULT_ANN_THRESHOLD = 100_000
+DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
 # Answering defaults, chosen on the dev sets (docs/quality.md); qa.options uses them.
 DEFAULT_MIN_DENSE_SCORE = 0.82
@@ -95,11 +105,46 @@ def _lower(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
 
+def _names(value: Any) -> Any:
+    """A list of collection names: "openbaar, intern" or a TOML list; empty means none."""
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip() not in ("", "-")]
+    if isinstance(value, (list, tuple)):
+        for name in value:
+            if not is_collection_name(name):
+                raise ValueError(f"ongeldige collectienaam {name!r}")
+        return tuple(dict.fromkeys(value))
+    return value
+
+
+def _channels(value: Any) -> Any:
+    """"C012345=intern,*=openbaar+extra" as {channel: (collections, ...)}; empty means unset."""
+    if isinstance(value, str):
+        if not value.strip():
+            return None
+        mapping: dict[str, tuple[str, ...]] = {}
+        for entry in value.split(","):
+            channel, sep, names = (part.strip() for part in entry.partition("="))
+            if not entry.strip():
+                continue
+            collections = tuple(n.strip() for n in names.split("+") if n.strip())
+            if not sep or not channel or not collections:
+                raise ValueError(f"{entry.strip()!r} is geen kanaal=collectie")
+            for name in collections:
+                if not is_collection_name(name):
+                    raise ValueError(f"ongeldige collectienaam {name!r}")
+            mapping[channel] = collections
+        return mapping
+    return value
+
+
 Decimal = Annotated[float, BeforeValidator(_decimal)]
 Integer = Annotated[int, BeforeValidator(_decimal)]
 Flag = Annotated[bool, BeforeValidator(_boolean)]
 Text = Annotated[str | None, BeforeValidator(_text)]
 Folder = Annotated[Path | None, BeforeValidator(_text)]
+Names = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_names)]  # NoDecode: a list as people write it, not JSON
+Channels = Annotated[dict[str, tuple[str, ...]] | None, NoDecode, BeforeValidator(_channels)]
 
 
 def _setting(default: Any, help: str, *, secret: bool = False, alias: str | None = None, **limits) -> Any:
@@ -123,6 +168,19 @@ class Settings(BaseSettings):
         DEFAULT_MODEL, "elk sentence-transformers-model (naam of map); de index onthoudt met welk model hij gebouwd is en weigert een ander model met een duidelijke melding")
     feedback_db: Folder = _setting(None, "waar de feedback van de chatpagina wordt bewaard (SQLite; standaard `<data_dir>/feedback.sqlite`)")
     eval_index_dir: Folder = _setting(None, "map voor de indexen van `evaluate`, `quality` en `bench` (standaard `<data_dir>/eval-indexes`)")
+    collections_dir: Folder = _setting(None, "map met de collecties naast `standaard`: per collectie haar documenten en index "
+                                       "(standaard `<data_dir>/collections`)")
+    public_collections: Names = _setting((STANDARD_COLLECTION,), "collecties die iedereen zonder token mag lezen, ook via de "
+                                         "chatpagina (namen met komma's ertussen; `-` = geen)")
+    channel_collections: Channels = _setting(
+        None, "Slack en Mattermost: welke collecties een kanaal doorzoekt, bv. `C012345=intern,*=openbaar` (meer collecties "
+              "met `+`: `C0999=intern+openbaar`); `*` geldt voor elk ander kanaal en voor directe berichten, "
+              "zonder `*` de openbare collecties")
+    tokens_db: Folder = _setting(None, "waar API-tokens worden bewaard, alleen als hash (SQLite; standaard `<data_dir>/tokens.sqlite`)")
+    jobs_db: Folder = _setting(None, "waar upload- en verwijdertaken worden bijgehouden (SQLite; standaard `<data_dir>/jobs.sqlite`)")
+    max_upload_bytes: Integer = _setting(DEFAULT_MAX_UPLOAD_BYTES, "maximale grootte van één upload (alle bestanden samen) in bytes",
+                                         ge=1)
+    max_upload_files: Integer = _setting(1000, "maximaal aantal bestanden in één upload", ge=1, le=100_000)
     max_bytes: Integer = _setting(DEFAULT_MAX_BYTES, "grotere bestanden (in bytes) worden overgeslagen, met een waarschuwing", ge=1)
     max_unpacked_bytes: Integer = _setting(
         DEFAULT_MAX_UNPACKED_BYTES,
@@ -248,6 +306,24 @@ class Settings(BaseSettings):
         return self.feedback_db or self.data / "feedback.sqlite"
 
     @property
+    def collections_root(self) -> Path:
+        return self.collections_dir or self.data / "collections"
+
+    @property
+    def tokens_path(self) -> Path:
+        return self.tokens_db or self.data / "tokens.sqlite"
+
+    @property
+    def jobs_path(self) -> Path:
+        return self.jobs_db or self.data / "jobs.sqlite"
+
+    def channel_map(self) -> dict[str, tuple[str, ...]]:
+        """Slack/Mattermost channel -> the collections it searches; "*" for every other channel."""
+        mapping = dict(self.channel_collections or {})
+        mapping.setdefault("*", self.public_collections)
+        return mapping
+
+    @property
     def eval_index_root(self) -> Path:
         return self.eval_index_dir or self.data / "eval-indexes"
 
@@ -371,6 +447,8 @@ def _message(key: str, where: str | None, error: dict) -> str:
         return f"{name} moet een van {ctx.get('expected', '').replace(' or ', ', ')} zijn, niet {shown}."
     if kind in ("string_type", "path_type"):
         return f"{name} moet tekst zijn, niet {type(given).__name__}."
+    if kind == "value_error":
+        return f"{name} is ongeldig: {error.get('msg', kind).removeprefix('Value error, ')} (gegeven: {shown})."
     return f"{name} is ongeldig: {error.get('msg', kind)} (gegeven: {shown})."
 
 
@@ -411,12 +489,12 @@ def read_config_file(path: Path) -> dict:
 def settings_problems(settings: Settings) -> list[str]:
     """What valid values still make unusable: folders that cannot exist, a missing model folder, a backend."""
     problems = []
-    for key in ("data_dir", "index_dir", "feedback_db", "eval_index_dir"):
+    for key in ("data_dir", "index_dir", "feedback_db", "eval_index_dir", "collections_dir", "tokens_db", "jobs_db"):
         path = getattr(settings, key)
         if path is None:
             continue
         parent = path.parent if not path.exists() else path
-        if path.exists() and key != "feedback_db" and not path.is_dir():
+        if path.exists() and key.endswith("_dir") and not path.is_dir():
             problems.append(f"{env_name(key)} wijst naar {path}, maar dat is geen map.")
         elif not parent.exists():
             problems.append(f"De map boven {env_name(key)} ({parent}) bestaat niet.")
@@ -501,6 +579,8 @@ def _shown_default(key: str) -> str:
         return "–"
     if isinstance(default, bool):
         return "ja" if default else "nee"
+    if isinstance(default, tuple):
+        return f"`{','.join(default)}`" if default else "–"
     return f"`{default}`"
 
 
@@ -513,7 +593,9 @@ def _allowed(key: str) -> str:
     if any(getattr(rule, "ge", None) is not None or getattr(rule, "le", None) is not None
            for rule in field.metadata):
         return _bounds(key).replace("tot en met", "t/m")
-    kinds = {bool: "ja/nee", int: "geheel getal", float: "getal"}
+    kinds = {bool: "ja/nee", int: "geheel getal", float: "getal", tuple[str, ...]: "collectienamen"}
+    if "dict" in str(field.annotation):
+        return "kanaal=collecties"
     return kinds.get(field.annotation, "pad" if "Path" in str(field.annotation) else "tekst")
 
 

@@ -81,3 +81,10 @@ class Chunk:
     # Its row in the index version that holds it (None before it is stored). Not part of equality:
     # the same passage keeps comparing equal when another version gives it another row.
     id: int | None = field(default=None, compare=False)
+    # The collection it was found in, set when collections are searched (index.backends.combined).
+    collection: str | None = field(default=None, compare=False)
+
+    @property
+    def document_key(self) -> tuple[str | None, str]:
+        """Its document among every collection searched: the same file name may be in two."""
+        return self.collection, self.doc_id

@@ -161,8 +161,8 @@ def rerank(question: Question, hits: list[Hit], *, depth: int | None = None,
     if question.wanted.kind in RERANK_TYPES:
         reordered = sorted(head, key=lambda hit: combined(hit, weight), reverse=True)
     else:
-        document = head[0].chunk.doc_id
-        slots = [i for i, hit in enumerate(head) if hit.chunk.doc_id == document]
+        document = head[0].chunk.document_key
+        slots = [i for i, hit in enumerate(head) if hit.chunk.document_key == document]
         ours = sorted((head[i] for i in slots), key=lambda hit: combined(hit, WITHIN_DOCUMENT_WEIGHT), reverse=True)
         reordered = list(head)
         for slot, hit in zip(slots, ours):

@@ -142,14 +142,14 @@ def diversify(ranked: list[int], scores: dict[int, float], chunks: dict[int, Chu
     orders the list only: each passage keeps its own score, which answer
     extraction weighs.
     """
-    seen: dict[str, int] = defaultdict(int)
+    seen: dict[tuple, int] = defaultdict(int)
     # Decay only lowers scores, so a lazily updated heap gives the exact greedy order.
     heap = [(-scores[i], position, i, 0) for position, i in enumerate(ranked)]
     heapq.heapify(heap)
     taken: list[int] = []
     while heap and len(taken) < k:
         _, position, chunk_id, counted = heapq.heappop(heap)
-        doc = chunks[chunk_id].doc_id
+        doc = chunks[chunk_id].document_key
         if counted != seen[doc]:  # its document gained a passage since this entry was scored
             decayed = scores[chunk_id] / (1.0 + DOCUMENT_REPEAT_DECAY * seen[doc])
             heapq.heappush(heap, (-decayed, position, chunk_id, seen[doc]))

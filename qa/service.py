@@ -66,6 +66,7 @@ def passage_dict(hit: Hit) -> dict:
         "score": round(hit.dense_score, 4),
         "text": c.text,
         "source": {
+            "collection": c.collection,
             "document": c.doc_id,
             "title": c.title,
             "heading": c.heading,

@@ -15,13 +15,14 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import current_app
 
+from index.collections import STANDARD, CollectionMissing
 from index.errors import BackendUnavailable, IndexCorrupt, IndexMissing, ModelError, ModelMismatch, VraagbaakError
 from qa.errors import QuestionError
 from qa.service import DEFAULT_TOP_K, Answer
@@ -81,6 +82,7 @@ FAILURES: tuple[Row, ...] = (
     Row(QuestionError, 400, None),
     Row(QuestionTimeout, 504, "question_timeout"),
     Row(Busy, 503, "busy"),
+    Row(CollectionMissing, 404, "collection_not_found"),  # removed between the access check and the question
     Row(BackendUnavailable, 503, "backend_unavailable", retry_after=10),
     Row(IndexMissing, 503, "index_unavailable", NO_INDEX, problem="index_missing"),
     Row(IndexCorrupt, 503, "index_unavailable", NO_INDEX, problem="index_corrupt"),
@@ -187,15 +189,18 @@ def _guarded(work: Callable[[], T]) -> Callable[[], T]:
 class Questions:
     """The one way to answer: engine, time limit, concurrency guard, error table and metrics together."""
 
-    def __init__(self, engine, timeout: float):
-        self.engine = engine
+    def __init__(self, library, timeout: float):
+        self.library = library  # web.library.Library: the collections and their engines
         self.runner = QuestionRunner(timeout)
 
     def ask(self, question: object, *, history: object = None, top_k: int = DEFAULT_TOP_K,
-            channel: str) -> Answer:
-        """The answer, or Refused with the failure to show; every channel calls this."""
+            channel: str, collections: Sequence[str] = (STANDARD,)) -> Answer:
+        """The answer from `collections`, or Refused with the failure to show; every channel calls this.
+
+        Which collections the asker may read is the caller's to decide (web.access).
+        """
         try:
-            answerer = self.engine.answerer()
+            answerer = self.library.answerer(collections)
             answer = self.runner.run(lambda: answerer.ask(question, history=history, top_k=top_k))
         except Exception as exc:
             failure = failure_for(exc)
@@ -216,9 +221,9 @@ def _log_failure(channel: str, failure: Failure, exc: Exception) -> None:
 EXTENSION = "vraagbaak.questions"
 
 
-def init_app(app, engine, timeout: float) -> None:
+def init_app(app, library, timeout: float) -> None:
     """Give `app` its one way to answer, and report refusals (and a backend lost mid-request) by FAILURES."""
-    app.extensions[EXTENSION] = Questions(engine, timeout)
+    app.extensions[EXTENSION] = Questions(library, timeout)
 
     @app.errorhandler(Refused)
     def _refused(exc: Refused):

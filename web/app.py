@@ -9,9 +9,8 @@ from flask import Flask, jsonify
 
 from index.settings import Settings
 
-from . import answering, api, feedback, files, logs, mattermost, metrics, openapi, ops, pages, security, slack
+from . import answering, api, feedback, files, library, logs, mattermost, metrics, openapi, ops, pages, security, slack
 from .config import EXTENSION, settings_for_app
-from .engine import Engine
 from .errors import register_error_handlers
 
 
@@ -38,9 +37,10 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
     app.json.ensure_ascii = False
     app.json.sort_keys = False
 
-    engine = Engine(settings, options=app.config["VRAAGBAAK_ANSWER_OPTIONS"])
-    app.extensions["vraagbaak"] = engine
-    answering.init_app(app, engine, settings.question_timeout)  # the one way to answer, for every way in
+    collections = library.init_app(app, settings, app.config["VRAAGBAAK_ANSWER_OPTIONS"])  # one engine each
+    engine = collections.standard
+    app.extensions["vraagbaak"] = engine  # the default collection's engine (readiness, metrics)
+    answering.init_app(app, collections, settings.question_timeout)  # the one way to answer, for every way in
     logs.init_app(app)  # request id, one JSON log line per request
     metrics.init_app(app)  # GET /metrics
     app.register_blueprint(ops.bp)  # GET /readyz, POST /admin/reload
@@ -64,7 +64,7 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
     return app
 
 
-def _preload(engine: Engine) -> None:
+def _preload(engine) -> None:
     """Load model and index now, so the first question is not slow; a missing index is not fatal."""
     from index.errors import VraagbaakError
 

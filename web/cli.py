@@ -204,20 +204,26 @@ def _rollback(root: Path) -> None:
 @click.option("--history", multiple=True, help="Eerdere vraag in het gesprek (herhaalbaar, oudste eerst).")
 @click.option("--index-dir", help="Welke index (standaard: data/index).")
 @click.option("--json", "as_json", is_flag=True, help="Het antwoord als JSON, zoals de API het geeft.")
-def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | None, as_json: bool) -> None:
+@click.option("--collection", "collections", multiple=True, metavar="NAAM",
+              help="Zoek in deze collectie (herhaalbaar; standaard: standaard).")
+def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | None, as_json: bool,
+        collections: tuple[str, ...]) -> None:
     """Stel een vraag aan de index."""
+    from index.collections import STANDARD
     from index.settings import with_values
 
     from .answering import Questions, Refused
-    from .engine import Engine
+    from .library import Library
 
     settings = with_values(_settings(), index_dir=Path(index_dir)) if index_dir else _settings()
     if not click.get_current_context().find_root().params.get("verbose"):
         logging.getLogger("web").setLevel(logging.CRITICAL)  # the refusal below says it once, in Dutch
     try:
-        engine = Engine(settings)
-        answer = Questions(engine, settings.question_timeout).ask(question, history=list(history), top_k=top_k,
-                                                                 channel="cli")
+        library = Library(settings)
+        for name in collections:
+            library.collections.get(name)  # a name that does not exist is said plainly, before the model loads
+        answer = Questions(library, settings.question_timeout).ask(question, history=list(history), top_k=top_k,
+                                                                  channel="cli", collections=collections or (STANDARD,))
     except Refused as refused:
         raise click.ClickException(refused.failure.detail or refused.failure.message) from refused
     except VraagbaakError as exc:  # the backend the settings name cannot be used
@@ -234,7 +240,8 @@ def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | No
         where = f"alinea {c.paragraph}, regels {c.line_start}–{c.line_end}"
         if c.page:
             where += f", pagina {c.page}"
-        click.echo(click.style(f"[{hit.rank}] {c.doc_id}", bold=True) + f" ({where}; score {hit.score:.3f})")
+        name = f"{c.collection}: " if c.collection and c.collection != STANDARD else ""
+        click.echo(click.style(f"[{hit.rank}] {name}{c.doc_id}", bold=True) + f" ({where}; score {hit.score:.3f})")
         if c.heading:
             click.echo(f"    {c.heading}")
         click.echo(f"    {c.text[:300]}{'…' if len(c.text) > 300 else ''}")

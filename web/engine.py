@@ -22,6 +22,7 @@ import logging
 import threading
 
 from index.backends import Source, configured_source
+from index.backends.combined import CombinedBackend
 from index.embedder import Embedder, embedder_for
 from index.errors import BackendUnavailable, VraagbaakError
 from index.settings import Settings
@@ -34,11 +35,15 @@ log = logging.getLogger(__name__)
 
 
 class Engine:
-    def __init__(self, settings: Settings, options: AnswerOptions | None = None, source: Source | None = None):
+    def __init__(self, settings: Settings, options: AnswerOptions | None = None, source: Source | None = None,
+                 *, collection: str = "standaard", embedder: Engine | None = None):
+        """`embedder`: another engine whose model this one shares (one model per process, however many
+        collections)."""
         self.settings = settings
-        self.index_root = settings.index_root
+        self.collection = collection
         self.source = source or configured_source(settings)  # local files, or Milvus (VRAAGBAAK_BACKEND)
         self.options = options or AnswerOptions.from_settings(settings)
+        self._model_owner = embedder
         self._embedder: Embedder | None = None
         self._answerer: Answerer | None = None
         self._lock = threading.Lock()
@@ -50,6 +55,8 @@ class Engine:
 
     @property
     def embedder(self) -> Embedder:
+        if self._model_owner is not None:
+            return self._model_owner.embedder
         if self._embedder is None:
             with self._lock:
                 if self._embedder is None:
@@ -114,9 +121,8 @@ class Engine:
                 return current
             raise self._failed[1]
         try:
-            embedder = self._embedder or embedder_for(self.settings)
-            self._embedder = embedder
-            snapshot = self.source.open()
+            embedder = self._loaded_embedder()
+            snapshot = CombinedBackend({self.collection: self.source.open()})  # its chunks name their collection
             answerer = Answerer(snapshot, embedder, self.options)
         except BackendUnavailable as exc:
             self._unreachable = exc  # transient: retried on the next request, unlike a broken version
@@ -138,6 +144,14 @@ class Engine:
                  f", was {previous}" if previous else "", extra={"version": snapshot.version})
         self._notify("switched", snapshot)
         return answerer
+
+    def _loaded_embedder(self) -> Embedder:
+        """The model, loaded under the switch lock already held (the property would take it again)."""
+        if self._model_owner is not None:
+            return self._model_owner.embedder
+        if self._embedder is None:
+            self._embedder = embedder_for(self.settings)
+        return self._embedder
 
     def _notify(self, event: str, *args) -> None:
         for listener in self.listeners:

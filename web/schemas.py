@@ -17,6 +17,7 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 
+from index.settings import COLLECTION_NAME
 from qa.question import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS
 from qa.service import DEFAULT_TOP_K, MAX_TOP_K
 
@@ -116,6 +117,7 @@ class AnswerText(BaseModel):
 
 
 class Source(BaseModel):
+    collection: str = Field(description="De collectie waarin het document staat.", pattern=COLLECTION_NAME.pattern)
     document: str = Field(description="Bestandsnaam van het document (document-id).")
     title: str
     heading: str | None = Field(description="Kop waaronder de passage staat.")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -130,3 +131,17 @@ class Source(ABC):
         this root, in Milvus the collection `<collection>_<name>`. The
         evaluation indexes live this way (qa.eval_index).
         """
+
+    def for_collection(self, name: str, folder: Path) -> Source:
+        """The index of the collection `name` (index.collections), with the same settings.
+
+        Local files: the versions under `folder`. Milvus: the alias
+        `<collection>_c_<name>` (hyphens as underscores), one Milvus
+        collection set per Vraagbaak collection, so each switches on its own.
+        """
+        raise NotImplementedError
+
+    def drop(self) -> None:
+        """Remove every version of this index for good (a deleted collection); not the default index."""
+        raise NotImplementedError
+

@@ -8,6 +8,7 @@ switches `current` to it; `LocalSource` says which version is current.
 from __future__ import annotations
 
 import logging
+import shutil
 import sqlite3
 import threading
 from pathlib import Path
@@ -24,6 +25,7 @@ from ..store import (
     CHUNK_COLUMNS,
     CHUNK_DOCUMENTS,
     CHUNKS_DB,
+    CURRENT,
     VERSIONS,
     chunk_from_row,
     current_version,
@@ -219,6 +221,16 @@ class LocalSource(Source):
     def for_index(self, name: str) -> LocalSource:
         return LocalSource(self.root / name, vector_index=self.vector_index, ann_threshold=self.ann_threshold,
                            **self.search)
+
+    def for_collection(self, name: str, folder: Path) -> LocalSource:
+        return LocalSource(folder, vector_index=self.vector_index, ann_threshold=self.ann_threshold, **self.search)
+
+    def drop(self) -> None:
+        if self.root.is_dir():
+            with BuildLock(self.root):  # not while a build writes into it
+                shutil.rmtree(self.root / VERSIONS, ignore_errors=True)
+                (self.root / CURRENT).unlink(missing_ok=True)
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def rollback(self) -> tuple[str, str, int]:
         missing = VraagbaakError(f"Er is geen index in {self.root} om terug te zetten.")

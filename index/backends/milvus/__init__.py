@@ -84,6 +84,19 @@ class MilvusSource(Source):
         other.conn = self.conn
         return other
 
+    def for_collection(self, name: str, folder) -> MilvusSource:
+        return self.for_index("c_" + name.replace("-", "_"))
+
+    def drop(self) -> None:
+        """Every version of this index, and its alias."""
+        from .writer import drop_version, stored_versions
+
+        self._latest = None
+        if self.options.collection in self.conn.call("list_aliases").get("aliases", []):
+            self.conn.call("drop_alias", self.options.collection)
+        for version in stored_versions(self.conn, self.options.collection):
+            drop_version(self.conn, self.options.collection, version)
+
     def close(self) -> None:
         self.conn.close()
 
