@@ -29,6 +29,7 @@ from index.backends.milvus.writer import stored_versions
 from index.build import build_index
 from index.backends.local import open_index
 from qa.eval_index import evaluation_index, evaluation_name
+from index.settings import load_settings
 from qa.service import Answerer
 from tests.client import QuestionStream, request
 from tests.conftest import SEEDS, LiveServer
@@ -372,3 +373,34 @@ def test_backend_settings_are_checked_in_dutch(tmp_path):
     assert name == "milvus" and options["replicas"] == 2 and options["token"] == "gebruiker:geheim"
     shown = create_source(name, index_root=tmp_path, options=options).describe()
     assert "geheim" not in str(shown) and shown["milvus"]["uri"] == "https://m:443"
+
+
+def test_each_collection_is_an_index_of_its_own_that_switches_and_drops_alone(own_corpus, lite_uri, embedder,
+                                                                             tmp_path):
+    """On Milvus a collection is its own alias and version collections: one collection's build, switch and
+    removal leave the others' alone, and a question over two reads both."""
+    from index.collections import STANDARD, Collections
+    from web.library import Library
+
+    base = _milvus(lite_uri, "teams")
+    collections = Collections(tmp_path / "collections", tmp_path / "lock", base)
+    build_index(own_corpus, tmp_path / "lock", embedder, source=base)
+    pool = collections.create("zwembad")
+    (pool.documents / "zwembad.txt").write_text(POOL, "utf-8")
+    build_index(pool.documents, pool.index_root, embedder, source=pool.source)
+    assert pool.source.options.collection == "teams_c_zwembad"
+    standard_version = base.latest()
+    assert standard_version is not None and pool.source.latest() not in (None, standard_version)
+
+    settings = load_settings({}, overrides={"data_dir": tmp_path, "backend": "milvus", "milvus_uri": lite_uri,
+                                            "milvus_collection": "teams"})
+    library = Library(settings, collections=collections)
+    library.standard._embedder = embedder
+    answer = library.answerer([STANDARD, "zwembad"]).ask(POOL_QUESTION)
+    assert answer.hits[0].chunk.collection == "zwembad" and "1 mei" in answer.text
+    assert library.answerer([STANDARD]).ask(BIKE_QUESTION).hits[0].chunk.collection == STANDARD
+
+    collections.delete("zwembad")
+    assert pool.source.latest() is None
+    assert not [name for name in base.conn.call("list_collections") if name.startswith("teams_c_zwembad")]
+    assert base.latest() == standard_version
