@@ -13,6 +13,8 @@ from index.build import build_index
 from index.embedder import load_embedder
 from index.backends.local import open_index
 
+pytest_plugins = ("tests.browser",)  # the `browser` and `page` fixtures of the page tests
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
 

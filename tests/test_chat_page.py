@@ -14,7 +14,6 @@ import os
 import sqlite3
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
 from index.build import build_index
@@ -22,46 +21,13 @@ from tests.client import post_json, request
 from tests.conftest import LiveServer
 from web.app import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parent.parent
 SCREENSHOT = REPO / "docs" / "chat-page.png"
-TIMEOUT_MS = 30_000
 
 QUESTION = "Welke gemeente heeft een rekentool gelanceerd voor mensen in de bijstand?"
 FOLLOW_UP = "En wie is daar wethouder?"
 OUT_OF_CORPUS = "Hoe lang moet een appeltaart met kaneel in de oven?"
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e .[test])")
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium ontbreekt: scripts/test installeert het als root met apt-get.")
-        pytest.skip("Chromium ontbreekt (apt-get install chromium chromium-driver)")
-    with sync_api.sync_playwright() as playwright:
-        # launch() gives every browser a fresh temporary profile (--user-data-dir).
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1200, "height": 850}, locale="nl-NL")
-    context.set_default_timeout(TIMEOUT_MS)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
 
 
 def _ask(page, question: str):

@@ -29,7 +29,6 @@ from index.backends.milvus.writer import stored_versions
 from index.build import build_index
 from index.backends.local import open_index
 from qa.eval_index import evaluation_index, evaluation_name
-from index.settings import load_settings
 from qa.service import Answerer
 from tests.client import QuestionStream, request
 from tests.conftest import SEEDS, LiveServer

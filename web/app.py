@@ -9,7 +9,7 @@ from flask import Flask, jsonify
 
 from index.settings import Settings
 
-from . import answering, api, feedback, files, library, logs, mattermost, metrics, openapi, ops, pages, security, slack
+from . import admin_page, answering, api, feedback, files, library, logs, mattermost, metrics, openapi, ops, pages, security, slack
 from .config import EXTENSION, settings_for_app
 from .errors import register_error_handlers
 
@@ -49,6 +49,7 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
     app.register_blueprint(feedback.bp)
     app.register_blueprint(files.bp)  # GET /documents/<doc_id>/file, the original
     app.register_blueprint(pages.bp)
+    app.register_blueprint(admin_page.bp)  # GET /beheer
     slack.init_app(app)  # POST /slack/events, when configured
     mattermost.init_app(app)  # POST /mattermost/command, when configured
     security.init_app(app)  # body size, rate and time limits, API token, CORS, security headers
