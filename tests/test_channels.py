@@ -9,6 +9,7 @@ replies are caught by the fake Slack API of tests/test_slack.py.
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import logging
@@ -297,3 +298,35 @@ def test_a_removed_collection_drops_its_gauges(base, embedder, fake_slack):
     metrics = client.get("/metrics").get_data(as_text=True)
     assert metric(metrics, "vraagbaak_index_info", collection="intern", version=version) == 0
     assert metric(metrics, "vraagbaak_index_chunks", collection="intern") == 0
+
+
+# ---------- feedback ----------
+
+
+def test_feedback_records_the_collections_of_its_answer(base, embedder, fake_slack):
+    app = make_app(base, embedder, fake_slack, VRAAGBAAK_ADMIN_TOKEN="beheer",
+                   VRAAGBAAK_FEEDBACK_DB=str(base / "feedback-collecties.sqlite"))
+    client = app.test_client()
+    intern_version = (base / "collections" / "intern" / "index" / "current").resolve().name
+    standard_version = (base / "index" / "current").resolve().name
+    good = {"question": ROTTERDAM, "answer": "Rotterdam heeft een rekentool gelanceerd [1]", "rating": "up",
+            "passages": [f"{INTERN_DOC}#3"]}
+    for collections in (["intern"], ["intern", "standaard", "intern"], None, ["geheim-archief"]):
+        body = good if collections is None else {**good, "collections": collections}
+        assert client.post("/api/v1/feedback", json=body).status_code == 201
+
+    for bad in (["Intern"], ["../intern"], "intern", [""], ["x" * 41], [3]):
+        response = client.post("/api/v1/feedback", json={**good, "collections": bad})
+        assert response.status_code == 400, bad
+        assert response.json["error"]["code"] == "invalid_collections" and response.json["error"]["message"]
+
+    rows = client.get("/api/v1/feedback", headers={"Authorization": "Bearer beheer"}).json
+    assert [(row["collections"], row["index_version"]) for row in rows] == [
+        (["intern"], intern_version),
+        (["intern", "standaard"], f"intern:{intern_version}+standaard:{standard_version}"),
+        ([], standard_version),  # a client that names none: as before collections
+        (["geheim-archief"], None),  # a collection that does not (or no longer) exist has no version
+    ]
+    table = client.get("/api/v1/feedback?format=csv", headers={"Authorization": "Bearer beheer"})
+    assert [row["collections"] for row in csv.DictReader(io.StringIO(table.get_data(as_text=True)))] == [
+        "intern", "intern | standaard", "", "geheim-archief"]
