@@ -330,3 +330,54 @@ def test_feedback_records_the_collections_of_its_answer(base, embedder, fake_sla
     table = client.get("/api/v1/feedback?format=csv", headers={"Authorization": "Bearer beheer"})
     assert [row["collections"] for row in csv.DictReader(io.StringIO(table.get_data(as_text=True)))] == [
         "intern", "intern | standaard", "", "geheim-archief"]
+
+
+# In a child process with PROMETHEUS_MULTIPROC_DIR set (prometheus_client picks its mode at import):
+# two questions, the metrics, then `intern` removed from the app, the metrics again.
+_MULTIPROCESS_CHILD = """
+import json, sys
+from web.app import create_app
+from web.library import library
+app = create_app(json.loads(sys.argv[1]))
+client = app.test_client()
+for channel in ("C_INTERN", "kx8r3town"):
+    form = {"token": "%s", "channel_id": channel, "channel_name": "kanaal", "text": "%s"}
+    assert client.post("/mattermost/command", data=form).status_code == 200
+before = client.get("/metrics").get_data(as_text=True)
+library(app).forget("intern")
+print(json.dumps([before, client.get("/metrics").get_data(as_text=True)]))
+""" % (MM_TOKEN, ROTTERDAM)
+
+
+@pytest.mark.slow  # a second process loads the model
+def test_collection_metrics_in_multiprocess_mode(base, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "prom"
+    folder.mkdir()
+    config = {"VRAAGBAAK_DATA_DIR": str(base), "VRAAGBAAK_INDEX_DIR": str(base / "index"),
+              "VRAAGBAAK_CHANNEL_COLLECTIONS": MAPPING, "VRAAGBAAK_MATTERMOST_TOKEN": MM_TOKEN,
+              "VRAAGBAAK_RATE_LIMIT": "off", "VRAAGBAAK_FEEDBACK_DB": str(tmp_path / "feedback.sqlite")}
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(folder),
+           "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    env.pop("VRAAGBAAK_CONFIG", None)
+    done = subprocess.run([sys.executable, "-c", _MULTIPROCESS_CHILD, json.dumps(config)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    before, after = json.loads(done.stdout.strip().splitlines()[-1])
+    assert any(path.name.startswith("gauge_livemostrecent") for path in folder.iterdir())  # really multiprocess
+
+    intern_version = (base / "collections" / "intern" / "index" / "current").resolve().name
+    standard_version = (base / "index" / "current").resolve().name
+    assert metric(before, "vraagbaak_collection_questions_total", collection="intern") == 1
+    assert metric(before, "vraagbaak_collection_questions_total", collection="standaard") == 1
+    assert metric(before, "vraagbaak_index_info", collection="intern", version=intern_version) == 1
+    assert metric(before, "vraagbaak_index_info", collection="standaard", version=standard_version) == 1
+    assert metric(before, "vraagbaak_index_documents", collection="standaard") == len(PUBLIC_DOCS)
+    assert metric(before, "vraagbaak_index_chunks", collection="intern") > 0
+    # Removed: the most recent value of the live process is 0, and standaard is untouched.
+    assert metric(after, "vraagbaak_index_info", collection="intern", version=intern_version) == 0
+    assert metric(after, "vraagbaak_index_chunks", collection="intern") == 0
+    assert metric(after, "vraagbaak_index_info", collection="standaard", version=standard_version) == 1
