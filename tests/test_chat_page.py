@@ -258,15 +258,16 @@ def test_thumbs_down_is_stored_and_exported(tmp_path, seeds_index_dir, embedder,
         assert down.get_attribute("aria-pressed") == "true"
 
         with sqlite3.connect(db) as conn:
-            rows = conn.execute("SELECT rating, question, answer, passages, history, index_version, created_at"
-                                " FROM feedback").fetchall()
+            rows = conn.execute("SELECT rating, question, answer, passages, history, index_version, created_at,"
+                                " collections FROM feedback").fetchall()
         assert len(rows) == 1
-        rating, question, answer, passages, history, version, created = rows[0]
+        rating, question, answer, passages, history, version, created, collections = rows[0]
         assert (rating, question, json.loads(history)) == ("down", QUESTION, [])
         assert "[1]" in answer
         assert all("#" in p for p in json.loads(passages)) and json.loads(passages)
         assert version == (seeds_index_dir / "current").resolve().name
         assert created.startswith("20")
+        assert json.loads(collections) == ["standaard"]  # the page sends its passages' collections
 
         # The export: only with the token.
         url = f"{server.url}/api/v1/feedback"
@@ -276,10 +277,12 @@ def test_thumbs_down_is_stored_and_exported(tmp_path, seeds_index_dir, embedder,
         assert status == 200
         exported = json.loads(data)
         assert [r["rating"] for r in exported] == ["down"] and exported[0]["question"] == QUESTION
+        assert exported[0]["collections"] == ["standaard"]
         status, headers, data = request(url + "?format=csv", headers={"Authorization": "Bearer geheim-token"})
         assert status == 200 and headers["Content-Type"].startswith("text/csv")
         table = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
         assert table[0]["rating"] == "down" and table[0]["question"] == QUESTION
+        assert table[0]["collections"] == "standaard"
     finally:
         server.stop()
 

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from index.collections import STANDARD, CollectionMissing
 from index.errors import BackendUnavailable, IndexCorrupt, IndexMissing, ModelError, ModelMismatch, VraagbaakError
@@ -39,6 +39,10 @@ QUESTION_WORKERS = 4  # questions computed at once per process; more wait for a 
 
 class QuestionTimeout(Exception):
     """The question took longer than the time limit (its work goes on in its slot until it ends)."""
+
+
+class NothingToSearch(Exception):
+    """A question with no collection to search: a channel mapped only to collections that do not exist."""
 
 
 class Busy(Exception):
@@ -62,6 +66,9 @@ class Failure:
 
 NO_INDEX = "Vraagbaak heeft nog geen documenten om in te zoeken. Probeer het later opnieuw."
 INTERNAL = "Er ging iets mis aan onze kant. Probeer het later opnieuw."
+# Names no collection: the asker may not know which ones this channel was meant to search.
+NOTHING_TO_SEARCH = ("Hier zijn geen documenten om in te zoeken: dit kanaal is aan geen bestaande collectie "
+                     "gekoppeld. Vraag de beheerder van Vraagbaak om dat in te stellen.")
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,7 @@ FAILURES: tuple[Row, ...] = (
     Row(QuestionError, 400, None),
     Row(QuestionTimeout, 504, "question_timeout"),
     Row(Busy, 503, "busy"),
+    Row(NothingToSearch, 404, "no_collections", NOTHING_TO_SEARCH),
     Row(CollectionMissing, 404, "collection_not_found"),  # removed between the access check and the question
     Row(BackendUnavailable, 503, "backend_unavailable", retry_after=10),
     Row(IndexMissing, 503, "index_unavailable", NO_INDEX, problem="index_missing"),
@@ -197,25 +205,43 @@ class Questions:
             channel: str, collections: Sequence[str] = (STANDARD,)) -> Answer:
         """The answer from `collections`, or Refused with the failure to show; every channel calls this.
 
-        Which collections the asker may read is the caller's to decide (web.access).
+        Which collections the asker may read is the caller's to decide (web.access); none at all
+        (a channel mapped only to collections that do not exist) is refused with NOTHING_TO_SEARCH.
+        Every question gets one log line and is counted per channel and per collection searched.
         """
+        names = list(dict.fromkeys(collections))
+        if has_request_context():
+            g.vraagbaak_collections = names  # for the request's own log line (web.logs)
+        started = time.perf_counter()
         try:
-            answerer = self.library.answerer(collections)
+            if not names:
+                raise NothingToSearch("geen bestaande collectie om in te zoeken")
+            answerer = self.library.answerer(names)
             answer = self.runner.run(lambda: answerer.ask(question, history=history, top_k=top_k))
         except Exception as exc:
             failure = failure_for(exc)
-            _log_failure(channel, failure, exc)
+            self._log(channel, names, started, question, failure=failure, exc=exc)
             metrics.question_failed(channel, failure.code)
             raise Refused(failure) from exc
-        metrics.question_answered(channel, answer)
+        self._log(channel, names, started, question, answer=answer)
+        metrics.question_answered(channel, answer, names)
         return answer
 
-
-def _log_failure(channel: str, failure: Failure, exc: Exception) -> None:
-    if failure.status >= 500 and failure.code == "internal_error":
-        log.error("Vraag via %s niet beantwoord", channel, exc_info=exc)
-    elif failure.status >= 500:
-        log.warning("Vraag via %s niet beantwoord: %s", channel, exc, extra={"reason": failure.code})
+    def _log(self, channel: str, names: list[str], started: float, question: object, *,
+             answer: Answer | None = None, failure: Failure | None = None, exc: Exception | None = None) -> None:
+        """The question's one log line: channel, collections searched, and how it ended."""
+        extra = {"channel": channel, "collections": names,
+                 "duration_ms": round((time.perf_counter() - started) * 1000, 2)}
+        if self.library.settings.log_questions and isinstance(question, str):
+            extra["question"] = question[:1000]  # personal: only when configured (web.logs)
+        if answer is not None:
+            extra.update(index_version=answer.index_version, abstained=answer.abstained)
+            log.info("Vraag via %s beantwoord", channel, extra=extra)
+        elif failure.code == "internal_error":
+            log.error("Vraag via %s niet beantwoord", channel, exc_info=exc, extra={**extra, "reason": failure.code})
+        else:
+            level = logging.WARNING if failure.status >= 500 else logging.INFO
+            log.log(level, "Vraag via %s niet beantwoord: %s", channel, exc, extra={**extra, "reason": failure.code})
 
 
 EXTENSION = "vraagbaak.questions"

@@ -42,7 +42,7 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
     app.extensions["vraagbaak"] = engine  # the default collection's engine (readiness, metrics)
     answering.init_app(app, collections, settings.question_timeout)  # the one way to answer, for every way in
     logs.init_app(app)  # request id, one JSON log line per request
-    metrics.init_app(app)  # GET /metrics
+    metrics.init_app(app, collections)  # GET /metrics
     app.register_blueprint(ops.bp)  # GET /readyz, POST /admin/reload
     register_error_handlers(app)
     app.register_blueprint(api.bp)

@@ -1,8 +1,11 @@
 """Thumbs up / down on answers: POST /api/v1/feedback, stored in SQLite, exported for admins.
 
 Rows are kept in `feedback.sqlite` in the data folder (config or environment
-`VRAAGBAAK_FEEDBACK_DB` overrides the path), each with a UTC timestamp and the
-index version that was current when it came in. The export (GET, JSON or
+`VRAAGBAAK_FEEDBACK_DB` overrides the path), each with a UTC timestamp, the
+collections of the answer (the chat page sends its passages' collections) and
+the index version those collections served when it came in. A file from before
+collections is migrated in place when first opened: it gains the column, and
+its rows get `["standaard"]`, the only index there was. The export (GET, JSON or
 CSV) exists only when `VRAAGBAAK_ADMIN_TOKEN` is set and answers only to
 `Authorization: Bearer <token>`; `vraagbaak feedback export` reads the same file.
 """
@@ -17,24 +20,29 @@ import unicodedata
 from datetime import datetime, timezone
 from pathlib import Path
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
+from index.collections import STANDARD, CollectionMissing
 
 from . import openapi
 from .auth import require_admin
 from .config import app_settings
+from .library import library
 from .refusals import validated
 from .schemas import ExportQuery, FeedbackRequest
 
 bp = Blueprint("feedback", __name__, url_prefix="/api/v1")
 
-COLUMNS = ("id", "created_at", "index_version", "rating", "question", "answer", "passages", "history", "comment")
+COLUMNS = ("id", "created_at", "index_version", "collections", "rating", "question", "answer", "passages", "history",
+           "comment")
+LISTS = ("collections", "passages", "history")  # stored as JSON, exported as lists (CSV: joined by " | ")
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     created_at TEXT NOT NULL,
     index_version TEXT,
+    collections TEXT NOT NULL DEFAULT '[]',
     rating TEXT NOT NULL CHECK (rating IN ('up', 'down')),
     question TEXT NOT NULL,
     answer TEXT NOT NULL,
@@ -55,19 +63,20 @@ class FeedbackStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=10)
         db.execute(_SCHEMA)
+        _add_collections_column(db)
         return db
 
     def add(self, *, question: str, answer: str, rating: str, passages: list[str], history: list[str],
-            comment: str | None, index_version: str | None) -> int:
+            comment: str | None, index_version: str | None, collections: list[str]) -> int:
         created = datetime.now(timezone.utc).isoformat(timespec="seconds")
         db = self._connect()
         try:
             with db:
                 cursor = db.execute(
-                    "INSERT INTO feedback (created_at, index_version, rating, question, answer, passages, history,"
-                    " comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    (created, index_version, rating, question, answer, json.dumps(passages, ensure_ascii=False),
-                     json.dumps(history, ensure_ascii=False), comment),
+                    "INSERT INTO feedback (created_at, index_version, collections, rating, question, answer, passages,"
+                    " history, comment) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (created, index_version, json.dumps(collections), rating, question, answer,
+                     json.dumps(passages, ensure_ascii=False), json.dumps(history, ensure_ascii=False), comment),
                 )
             return int(cursor.lastrowid)
         finally:
@@ -84,10 +93,32 @@ class FeedbackStore:
         rows = []
         for values in result:
             row = dict(zip(COLUMNS, values))
-            row["passages"] = json.loads(row["passages"])
-            row["history"] = json.loads(row["history"])
+            for column in LISTS:
+                row[column] = json.loads(row[column])
             rows.append(row)
         return rows
+
+
+def _add_collections_column(db: sqlite3.Connection) -> None:
+    """A feedback file from before collections gets the column, in place; its rows all came from `standaard`.
+
+    In one write transaction, checked again inside it: two processes opening an old file at once migrate it once.
+    """
+    if _has_collections(db):
+        return
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        if not _has_collections(db):
+            db.execute("ALTER TABLE feedback ADD COLUMN collections TEXT NOT NULL DEFAULT '[]'")
+            db.execute("UPDATE feedback SET collections = ?", (json.dumps([STANDARD]),))
+        db.commit()
+    except BaseException:
+        db.rollback()
+        raise
+
+
+def _has_collections(db: sqlite3.Connection) -> bool:
+    return any(row[1] == "collections" for row in db.execute("PRAGMA table_info(feedback)"))
 
 
 # CSV injection (OWASP): a cell that a spreadsheet program reads as a formula gets this prefix, which
@@ -127,7 +158,7 @@ def rows_to_csv(rows: list[dict]) -> str:
         cells = []
         for column in COLUMNS:
             value = row[column]
-            if column in ("passages", "history"):
+            if column in LISTS:
                 value = " | ".join(value)
             cells.append("" if value is None else spreadsheet_safe(str(value)))
         writer.writerow(cells)
@@ -148,9 +179,28 @@ def _row(feedback: FeedbackRequest) -> dict:
         "answer": feedback.answer,
         "rating": feedback.rating,
         "passages": feedback.passages or [],
+        "collections": list(dict.fromkeys(feedback.collections or [])),
         "history": feedback.history or [],
         "comment": feedback.comment if feedback.comment and feedback.comment.strip() else None,
     }
+
+
+def _index_version(collections: list[str]) -> str | None:
+    """What the answer's collections serve now, written as an answer's index.version is: one collection's
+    own version, several as "name:version" joined by "+"; `standaard`'s when the client named none."""
+    if not collections:
+        return library().standard.index_version()
+    versions = []
+    for name in collections:
+        try:
+            version = library().engine(name).index_version()
+        except CollectionMissing:  # removed since the answer
+            continue
+        if version:
+            versions.append((name, version))
+    if len(versions) == 1:
+        return versions[0][1]
+    return "+".join(f"{name}:{version}" for name, version in versions) or None
 
 
 @bp.post("/feedback")
@@ -158,7 +208,7 @@ def _row(feedback: FeedbackRequest) -> dict:
 def add_feedback():
     """Geef een duim omhoog of omlaag op een antwoord"""
     fields = _row(request.context.json)
-    row_id = _store().add(**fields, index_version=current_app.extensions["vraagbaak"].index_version())
+    row_id = _store().add(**fields, index_version=_index_version(fields["collections"]))
     return jsonify({"id": row_id, "status": "opgeslagen"}), 201
 
 

@@ -12,6 +12,7 @@ answers over the collections it is given.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Sequence
 
@@ -25,6 +26,8 @@ from qa.options import AnswerOptions
 from qa.service import Answerer
 
 from .engine import Engine
+
+log = logging.getLogger(__name__)
 
 EXTENSION = "vraagbaak.library"
 NO_DOCUMENTS = "Er zijn nog geen documenten in de gevraagde collecties."
@@ -59,10 +62,15 @@ class Library:
             return engine
 
     def forget(self, name: str) -> None:
-        """Drop a removed collection's engine and answerers."""
+        """Drop a removed collection's engine and answerers, and tell the listeners (`removed(name)`)."""
         with self._lock:
             self._engines.pop(name, None)
             self._combined = {key: a for key, a in self._combined.items() if name not in dict(key)}
+        for listener in self.listeners:
+            try:
+                getattr(listener, "removed", lambda _: None)(name)
+            except Exception:  # a metrics hiccup must never break a removal
+                log.exception("Listener %r faalde bij het verwijderen van %s", listener, name)
 
     def answerer(self, names: Sequence[str]) -> Answerer:
         """The answerer over the current versions of these collections, in this order.

@@ -7,6 +7,11 @@ replaces gunicorn's access log. The request id comes from a sane incoming
 X-Request-ID header (so a proxy's id carries through) or is generated, and is
 returned in the X-Request-ID response header.
 
+Every question, whichever way it came in (API, chat page, Slack, Mattermost),
+also gets one line of its own from web.answering: channel, the collections
+searched, duration_ms, and index_version and abstained, or the failure's code
+as reason; the request line of POST /api/v1/ask names the collections too.
+
 Questions can be personal: they are logged only with VRAAGBAAK_LOG_QUESTIONS=1.
 Headers, tokens and secrets are never logged.
 """
@@ -30,7 +35,8 @@ _SANE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$")
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 # Fields a log call may add with extra={...}; anything else stays out of the line.
 _EXTRA_FIELDS = ("request_id", "method", "path", "endpoint", "status", "duration_ms", "question",
-                 "index_version", "abstained", "remote_addr", "event", "version", "reason")
+                 "index_version", "abstained", "remote_addr", "event", "version", "reason", "channel",
+                 "collections")
 
 log = logging.getLogger("vraagbaak.request")
 
@@ -112,6 +118,8 @@ def init_app(app: Flask) -> None:
                 extra["index_version"] = body["index"].get("version")
             if "abstained" in body:
                 extra["abstained"] = body["abstained"]
+            if getattr(g, "vraagbaak_collections", None) is not None:
+                extra["collections"] = g.vraagbaak_collections  # the collections searched (web.answering)
             if log_questions():
                 asked = request.get_json(silent=True)
                 if isinstance(asked, dict) and isinstance(asked.get("question"), str):

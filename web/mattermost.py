@@ -7,6 +7,10 @@ is the HTTP response itself, `{"response_type": "in_channel", "text": markdown}`
 answering takes well under a second, and Mattermost waits for up to its
 OutgoingIntegrationRequestsTimeout (30 s by default). Problems (no question, no
 index yet) get an ephemeral Dutch message that only the asker sees.
+
+A question searches only the collections of its channel (`channel_id`, through
+web.channels and VRAAGBAAK_CHANNEL_COLLECTIONS); a direct message (its channel
+name is `<user id>__<user id>`) and any channel not in the mapping, those of `*`.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import logging
 from flask import Blueprint, Flask, current_app, jsonify, request
 
 from .answering import Refused, questions
+from .channels import channel_collections
 from .config import app_settings
 from .errors import error_response
 from .slack_blocks import USAGE, mattermost_text
@@ -39,8 +44,11 @@ def command():
     question = " ".join(request.form.get("text", "").split())
     if not question:
         return _ephemeral(USAGE)
+    channel = request.form.get("channel_id", "")
+    direct = "__" in request.form.get("channel_name", "")  # a direct message's channel: "<user>__<user>"
+    collections = channel_collections(current_app).for_channel(channel, direct=direct)
     try:
-        answer = questions().ask(question, channel="mattermost")
+        answer = questions().ask(question, channel="mattermost", collections=collections)
     except Refused as refused:
         return _ephemeral(refused.failure.message)
     return jsonify({"response_type": "in_channel",
@@ -54,6 +62,7 @@ def init_app(app: Flask) -> bool:
         log.warning("Mattermost-koppeling staat uit: %s niet ingesteld; %s antwoordt 404.", TOKEN, COMMAND_PATH)
         return False
     app.extensions["vraagbaak.mattermost_token"] = token
+    channel_collections(app)  # made now, with the app
     bp = Blueprint("mattermost", __name__)
     bp.add_url_rule(COMMAND_PATH, "command", command, methods=["POST"])
     app.register_blueprint(bp)

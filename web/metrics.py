@@ -8,6 +8,13 @@ multiprocess mode), whichever worker answers the scrape.
 
 Requests are labelled by Flask's url rule (`/documents/<path:doc_id>`), never
 by the raw path, so the number of series stays bounded.
+
+Collections: a question is counted once per channel (vraagbaak_questions_total)
+and once for each collection it searched (vraagbaak_collection_questions_total).
+The index gauges carry a `collection` label and are set by every collection's
+engine once it is loaded (web.library adds the listener to each); a removed
+collection's gauges drop to 0. Readiness (vraagbaak_ready) stays that of
+`standaard`, as /readyz reports it.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ import time
 
 from flask import Flask, Response, g, request
 
-from .config import app_settings
+from index.collections import STANDARD
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     REGISTRY,
@@ -29,6 +36,7 @@ from prometheus_client import (
 )
 
 from . import openapi
+from .config import app_settings
 
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 _STAGE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5)
@@ -46,23 +54,26 @@ QUESTIONS = Counter("vraagbaak_questions_total", "Beantwoorde vragen per kanaal 
                     ["channel"])
 ABSTENTIONS = Counter("vraagbaak_abstentions_total",
                       "Vragen waarop Vraagbaak zich onthield (niets gevonden), per kanaal.", ["channel"])
+COLLECTION_QUESTIONS = Counter("vraagbaak_collection_questions_total",
+                               "Beantwoorde vragen per doorzochte collectie (een vraag over meer collecties telt bij "
+                               "elk ervan).", ["collection"])
 QUESTION_FAILURES = Counter("vraagbaak_question_failures_total",
                             "Vragen die niet beantwoord konden worden, per kanaal en foutcode.", ["channel", "code"])
-INDEX_CHUNKS = Gauge("vraagbaak_index_chunks", "Passages in de geserveerde index.",
+INDEX_CHUNKS = Gauge("vraagbaak_index_chunks", "Passages in de geserveerde index, per collectie.", ["collection"],
                      multiprocess_mode="livemostrecent")
-INDEX_DOCUMENTS = Gauge("vraagbaak_index_documents", "Documenten in de geserveerde index.",
-                        multiprocess_mode="livemostrecent")
+INDEX_DOCUMENTS = Gauge("vraagbaak_index_documents", "Documenten in de geserveerde index, per collectie.",
+                        ["collection"], multiprocess_mode="livemostrecent")
 # With several workers the most recent write wins: a worker that switched versions sets the old one to
 # 0 and the new one to 1, and the preloading master's start-up values (never updated) lose to any worker's.
-INDEX_INFO = Gauge("vraagbaak_index_info", "1 voor de geserveerde indexversie en het model ervan.",
-                   ["version", "model"], multiprocess_mode="livemostrecent")
+INDEX_INFO = Gauge("vraagbaak_index_info", "1 voor de geserveerde indexversie van een collectie en het model ervan.",
+                   ["collection", "version", "model"], multiprocess_mode="livemostrecent")
 # Set by the worker that answers GET /metrics, just before it renders: what that worker's /readyz says.
 READY = Gauge("vraagbaak_ready", "1 als model en index geladen en bruikbaar zijn, anders 0.",
               multiprocess_mode="livemostrecent")
 RELOAD_FAILURES = Counter("vraagbaak_index_switch_failures_total",
                           "Nieuwe indexversies die niet geopend konden worden (de oude bleef in gebruik).")
 
-_shown_versions: set[tuple[str, str]] = set()
+_shown_versions: dict[str, set[tuple[str, str]]] = {}  # collection -> (version, model) this process showed
 
 
 # The folder gunicorn's workers share their metrics in (PROMETHEUS_MULTIPROC_DIR), from the
@@ -74,29 +85,48 @@ def multiprocess_dir() -> str | None:
     return _multiprocess_dir[0]
 
 
+def collection_of(snapshot) -> str:
+    """The collection an engine's snapshot serves (web.engine wraps each in a one-part CombinedBackend)."""
+    names = getattr(snapshot, "names", None)
+    return names[0] if names else STANDARD
+
+
 def index_switched(snapshot) -> None:
-    """The engine calls this when it serves a new index version."""
+    """An engine calls this when it serves a new index version of its collection."""
+    collection = collection_of(snapshot)
     version, model = snapshot.version, str(snapshot.manifest.get("model", ""))
-    for old in list(_shown_versions):
+    shown = _shown_versions.setdefault(collection, set())
+    for old in list(shown):
         if old != (version, model):
-            INDEX_INFO.labels(*old).set(0)
-    INDEX_INFO.labels(version, model).set(1)
-    _shown_versions.add((version, model))
-    INDEX_CHUNKS.set(snapshot.size)
-    INDEX_DOCUMENTS.set(len(snapshot.manifest.get("files", {})))
+            INDEX_INFO.labels(collection, *old).set(0)
+    INDEX_INFO.labels(collection, version, model).set(1)
+    shown.add((version, model))
+    INDEX_CHUNKS.labels(collection).set(snapshot.size)
+    INDEX_DOCUMENTS.labels(collection).set(len(snapshot.manifest.get("files", {})))
+
+
+def collection_removed(collection: str) -> None:
+    """A removed collection serves nothing any more: its gauges drop to 0."""
+    for old in _shown_versions.pop(collection, set()):
+        INDEX_INFO.labels(collection, *old).set(0)
+    INDEX_CHUNKS.labels(collection).set(0)
+    INDEX_DOCUMENTS.labels(collection).set(0)
 
 
 def switch_failed() -> None:
     RELOAD_FAILURES.inc()
 
 
-def question_answered(channel: str, answer) -> None:
-    """web.answering calls this for every answered question, whichever way it came in."""
+def question_answered(channel: str, answer, collections=(STANDARD,)) -> None:
+    """web.answering calls this for every answered question, whichever way it came in, with the
+    collections it searched."""
     for key, histogram in (("embed_ms", EMBED), ("search_ms", SEARCH), ("answer_ms", ANSWER)):
         value = answer.timings.get(key)
         if isinstance(value, (int, float)):
             histogram.observe(value / 1000)
     QUESTIONS.labels(channel).inc()
+    for collection in dict.fromkeys(collections):
+        COLLECTION_QUESTIONS.labels(collection).inc()
     if answer.abstained:
         ABSTENTIONS.labels(channel).inc()
 
@@ -114,11 +144,14 @@ def render() -> Response:
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
 
-def init_app(app: Flask) -> None:
+def init_app(app: Flask, library) -> None:
+    """`library`: web.library.Library, whose engines (one per collection) report their index versions."""
     folder = app_settings(app).prometheus_multiproc_dir
     _multiprocess_dir[0] = str(folder) if folder else None
-    engine = app.extensions["vraagbaak"]
-    engine.listeners.append(_EngineListener())
+    engine = library.standard  # readiness is standaard's
+    listener = _EngineListener()
+    engine.listeners.append(listener)
+    library.listeners.append(listener)  # every other collection's engine, and removals
 
     @app.before_request
     def _start_timer():
@@ -147,6 +180,9 @@ class _EngineListener:
 
     def failed(self, version, exc) -> None:
         switch_failed()
+
+    def removed(self, collection: str) -> None:
+        collection_removed(collection)
 
 
 def child_exit(server, worker) -> None:

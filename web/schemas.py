@@ -48,6 +48,8 @@ VISIBLE_TEXT = f"[^{_whitespace_class()}]"
 QUESTION_TEXT = f"[^{_whitespace_class()}\\u0000-\\u001f\\u007f-\\u009f]"
 # A shown passage: "document#paragraph".
 PASSAGE_ID = r"^[\s\S]+#[1-9][0-9]*$"
+# A collection's name, the whole string.
+COLLECTION = f"^{COLLECTION_NAME.pattern}$"
 
 
 class ErrorDetail(BaseModel):
@@ -183,7 +185,7 @@ class FeedbackRequest(BaseModel):
 
     model_config = ConfigDict(strict=True, json_schema_extra={"examples": [{
         "question": "Wat vraagt de brief over de kostendelersnorm?", "answer": "Neemt u het initiatief ... [1]",
-        "rating": "up", "passages": ["000_d31a0db93372aa9b.txt#9"]}]})
+        "rating": "up", "passages": ["000_d31a0db93372aa9b.txt#9"], "collections": ["standaard"]}]})
     body_refusals: ClassVar[BodyRefusals] = BodyRefusals(
         not_json="Stuur de feedback als JSON (Content-Type: application/json).",
         unreadable="Verwacht een JSON-object met question, answer en rating.",
@@ -199,6 +201,14 @@ class FeedbackRequest(BaseModel):
         Field(max_length=MAX_PASSAGES, description="Getoonde passages als \"document#alinea\"."),
         _list_refusal("passages", MAX_PASSAGES,
                       string_pattern_mismatch="Elke passage in 'passages' heeft de vorm \"document#alineanummer\"."),
+    ] = None
+    # At most one per shown passage: the collections the passages came from.
+    collections: Annotated[
+        list[Annotated[str, StringConstraints(pattern=COLLECTION)]] | None,
+        Field(max_length=MAX_PASSAGES, description="De collecties van de getoonde passages (source.collection)."),
+        _list_refusal("collections", MAX_PASSAGES,
+                      string_pattern_mismatch="Elke naam in 'collections' bestaat uit 1 tot 40 kleine letters, "
+                                              "cijfers of streepjes."),
     ] = None
     comment: Annotated[str | None, Field(max_length=MAX_COMMENT_CHARS), _text_refusal("comment", MAX_COMMENT_CHARS)
                        ] = None
@@ -229,7 +239,9 @@ class ExportQuery(BaseModel):
 class FeedbackRow(BaseModel):
     id: int
     created_at: datetime
-    index_version: str | None = Field(description="De indexversie toen de feedback binnenkwam.")
+    index_version: str | None = Field(description="De indexversie toen de feedback binnenkwam; bij meer collecties "
+                                                  "\"collectie:versie\" per collectie, met + ertussen.")
+    collections: list[str] = Field(description="De collecties van het antwoord; [] als de client ze niet meestuurde.")
     rating: Literal["up", "down"]
     question: str
     answer: str

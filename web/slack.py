@@ -17,6 +17,11 @@ Flask adapter.
   an event id seen in the last ten minutes is not answered twice.
 - A message in a thread is a follow-up: the thread's earlier questions go along
   as history (see ThreadMemory).
+- A question searches only its channel's collections (web.channels,
+  VRAAGBAAK_CHANNEL_COLLECTIONS); a direct message, and any channel not in
+  the mapping, those of `*`. A follow-up in a thread is in the thread's
+  channel, so it searches what the thread's first question searched. The
+  source links name each passage's collection.
 
 Settings (web.config): VRAAGBAAK_SLACK_SIGNING_SECRET
 and VRAAGBAAK_SLACK_BOT_TOKEN (both needed: without them the integration is off
@@ -41,6 +46,7 @@ from qa.errors import QuestionError
 from qa.question import MAX_HISTORY_TURNS, clean_question
 
 from .answering import Refused, questions
+from .channels import ChannelCollections, channel_collections
 from .config import app_settings
 from .errors import error_response
 from .slack_blocks import SEARCHING, USAGE, clean_slack_text, slack_message
@@ -102,14 +108,15 @@ class ThreadMemory:
 
 
 class SlackIntegration:
-    def __init__(self, questions, *, signing_secret: str, bot_token: str, api_url: str = "",
-                 public_base_url: str = ""):
+    def __init__(self, questions, channels: ChannelCollections, *, signing_secret: str, bot_token: str,
+                 api_url: str = "", public_base_url: str = ""):
         from slack_bolt import App
         from slack_bolt.adapter.flask import SlackRequestHandler
         from slack_sdk import WebClient
         from slack_sdk.signature import SignatureVerifier
 
         self.questions = questions  # web.answering.Questions: the one way to answer
+        self.channels = channels  # which collections each channel searches
         self.public_base_url = public_base_url or None
         self.verifier = SignatureVerifier(signing_secret)
         self.recent_events = RecentIds()
@@ -130,13 +137,17 @@ class SlackIntegration:
 
     # -- answering --------------------------------------------------------
 
-    def answer(self, question: str, history: list[str]) -> dict:
-        """Keyword arguments for a Slack message: the answer, or a polite Dutch message."""
+    def answer(self, question: str, history: list[str], collections: tuple[str, ...]) -> dict:
+        """Keyword arguments for a Slack message: the answer from `collections`, or a polite Dutch message."""
         try:
-            answer = self.questions.ask(question, history=history, channel="slack")
+            answer = self.questions.ask(question, history=history, channel="slack", collections=collections)
         except Refused as refused:
             return {"text": refused.failure.message}
         return slack_message(answer, self.public_base_url)
+
+    def collections(self, channel: str, *, direct: bool) -> tuple[str, ...]:
+        """What a question in `channel` searches; a direct message (its ids start with "D") always `*`'s."""
+        return self.channels.for_channel(channel, direct=direct or channel.startswith("D"))
 
     def _register_listeners(self) -> None:
         bolt = self.bolt
@@ -150,7 +161,9 @@ class SlackIntegration:
                 ack(response_type="ephemeral", text=exc.message if question else USAGE)
                 return
             ack(response_type="ephemeral", text=SEARCHING)
-            message = self.answer(question, [])
+            collections = self.collections(str(command.get("channel_id", "")),
+                                           direct=command.get("channel_name") == "directmessage")
+            message = self.answer(question, [], collections)
             respond(response_type="in_channel" if "blocks" in message else "ephemeral",
                     replace_original=False, **message)
 
@@ -184,7 +197,7 @@ class SlackIntegration:
                                     text=exc.message if question else USAGE)
             return
         history = self.threads.add(channel, thread_ts, question)
-        message = self.answer(question, history)
+        message = self.answer(question, history, self.collections(channel, direct=event.get("channel_type") == "im"))
         client.chat_postMessage(channel=channel, thread_ts=thread_ts, unfurl_links=False,
                                 unfurl_media=False, **message)
 
@@ -229,7 +242,8 @@ def init_app(app: Flask) -> SlackIntegration | None:
         log.warning("Slack-koppeling staat uit: %s niet ingesteld; %s antwoordt 404.",
                     " en ".join(missing), EVENTS_PATH)
         return None
-    integration = SlackIntegration(questions(app), signing_secret=secret, bot_token=token,
+    integration = SlackIntegration(questions(app), channel_collections(app), signing_secret=secret,
+                                   bot_token=token,
                                    api_url=settings.slack_api_url or "",
                                    public_base_url=settings.public_base_url or "")
     bp = Blueprint("slack", __name__)

@@ -190,6 +190,10 @@
         answer: data.answer.text,
         rating: rating,
         passages: data.passages.map(function (p) { return p.source.document + "#" + p.source.paragraph; }),
+        // The collections the answer came from, each once, in the order of the passages.
+        collections: data.passages.map(function (p) { return p.source.collection; }).filter(function (name, i, all) {
+          return name && all.indexOf(name) === i;
+        }),
         history: turn.history
       };
       postJson("/api/v1/feedback", payload).then(function () {
