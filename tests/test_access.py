@@ -150,8 +150,7 @@ def test_the_admin_reads_every_collection_and_hears_which_do_not_exist(world):
     assert status == 200
     assert body["passages"][0]["source"]["collection"] == "team-b"
     assert body["passages"][0]["source"]["document"] in B_DOCS
-    status, body, _ = world.ask({"question": B_QUESTION}, ADMIN)  # without "collections": all three
-    assert status == 200
+    assert world.ask({"question": B_QUESTION}, ADMIN)[0] == 200  # without "collections": all three
     status, body, _ = world.ask({"question": B_QUESTION, "collections": ["bestaat-niet"]}, ADMIN)
     assert status == 404 and body["error"] == {"code": "collection_not_found",
                                                "message": "De collectie 'bestaat-niet' bestaat niet."}
@@ -194,7 +193,7 @@ def test_a_revoked_token_stops_at_the_next_request(world):
     status, revoked = world.admin("DELETE", "/api/v1/tokens/tijdelijk")
     assert status == 200 and revoked["revoked"] and revoked["name"] == "tijdelijk"
     status, body, _ = world.ask({"question": A_QUESTION}, token)
-    assert status == 401 and body["error"]["message"] == "Deze token is onbekend of ingetrokken (Authorization: Bearer <token>)."
+    assert status == 401 and body["error"]["message"].startswith("Deze token is onbekend of ingetrokken")
     assert world.get(f"/c/team-a/documents/{A_DOC}", token)[0] == 401
     assert world.admin("DELETE", "/api/v1/tokens/tijdelijk")[0] == 200  # again: no change
     assert world.admin("DELETE", "/api/v1/tokens/nooit-gemaakt")[0] == 404
@@ -211,7 +210,7 @@ def _document_paths(doc_id: str) -> list[str]:
 
 def test_team_b_documents_are_the_404_of_a_missing_document_for_everyone_else(world):
     missing_page = world.get("/c/team-a/documents/bestaat-niet.txt")
-    assert missing_page[0] == 404
+    assert missing_page[0] == 404 and "Document niet gevonden" in missing_page[2]
     for token in (None, world.tokens["team-a"]):
         for doc_id in B_DOCS:
             for path in _document_paths(doc_id):
@@ -349,8 +348,9 @@ def test_the_command_prints_the_token_alone_and_it_works_at_once(world):
     revoked = runner.invoke(main, ["token", "revoke", "script"], env=_env(world))
     assert revoked.exit_code == 0 and "ingetrokken" in revoked.stderr
     assert world.ask({"question": A_QUESTION}, token)[0] == 401
-    listed = runner.invoke(main, ["token", "list"], env=_env(world)).stdout
-    assert "script\tteam-a,team-b\tgemaakt " in listed and "\tingetrokken " in listed
+    [line] = [x for x in runner.invoke(main, ["token", "list"], env=_env(world)).stdout.splitlines()
+              if x.startswith("script\t")]
+    assert "\tingetrokken " in line
 
 
 @pytest.mark.parametrize("args, message", [
@@ -375,12 +375,13 @@ def guarded(world, embedder):
     """The same data, served with VRAAGBAAK_API_TOKEN set and team-a (not standaard) public."""
     server = LiveServer(_app(world.settings, embedder, VRAAGBAAK_API_TOKEN="gedeeld",
                              VRAAGBAAK_PUBLIC_COLLECTIONS="team-a"))
-    yield World(world.base, world.settings, server)
+    other = World(world.base, world.settings, server)
+    other.secrets = world.secrets
+    yield other
     server.stop()
 
 
 def test_the_api_token_reads_the_public_collections(world, guarded):
-    guarded.secrets = world.secrets
     assert guarded.ask({"question": A_QUESTION})[0] == 401  # without a token: none, as before
     status, body, text = guarded.ask({"question": B_QUESTION, "top_k": 20}, "gedeeld")
     assert status == 200 and {p["source"]["collection"] for p in body["passages"]} == {"team-a"}
