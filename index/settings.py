@@ -255,7 +255,7 @@ class Settings(BaseSettings):
     prometheus_multiproc_dir: Folder = _setting(
         None, "map waarin de gunicorn-workers hun metrieken delen (nodig bij meer dan één worker; serve maakt hem bij het starten leeg)",
         alias="PROMETHEUS_MULTIPROC_DIR")
-    admin_token: Text = _setting(None, "beheerderstoken: zet `GET /api/v1/feedback` (export) en `POST /admin/reload` aan, met `Authorization: Bearer <token>`", secret=True)
+    admin_token: Text = _setting(None, "beheerderstoken: zet `GET /api/v1/feedback` (export), `POST /admin/reload` en het beheer van tokens (`/api/v1/tokens`) aan, met `Authorization: Bearer <token>`; leest elke collectie", secret=True)
     public_base_url: Text = _setting(None, "openbaar adres, bv. `https://vraagbaak.example.nl`; de bronnen in de API, Slack en Mattermost worden dan absolute links")
     # hostile input (web.security)
     max_body_bytes: Integer = _setting(64 * 1024, "maximale grootte van een verzoek in bytes", ge=1)
@@ -265,7 +265,7 @@ class Settings(BaseSettings):
         "memory://", "opslag van de tellers: memory:// of een Redis-URL")
     trusted_proxies: Integer = _setting(0, "aantal vertrouwde proxy's voor X-Forwarded-For", ge=0, le=10)
     question_timeout: Decimal = _setting(10.0, "tijdslimiet per vraag in seconden; 0 = uit", ge=0, le=3600)
-    api_token: Text = _setting(None, "token voor de API (Authorization: Bearer)", secret=True)
+    api_token: Text = _setting(None, "gedeelde token voor de API (Authorization: Bearer): als hij gezet is, vragen `POST /api/v1/ask` en `POST /api/v1/feedback` een token (deze, een uitgegeven token of de beheerderstoken); deze leest de openbare collecties", secret=True)
     cors_origins: Text = _setting(None, "origins die de API vanuit een browser mogen aanroepen (komma's ertussen)")
     # integrations (web.slack, web.mattermost)
     slack_signing_secret: Text = _setting(None, "Slack: signing secret", secret=True)

@@ -151,7 +151,7 @@ def test_slash_command_searches_only_its_channels_collections(server, fake_slack
     text = all_text(internal)
     assert "Rotterdam heeft een rekentool" in text
     # The source links carry the passage's collection.
-    assert f"<{PUBLIC}/documents/{INTERN_DOC}?collection=intern#p" in text
+    assert f"<{PUBLIC}/c/intern/documents/{INTERN_DOC}#p" in text
 
 
 def test_mentions_and_thread_follow_ups_keep_the_channels_collections(server, fake_slack, intern_sentences):
@@ -162,7 +162,7 @@ def test_mentions_and_thread_follow_ups_keep_the_channels_collections(server, fa
     send(server, event_body(follow_up), "application/json")
     posts = fake_slack.wait_for("/api/chat.postMessage", count=2, channel="C_INTERN", thread_ts=root["ts"])
     assert "Rotterdam heeft een rekentool" in all_text(posts[0])
-    assert "Versnel" in all_text(posts[1]) and "?collection=intern#p" in all_text(posts[1])
+    assert "Versnel" in all_text(posts[1]) and "/c/intern/documents/" in all_text(posts[1])
 
     # The same thread in a public channel: the question and its follow-up never reach `intern`.
     root = mention("CPUBLIEK", ROTTERDAM)
@@ -192,7 +192,7 @@ def test_mattermost_searches_only_its_channels_collections(server, intern_senten
     status, reply = mattermost(server, ROTTERDAM, "C_INTERN", "intern-team")
     assert status == 200 and reply["response_type"] == "in_channel"
     assert "Rotterdam heeft een rekentool" in reply["text"]
-    assert f"({PUBLIC}/documents/{INTERN_DOC}?collection=intern#p" in reply["text"]
+    assert f"({PUBLIC}/c/intern/documents/{INTERN_DOC}#p" in reply["text"]
 
     for channel_id, channel_name in (("kx8r3town", "town-square"), ("q1w2e3dm", "u1abc__u2def")):
         status, reply = mattermost(server, ROTTERDAM, channel_id, channel_name)

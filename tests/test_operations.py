@@ -59,7 +59,8 @@ def json_log():
 
 def test_readyz_metrics_request_id_and_json_logs(index_copy, json_log, monkeypatch):
     monkeypatch.delenv("VRAAGBAAK_LOG_QUESTIONS", raising=False)
-    client = create_app({"VRAAGBAAK_INDEX_DIR": str(index_copy)}).test_client()
+    # The token is a real one (a wrong token is 401): what is checked is that it never reaches the log.
+    client = create_app({"VRAAGBAAK_INDEX_DIR": str(index_copy), "VRAAGBAAK_API_TOKEN": "zeer-geheim"}).test_client()
     ready = client.get("/readyz")
     assert ready.status_code == 200
     assert ready.json["status"] == "ready"

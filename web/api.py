@@ -1,10 +1,14 @@
-"""The JSON API: POST /api/v1/ask and its OpenAPI document."""
+"""The JSON API: POST /api/v1/ask and its OpenAPI document.
+
+A question searches the collections the caller names in "collections", each of which it must be allowed to
+read, or else every collection it may read (web.access).
+"""
 
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 
-from . import openapi
+from . import access, openapi
 from .answering import questions
 from .pages import document_url, file_url
 
@@ -19,13 +23,15 @@ def ask():
     asked = request.context.json  # a web.schemas.AskRequest
     # The chat page says it is the chat page, so the metrics can tell its questions from other clients'.
     channel = "chat" if request.headers.get(CLIENT_HEADER) == "chat" else "api"
-    answer = questions().ask(asked.question, history=asked.history, top_k=asked.top_k, channel=channel)
+    collections = access.question_collections(asked.collections)
+    answer = questions().ask(asked.question, history=asked.history, top_k=asked.top_k, channel=channel,
+                             collections=collections)
     result = answer.as_dict()
     for passage in result["passages"]:
         source = passage["source"]
-        source["url"] = document_url(source["document"], source["paragraph"])
+        source["url"] = document_url(source["document"], source["paragraph"], source["collection"])
         if source.get("page") is not None:
-            source["page_url"] = file_url(source["document"], source["page"])
+            source["page_url"] = file_url(source["document"], source["page"], source["collection"])
     return jsonify(result)
 
 

@@ -9,7 +9,8 @@ from flask import Flask, jsonify
 
 from index.settings import Settings
 
-from . import admin_page, answering, api, feedback, files, library, logs, mattermost, metrics, openapi, ops, pages, security, slack
+from . import (admin_page, answering, api, documents, feedback, files, library, logs, mattermost, metrics, openapi, ops, pages,
+               security, slack, tokens_api)
 from .config import EXTENSION, settings_for_app
 from .errors import register_error_handlers
 
@@ -47,6 +48,8 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
     register_error_handlers(app)
     app.register_blueprint(api.bp)
     app.register_blueprint(feedback.bp)
+    app.register_blueprint(tokens_api.bp)  # /api/v1/tokens: who may read which collections (admin)
+    app.register_blueprint(documents.bp)  # GET /documents/<doc_id>, GET /c/<collection>/documents/<doc_id>
     app.register_blueprint(files.bp)  # GET /documents/<doc_id>/file, the original
     app.register_blueprint(pages.bp)
     app.register_blueprint(admin_page.bp)  # GET /beheer

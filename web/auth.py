@@ -1,4 +1,4 @@
-"""Bearer-token checks shared by the API token, feedback export and admin reload."""
+"""Bearer-token checks shared by the API token, the issued tokens, feedback export and the admin endpoints."""
 
 from __future__ import annotations
 
@@ -9,17 +9,28 @@ from flask import Response, request
 from .config import app_settings
 from .errors import ApiError, error_response
 
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="vraagbaak"'}
+NOT_FOUND = "Deze pagina of dit adres bestaat niet."
+ADMIN_NEEDED = "Hiervoor is de beheerderstoken nodig (Authorization: Bearer <token>)."
+
+
+def bearer() -> str | None:
+    """The token of `Authorization: Bearer <token>`, or None when the request has no bearer token.
+
+    Another scheme (Basic, from a proxy that signs people in) is not ours, and counts as none.
+    """
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return given.strip() if scheme.lower() == "bearer" else None
+
 
 def bearer_matches(token: str) -> bool:
     """Whether the request carries `Authorization: Bearer <token>`, compared in constant time."""
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+    given = bearer()
+    return given is not None and hmac.compare_digest(given.encode("utf-8", "surrogatepass"), token.encode())
 
 
 def unauthorized(message: str) -> Response:
-    response = error_response(401, "unauthorized", message)
-    response.headers["WWW-Authenticate"] = 'Bearer realm="vraagbaak"'
-    return response
+    return error_response(401, "unauthorized", message, headers=CHALLENGE)
 
 
 def admin_token() -> str:
@@ -33,5 +44,12 @@ def require_admin(message: str) -> Response | None:
     """
     token = admin_token()
     if not token:
-        raise ApiError(404, "not_found", "Deze pagina of dit adres bestaat niet.")
+        raise ApiError(404, "not_found", NOT_FOUND)
     return None if bearer_matches(token) else unauthorized(message)
+
+
+def check_admin(message: str = ADMIN_NEEDED) -> None:
+    """require_admin, raising: an ApiError (404 without an admin token, else 401) unless the token matches."""
+    refused = require_admin(message)
+    if refused is not None:
+        raise ApiError(401, "unauthorized", message, headers=CHALLENGE)

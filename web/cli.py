@@ -1,4 +1,4 @@
-"""The `vraagbaak` command: model, index, ask, serve, evaluate."""
+"""The `vraagbaak` command: model, index, ask, serve, evaluate, token."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ import click
 
 from index.errors import VraagbaakError
 from index.settings import PROJECT_ROOT, ConfigError, Settings, load_settings
+
+from .cli_tokens import token
 
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
 
@@ -514,6 +516,9 @@ def feedback_export(fmt: str, out: Path | None, db: Path | None) -> None:
         click.echo(f"{len(rows)} feedbackregels geschreven naar {out}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+main.add_command(token)  # vraagbaak token create|list|revoke (web.cli_tokens)
 
 
 if __name__ == "__main__":

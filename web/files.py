@@ -1,6 +1,7 @@
-"""GET /documents/<doc_id>/file: the original file of an indexed document.
+"""GET /documents/<doc_id>/file (and /c/<collection>/documents/<doc_id>/file): the original file of an indexed document.
 
-Only a document that is in the current index is served, from the corpus
+Only a document of a collection the caller may read (web.access; else the
+404 of a missing document, web.documents) that is in its current index is served, from the corpus
 folder the index was built from (the manifest's "corpus"); its resolved path
 must lie inside that folder, so no path ("../", a symlink out) reaches
 anything else. The content type follows the file type. PDFs and text files
@@ -16,7 +17,10 @@ from pathlib import Path
 
 from flask import Blueprint, send_file
 
-from .pages import error_page, indexed_document
+from index.collections import STANDARD
+
+from .documents import indexed_document, private
+from .pages import error_page
 
 bp = Blueprint("files", __name__)
 
@@ -56,9 +60,10 @@ def source_path(corpus: str | None, doc_id: str) -> Path | None:
     return path
 
 
-@bp.get("/documents/<path:doc_id>/file")
-def original_file(doc_id: str):
-    snapshot, _, error = indexed_document(doc_id)
+@bp.get("/documents/<path:doc_id>/file", defaults={"collection": STANDARD})
+@bp.get("/c/<collection>/documents/<path:doc_id>/file")
+def original_file(doc_id: str, collection: str):
+    snapshot, _, error = indexed_document(doc_id, collection)
     if error:
         return error
     path = source_path((getattr(snapshot, "manifest", None) or {}).get("corpus"), doc_id)
@@ -77,4 +82,4 @@ def original_file(doc_id: str):
         response.headers["Content-Security-Policy"] = PDF_CSP
     elif not inline:
         response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
-    return response
+    return private(response, collection)

@@ -25,7 +25,9 @@ from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 
 from .ops_schemas import Health, NotReady, Ready, Reload
 from .refusals import json_object, refusal
-from .schemas import AskRequest, AskResponse, ErrorBody, ExportQuery, FeedbackRequest, FeedbackRow, FeedbackSaved
+from .auth import check_admin
+from .schemas import (AskRequest, AskResponse, ErrorBody, ExportQuery, FeedbackRequest, FeedbackRow, FeedbackSaved,
+                      TokenCreated, TokenInfo, TokenRequest)
 
 contract = SpecTree(
     "flask",
@@ -42,8 +44,11 @@ contract = SpecTree(
             type="http", scheme="bearer", description="De waarde van VRAAGBAAK_ADMIN_TOKEN.")),
         SecurityScheme(name="apiToken", data=SecuritySchemeData(
             type="http", scheme="bearer",
-            description="De waarde van VRAAGBAAK_API_TOKEN; alleen nodig voor POST /api/v1/ask en "
-                        "POST /api/v1/feedback als die instelling gezet is.")),
+            description="Een token voor POST /api/v1/ask en POST /api/v1/feedback: een uitgegeven API-token "
+                        "(vraagbaak token create, POST /api/v1/tokens), die zijn collecties en de openbare mag "
+                        "lezen; de waarde van VRAAGBAAK_API_TOKEN, die de openbare collecties leest; of de "
+                        "beheerderstoken, die alles leest. Zonder token: de openbare collecties, tenzij "
+                        "VRAAGBAAK_API_TOKEN gezet is (dan 401).")),
     ],
 )
 
@@ -63,15 +68,27 @@ def _refuse_bad_input(model):
     return before
 
 
+def _admin_first(model=None):
+    """spectree's `before` hook of an admin operation: the admin token first, then (with a body) its refusals."""
+
+    def before(req, resp, error, instance, adapter):
+        check_admin()
+        if model is not None:
+            _refuse_bad_input(model)(req, resp, error, instance, adapter)
+
+    return before
+
+
 def _must_match(req, resp, error, instance, adapter):
     """spectree's `after` hook: a response that does not match its model is a bug, logged as a 500."""
     if error is not None:
         raise ResponseMismatch(f"{req.method} {req.path}: response does not match its model: {error}") from error
 
 
-# Only when VRAAGBAAK_API_TOKEN is set; not declared as `security`, since without it the API is open.
-_API_TOKEN = (ErrorBody, "Geen of een verkeerde API-token (alleen als VRAAGBAAK_API_TOKEN is ingesteld; "
-                         "met WWW-Authenticate)")
+# Without a token the API is open (the public collections), unless VRAAGBAAK_API_TOKEN is set: not declared as
+# `security`, since a request without one is valid.
+_API_TOKEN = (ErrorBody, "Een onbekende of ingetrokken token, of geen token terwijl VRAAGBAAK_API_TOKEN is "
+                         "ingesteld (met WWW-Authenticate)")
 _TOO_MANY = (ErrorBody, "Te veel verzoeken van deze client (VRAAGBAAK_RATE_LIMIT)")
 _TOO_LARGE = (ErrorBody, "Verzoek te groot")
 _NOT_JSON = (ErrorBody, "Geen JSON")
@@ -82,7 +99,11 @@ ask = contract.validate(
     resp=Response(
         HTTP_200=(AskResponse, "Antwoord met passages"),
         HTTP_400=(ErrorBody, "Ongeldige vraag of ongeldig verzoek"),
-        HTTP_401=_API_TOKEN, HTTP_413=_TOO_LARGE, HTTP_415=_NOT_JSON, HTTP_429=_TOO_MANY,
+        HTTP_401=_API_TOKEN,
+        HTTP_403=(ErrorBody, "Een gevraagde collectie die de vrager niet mag lezen of die niet bestaat (de naam "
+                             "wordt niet genoemd), of een token die geen bestaande collectie mag lezen"),
+        HTTP_404=(ErrorBody, "Alleen voor de beheerder: een gevraagde collectie bestaat niet"),
+        HTTP_413=_TOO_LARGE, HTTP_415=_NOT_JSON, HTTP_429=_TOO_MANY,
         HTTP_503=(ErrorBody, "Nog geen (bruikbare) index, of de dienst is te druk (met Retry-After)"),
         HTTP_504=(ErrorBody, "Het antwoord duurde langer dan VRAAGBAAK_QUESTION_TIMEOUT"),
     ),
@@ -106,6 +127,34 @@ export_feedback = contract.validate(
         HTTP_401=(ErrorBody, "Geen of een verkeerde token"),
         HTTP_404=(ErrorBody, "Export niet ingeschakeld"),
     ),
+)
+
+_ADMIN_REFUSED = {
+    "HTTP_401": (ErrorBody, "Geen of een verkeerde beheerderstoken (met WWW-Authenticate)"),
+    "HTTP_404": (ErrorBody, "Niet ingeschakeld (geen VRAAGBAAK_ADMIN_TOKEN), of de token of collectie bestaat niet"),
+}
+
+create_token = contract.validate(
+    json=TokenRequest, operation_id="createToken", security=_ADMIN, before=_admin_first(TokenRequest),
+    after=_must_match,
+    resp=Response(
+        HTTP_201=(TokenCreated, "De nieuwe token; zijn waarde wordt nergens anders getoond"),
+        HTTP_400=(ErrorBody, "Ongeldige naam of collectienaam"),
+        HTTP_409=(ErrorBody, "Er bestaat al een token met deze naam"),
+        HTTP_413=_TOO_LARGE, HTTP_415=_NOT_JSON, **_ADMIN_REFUSED,
+    ),
+)
+
+list_tokens = contract.validate(
+    operation_id="listTokens", security=_ADMIN, before=_admin_first(), after=_must_match,
+    resp=Response(HTTP_200=(list[TokenInfo], "Alle tokens, ook ingetrokken, oudste eerst; nooit hun waarde"),
+                  **_ADMIN_REFUSED),
+)
+
+revoke_token = contract.validate(
+    operation_id="revokeToken", security=_ADMIN, before=_admin_first(), after=_must_match,
+    resp=Response(HTTP_200=(TokenInfo, "Ingetrokken (of al ingetrokken): geldt vanaf het volgende verzoek"),
+                  **_ADMIN_REFUSED),
 )
 
 healthz = contract.validate(operation_id="healthz", skip_validation=True,

@@ -22,12 +22,15 @@ from qa.question import MAX_HISTORY_TURNS, MAX_QUESTION_CHARS
 from qa.service import DEFAULT_TOP_K, MAX_TOP_K
 
 from .refusals import BodyRefusals, Refusal
+from .tokens import MAX_COLLECTIONS, NAME_RULE
+from .tokens import NAME_PATTERN as TOKEN_NAME_PATTERN
 
 MAX_ANSWER_CHARS = 20_000
 MAX_PASSAGES = 20
 MAX_PASSAGE_ID_CHARS = 1_000
 MAX_HISTORY_ITEMS = 50
 MAX_COMMENT_CHARS = 2_000
+COLLECTION_NAME_PATTERN = f"^{COLLECTION_NAME.pattern}$"
 
 
 def _whitespace_class() -> str:
@@ -66,6 +69,12 @@ class ErrorBody(BaseModel):
 # ---------- POST /api/v1/ask ----------
 
 
+_COLLECTION_NAMES = list[Annotated[str, StringConstraints(pattern=COLLECTION_NAME_PATTERN)]]
+_COLLECTIONS_REFUSAL = Refusal("invalid_collections", "Het veld 'collections' moet een lijst van 1 tot en met "
+                                                      f"{MAX_COLLECTIONS} collectienamen zijn (kleine letters, "
+                                                      "cijfers en streepjes, hoogstens 40 tekens).")
+
+
 def _whole_number(value: object) -> object:
     # JSON (and the OpenAPI "integer") does not tell 5 from 5.0; True is no number.
     return int(value) if isinstance(value, float) and value.is_integer() else value
@@ -98,6 +107,15 @@ class AskRequest(BaseModel):
                      Refusal("invalid_top_k", f"top_k moet een geheel getal van 1 tot en met {MAX_TOP_K} zijn.")
                      ] = DEFAULT_TOP_K
     history: Annotated[Any, WithJsonSchema(_HISTORY_SCHEMA)] = None
+    collections: Annotated[
+        _COLLECTION_NAMES | None,
+        Field(min_length=1, max_length=MAX_COLLECTIONS,
+              description="De collecties om in te zoeken. Zonder dit veld: elke collectie die de vrager mag lezen "
+                          "(zonder token de openbare). Een collectie die de vrager niet mag lezen of die niet "
+                          "bestaat: 403, zonder haar naam te noemen (de beheerder krijgt 404 voor een collectie "
+                          "die niet bestaat)."),
+        _COLLECTIONS_REFUSAL,
+    ] = None
 
 
 class Language(BaseModel):
@@ -119,7 +137,7 @@ class AnswerText(BaseModel):
 
 
 class Source(BaseModel):
-    collection: str = Field(description="De collectie waarin het document staat.", pattern=COLLECTION_NAME.pattern)
+    collection: str = Field(description="De collectie waarin het document staat.", pattern=COLLECTION_NAME_PATTERN)
     document: str = Field(description="Bestandsnaam van het document (document-id).")
     title: str
     heading: str | None = Field(description="Kop waaronder de passage staat.")
@@ -133,10 +151,13 @@ class Source(BaseModel):
     ocr: bool = Field(description="Gelezen met tekstherkenning (OCR) van een gescande pagina.")
     span: list[int] = Field(min_length=2, max_length=2,
                             description="Tekenpositie [begin, eind) in de tekst van het document.")
-    url: str = Field(description="Link naar de alinea in de documentweergave (/documents/<document>#p<alinea>); "
-                                 "absoluut als VRAAGBAAK_PUBLIC_BASE_URL is ingesteld.")
+    url: str = Field(description="Link naar de alinea in de documentweergave (/documents/<document>#p<alinea> in "
+                                 "`standaard`, /c/<collectie>/documents/<document>#p<alinea> in een andere "
+                                 "collectie); absoluut als VRAAGBAAK_PUBLIC_BASE_URL is ingesteld. Een document "
+                                 "van een collectie die niet openbaar is, opent alleen met een token die haar mag "
+                                 "lezen; een browser zonder token krijgt 404.")
     page_url: str | None = Field(None, description="Alleen bij PDF: link naar het originele bestand op de pagina "
-                                                   "van de passage (/documents/<document>/file#page=<pagina>), die "
+                                                   "van de passage (<url zonder #p…>/file#page=<pagina>), die "
                                                    "de PDF-viewer van de browser op die pagina opent.")
 
 
@@ -248,3 +269,48 @@ class FeedbackRow(BaseModel):
     passages: list[str]
     history: list[str]
     comment: str | None
+
+
+# ---------- /api/v1/tokens ----------
+
+
+class TokenRequest(BaseModel):
+    """Een nieuwe API-token die de genoemde collecties mag lezen (en de openbare)."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={
+        "examples": [{"name": "intranet-zoeker", "collections": ["standaard"]}]})
+    body_refusals: ClassVar[BodyRefusals] = BodyRefusals(
+        not_json="Stuur de token als JSON (Content-Type: application/json).",
+        unreadable="Verwacht een JSON-object met collections en eventueel name.",
+        not_object="Verwacht een JSON-object, bijvoorbeeld {\"name\": \"intranet\", \"collections\": [\"intern\"]}.",
+    )
+    unknown_field: ClassVar[Refusal] = Refusal("unknown_field", "Onbekend veld: {name}. Alleen 'name' en "
+                                                                "'collections' bestaan.")
+
+    collections: Annotated[
+        _COLLECTION_NAMES,
+        Field(min_length=1, max_length=MAX_COLLECTIONS, description="De collecties die de token mag lezen; "
+                                                                     "elk moet bestaan."),
+        _COLLECTIONS_REFUSAL,
+    ]
+    name: Annotated[
+        Annotated[str, StringConstraints(pattern=TOKEN_NAME_PATTERN)] | None,
+        Field(description="Naam om de token later aan te herkennen en in te trekken (standaard: token-<8 "
+                          "tekens>)."),
+        Refusal("invalid_name", NAME_RULE),
+    ] = None
+
+
+class TokenInfo(BaseModel):
+    """Een API-token zoals de lijst hem toont: nooit zijn waarde."""
+
+    name: str = Field(pattern=TOKEN_NAME_PATTERN)
+    collections: list[str] = Field(description="De collecties die de token mag lezen (naast de openbare).")
+    created: datetime
+    revoked: datetime | None = Field(description="Wanneer de token is ingetrokken; null zolang hij geldt.")
+
+
+class TokenCreated(TokenInfo):
+    """De nieuwe token. Zijn waarde staat alleen in dit antwoord: Vraagbaak bewaart er alleen een hash van."""
+
+    token: str = Field(pattern=r"^vb_[A-Za-z0-9_-]+$", description="Gebruik als Authorization: Bearer <token>.")

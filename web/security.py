@@ -13,9 +13,12 @@ Its settings come from the app's settings (web.config; docs/security.md):
   question, whichever way it comes in (web.answering): past it the client gets
   504, and 503 when every question slot stays busy that long.
 * VRAAGBAAK_API_TOKEN: when set, POST /api/v1/ask and POST /api/v1/feedback need
-  `Authorization: Bearer <token>` (compared in constant time), else 401. It is
-  meant for programmatic access: the chat page does not know the token, so it
-  only works behind a proxy that authenticates people and adds the header.
+  a token (`Authorization: Bearer <token>`, compared in constant time): this
+  one, which reads the public collections, the admin token, or an issued token
+  (web.access); else 401. It is meant for programmatic access: the chat page
+  does not know a token, so it only works behind a proxy that authenticates
+  people and adds the header. Without it those endpoints are open, and read
+  the public collections. A wrong or revoked token is 401 either way.
 * VRAAGBAAK_CORS_ORIGINS: comma-separated origins that may call /api/ from a
   browser (with preflight); none by default, so CORS is off.
 * Security headers on every response, and a strict Content-Security-Policy
@@ -49,7 +52,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from index.settings import ConfigError
 
-from .auth import bearer_matches, unauthorized
+from . import access
+from .auth import unauthorized
 from .config import app_settings
 from .errors import error_response
 
@@ -197,8 +201,10 @@ def init_app(app: Flask) -> None:
         if request.method == "OPTIONS" and request.path.startswith("/api/") \
                 and "Access-Control-Request-Method" in request.headers:
             return make_response("", 204)  # CORS headers (or none) are added below
-        if token and request.method == "POST" and request.endpoint in LIMITED_ENDPOINTS:
-            if not bearer_matches(token):
+        if request.method == "POST" and request.endpoint in LIMITED_ENDPOINTS:
+            # Who asks is decided here, before the body is read: a wrong or revoked token is 401 (web.access).
+            who = access.reader()
+            if token and not who.authenticated:
                 return unauthorized("Voor deze API is een geldige token nodig (Authorization: Bearer <token>).")
         return None
 

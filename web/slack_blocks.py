@@ -56,14 +56,14 @@ def _label(hit) -> tuple[str, str]:
 def document_url(base_url: str, hit) -> str:
     """The passage in the document view, in its own collection."""
     c = hit.chunk
-    return document_link(c.doc_id, c.paragraph, base_url, collection=getattr(c, "collection", None))
+    return document_link(c.doc_id, c.paragraph, base_url, collection=c.collection)
 
 
 def page_url(base_url: str, hit) -> str | None:
     """For a PDF passage: the original file at its page ("Bekijk pagina N"), else None."""
     c = hit.chunk
     page = getattr(c, "page", None)
-    return file_link(c.doc_id, page, base_url, collection=getattr(c, "collection", None)) if page is not None else None
+    return file_link(c.doc_id, page, base_url, collection=c.collection) if page is not None else None
 
 
 def _truncate(text: str, limit: int) -> str:

@@ -42,7 +42,10 @@
 
   function documentLink(source) {
     if (source.url) return source.url;
-    return "/documents/" + source.document.split("/").map(encodeURIComponent).join("/") +
+    // As web/links.py writes it: a collection other than "standaard" has its own prefix.
+    var prefix = source.collection && source.collection !== "standaard"
+      ? "/c/" + encodeURIComponent(source.collection) : "";
+    return prefix + "/documents/" + source.document.split("/").map(encodeURIComponent).join("/") +
       "#p" + source.paragraph;
   }
 
