@@ -29,12 +29,12 @@ def public_base_url() -> str:
 
 def document_url(doc_id: str, paragraph: int | None = None, collection: str | None = None) -> str:
     """The link to a document's view, pointing at one paragraph when given."""
-    return document_link(doc_id, paragraph, public_base_url(), collection)
+    return document_link(doc_id, paragraph, public_base_url(), collection=collection)
 
 
 def file_url(doc_id: str, page: int | None = None, collection: str | None = None) -> str:
     """The link to a document's original file, opened at one page when given (PDF)."""
-    return file_link(doc_id, page, public_base_url(), collection)
+    return file_link(doc_id, page, public_base_url(), collection=collection)
 
 
 def error_page(status: int, title: str, message: str):
