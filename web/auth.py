@@ -12,7 +12,15 @@ from .errors import ApiError, error_response
 
 def bearer_matches(token: str) -> bool:
     """Whether the request carries `Authorization: Bearer <token>`, compared in constant time."""
-    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return header_carries(request.headers.get("Authorization", ""), token)
+
+
+def header_carries(authorization: str, token: str) -> bool:
+    """Whether an Authorization header's value is `Bearer <token>`, compared in constant time.
+
+    Also read where no request object exists yet (the server's event loop, web.upload_limits).
+    """
+    scheme, _, given = authorization.partition(" ")
     return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
 
 
