@@ -5,6 +5,7 @@ clients already know, never pydantic's 422 or a 500."""
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 
@@ -70,17 +71,26 @@ def test_the_document_lists_every_operation_and_each_is_a_real_route(client):
     operations = {(path, method): op for path, ops in document["paths"].items() for method, op in ops.items()}
     assert set(operations) == {("/api/v1/ask", "post"), ("/api/v1/feedback", "post"), ("/api/v1/feedback", "get"),
                                ("/healthz", "get"), ("/readyz", "get"), ("/metrics", "get"),
-                               ("/admin/reload", "post")}
-    routes = {(rule.rule, method.lower()) for rule in client.application.url_map.iter_rules()
-              for method in rule.methods}
+                               ("/admin/reload", "post"),
+                               ("/api/v1/collections", "post"), ("/api/v1/collections", "get"),
+                               ("/api/v1/collections/{name}", "delete"),
+                               ("/api/v1/collections/{name}/documents", "post"),
+                               ("/api/v1/collections/{name}/documents", "get"),
+                               ("/api/v1/collections/{name}/documents/{document}", "delete"),
+                               ("/api/v1/jobs/{job_id}", "get")}
+    routes = {(re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule), method.lower())
+              for rule in client.application.url_map.iter_rules() for method in rule.methods}
     assert set(operations) <= routes
     assert set(document["components"]["securitySchemes"]) == {"adminToken", "apiToken"}
     for (path, method), op in operations.items():
         assert op["summary"] and op["operationId"], (path, method)
         assert "422" not in op["responses"], (path, method)  # refusals are 400, as documented
         if path.startswith("/api/v1/") and method == "post":
-            assert {"400", "401", "413", "415", "429"} <= set(op["responses"])
+            assert {"400", "401", "413", "415"} <= set(op["responses"])
+        if path in ("/api/v1/ask", "/api/v1/feedback") and method == "post":  # rate limited
             assert "Retry-After" in op["responses"]["429"]["headers"]
+        if path.startswith(("/api/v1/collections", "/api/v1/jobs")):  # administration only
+            assert op["security"] == [{"adminToken": []}] and "401" in op["responses"], (path, method)
     assert operations[("/api/v1/feedback", "get")]["security"] == [{"adminToken": []}]
     assert set(operations[("/api/v1/feedback", "get")]["responses"]["200"]["content"]) == {"application/json",
                                                                                              "text/csv"}
