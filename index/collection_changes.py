@@ -2,8 +2,8 @@
 
 What web.jobs runs for an upload or a removal, in steps that can all be run again after a crash:
 
-* an upload's files wait in a staging folder (`<staging>/files/<name>`, on the same file system as the
-  documents folder). `apply_upload` first makes the documents folder the source (index.document_folder),
+* an upload's files wait in its staging folder (`staging_folder`: `<collection>/.staging/<job>/files/<name>`,
+  beside the documents folder, so on the same file system). `apply_upload` first makes the documents folder the source (index.document_folder),
   then moves each staged file into it -- an existing document of that name goes to `<staging>/replaced/`
   first -- and builds the index from the documents folder: one new version, switched in when all files
   are done (index.build). A staged file that is already gone was moved by an earlier run.

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
+import socket
 import subprocess
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -24,6 +27,7 @@ from tests.client import QuestionStream, request, upload, wait_for_job
 from tests.conftest import LiveServer
 from web.answering import Refused, questions
 from web.app import create_app
+from web.job_runner import process_start
 from web.job_store import PENDING, UPLOAD, JobStore
 from web.jobs import jobs
 
@@ -176,6 +180,31 @@ def test_vraagbaak_index_again_adds_its_folder_and_keeps_uploads(service, monkey
     assert Path(manifest["corpus"]) == (service.base / "collections" / STANDARD / "documents").resolve()
 
 
+def test_vraagbaak_index_into_another_collection_fills_its_documents_folder(service, monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    _create(service, "cli")
+    folder = tmp_path / "aanvoer"
+    folder.mkdir()
+    (folder / "fietsen.txt").write_bytes(BIKES)
+    for key, value in _settings_for(service.base).items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("VRAAGBAAK_CONFIG", raising=False)
+    runner = CliRunner()
+    result = runner.invoke(main, ["index", "--collection", "cli", str(folder)])
+    assert result.exit_code == 0, result.output
+    assert (service.base / "collections" / "cli" / "documents" / "fietsen.txt").read_bytes() == BIKES
+    assert set(_documents(service, "cli")) == {"fietsen.txt"}
+    result = runner.invoke(main, ["index", "--collection", "cli"])
+    assert result.exit_code == 0 and "al actueel" in result.output, result.output
+    result = runner.invoke(main, ["index", "--collection", "bestaat-niet", str(folder)])
+    assert result.exit_code == 1 and "De collectie 'bestaat-niet' bestaat niet." in result.output
+    result = runner.invoke(main, ["index", "--collection", "cli", "--index-dir", str(tmp_path / "x")])
+    assert result.exit_code == 2 and "--index-dir geldt alleen voor de collectie standaard" in result.output
+
+
 @pytest.mark.parametrize("name", ["../buiten.txt", "..\\buiten.txt", "map/../../buiten.txt", "/etc/passwd.txt",
                                   ".verborgen.txt", "~$slot.docx", "", "  ", "tab\tin naam.txt", "punt.txt."])
 def test_unsafe_file_names_are_refused_and_nothing_is_staged(service, name):
@@ -323,18 +352,20 @@ def test_jobs_left_running_by_a_dead_process_are_run_again_or_failed_after_a_res
     collections = open_collections(settings)
     herstel = collections.create("herstel")
     store = JobStore(settings.jobs_path)
-    dead = f"{__import__('socket').gethostname()}:{_dead_pid()}:dood"
+    dead = f"{socket.gethostname()}:{_dead_pid()}:1:dood"
 
-    def left_running(collection, name: str, content: bytes, attempts: int = 1) -> str:
-        job_id = __import__("uuid").uuid4().hex
+    host, pid = socket.gethostname(), os.getpid()
+
+    def left_running(collection, name: str, content: bytes, attempts: int = 1, owner: str = dead) -> str:
+        job_id = uuid.uuid4().hex
         staging = staging_folder(collection, job_id)
         (staging / "files").mkdir(parents=True)
         (staging / "files" / name).write_bytes(content)
         store.add(collection.name, UPLOAD, [(name, PENDING, None)], staging=staging, job_id=job_id)
         for attempt in range(attempts):
-            assert store.claim(dead).id == job_id
+            assert store.claim(owner).id == job_id
             if attempt + 1 < attempts:
-                store.requeue(job_id, dead)
+                store.requeue(job_id, owner)
         return job_id
 
     resumed = left_running(herstel, "brug.txt", BRIDGE)
@@ -342,7 +373,12 @@ def test_jobs_left_running_by_a_dead_process_are_run_again_or_failed_after_a_res
     weg = collections.create("weg")
     orphaned = left_running(weg, "brug.txt", BRIDGE)
     collections.delete("weg")
-    assert {job.id for job in store.running()} == {resumed, given_up, orphaned}
+    # This very process, but started at another moment: its pid was given to a new process (a restarted container).
+    reused = left_running(collections.create("hergebruikt"), "fietsen.txt", BIKES, owner=f"{host}:{pid}:1:oud")
+    # A job another live runner (here: in this process) is running: left alone.
+    alive = left_running(collections.create("levend"), "brug.txt", BRIDGE,
+                         owner=f"{host}:{pid}:{process_start(pid)}:ander")
+    assert {job.id for job in store.running()} == {resumed, given_up, orphaned, reused, alive}
 
     app = _app(tmp_path, embedder)  # the restart
     try:
@@ -356,6 +392,9 @@ def test_jobs_left_running_by_a_dead_process_are_run_again_or_failed_after_a_res
             assert failed["files"][0]["status"] == "skipped" and failed["files"][0]["reason"] == failed["error"]
             gone = wait_for_job(server.url, orphaned, ADMIN)
             assert gone["state"] == "failed" and gone["error"] == "De collectie bestaat niet meer."
+            assert wait_for_job(server.url, reused, ADMIN)["state"] == "done"
+            assert [job.id for job in store.running()] == [alive]
+            store.fail(alive, "einde van de test")  # its runner is make-believe: let the thread go idle
         finally:
             server.stop()
         with app.app_context():

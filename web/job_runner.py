@@ -9,7 +9,8 @@ switched in when all files are done), and records each file's result. The collec
 (web.library) notices the new version at the next question. While another build holds the
 collection's lock (a `vraagbaak index` run), the job waits for it.
 
-Restarts: a job whose process is gone -- on this host a pid that no longer runs, anywhere a heartbeat
+Restarts: a job whose process is gone -- on this host a pid that no longer runs or now belongs to a
+process started at another moment (a container restarted with the same pids), anywhere a heartbeat
 older than STALE_SECONDS -- is put back in the queue; its staged files are still on disk and every
 step can be run again. After MAX_ATTEMPTS such tries, or when its collection is gone, it is marked
 failed with a Dutch reason instead. No job stays `running` without a process that runs it.
@@ -24,7 +25,9 @@ import socket
 import threading
 import time
 import uuid
+from pathlib import Path
 
+from index.build_lock import BuildBusy
 from index.collection_changes import Builder, apply_removal, apply_upload, staging_root
 from index.collections import CollectionMissing
 from index.errors import VraagbaakError
@@ -83,7 +86,8 @@ class Runner:
             if self._stop.is_set() or (self._thread is not None and self._thread.is_alive()):
                 return
             # After a fork (a gunicorn worker) this is a new process: a new owner.
-            self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+            pid = os.getpid()
+            self.owner = f"{socket.gethostname()}:{pid}:{process_start(pid) or ''}:{uuid.uuid4().hex[:8]}"
             self._thread = threading.Thread(target=self._loop, name="vraagbaak-jobs", daemon=True)
             self._thread.start()
 
@@ -120,6 +124,11 @@ class Runner:
         started = time.perf_counter()
         try:
             results = self._apply(job)
+        except BuildBusy:
+            if not self._stop.is_set():
+                raise
+            self.store.requeue(job.id, self.owner)  # stopped while waiting for the lock: not a failure
+            return  # its staged files stay for the next run
         except CollectionMissing:
             self.store.fail(job.id, GONE, owner=self.owner)
             log.warning("Taak %s mislukt: %s", job.id, GONE, extra={"collection": job.collection})
@@ -200,8 +209,7 @@ class Runner:
     def _gone(self, job: Running) -> bool:
         if time.time() - (job.heartbeat or 0) > self.stale_seconds:
             return True
-        host, _, rest = (job.owner or "").partition(":")
-        pid = rest.partition(":")[0]
+        host, pid, started, _ = ((job.owner or "").split(":") + ["", "", "", ""])[:4]
         if host != socket.gethostname() or not pid.isdigit():
             return False
         try:
@@ -209,8 +217,9 @@ class Runner:
         except ProcessLookupError:
             return True
         except OSError:
-            return False  # it exists (another user's process): trust its heartbeat
-        return False
+            pass  # it exists (another user's process)
+        now_started = process_start(int(pid))
+        return bool(started and now_started and started != now_started)  # the pid was given to another process
 
     def _clean_staging(self) -> None:
         """Staging folders of uploads that never became a job (the request was cut off), once they are old."""
@@ -226,3 +235,13 @@ class Runner:
                         shutil.rmtree(folder, ignore_errors=True)
         except (OSError, VraagbaakError):
             log.warning("Oude uploadmappen niet opgeruimd", exc_info=True)
+
+
+def process_start(pid: int) -> str | None:
+    """When process `pid` started (clock ticks since boot, from /proc on Linux); None where unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rpartition(")")[2].split()  # the name in (...) may hold spaces
+    return fields[19] if len(fields) > 19 else None
