@@ -4,11 +4,12 @@ Every collection has a documents folder (index.collections: `Collection.document
 files there (web.jobs) and `vraagbaak index --collection NAAM MAP` copies a folder's files into it. The rule:
 
 * A collection's index is built from its documents folder once that folder is *in use*: its current
-  version was built from it (the manifest's "corpus"), or it has no version yet.
-* `standaard` starts out built from another folder (`vraagbaak index seeds` in scripts/start). Before the
-  first change through its documents folder (an upload, a removal) the files that version was built
-  from are copied into the documents folder (`adopt`), so nothing it holds is lost; from then on the
-  documents folder is its source.
+  version was built from it (the manifest's "corpus"). For every collection but `standaard` it always
+  is (without a version too): their documents folder is all they are built from.
+* `standaard` starts out built from another folder (`vraagbaak index seeds` in scripts/start; an index
+  folder of its own, `--index-dir`, too). Before the first change through its documents folder (an
+  upload, a removal) the files that version was built from are copied into the documents folder
+  (`adopt`), so nothing it holds is lost; from then on the documents folder is its source.
 * `vraagbaak index MAP` into a collection whose documents folder is in use adds and updates MAP's files
   in the documents folder (`add_folder`) and builds from there: it never drops uploaded documents.
   A file removed from MAP stays; remove it with DELETE .../documents/<document>.
@@ -24,7 +25,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .collections import Collection
+from .collections import STANDARD, Collection
 from .errors import VraagbaakError
 from .readers import iter_corpus
 
@@ -36,15 +37,8 @@ class DocumentsMissing(VraagbaakError):
 def in_use(collection: Collection, manifest: dict | None) -> bool:
     """Whether the collection's index is (or will be) built from its documents folder."""
     if manifest is None:
-        return True
+        return collection.name != STANDARD  # standaard: `vraagbaak index MAP` builds it from MAP, as it did
     return _same_folder(manifest.get("corpus"), collection.documents)
-
-
-def corpus_of(collection: Collection, manifest: dict | None) -> Path | None:
-    """The folder the current version was built from, when that is not the documents folder."""
-    if in_use(collection, manifest):
-        return None
-    return Path(manifest["corpus"]) if manifest.get("corpus") else None
 
 
 def adopt(collection: Collection, manifest: dict | None) -> list[str]:
@@ -54,7 +48,7 @@ def adopt(collection: Collection, manifest: dict | None) -> list[str]:
     DocumentsMissing (Dutch) when some of the indexed files are gone from their folder, so that no
     document silently leaves the index.
     """
-    if in_use(collection, manifest):
+    if manifest is None or in_use(collection, manifest):
         collection.documents.mkdir(parents=True, exist_ok=True)
         return []
     corpus = Path(manifest.get("corpus") or "")

@@ -204,6 +204,13 @@ def test_vraagbaak_index_into_another_collection_fills_its_documents_folder(serv
     result = runner.invoke(main, ["index", "--collection", "cli", "--index-dir", str(tmp_path / "x")])
     assert result.exit_code == 2 and "--index-dir geldt alleen voor de collectie standaard" in result.output
 
+    # A new index of standaard elsewhere is built from its folder, as before: the documents folder is left alone.
+    result = runner.invoke(main, ["index", str(folder), "--index-dir", str(tmp_path / "elders")])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "elders" / "current" / "manifest.json").read_text("utf-8"))
+    assert Path(manifest["corpus"]) == folder.resolve() and set(manifest["files"]) == {"fietsen.txt"}
+    assert not (service.base / "collections" / STANDARD / "documents" / "fietsen.txt").exists()
+
 
 @pytest.mark.parametrize("name", ["../buiten.txt", "..\\buiten.txt", "map/../../buiten.txt", "/etc/passwd.txt",
                                   ".verborgen.txt", "~$slot.docx", "", "  ", "tab\tin naam.txt", "punt.txt."])
