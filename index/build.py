@@ -33,6 +33,7 @@ from .types import Chunk, StoredDocument
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
+FileDone = Callable[[str], None]  # (doc_id): one file of the corpus has been read, reused or skipped
 
 # The model reads a chunk with its heading in front (see passage_text); this
 # many tokens of the window stay free for it so the paragraph is not cut off.
@@ -51,6 +52,14 @@ class BuildReport:
     embedded_chunks: int = 0
     seconds: float = 0.0
     changed: bool = True
+
+
+class NothingToIndex(VraagbaakError):
+    """The corpus holds no readable document at all: nothing was built. `skipped` says why, per file."""
+
+    def __init__(self, message: str, skipped: list[tuple[str, str]]):
+        super().__init__(message)
+        self.skipped = skipped
 
 
 def passage_text(chunk: Chunk) -> str:
@@ -75,6 +84,7 @@ def build_index(
     progress: Progress | None = None,
     source: Source | None = None,
     limits: ReadLimits = DEFAULT_LIMITS,
+    on_file: FileDone | None = None,
 ) -> BuildReport:
     """Index `corpus` into the index root `root`, or into the backend `source`; returns what was done.
 
@@ -82,6 +92,7 @@ def build_index(
     that opens its current version and publishes the new one. `root` also
     holds the lock that keeps two builds on this machine apart. A file over
     one of the `limits` (the settings' VRAAGBAAK_MAX_*) is skipped and listed.
+    `on_file` hears each file's doc_id once it has been read (or reused, or skipped while reading).
     """
     corpus = corpus.resolve()
     if not corpus.is_dir():
@@ -91,23 +102,29 @@ def build_index(
     writer = (source or LocalSource(root)).build_target()
     with BuildLock(root):
         previous = None if full else _open_previous(writer, embedder)
-        report = _build_locked(corpus, embedder, previous, progress, writer, limits)
+        report = _build_locked(corpus, embedder, previous, progress, writer, limits, on_file)
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, progress: Progress | None,
-                  writer: Writer, limits: ReadLimits) -> BuildReport:
+                  writer: Writer, limits: ReadLimits, on_file: FileDone | None) -> BuildReport:
     notify = progress or (lambda stage, done, total: None)
+    file_done = on_file or (lambda doc_id: None)
     report = BuildReport(version=None)
-    files = list(iter_corpus(corpus, limits=limits,
-                             on_error=lambda e: report.skipped.append((e.path, e.reason))))
+
+    def unlisted(error: ReadError) -> None:  # a file iter_corpus leaves out (over the size limit)
+        report.skipped.append((error.path, error.reason))
+        file_done(error.path)
+
+    files = list(iter_corpus(corpus, limits=limits, on_error=unlisted))
     notify("lezen", 0, len(files))
 
     reused: dict[str, tuple[StoredDocument, list[Chunk], np.ndarray]] = {}
     fresh: list[tuple[StoredDocument, list[Chunk]]] = []
     old_docs = {d.doc_id: d for d in previous.documents()} if previous else {}
     old_vectors = previous.all_vectors() if previous else None
+    pages: dict[str, int | None] = {}  # the documents read now: their page count (PDF), else None
 
     for done, path in enumerate(files, 1):
         doc_id = path.relative_to(corpus).as_posix()
@@ -126,12 +143,14 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
                     raise ReadError(doc_id, "geen tekst gevonden")
                 check_passages(doc_id, len(chunks), limits)
                 fresh.append((StoredDocument(doc_id, doc.title, doc.kind, digest, doc.text), chunks))
+                pages[doc_id] = len(doc.page_starts) if doc.page_starts else None
         except ReadError as exc:
             log.warning("Overgeslagen: %s — %s", doc_id, exc.reason)
             report.skipped.append((doc_id, exc.reason))
         except OSError as exc:
             log.warning("Overgeslagen: %s — %s", doc_id, exc)
             report.skipped.append((doc_id, f"kan niet gelezen worden ({exc.strerror or exc})"))
+        file_done(doc_id)
         notify("lezen", done, len(files))
 
     present = set(reused) | {d.doc_id for d, _ in fresh}
@@ -139,7 +158,7 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
     report.reused_files = sorted(reused)
     report.embedded_files = sorted(d.doc_id for d, _ in fresh)
     if not present:
-        raise VraagbaakError(f"Geen leesbare documenten gevonden in {corpus}.")
+        raise NothingToIndex(f"Geen leesbare documenten gevonden in {corpus}.", report.skipped)
     if previous is not None and not fresh and not report.removed_files:
         report.changed = False
         report.version = previous.version
@@ -167,14 +186,18 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
         vectors.append(doc_vectors)
 
     per_document = Counter(c.doc_id for c in chunks)
+    created = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    old_files = previous.manifest.get("files", {}) if previous is not None else {}
+    old_created = previous.manifest.get("created") if previous is not None else None
     manifest = {
         "model": embedder.model_id,
         "dimension": embedder.dimension,
         "chunker_version": CHUNKER_VERSION,
         "corpus": str(corpus),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created": created,
         "files": {
-            d.doc_id: {"sha256": d.sha256, "title": d.title, "kind": d.kind, "chunks": per_document[d.doc_id]}
+            d.doc_id: {"sha256": d.sha256, "title": d.title, "kind": d.kind, "chunks": per_document[d.doc_id],
+                       **_when_and_pages(d.doc_id, pages, old_files, old_created, created)}
             for d in documents
         },
         "skipped": [{"file": f, "reason": r} for f, r in report.skipped],
@@ -191,6 +214,14 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
     report.documents = len(documents)
     report.chunks = len(chunks)
     return report
+
+
+def _when_and_pages(doc_id: str, pages: dict, old_files: dict, old_created: str | None, now: str) -> dict:
+    """A file's page count and when its content was indexed: now when it was read now, else as before."""
+    if doc_id in pages:
+        return {"pages": pages[doc_id], "indexed": now}
+    old = old_files.get(doc_id, {})
+    return {"pages": old.get("pages"), "indexed": old.get("indexed") or old_created}
 
 
 def _fill_counts(report: BuildReport, manifest: dict) -> None:

@@ -8,6 +8,10 @@ from pathlib import Path
 from .errors import VraagbaakError
 
 
+class BuildBusy(VraagbaakError):
+    """Another build (or rollback) holds the lock of this index root right now."""
+
+
 class BuildLock:
     def __init__(self, root: Path):
         self.path = Path(root) / ".build.lock"
@@ -18,7 +22,7 @@ class BuildLock:
             fcntl.flock(self.handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError as exc:
             self.handle.close()
-            raise VraagbaakError(f"Er loopt al een indexbouw voor {self.path.parent}.") from exc
+            raise BuildBusy(f"Er loopt al een indexbouw voor {self.path.parent}.") from exc
         return self
 
     def __exit__(self, *exc):

@@ -54,11 +54,13 @@ class CollectionExists(CollectionError):
     pass
 
 
+NAME_RULE = "Een collectienaam bestaat uit 1 tot 40 kleine letters, cijfers of streepjes (bv. 'openbaar')."
+
+
 def check_name(name: object) -> str:
     """The name if it is a valid collection name; CollectionError in Dutch if not."""
     if not is_name(name):
-        raise CollectionError(
-            "Een collectienaam bestaat uit 1 tot 40 kleine letters, cijfers of streepjes (bv. 'openbaar').")
+        raise CollectionError(NAME_RULE)
     return name
 
 

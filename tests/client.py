@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
+import uuid
 
 
 def request(url: str, *, method: str = "GET", body: bytes | None = None, json_body=None,
@@ -67,3 +69,39 @@ class QuestionStream:
         self._stop.set()
         for thread in self._threads:
             thread.join(60)
+
+
+def multipart(files: list[tuple[str, bytes]], field: str = "files") -> tuple[bytes, str]:
+    """A multipart/form-data body with these (file name, content) parts, names sent exactly as given."""
+    boundary = f"vraagbaak-{uuid.uuid4().hex}"
+    parts = []
+    for name, content in files:
+        quoted = name.replace("\\", "\\\\").replace('"', '\\"')
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{quoted}"\r\n'
+                     f"Content-Type: application/octet-stream\r\n\r\n".encode() + content + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def upload(base_url: str, collection: str, files: list[tuple[str, bytes]], token: str,
+           timeout: float = 120) -> tuple[int, dict]:
+    """POST the files to a collection's documents; (status, JSON body)."""
+    body, content_type = multipart(files)
+    status, _, data = request(f"{base_url}/api/v1/collections/{collection}/documents", method="POST", body=body,
+                              headers={"Content-Type": content_type, "Authorization": f"Bearer {token}"},
+                              timeout=timeout)
+    return status, json.loads(data)
+
+
+def wait_for_job(base_url: str, job: str, token: str, timeout: float = 120, seen: list | None = None) -> dict:
+    """Poll GET /api/v1/jobs/<job> until it is done or failed; every state seen is added to `seen`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        status, _, data = request(f"{base_url}/api/v1/jobs/{job}", headers={"Authorization": f"Bearer {token}"})
+        assert status == 200, data
+        body = json.loads(data)
+        if seen is not None:
+            seen.append(body)
+        if body["state"] in ("done", "failed"):
+            return body
+        assert time.monotonic() < deadline, f"job {job} not finished: {body}"
+        time.sleep(0.1)

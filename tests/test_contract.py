@@ -72,7 +72,13 @@ def test_the_document_lists_every_operation_and_each_is_a_real_route(client):
     assert set(operations) == {("/api/v1/ask", "post"), ("/api/v1/feedback", "post"), ("/api/v1/feedback", "get"),
                                ("/healthz", "get"), ("/readyz", "get"), ("/metrics", "get"),
                                ("/admin/reload", "post"), ("/api/v1/tokens", "post"), ("/api/v1/tokens", "get"),
-                               ("/api/v1/tokens/{name}", "delete")}
+                               ("/api/v1/tokens/{name}", "delete"),
+                               ("/api/v1/collections", "post"), ("/api/v1/collections", "get"),
+                               ("/api/v1/collections/{name}", "delete"),
+                               ("/api/v1/collections/{name}/documents", "post"),
+                               ("/api/v1/collections/{name}/documents", "get"),
+                               ("/api/v1/collections/{name}/documents/{document}", "delete"),
+                               ("/api/v1/jobs/{job_id}", "get")}
     # Flask's "<name>" (or "<path:name>") is OpenAPI's "{name}".
     routes = {(re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule), method.lower())
               for rule in client.application.url_map.iter_rules() for method in rule.methods}
@@ -85,6 +91,8 @@ def test_the_document_lists_every_operation_and_each_is_a_real_route(client):
             assert {"400", "401", "413", "415"} <= set(op["responses"])
         if op["operationId"] in ("ask", "addFeedback"):  # the rate-limited ones (web.security.LIMITED_ENDPOINTS)
             assert "Retry-After" in op["responses"]["429"]["headers"]
+        if path.startswith(("/api/v1/collections", "/api/v1/jobs")):  # administration only
+            assert op["security"] == [{"adminToken": []}] and "401" in op["responses"], (path, method)
     assert operations[("/api/v1/feedback", "get")]["security"] == [{"adminToken": []}]
     assert set(operations[("/api/v1/feedback", "get")]["responses"]["200"]["content"]) == {"application/json",
                                                                                              "text/csv"}

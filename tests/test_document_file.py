@@ -154,8 +154,8 @@ def test_slack_and_mattermost_link_a_pdf_page():
     from web.slack_blocks import mattermost_text, slack_message
 
     base = "https://vraagbaak.example.nl"
-    pdf = SimpleNamespace(doc_id="brief.pdf", title="Brief", paragraph=4, page=3)
-    txt = SimpleNamespace(doc_id="notitie.txt", title="Notitie", paragraph=1, page=None)
+    pdf = SimpleNamespace(doc_id="brief.pdf", title="Brief", paragraph=4, page=3, collection="standaard")
+    txt = SimpleNamespace(doc_id="notitie.txt", title="Notitie", paragraph=1, page=None, collection="intern")
     answer = Answer(question="?", language=None, text="Antwoord [1] [2]", citations=[1, 2], abstained=False,
                     hits=[SimpleNamespace(rank=1, chunk=pdf), SimpleNamespace(rank=2, chunk=txt)], sentences=[])
     sources = slack_message(answer, base)["blocks"][1]["text"]["text"]
@@ -163,6 +163,7 @@ def test_slack_and_mattermost_link_a_pdf_page():
     assert sources.count("Bekijk pagina") == 1
     assert f"[Bekijk pagina 3]({base}/documents/brief.pdf/file#page=3)" in mattermost_text(answer, base)
     assert "Bekijk pagina" not in slack_message(answer, None)["blocks"][1]["text"]["text"]
+    assert f"{base}/c/intern/documents/notitie.txt#p1" in sources  # a document in its own collection
 
 
 def test_scanned_letter_is_answered_with_its_page(app):

@@ -79,8 +79,13 @@ def _only_invisible_question(case, exc) -> bool:
 
 
 def test_generated_requests_match_the_openapi_document(seeds_index_dir, embedder, tmp_path):
+    from tests.test_operations import copy_index
+
     app = create_app({
-        "VRAAGBAAK_INDEX_DIR": str(seeds_index_dir),
+        # Generated uploads and removals change collections: a copy of the index, collections of its own.
+        "VRAAGBAAK_INDEX_DIR": str(copy_index(seeds_index_dir, tmp_path / "index")),
+        "VRAAGBAAK_COLLECTIONS_DIR": str(tmp_path / "collections"),
+        "VRAAGBAAK_JOBS_DB": str(tmp_path / "jobs.sqlite"),
         "VRAAGBAAK_RATE_LIMIT": "off",  # a thousand requests a minute from one client is the point here
         "VRAAGBAAK_FEEDBACK_DB": str(tmp_path / "feedback.sqlite"),
         "VRAAGBAAK_TOKENS_DB": str(tmp_path / "tokens.sqlite"),  # POST /api/v1/tokens makes real ones
@@ -131,6 +136,7 @@ def test_generated_requests_match_the_openapi_document(seeds_index_dir, embedder
     finally:
         session.close()
         server.stop()
+        app.extensions["vraagbaak.jobs"].stop()
     sent = sum(counting.statuses.values())
     summary = (f"schemathesis: {sent} requests, statuses {dict(sorted(counting.statuses.items()))}, "
                f"{len(failures)} failures, {len(invisible)} schema-valid questions of only invisible characters "

@@ -363,3 +363,47 @@ def test_the_servers_framing_agrees_with_gunicorn_byte_by_byte():
         framing.feed(request)
         assert framing.outcome == outcome, (request[:80], framing.outcome)
     assert Framing(max_body=1000).feed(b"POST /x HTTP/1.1\r\nContent-Length: 10\r\n\r\n12345") is None
+
+
+def test_an_admins_upload_is_framed_to_a_file_and_only_it_may_be_larger(tmp_path):
+    """POST /api/v1/collections/<name>/documents with the admin token and a Content-Length may be up to the
+    upload limit; its body goes to a temporary file as it arrives (not memory) and reaches gunicorn's parser
+    whole. Without the token, to another address, chunked, or over the upload limit: the ordinary limit."""
+    from gunicorn.config import Config
+    from gunicorn.http.parser import RequestParser
+
+    from web.framing import Framing
+    from web.upload_limits import UploadLimit
+
+    upload = UploadLimit(max_bytes=5000, admin_token="geheim", spool_dir=tmp_path / "spool")
+    body = bytes(range(256)) * 12  # 3072 bytes: over the ordinary limit of 1000
+    head = (b"POST /api/v1/collections/intern/documents?x=1 HTTP/1.1\r\nAuthorization: Bearer geheim\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(body))
+    next_request = b"GET /volgende HTTP/1.1\r\n\r\n"
+    for step in (1, 1000, len(head) + len(body) + len(next_request)):
+        framing = Framing(max_body=1000, upload=upload)
+        data = head + body + next_request
+        outcomes = [framing.feed(data[i:i + step]) for i in range(0, len(data), step)]
+        assert outcomes[-1] == Framing.COMPLETE and framing.spooled
+        assert bytes(framing.data) == head, "the body is not kept in memory"
+        assert framing.rest() == next_request and b"".join(framing.chunks()) == head + body
+        parsed = next(RequestParser(Config(), framing.chunks(), ("127.0.0.1", 1)))
+        assert parsed.body.read() == body
+        framing.close()
+    assert list((tmp_path / "spool").iterdir()) == [], "spooled bodies are anonymous temporary files"
+
+    refused = [
+        head.replace(b"Bearer geheim", b"Bearer fout"),
+        head.replace(b"Authorization: Bearer geheim\r\n", b""),
+        head.replace(b"/documents?x=1", b"/documentz"),
+        head.replace(b"POST", b"PUT"),
+        head.replace(b"Content-Length: %d" % len(body), b"Content-Length: 5001"),
+    ]
+    for request in refused:
+        framing = Framing(max_body=1000, upload=upload)
+        assert framing.feed(request) == Framing.TOO_LARGE and not framing.spooled, request
+    chunked = head.replace(b"Content-Length: %d" % len(body), b"Transfer-Encoding: chunked")
+    framing = Framing(max_body=1000, upload=upload)
+    assert framing.feed(chunked + b"%x\r\n" % len(body) + body + b"\r\n") == Framing.TOO_LARGE
+    assert not UploadLimit(max_bytes=5000, admin_token="", spool_dir=None).allows(
+        "POST", "/api/v1/collections/intern/documents", "Bearer "), "without an admin token, no uploads at all"

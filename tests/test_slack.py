@@ -348,7 +348,7 @@ def test_document_text_is_escaped_for_mrkdwn():
     from qa.service import Answer
     from web.slack_blocks import clean_slack_text, slack_message
 
-    chunk = SimpleNamespace(doc_id="a&b.txt", title="Kosten <2026> & baten | raming", paragraph=3)
+    chunk = SimpleNamespace(doc_id="a&b.txt", title="Kosten <2026> & baten | raming", paragraph=3, collection="standaard")
     answer = Answer(question="?", language=None, text="Winst <b>&</b> verlies > 0 [1]", citations=[1],
                     abstained=False, hits=[SimpleNamespace(rank=1, chunk=chunk)], sentences=[])
     message = slack_message(answer, PUBLIC)

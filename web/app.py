@@ -9,8 +9,10 @@ from flask import Flask, jsonify
 
 from index.settings import Settings
 
-from . import (admin_page, answering, api, documents, feedback, files, library, logs, mattermost, metrics, openapi, ops, pages,
-               security, slack, tokens_api)
+from . import (
+    admin_page, answering, api, collections_api, documents, feedback, files, jobs, library, logs, mattermost, metrics,
+    openapi, ops, pages, security, slack, tokens_api,
+)
 from .config import EXTENSION, settings_for_app
 from .errors import register_error_handlers
 
@@ -21,7 +23,8 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
     `settings` are the process's settings (default: read now from the
     environment and the settings file); keys of `config` that name a setting
     ("VRAAGBAAK_INDEX_DIR") override them, the rest is Flask config
-    (VRAAGBAAK_PRELOAD, VRAAGBAAK_ANSWER_OPTIONS). Bad settings raise
+    (VRAAGBAAK_PRELOAD, VRAAGBAAK_ANSWER_OPTIONS, VRAAGBAAK_RESUME_JOBS: go on with unfinished jobs
+    now; `vraagbaak serve` does that in each worker instead, web.jobs). Bad settings raise
     ConfigError, with every problem in Dutch.
     """
     app = Flask(__name__, instance_relative_config=True)
@@ -29,6 +32,7 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
         JSON_SORT_KEYS=False,
         VRAAGBAAK_ANSWER_OPTIONS=None,  # qa.options.AnswerOptions; None: from the settings
         VRAAGBAAK_PRELOAD=False,
+        VRAAGBAAK_RESUME_JOBS=True,
     )
     if config:
         app.config.update(config)
@@ -42,6 +46,7 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
     engine = collections.standard
     app.extensions["vraagbaak"] = engine  # the default collection's engine (readiness, metrics)
     answering.init_app(app, collections, settings.question_timeout)  # the one way to answer, for every way in
+    jobs.init_app(app, collections, settings, resume=app.config["VRAAGBAAK_RESUME_JOBS"])  # uploads, removals
     logs.init_app(app)  # request id, one JSON log line per request
     metrics.init_app(app, collections)  # GET /metrics
     app.register_blueprint(ops.bp)  # GET /readyz, POST /admin/reload
@@ -51,6 +56,7 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
     app.register_blueprint(tokens_api.bp)  # /api/v1/tokens: who may read which collections (admin)
     app.register_blueprint(documents.bp)  # GET /documents/<doc_id>, GET /c/<collection>/documents/<doc_id>
     app.register_blueprint(files.bp)  # GET /documents/<doc_id>/file, the original
+    app.register_blueprint(collections_api.bp)  # /api/v1/collections, documents and jobs (admin)
     app.register_blueprint(pages.bp)
     app.register_blueprint(admin_page.bp)  # GET /beheer
     slack.init_app(app)  # POST /slack/events, when configured

@@ -25,8 +25,17 @@ def bearer() -> str | None:
 
 def bearer_matches(token: str) -> bool:
     """Whether the request carries `Authorization: Bearer <token>`, compared in constant time."""
-    given = bearer()
-    return given is not None and hmac.compare_digest(given.encode("utf-8", "surrogatepass"), token.encode())
+    return header_carries(request.headers.get("Authorization", ""), token)
+
+
+def header_carries(authorization: str, token: str) -> bool:
+    """Whether an Authorization header's value is `Bearer <token>`, compared in constant time.
+
+    Also read where no request object exists yet (the server's event loop, web.upload_limits).
+    """
+    scheme, _, given = authorization.partition(" ")
+    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode("utf-8", "surrogatepass"),
+                                                              token.encode())
 
 
 def unauthorized(message: str) -> Response:

@@ -29,10 +29,6 @@ def _read_limits():
     return ReadLimits.from_settings(_settings())
 
 
-def _index_dir(value: str | None) -> Path:
-    return Path(value) if value else _settings().index_root
-
-
 class _StageProgress:
     """One progress line per stage on stderr, so long builds show where they are."""
 
@@ -114,28 +110,57 @@ def model(force: bool) -> None:
 @click.option("--watch", type=click.IntRange(1, 86400), metavar="SECONDEN",
               help="Blijf draaien en werk de index elke SECONDEN seconden bij (stoppen: Ctrl-C of SIGTERM).")
 @click.option("--rollback", is_flag=True, help="Zet de index terug naar de vorige complete versie en stop.")
-def index_cmd(corpus: Path | None, index_dir: str | None, full: bool, watch: int | None, rollback: bool) -> None:
+@click.option("--collection", metavar="NAAM", help="Welke collectie (standaard: standaard). Haar documentmap is de "
+              "bron: de bestanden van MAP worden eraan toegevoegd (docs/operations.md).")
+def index_cmd(corpus: Path | None, index_dir: str | None, full: bool, watch: int | None, rollback: bool,
+              collection: str | None) -> None:
     """Bouw of werk de index bij van een map met documenten (standaard: seeds/)."""
+    target = _collection(collection, index_dir)
     if rollback:
-        _rollback(_index_dir(index_dir))
+        _rollback(target)
         return
     if watch:
-        _watch(corpus or DEFAULT_CORPUS, _index_dir(index_dir), watch, full)
+        _watch(corpus, target, watch, full)
         return
     from index.build import build_index
 
-    corpus = corpus or DEFAULT_CORPUS
     progress = _StageProgress()
     try:
         embedder = _embedder()
-        root = _index_dir(index_dir)
-        report = build_index(corpus, root, embedder, full=full, progress=progress, source=_source(root),
-                             limits=_read_limits())
+        report = build_index(_corpus(target, corpus), target.index_root, embedder, full=full, progress=progress,
+                             source=target.source, limits=_read_limits())
     except VraagbaakError as exc:
         progress.close()
         _fail(exc)
     progress.close()
     _print_report(report)
+
+
+def _collection(name: str | None, index_dir: str | None):
+    """The collection `vraagbaak index` works on; `--index-dir` moves standaard's index."""
+    from index.collections import STANDARD, open_collections
+    from index.settings import with_values
+
+    settings = with_values(_settings(), index_dir=Path(index_dir)) if index_dir else _settings()
+    if index_dir and name not in (None, STANDARD):
+        raise click.UsageError("--index-dir geldt alleen voor de collectie standaard.")
+    try:
+        return open_collections(settings).get(name or STANDARD)
+    except VraagbaakError as exc:
+        _fail(exc)
+
+
+def _corpus(collection, folder: Path | None) -> Path:
+    """What to build from: the documents folder once it is in use (MAP's files added to it), else MAP."""
+    from index.collections import STANDARD
+    from index.document_folder import build_corpus
+
+    if folder is None and collection.name == STANDARD:
+        folder = DEFAULT_CORPUS
+    corpus, added = build_corpus(collection, folder, collection.source.current_manifest())
+    if added:
+        click.echo(f"{len(added)} bestanden toegevoegd aan of bijgewerkt in de documentmap {corpus}.", err=True)
+    return corpus
 
 
 def _print_report(report) -> None:
@@ -151,7 +176,7 @@ def _print_report(report) -> None:
     )
 
 
-def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
+def _watch(folder: Path | None, collection, seconds: int, full: bool) -> None:
     """Rerun the incremental build every `seconds`; SIGINT/SIGTERM stop it after the build in progress."""
     import signal
     import threading
@@ -160,7 +185,6 @@ def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
     from index.build import build_index
 
     stop = threading.Event()
-    source = _source(root)
     limits = _read_limits()
 
     def _stop(signum, frame):
@@ -173,12 +197,14 @@ def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
         embedder = _embedder()
     except VraagbaakError as exc:
         _fail(exc)
-    click.echo(f"Bewaakt {corpus}: elke {seconds} s bijwerken naar {root}.", err=True)
+    click.echo(f"Bewaakt {folder or collection.documents}: elke {seconds} s bijwerken naar {collection.name}.",
+               err=True)
     first = True
     while not stop.is_set():
         stamp = datetime.now().strftime("%H:%M:%S")
         try:
-            report = build_index(corpus, root, embedder, full=full and first, source=source, limits=limits)
+            report = build_index(_corpus(collection, folder), collection.index_root, embedder, full=full and first,
+                                 source=collection.source, limits=limits)
         except VraagbaakError as exc:
             click.echo(f"[{stamp}] Bijwerken mislukt: {exc}", err=True)
         else:
@@ -190,10 +216,10 @@ def _watch(corpus: Path, root: Path, seconds: int, full: bool) -> None:
     click.echo("Gestopt.", err=True)
 
 
-def _rollback(root: Path) -> None:
+def _rollback(collection) -> None:
     """Make the newest complete version older than the current one current."""
     try:
-        old, new, size = _source(root).rollback()
+        old, new, size = collection.source.rollback()
     except VraagbaakError as exc:
         _fail(exc)
     click.echo(f"Index teruggezet van {old} naar {new} ({size} passages). "
@@ -305,15 +331,21 @@ def serve(host: str | None, port: int | None, workers: int | None, threads: int 
     host = host or settings.host
     port = port or settings.port
     try:
-        app = create_app({"VRAAGBAAK_PRELOAD": True}, settings=with_values(settings, index_dir=root))
+        # Jobs run in the workers, not in the master that loads the app before it forks them (web.jobs).
+        app = create_app({"VRAAGBAAK_PRELOAD": True, "VRAAGBAAK_RESUME_JOBS": False},
+                         settings=with_values(settings, index_dir=root))
     except VraagbaakError as exc:
         _fail(exc)
+    from .jobs import jobs
+    from .upload_limits import UploadLimit
+
     logging.getLogger("vraagbaak").info(
         "Vraagbaak luistert op http://%s:%s/ (API: POST http://%s:%s/api/v1/ask)", host, port, host, port)
     run_server(app, host=host, port=port, workers=workers or settings.workers,
                threads=threads or settings.threads, timeout=settings.timeout,
                graceful_timeout=settings.graceful_timeout, torch_threads=settings.torch_threads,
-               log_level=settings.log_level, max_body=settings.max_body_bytes, read_timeout=settings.read_timeout)
+               log_level=settings.log_level, max_body=settings.max_body_bytes, read_timeout=settings.read_timeout,
+               upload=UploadLimit.from_settings(settings), after_fork=jobs(app).resume)
 
 
 def _reset_multiprocess_dir(folder: Path | None) -> None:

@@ -69,6 +69,9 @@ class Engine:
         latest = self._latest()
         if current is not None and latest == current.snapshot.version:
             return current
+        if current is not None and latest is None:
+            self._forget_removed(current)
+            current = None
         failed = self._failed
         if failed is not None and failed[0] == latest:
             if current is not None:
@@ -76,6 +79,15 @@ class Engine:
             raise failed[1]
         with self._lock:
             return self._switch(force=False)
+
+    def _forget_removed(self, current: Answerer) -> None:
+        """The index was removed (a collection's last document went): answer nothing from it any more."""
+        with self._lock:
+            if self._answerer is current:
+                self._answerer = None
+                self._failed = None
+                log.info("Index van %s verwijderd; versie %s wordt niet meer gebruikt", self.collection,
+                         current.snapshot.version)
 
     def _latest(self) -> str | None:
         try:

@@ -6,9 +6,17 @@ still incomplete, or to be refused: too large, a head too large, or framing
 that cannot be read safely (two Content-Lengths, both Content-Length and
 Transfer-Encoding, a bad chunk size, a bare LF). It decides framing only;
 gunicorn's own parser reads the complete request afterwards.
+
+An admin's upload of documents (web.upload_limits) may be larger: with a
+Content-Length up to its own limit, its body is written to a temporary file
+as it arrives instead of into memory, and `chunks()` reads it back from there.
 """
 
 from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
 
 from gunicorn.http.body import CHUNK_EXT_RE
 
@@ -16,6 +24,7 @@ HEAD_LIMIT = 64 * 1024  # request line and headers
 CHUNK_LINE_LIMIT = 8190  # one chunk-size line, as gunicorn's limit_request_field_size
 TRAILER_LIMIT = 64 * 1024
 FRAMING_OVERHEAD = 64 * 1024  # chunk framing on top of the body itself (a few bytes per chunk)
+SPOOL_BLOCK = 256 * 1024  # an upload's body is read back from its file in blocks of this size
 
 
 class Framing:
@@ -33,8 +42,10 @@ class Framing:
     HEAD_TOO_LARGE = "head_too_large"
     MALFORMED = "malformed"
 
-    def __init__(self, max_body: int):
+    def __init__(self, max_body: int, upload=None):
+        """`upload`: a web.upload_limits.UploadLimit, or None when no request may be larger than `max_body`."""
         self.max_body = max_body
+        self.upload = upload
         self.data = bytearray()
         self.outcome: str | None = None
         self.end: int | None = None  # where the request ends, when COMPLETE
@@ -45,8 +56,15 @@ class Framing:
         self._pos = 0  # chunked: the next chunk-size line (or the trailers)
         self._decoded = 0  # chunked: body bytes in complete chunks
         self._trailers_searched = 0  # chunked: how far the trailers were searched for their end
+        self._upload = False  # the head asks for an upload that may be larger (Content-Length only)
+        self._spool = None  # an upload's body: a temporary file, not memory
+        self._spooled = 0
+        self._after = bytearray()  # an upload's file complete: what arrived after it (pipelined)
 
     def feed(self, data: bytes) -> str | None:
+        if self._spool is not None:
+            self._spool_body(data)
+            return self.outcome
         if self.outcome is not None:
             self.data += data
             return self.outcome
@@ -55,17 +73,64 @@ class Framing:
         if self._head_end is None:
             self._scan_head(searched)
         if self._head_end is not None and self.outcome is None:
-            self._scan_body()
+            if self._upload:
+                self._start_spool()
+            else:
+                self._scan_body()
         return self.outcome
+
+    @property
+    def spooled(self) -> bool:
+        """The body goes to a temporary file (an upload)."""
+        return self._spool is not None
+
+    @property
+    def body_length(self) -> int:
+        return self._length or 0
+
+    def chunks(self) -> Iterator[bytes]:
+        """The complete request as blocks of bytes: the head, then the body (from its file, for an upload)."""
+        yield self.request()
+        if self._spool is not None:
+            self._spool.seek(0)
+            while block := self._spool.read(SPOOL_BLOCK):
+                yield block
+
+    def close(self) -> None:
+        """Remove an upload's temporary file (the request has been served or refused)."""
+        if self._spool is not None:
+            self._spool.close()
+
+    def _start_spool(self) -> None:
+        body = bytes(self.data[self._head_end:])
+        del self.data[self._head_end:]
+        if self.upload.spool_dir is not None:
+            os.makedirs(self.upload.spool_dir, exist_ok=True)
+        self._spool = tempfile.TemporaryFile(prefix="vraagbaak-upload-", dir=self.upload.spool_dir)
+        self._spool_body(body)
+
+    def _spool_body(self, data: bytes) -> None:
+        if self.outcome is not None:
+            self._after += data
+            return
+        wanted = self._length - self._spooled
+        self._spool.write(data[:wanted])
+        self._spooled += min(wanted, len(data))
+        if self._spooled == self._length:
+            self._after += data[wanted:]
+            self._complete(self._head_end)
 
     @property
     def head_complete(self) -> bool:
         return self._head_end is not None
 
     def request(self) -> bytes:
+        """The complete request in memory (for an upload: its head; the body is in `chunks()`)."""
         return bytes(self.data[:self.end])
 
     def rest(self) -> bytes:
+        if self._spool is not None:
+            return bytes(self._after)
         return bytes(self.data[self.end:])
 
     # -- head --
@@ -100,7 +165,7 @@ class Framing:
 
     def _read_headers(self, lines: list[bytes]) -> None:
         version = lines[0].rsplit(b" ", 1)[-1]
-        lengths, codings = [], []
+        lengths, codings, authorization = [], [], b""
         for line in lines[1:]:
             name, colon, value = line.partition(b":")
             if not colon:
@@ -112,6 +177,8 @@ class Framing:
                 codings += [c.strip(b" \t").lower() for c in value.split(b",")]
             elif name == b"EXPECT" and value.lower() == b"100-continue" and version == b"HTTP/1.1":
                 self.expect_continue = True
+            elif name == b"AUTHORIZATION":
+                authorization = value
         if codings:
             if lengths or codings[-1] != b"chunked" or codings.count(b"chunked") != 1 or version != b"HTTP/1.1":
                 self.outcome = self.MALFORMED
@@ -123,10 +190,19 @@ class Framing:
                 self.outcome = self.MALFORMED
                 return
             self._length = int(lengths[0])
+            if self.upload is not None and self._asks_upload(lines[0], authorization):
+                self._upload = self._length > 0
+                self.max_body = max(self.max_body, self.upload.max_bytes)
             if self._length > self.max_body:
                 self.outcome = self.TOO_LARGE
         else:
             self._length = 0
+
+    def _asks_upload(self, request_line: bytes, authorization: bytes) -> bool:
+        method, _, rest = request_line.partition(b" ")
+        target = rest.rpartition(b" ")[0]
+        return self.upload.allows(method.decode("latin-1"), target.decode("latin-1"),
+                                  authorization.decode("latin-1"))
 
     # -- body --
 

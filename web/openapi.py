@@ -26,8 +26,11 @@ from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
 from .ops_schemas import Health, NotReady, Ready, Reload
 from .refusals import json_object, refusal
 from .auth import check_admin
-from .schemas import (AskRequest, AskResponse, ErrorBody, ExportQuery, FeedbackRequest, FeedbackRow, FeedbackSaved,
-                      TokenCreated, TokenInfo, TokenRequest)
+from .schemas import (
+    AskRequest, AskResponse, CollectionDeleted, CollectionInfo, CollectionList, CollectionRequest, DocumentList,
+    ErrorBody, ExportQuery, FeedbackRequest, FeedbackRow, FeedbackSaved, JobAccepted, JobStatus, TokenCreated,
+    TokenInfo, TokenRequest, UploadForm,
+)
 
 contract = SpecTree(
     "flask",
@@ -181,14 +184,53 @@ reload_index = contract.validate(
     ),
 )
 
+# ---------- collections, documents and jobs: admin only; the views check the token first ----------
+
+_ADMIN_DENIED = (ErrorBody, "Geen of een verkeerde beheerderstoken (met WWW-Authenticate)")
+_NOT_FOUND = (ErrorBody, "Beheer niet ingeschakeld (geen VRAAGBAAK_ADMIN_TOKEN), of de collectie bestaat niet")
+_BUSY = (ErrorBody, "Er loopt nog een taak of indexbouw voor deze collectie")
+
+
+def _admin_operation(operation_id: str, **responses):
+    return contract.validate(operation_id=operation_id, security=_ADMIN, skip_validation=True,
+                             resp=Response(HTTP_401=_ADMIN_DENIED, HTTP_404=_NOT_FOUND, **responses))
+
+
+create_collection = contract.validate(
+    json=CollectionRequest, operation_id="createCollection", security=_ADMIN, skip_validation=True,
+    resp=Response(HTTP_201=(CollectionInfo, "Aangemaakt"), HTTP_400=(ErrorBody, "Ongeldige naam of ongeldig verzoek"),
+                  HTTP_401=_ADMIN_DENIED, HTTP_404=(ErrorBody, "Beheer niet ingeschakeld"),
+                  HTTP_409=(ErrorBody, "De collectie bestaat al"), HTTP_413=_TOO_LARGE, HTTP_415=_NOT_JSON),
+)
+list_collections = _admin_operation("listCollections", HTTP_200=(CollectionList, "De collecties"))
+delete_collection = _admin_operation(
+    "deleteCollection", HTTP_200=(CollectionDeleted, "Verwijderd, met haar documenten en index"),
+    HTTP_409=(ErrorBody, "standaard kan niet worden verwijderd, of er loopt nog een taak voor de collectie"))
+upload_documents = contract.validate(
+    form=UploadForm, operation_id="uploadDocuments", security=_ADMIN, skip_validation=True,
+    resp=Response(HTTP_202=(JobAccepted, "Aangenomen: de bestanden worden op de achtergrond geïndexeerd"),
+                  HTTP_400=(ErrorBody, "Geen bestanden, te veel bestanden, of een onveilige bestandsnaam"),
+                  HTTP_401=_ADMIN_DENIED, HTTP_404=_NOT_FOUND,
+                  HTTP_413=(ErrorBody, "Upload te groot (VRAAGBAAK_MAX_UPLOAD_BYTES)"),
+                  HTTP_415=(ErrorBody, "Geen multipart/form-data")),
+)
+list_documents = _admin_operation("listDocuments", HTTP_200=(DocumentList, "De documenten van de collectie"))
+delete_document = _admin_operation(
+    "deleteDocument", HTTP_202=(JobAccepted, "Aangenomen: het document wordt op de achtergrond verwijderd"))
+job_status = _admin_operation("getJob", HTTP_200=(JobStatus, "De taak"))
+
 _RETRY_AFTER = {"Retry-After": {"description": "Seconden tot een nieuwe poging zin heeft.",
                                 "schema": {"type": "integer", "minimum": 1}}}
+_JOB_LOCATION = {"Location": {"description": "Waar de taak te volgen is: /api/v1/jobs/<job>.",
+                               "schema": {"type": "string"}}}
 # What spectree's Response cannot say: response headers, and content that is not JSON.
 _ADDITIONS = {
     ("/api/v1/ask", "post", "429"): {"headers": _RETRY_AFTER},
     ("/api/v1/feedback", "post", "429"): {"headers": _RETRY_AFTER},
     ("/api/v1/feedback", "get", "200"): {"content": {"text/csv": {"schema": {"type": "string"}}}},
     ("/metrics", "get", "200"): {"content": {"text/plain": {"schema": {"type": "string"}}}},
+    ("/api/v1/collections/{name}/documents", "post", "202"): {"headers": _JOB_LOCATION},
+    ("/api/v1/collections/{name}/documents/{document}", "delete", "202"): {"headers": _JOB_LOCATION},
 }
 
 

@@ -2,7 +2,8 @@
 
 Its settings come from the app's settings (web.config; docs/security.md):
 
-* VRAAGBAAK_MAX_BODY_BYTES (64 KB): larger request bodies get 413.
+* VRAAGBAAK_MAX_BODY_BYTES (64 KB): larger request bodies get 413; only an admin's upload of
+  documents may be larger, up to VRAAGBAAK_MAX_UPLOAD_BYTES (web.upload_limits).
 * VRAAGBAAK_RATE_LIMIT ("60/minute"; "off" switches it off): per client, on
   POST /api/v1/ask and POST /api/v1/feedback, each with its own counter (flask-limiter).
   VRAAGBAAK_RATE_LIMIT_STORAGE: where the counters live, "memory://" (per
@@ -56,6 +57,7 @@ from . import access
 from .auth import unauthorized
 from .config import app_settings
 from .errors import error_response
+from .upload_limits import UploadLimit
 
 # POST endpoints that cost work or storage: rate limited and, with a token, protected.
 LIMITED_ENDPOINTS = frozenset({"api.ask", "feedback.add_feedback"})
@@ -133,13 +135,13 @@ class BodyLimit:
     Content-Length, otherwise the request is marked and answered 413 (init_app).
     """
 
-    def __init__(self, app, limit: int):
-        self.app, self.limit = app, limit
+    def __init__(self, app, limit: int, upload: UploadLimit | None = None):
+        self.app, self.limit, self.upload = app, limit, upload
 
     def __call__(self, environ, start_response):
         length = environ.get("CONTENT_LENGTH", "")
         if length:
-            if length.isdigit() and int(length) > self.limit:
+            if length.isdigit() and int(length) > self._limit(environ):
                 environ[BODY_TOO_LARGE] = True
         elif "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
             body = _read_at_most(environ["wsgi.input"], self.limit + 1)
@@ -150,6 +152,14 @@ class BodyLimit:
             environ["CONTENT_LENGTH"] = str(len(body))
             del environ["HTTP_TRANSFER_ENCODING"]
         return self.app(environ, start_response)
+
+
+    def _limit(self, environ) -> int:
+        """The limit of a body with a Content-Length: larger for an admin's upload."""
+        if self.upload is None:
+            return self.limit
+        return self.upload.body_limit(self.limit, environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""),
+                                      environ.get("HTTP_AUTHORIZATION", ""))
 
 
 def _read_at_most(stream, size: int) -> bytes:
@@ -180,7 +190,7 @@ def init_app(app: Flask) -> None:
     app.config["MAX_CONTENT_LENGTH"] = settings.max_body_bytes
     # "/documents//etc/passwd" was redirected to http://<Host>/documents/etc/passwd; now it is simply no route.
     app.url_map.merge_slashes = False
-    app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_body_bytes)
+    app.wsgi_app = BodyLimit(app.wsgi_app, settings.max_body_bytes, UploadLimit.from_settings(settings))
 
     proxies = settings.trusted_proxies
     if proxies:

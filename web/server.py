@@ -14,6 +14,10 @@
 * SIGTERM: gunicorn stops accepting, lets requests in flight finish (at most
   `graceful_timeout` seconds) and exits 0; a request on a kept-alive connection
   meanwhile is answered with `Connection: close`.
+* Uploads of documents (web.upload_limits) may be larger than `max_body`:
+  `upload` says how large, and their bodies are spooled to disk.
+* Background jobs (web.jobs) run in the workers, never in the master:
+  `after_fork` (the app's job runner) is started in each worker after the fork.
 * Logging: gunicorn's access log is off; the app logs one JSON line per
   request (web.logs), and gunicorn's own messages use the same JSON format.
 """
@@ -69,7 +73,7 @@ class VraagbaakServer(BaseApplication):
         return self.application
 
 
-def _post_fork_hook(torch_threads: int):
+def _post_fork_hook(torch_threads: int, after_fork=None):
     def post_fork(server, worker):
         try:
             import torch
@@ -77,6 +81,8 @@ def _post_fork_hook(torch_threads: int):
             torch.set_num_threads(torch_threads)
         except Exception:  # noqa: BLE001 -- no torch tuning is no reason not to serve
             log.warning("torch-threads konden niet worden ingesteld", exc_info=True)
+        if after_fork is not None:
+            after_fork()
     return post_fork
 
 
@@ -91,14 +97,14 @@ KEEPALIVE_SECONDS = 5  # an idle kept-alive connection is closed after this long
 
 def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeout: int = 60,
                      graceful_timeout: int = 30, torch_threads: int = 0, log_level: str = "info",
-                     max_body: int = 64 * 1024, read_timeout: float = 10.0) -> dict:
+                     max_body: int = 64 * 1024, read_timeout: float = 10.0, upload=None, after_fork=None) -> dict:
     from .worker import worker_class
 
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": worker_class(max_body=max_body, read_timeout=read_timeout),
+        "worker_class": worker_class(max_body=max_body, read_timeout=read_timeout, upload=upload),
         "keepalive": KEEPALIVE_SECONDS,
         "timeout": timeout,
         "graceful_timeout": graceful_timeout,
@@ -107,7 +113,7 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
         "errorlog": "-",
         "loglevel": log_level.lower(),
         "logger_class": JsonGunicornLogger,
-        "post_fork": _post_fork_hook(torch_threads_per_worker(workers, torch_threads)),
+        "post_fork": _post_fork_hook(torch_threads_per_worker(workers, torch_threads), after_fork),
         "child_exit": _child_exit,
         "proc_name": "vraagbaak",
         # gunicorn's runtime control socket (in the home folder) is not used; two
@@ -118,9 +124,9 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
 
 def serve(app, *, host: str, port: int, workers: int, threads: int, timeout: int = 60,
           graceful_timeout: int = 30, torch_threads: int = 0, log_level: str = "info",
-          max_body: int = 64 * 1024, read_timeout: float = 10.0) -> None:
+          max_body: int = 64 * 1024, read_timeout: float = 10.0, upload=None, after_fork=None) -> None:
     VraagbaakServer(app, gunicorn_options(
         host=host, port=port, workers=workers, threads=threads, timeout=timeout,
         graceful_timeout=graceful_timeout, torch_threads=torch_threads, log_level=log_level,
-        max_body=max_body, read_timeout=read_timeout,
+        max_body=max_body, read_timeout=read_timeout, upload=upload, after_fork=after_fork,
     )).run()

@@ -14,6 +14,9 @@ JSON error format, and the connection is closed:
 * the whole request must arrive within `read_timeout` seconds of its first byte: else 408;
 * a body over `max_body` bytes (Content-Length, or the chunks received so far): 413 at once, without
   reading it and without a "100 Continue";
+* an admin's upload of documents (web.upload_limits) may be up to its own limit, and is written to a
+  temporary file as it arrives, not into memory; it gets `read_timeout` plus one second per
+  UPLOAD_MIN_RATE bytes of its Content-Length to arrive;
 * a head over HEAD_LIMIT bytes: 431; framing that cannot be read safely (two Content-Lengths, both
   Content-Length and Transfer-Encoding, a bad chunk size, a bare LF, ...): 400.
 
@@ -55,6 +58,7 @@ RECV_SIZE = 64 * 1024
 LINGER_IDLE = 2.0  # lingering close: seconds without data from the client ...
 LINGER_MAX = 5.0  # ... and at most this long in all
 STOP_LINGER = 2.0  # after SIGTERM, idle kept-alive connections stay open at least this long
+UPLOAD_MIN_RATE = 100 * 1024  # bytes per second an upload's body must at least arrive with
 
 
 def _refusal(status: int, reason: str, code: str, message: str) -> bytes:
@@ -87,16 +91,18 @@ CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 class Connection:
     """A client connection and the request being read on it."""
 
-    def __init__(self, sock: socket.socket, client, server, max_body: int):
+    def __init__(self, sock: socket.socket, client, server, max_body: int, upload=None):
         self.sock = sock
         self.client = client
         self.server = server
         self.max_body = max_body
+        self.upload = upload
         self.parser = None
-        self.framing = Framing(max_body)
+        self.framing = Framing(max_body, upload)
         self.deadline = 0.0
         self.linger_until = 0.0
         self.continued = False  # a 100 Continue was sent for the request being read
+        self.extended = False  # an upload's deadline was extended for its size
         self.closed = False
 
     @property
@@ -105,8 +111,10 @@ class Connection:
         return bool(self.framing.data)
 
     def next_request(self, rest: bytes) -> None:
-        self.framing = Framing(self.max_body)
+        self.framing.close()
+        self.framing = Framing(self.max_body, self.upload)
         self.continued = False
+        self.extended = False
         if rest:
             self.framing.feed(rest)
 
@@ -116,6 +124,7 @@ class BufferedThreadWorker(ThreadWorker):
 
     max_body = 64 * 1024
     read_timeout = 10.0
+    upload = None  # web.upload_limits.UploadLimit: the larger limit of an admin's upload
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -205,7 +214,7 @@ class BufferedThreadWorker(ThreadWorker):
             return
         self.nr_conns += 1
         sock.setblocking(False)
-        conn = Connection(sock, client, listener.getsockname(), self.max_body)
+        conn = Connection(sock, client, listener.getsockname(), self.max_body, self.upload)
         self._read(conn, idle=self.read_timeout)
 
     def _read(self, conn: Connection, idle: float):
@@ -238,7 +247,11 @@ class BufferedThreadWorker(ThreadWorker):
             return
         if not conn.reading_request:
             conn.deadline = time.monotonic() + self.read_timeout
-        if conn.framing.feed(data) is None:
+        outcome = conn.framing.feed(data)
+        if conn.framing.spooled and not conn.extended:
+            conn.extended = True
+            conn.deadline += conn.framing.body_length / UPLOAD_MIN_RATE
+        if outcome is None:
             self._continue(conn)
             return
         self.poller.unregister(conn.sock)
@@ -280,7 +293,7 @@ class BufferedThreadWorker(ThreadWorker):
         try:
             conn.sock.setblocking(True)
             conn.sock.settimeout(self.cfg.timeout)  # writing the answer; the thread never reads
-            conn.parser = http.get_parser(self.cfg, iter([conn.framing.request()]), conn.client)
+            conn.parser = http.get_parser(self.cfg, conn.framing.chunks(), conn.client)
             req = next(conn.parser)
             req._expected_100_continue = False  # the loop sent it while the body was read
             keep = self.handle_request(req, conn)
@@ -355,6 +368,7 @@ class BufferedThreadWorker(ThreadWorker):
         if conn.closed:
             return
         conn.closed = True
+        conn.framing.close()
         if conn in self.reading or conn in self.lingering:
             try:
                 self.poller.unregister(conn.sock)
@@ -373,7 +387,8 @@ def _address(client) -> str | None:
     return client[0] if isinstance(client, tuple) and client else None
 
 
-def worker_class(*, max_body: int, read_timeout: float) -> type[BufferedThreadWorker]:
+def worker_class(*, max_body: int, read_timeout: float, upload=None) -> type[BufferedThreadWorker]:
     """The worker class for gunicorn, with the app's limits (the master makes it before the workers fork)."""
     return type("VraagbaakWorker", (BufferedThreadWorker,),
-                {"max_body": max_body, "read_timeout": float(read_timeout), "__module__": __name__})
+                {"max_body": max_body, "read_timeout": float(read_timeout), "upload": upload,
+                 "__module__": __name__})

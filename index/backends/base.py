@@ -111,6 +111,16 @@ class Source(ABC):
     def open(self) -> Backend:
         """Open the current version; IndexMissing / IndexCorrupt / BackendUnavailable when it can't."""
 
+    def current_manifest(self) -> dict | None:
+        """The manifest of the current version (what it was built from, its files), or None without one."""
+        if self.latest() is None:
+            return None
+        backend = self.open()
+        try:
+            return backend.manifest
+        finally:
+            backend.close()
+
     def describe(self) -> dict:
         """For /readyz: the backend and where it reads from (no secrets)."""
         return {"backend": self.name}

@@ -212,6 +212,10 @@ class LocalSource(Source):
     def open(self) -> LocalBackend:
         return open_index(self.root, self.search)
 
+    def current_manifest(self) -> dict | None:
+        folder = current_version(self.root)
+        return read_manifest(folder) if folder is not None else None
+
     def describe(self) -> dict:
         return {"backend": self.name}
 

@@ -1,0 +1,186 @@
+"""Collections and their documents over HTTP, for admins: create, list, remove; upload, list, remove documents.
+
+Every address needs the admin token (`Authorization: Bearer <VRAAGBAAK_ADMIN_TOKEN>`, web.auth), checked
+before anything else; without a configured token none of them exists (404). Uploads and removals are
+jobs (web.jobs): the request is answered 202 with the job's id as soon as the files are staged, and
+GET /api/v1/jobs/<id> follows it. Names of collections may be named in errors here: only admins read them.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+
+from flask import Blueprint, jsonify
+
+from index.build_lock import BuildBusy
+from index.collection_changes import staging_folder
+from index.collections import STANDARD, CollectionError, CollectionExists, CollectionMissing
+from index.document_folder import document_path, in_use
+from index.errors import VraagbaakError
+
+from . import openapi
+from .auth import require_admin
+from .config import app_settings
+from .errors import ApiError
+from .job_store import PENDING, REMOVAL, UPLOAD, new_id
+from .jobs import jobs
+from .library import library
+from .refusals import json_object, validated
+from .schemas import (
+    CollectionDeleted, CollectionInfo, CollectionList, CollectionRequest, DocumentInfo, DocumentList, JobAccepted,
+    JobStatus,
+)
+from .uploads import receive
+
+bp = Blueprint("collections_api", __name__, url_prefix="/api/v1")
+DENIED = "Voor het beheer van collecties en documenten is een geldige beheerderstoken nodig."
+JOB_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def _shaped(model, http_status: int = 200, /, **values):
+    """The response, made through its documented model: what is served is what the document says."""
+    response = jsonify(model(**values).model_dump(mode="json"))
+    response.status_code = http_status
+    return response
+
+
+def _collection(name: str):
+    try:
+        return library().collections.get(name)
+    except CollectionMissing as exc:
+        raise ApiError(404, "collection_not_found", str(exc)) from None
+
+
+def _info(name: str) -> dict:
+    collection = _collection(name)
+    try:
+        manifest = collection.source.current_manifest()
+        version = collection.source.latest() if manifest is not None else None
+    except VraagbaakError:  # a broken or unreachable index: listed, without counts
+        manifest, version = None, None
+    manifest = manifest or {}
+    return {"name": name, "public": name in app_settings().public_collections,
+            "documents": len(manifest.get("files", {})), "passages": int(manifest.get("chunks", 0)),
+            "version": version}
+
+
+@bp.post("/collections")
+@openapi.create_collection
+def create_collection():
+    """Maak een collectie (beheer)"""
+    if (denied := require_admin(DENIED)) is not None:
+        return denied
+    body = validated(CollectionRequest, json_object(CollectionRequest.body_refusals))
+    try:
+        library().collections.create(body.name, by="beheer-API")
+    except CollectionExists as exc:
+        raise ApiError(409, "collection_exists", str(exc)) from None
+    except CollectionError as exc:
+        raise ApiError(400, "invalid_name", str(exc)) from None
+    return _shaped(CollectionInfo, 201, **_info(body.name))
+
+
+@bp.get("/collections")
+@openapi.list_collections
+def list_collections():
+    """De collecties, met aantallen documenten en passages en hun indexversie (beheer)"""
+    if (denied := require_admin(DENIED)) is not None:
+        return denied
+    return _shaped(CollectionList, collections=[_info(name) for name in library().collections.names()])
+
+
+@bp.delete("/collections/<name>")
+@openapi.delete_collection
+def delete_collection(name: str):
+    """Verwijder een collectie met haar documenten en index (beheer; niet standaard)"""
+    if (denied := require_admin(DENIED)) is not None:
+        return denied
+    if name == STANDARD:
+        raise ApiError(409, "protected_collection", f"De collectie '{STANDARD}' kan niet worden verwijderd.")
+    _collection(name)
+    busy = ApiError(409, "collection_busy",
+                    f"Er loopt nog een taak voor de collectie '{name}'. Probeer het opnieuw als die klaar is.")
+    if jobs().store.unfinished(name):
+        raise busy
+    try:
+        library().collections.delete(name)
+    except BuildBusy:
+        raise busy from None
+    except CollectionMissing as exc:
+        raise ApiError(404, "collection_not_found", str(exc)) from None
+    library().forget(name)
+    return _shaped(CollectionDeleted, name=name, status="verwijderd")
+
+
+@bp.post("/collections/<name>/documents")
+@openapi.upload_documents
+def upload_documents(name: str):
+    """Upload documenten naar een collectie; ze worden op de achtergrond geïndexeerd (beheer)"""
+    if (denied := require_admin(DENIED)) is not None:
+        return denied
+    collection = _collection(name)
+    job_id = new_id()
+    files = receive(collection, app_settings(), job_id)
+    jobs().store.add(name, UPLOAD, files, staging=staging_folder(collection, job_id), job_id=job_id)
+    jobs().wake()
+    return _accepted(job_id)
+
+
+@bp.get("/collections/<name>/documents")
+@openapi.list_documents
+def list_documents(name: str):
+    """De documenten van een collectie: titel, pagina's, passages, inhoudshash, wanneer geïndexeerd (beheer)"""
+    if (denied := require_admin(DENIED)) is not None:
+        return denied
+    collection = _collection(name)
+    manifest = collection.source.current_manifest() or {}
+    documents = [
+        {"document": doc_id, "title": entry.get("title") or doc_id, "kind": entry.get("kind", ""),
+         "pages": entry.get("pages"), "passages": entry.get("chunks", 0), "sha256": entry.get("sha256", ""),
+         "indexed": entry.get("indexed") or manifest.get("created")}
+        for doc_id, entry in sorted(manifest.get("files", {}).items())
+    ]
+    version = collection.source.latest() if manifest else None
+    return _shaped(DocumentList, collection=name, version=version,
+                   documents=[DocumentInfo(**d) for d in documents])
+
+
+@bp.delete("/collections/<name>/documents/<path:document>")
+@openapi.delete_document
+def delete_document(name: str, document: str):
+    """Verwijder een document uit een collectie, op de achtergrond (beheer)"""
+    if (denied := require_admin(DENIED)) is not None:
+        return denied
+    collection = _collection(name)
+    manifest = collection.source.current_manifest()
+    try:
+        on_disk = in_use(collection, manifest) and document_path(collection, document).is_file()
+    except VraagbaakError:
+        on_disk = False
+    if not on_disk and document not in (manifest or {}).get("files", {}):
+        raise ApiError(404, "document_not_found", f"Het document '{document}' staat niet in de collectie '{name}'.")
+    job_id = jobs().store.add(name, REMOVAL, [(document, PENDING, None)])
+    jobs().wake()
+    return _accepted(job_id)
+
+
+@bp.get("/jobs/<job_id>")
+@openapi.job_status
+def job_status(job_id: str):
+    """De voortgang van een upload- of verwijdertaak (beheer)"""
+    if (denied := require_admin(DENIED)) is not None:
+        return denied
+    job = jobs().store.get(job_id) if JOB_ID.fullmatch(job_id) else None
+    if job is None:
+        raise ApiError(404, "job_not_found", "Deze taak bestaat niet.")
+    for key in ("created", "started", "finished"):
+        if job[key] is not None:
+            job[key] = datetime.fromtimestamp(job[key], timezone.utc)
+    return _shaped(JobStatus, **job)
+
+
+def _accepted(job_id: str):
+    response = _shaped(JobAccepted, 202, job=job_id)
+    response.headers["Location"] = f"/api/v1/jobs/{job_id}"
+    return response

@@ -1,0 +1,229 @@
+"""The jobs of document uploads and removals, in SQLite (VRAAGBAAK_JOBS_DB), shared by every process.
+
+One row per job and one per file of it. Several gunicorn workers (and their restarts) use the same
+file: it is in WAL mode, every operation opens its own short connection (nothing is shared across a
+fork), and taking a job is one UPDATE ... RETURNING, so two processes never run the same job and no
+collection ever has two jobs running. A running job names its process (`owner`: host, pid and
+runner) and beats (`heartbeat`) while it runs; `orphans` finds the running jobs whose process is gone.
+
+States: queued -> running -> done | failed. A file's status: pending until its job is done, then
+indexed, unchanged, skipped (with the Dutch reason) or removed; a file refused when it arrived
+(its type, its size) is skipped from the start.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    collection TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    stage TEXT,
+    done INTEGER NOT NULL DEFAULT 0,
+    staging TEXT,
+    error TEXT,
+    owner TEXT,
+    heartbeat REAL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    created REAL NOT NULL,
+    started REAL,
+    finished REAL
+);
+CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, created);
+CREATE TABLE IF NOT EXISTS job_files (
+    job TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT,
+    PRIMARY KEY (job, position)
+);
+"""
+
+UPLOAD, REMOVAL = "upload", "delete"
+QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+PENDING = "pending"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: str
+    collection: str
+    kind: str
+    staging: Path | None
+    names: list[str]  # the files to apply, in order (those refused on arrival are left out)
+
+
+@dataclass(frozen=True)
+class Running:
+    id: str
+    owner: str
+    heartbeat: float
+    attempts: int
+    collection: str
+
+
+class JobStore:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._ready = False
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        try:
+            if not self._ready:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.executescript(SCHEMA)
+                self._ready = True
+            db.execute("PRAGMA synchronous=NORMAL")
+            yield db
+        finally:
+            db.close()
+
+    def exists(self) -> bool:
+        return self.path.is_file()
+
+    # -- making jobs --
+
+    def add(self, collection: str, kind: str, files: Iterable[tuple[str, str, str | None]], *,
+            staging: Path | None = None, job_id: str | None = None) -> str:
+        """A queued job with its files (name, status, reason): pending, or skipped on arrival."""
+        job_id = job_id or new_id()
+        files = list(files)
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO jobs (id, collection, kind, state, done, staging, created) VALUES (?,?,?,?,?,?,?)",
+                       (job_id, collection, kind, QUEUED, sum(1 for f in files if f[1] != PENDING),
+                        str(staging) if staging else None, time.time()))
+            db.executemany("INSERT INTO job_files (job, position, name, status, reason) VALUES (?,?,?,?,?)",
+                           [(job_id, i, name, status, reason) for i, (name, status, reason) in enumerate(files)])
+            db.execute("COMMIT")
+        return job_id
+
+    # -- running them --
+
+    def claim(self, owner: str) -> Job | None:
+        """Take the oldest queued job of a collection that has none running; None when there is none."""
+        now = time.time()
+        with self._db() as db:
+            row = db.execute(
+                "UPDATE jobs SET state = ?, owner = ?, heartbeat = ?, started = ?, attempts = attempts + 1, "
+                "stage = NULL, done = (SELECT count(*) FROM job_files f WHERE f.job = jobs.id AND f.status != ?) "
+                "WHERE id = (SELECT j.id FROM jobs j WHERE j.state = ? AND NOT EXISTS "
+                "  (SELECT 1 FROM jobs r WHERE r.state = ? AND r.collection = j.collection) "
+                "  ORDER BY j.created, j.rowid LIMIT 1) "
+                "RETURNING id, collection, kind, staging",
+                (RUNNING, owner, now, now, PENDING, QUEUED, RUNNING)).fetchone()
+            if row is None:
+                return None
+            names = [n for (n,) in db.execute(
+                "SELECT name FROM job_files WHERE job = ? AND status = ? ORDER BY position", (row[0], PENDING))]
+        return Job(row[0], row[1], row[2], Path(row[3]) if row[3] else None, names)
+
+    def progress(self, job_id: str, owner: str, *, file_done: bool = False, stage: str | None = None) -> None:
+        """One more file read, or a new stage; also the job's heartbeat."""
+        with self._db() as db:
+            db.execute("UPDATE jobs SET done = done + ?, stage = coalesce(?, stage), heartbeat = ? "
+                       "WHERE id = ? AND owner = ? AND state = ?",
+                       (1 if file_done else 0, stage, time.time(), job_id, owner, RUNNING))
+
+    def beat(self, job_ids: Iterable[str], owner: str) -> None:
+        ids = list(job_ids)
+        if not ids:
+            return
+        with self._db() as db:
+            db.execute(f"UPDATE jobs SET heartbeat = ? WHERE owner = ? AND state = ? "
+                       f"AND id IN ({','.join('?' * len(ids))})", (time.time(), owner, RUNNING, *ids))
+
+    def finish(self, job_id: str, owner: str, results: Iterable) -> None:
+        """Done: each file's status and reason (index.collection_changes.FileResult)."""
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            positions = {name: pos for pos, name in db.execute(
+                "SELECT position, name FROM job_files WHERE job = ? AND status = ?", (job_id, PENDING))}
+            for result in results:
+                if result.name in positions:
+                    db.execute("UPDATE job_files SET status = ?, reason = ? WHERE job = ? AND position = ?",
+                               (result.status, result.reason, job_id, positions[result.name]))
+            db.execute("UPDATE jobs SET state = ?, stage = NULL, finished = ?, "
+                       "done = (SELECT count(*) FROM job_files WHERE job = ?) WHERE id = ? AND owner = ?",
+                       (DONE, time.time(), job_id, job_id, owner))
+            db.execute("COMMIT")
+
+    def fail(self, job_id: str, reason: str, *, owner: str | None = None) -> None:
+        """Failed, with a Dutch reason; its files that were still pending are skipped with that reason."""
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            if owner is not None and db.execute("SELECT owner FROM jobs WHERE id = ?", (job_id,)).fetchone() != (owner,):
+                db.execute("ROLLBACK")
+                return
+            db.execute("UPDATE job_files SET status = 'skipped', reason = ? WHERE job = ? AND status = ?",
+                       (reason, job_id, PENDING))
+            db.execute("UPDATE jobs SET state = ?, stage = NULL, error = ?, finished = ? WHERE id = ?",
+                       (FAILED, reason, time.time(), job_id))
+            db.execute("COMMIT")
+
+    # -- after a restart --
+
+    def running(self) -> list[Running]:
+        with self._db() as db:
+            rows = db.execute("SELECT id, owner, heartbeat, attempts, collection FROM jobs WHERE state = ?",
+                              (RUNNING,)).fetchall()
+        return [Running(*row) for row in rows]
+
+    def requeue(self, job_id: str, owner: str) -> bool:
+        """Put a job back in the queue that `owner` left running; False when it moved on meanwhile."""
+        with self._db() as db:
+            changed = db.execute("UPDATE jobs SET state = ?, owner = NULL, stage = NULL WHERE id = ? AND state = ? "
+                                 "AND owner = ?", (QUEUED, job_id, RUNNING, owner)).rowcount
+        return bool(changed)
+
+    def unfinished(self, collection: str | None = None) -> int:
+        """Jobs queued or running (of one collection, or of all)."""
+        query = "SELECT count(*) FROM jobs WHERE state IN (?, ?)"
+        args: tuple = (QUEUED, RUNNING)
+        if collection is not None:
+            query += " AND collection = ?"
+            args += (collection,)
+        with self._db() as db:
+            return db.execute(query, args).fetchone()[0]
+
+    def known(self, job_ids: Iterable[str]) -> set[str]:
+        ids = list(job_ids)
+        if not ids:
+            return set()
+        with self._db() as db:
+            return {i for (i,) in db.execute(f"SELECT id FROM jobs WHERE id IN ({','.join('?' * len(ids))})", ids)}
+
+    # -- reading --
+
+    def get(self, job_id: str) -> dict | None:
+        """The job as GET /api/v1/jobs/<id> shows it; None when there is none."""
+        with self._db() as db:
+            row = db.execute("SELECT id, collection, kind, state, stage, done, error, created, started, finished "
+                             "FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                return None
+            files = db.execute("SELECT name, status, reason FROM job_files WHERE job = ? ORDER BY position",
+                               (job_id,)).fetchall()
+        keys = ("id", "collection", "kind", "state", "stage", "done", "error", "created", "started", "finished")
+        job = dict(zip(keys, row))
+        job["total"] = len(files)
+        job["files"] = [{"name": n, "status": s, "reason": r} for n, s, r in files]
+        return job
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex

@@ -1,0 +1,42 @@
+"""Which requests may be larger than VRAAGBAAK_MAX_BODY_BYTES: an admin's upload of documents.
+
+`POST /api/v1/collections/<name>/documents` with the admin token (`Authorization: Bearer ...`) and a
+Content-Length may send up to VRAAGBAAK_MAX_UPLOAD_BYTES; every other request, and an upload without
+the token or without a Content-Length (chunked), keeps VRAAGBAAK_MAX_BODY_BYTES. That is decided from
+the request line and headers alone, before any of the body is read, in two places that ask this one
+rule: the server's event loop (web.worker, web.framing), which then writes the body to a temporary
+file in `spool_dir` instead of memory, and the app itself (web.security.BodyLimit), so that the limit
+holds behind any server. Without an admin token there are no uploads, so no larger bodies at all.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .auth import header_carries
+
+UPLOAD_PATH = re.compile(r"/api/v1/collections/[a-z0-9-]{1,40}/documents")
+
+
+@dataclass(frozen=True)
+class UploadLimit:
+    max_bytes: int  # VRAAGBAAK_MAX_UPLOAD_BYTES: one upload's whole body
+    admin_token: str  # VRAAGBAAK_ADMIN_TOKEN; empty: no uploads
+    spool_dir: Path | None = None  # where the server writes an upload's body while it arrives
+
+    @classmethod
+    def from_settings(cls, settings) -> UploadLimit:
+        return cls(settings.max_upload_bytes, settings.admin_token or "", settings.collections_root / ".spool")
+
+    def allows(self, method: str, target: str, authorization: str) -> bool:
+        """Whether this request (line and Authorization header) is an upload that may be larger."""
+        if not self.admin_token or method != "POST":
+            return False
+        path = target.split("?", 1)[0]
+        return bool(UPLOAD_PATH.fullmatch(path)) and header_carries(authorization, self.admin_token)
+
+    def body_limit(self, default: int, method: str, target: str, authorization: str) -> int:
+        """The body limit of this request: the upload limit for an upload, else `default`."""
+        return max(default, self.max_bytes) if self.allows(method, target, authorization) else default
