@@ -89,7 +89,6 @@ def test_generated_requests_match_the_openapi_document(seeds_index_dir, embedder
         "VRAAGBAAK_RATE_LIMIT": "off",  # a thousand requests a minute from one client is the point here
         "VRAAGBAAK_FEEDBACK_DB": str(tmp_path / "feedback.sqlite"),
         "VRAAGBAAK_TOKENS_DB": str(tmp_path / "tokens.sqlite"),  # POST /api/v1/tokens makes real ones
-        "VRAAGBAAK_COLLECTIONS_DIR": str(tmp_path / "collections"),
         "VRAAGBAAK_ADMIN_TOKEN": ADMIN_TOKEN,
     })
     app.extensions["vraagbaak"]._embedder = embedder  # the session's model, not a second load
