@@ -92,12 +92,12 @@ def test_collections_uploads_and_deletion(server, page, files):
     page.fill("#new-name", "veer")
     page.press("#new-name", "Enter")
     page.locator("#collections tr[data-collection=veer]").wait_for()
-    page.wait_for_function("document.getElementById('collection-title').textContent.includes('veer')")
+    page.locator("#collection-title", has_text="veer").wait_for()
 
     # Upload with the file picker: one indexed, one skipped with its reason.
     page.set_input_files("#files", [str(files["veerdienst.txt"]), str(files["kapot.pdf"])])
     upload = page.locator("#uploads > li").first
-    page.wait_for_function("document.querySelector('#uploads > li').classList.contains('done')", timeout=120_000)
+    page.locator("#uploads > li.done").wait_for(timeout=120_000)
     assert "geïndexeerd" in upload.locator(".file-indexed").inner_text()
     skipped = upload.locator(".file-skipped")
     assert "kapot.pdf" in skipped.inner_text() and "PDF" in skipped.locator(".file-reason").inner_text()

@@ -30,7 +30,8 @@
 
   var selected = null;  // the name of the collection shown below the list
 
-  var STATUS = { indexed: "geïndexeerd", unchanged: "ongewijzigd", skipped: "overgeslagen" };
+  var STATUS = { pending: "wacht", indexed: "geïndexeerd", unchanged: "ongewijzigd", skipped: "overgeslagen",
+    removed: "verwijderd" };
   var STATE = { queued: "in de wachtrij", running: "bezig", done: "klaar", failed: "mislukt" };
 
   function el(tag, className, text) {
@@ -316,6 +317,7 @@
           var total = job.total || 0;
           var percent = total ? 50 + Math.round(50 * (job.done || 0) / total) : 50;
           var text = STATE[job.state] || job.state;
+          if (job.state === "running" && job.stage) text += ": " + job.stage;
           if (job.state === "running" && total) text += " (" + job.done + " van " + total + ")";
           showFiles(item, job.files || []);
           if (job.state === "done") {
