@@ -38,7 +38,7 @@ from .tokens import TokenStore
 ADMIN, TOKEN, API, PUBLIC = "admin", "token", "api", "public"
 
 WRONG_TOKEN = "Deze token is onbekend of ingetrokken (Authorization: Bearer <token>)."
-FORBIDDEN = "U mag niet zoeken in (een van) de gevraagde collecties, of die bestaan niet."
+FORBIDDEN = "Je mag niet zoeken in (een van) de gevraagde collecties, of die bestaan niet."
 NOTHING_READABLE = "Deze token geeft toegang tot geen enkele bestaande collectie."
 TOKEN_NEEDED = "Zonder token zijn er geen collecties om in te zoeken (Authorization: Bearer <token>)."
 
