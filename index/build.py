@@ -4,16 +4,25 @@ Every build writes a complete new version and then switches `current` to it,
 so readers never see a half index. An update reuses the chunks and vectors of
 files whose content, chunker and model are unchanged and only embeds the rest;
 files that disappeared from the folder simply are not carried over.
+
+What a build holds grows with the corpus only by what the new version needs
+in memory to be written: every chunk and its vector. A document's text, once
+chunked, waits in an unnamed temporary file in the index root (a reused
+document's text stays in the version it comes from) until the writer stores
+it, one document at a time; the model and the lexical index read each
+passage's text as they come to it, without a copy of all of them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -66,6 +75,69 @@ def lexical_text(chunk: Chunk) -> str:
     return f"{context}\n{chunk.text}" if context else chunk.text
 
 
+class _Texts(Sequence):
+    """`text_of(chunk)` for each chunk, made when asked: the model and the lexical index read every
+    passage's text, and a list of them all would be a second copy of the corpus."""
+
+    def __init__(self, chunks: list[Chunk], text_of: Callable[[Chunk], str]):
+        self._chunks = chunks
+        self._text_of = text_of
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._text_of(c) for c in self._chunks[index]]
+        return self._text_of(self._chunks[index])
+
+
+class _Document:
+    """A document of the new version, its text read only when the writer asks for it (StoredDocument's fields)."""
+
+    __slots__ = ("doc_id", "title", "kind", "sha256", "_text")
+
+    def __init__(self, doc_id: str, title: str, kind: str, sha256: str, text: Callable[[], str]):
+        self.doc_id, self.title, self.kind, self.sha256 = doc_id, title, kind, sha256
+        self._text = text
+
+    @property
+    def text(self) -> str:
+        return self._text()
+
+
+class _TextSpool:
+    """The texts of the documents read in this build, in an unnamed temporary file until they are stored.
+
+    It lies in the index root, on the disk the version is written to (not in
+    /tmp, which may be memory), and disappears when closed or when the process
+    ends, however it ends.
+    """
+
+    def __init__(self, folder: Path):
+        self._file = tempfile.TemporaryFile(dir=folder)
+
+    def keep(self, text: str) -> Callable[[], str]:
+        """Write `text` away; returns what reads it back."""
+        data = text.encode("utf-8", "surrogatepass")  # any str comes back as it went in
+        offset = self._file.seek(0, 2)
+        self._file.write(data)
+        return partial(self._read, offset, len(data))
+
+    def _read(self, offset: int, size: int) -> str:
+        self._file.seek(offset)
+        return self._file.read(size).decode("utf-8", "surrogatepass")
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _stored_text(previous: Backend, doc_id: str) -> str:
+    """A reused document's text, read from the version it comes from."""
+    stored = previous.document(doc_id)
+    return stored.text if stored is not None else ""
+
+
 def build_index(
     corpus: Path,
     root: Path,
@@ -91,22 +163,26 @@ def build_index(
     writer = (source or LocalSource(root)).build_target()
     with BuildLock(root):
         previous = None if full else _open_previous(writer, embedder)
-        report = _build_locked(corpus, embedder, previous, progress, writer, limits)
+        spool = _TextSpool(root)
+        try:
+            report = _build_locked(corpus, embedder, previous, progress, writer, limits, spool)
+        finally:
+            spool.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, progress: Progress | None,
-                  writer: Writer, limits: ReadLimits) -> BuildReport:
+                  writer: Writer, limits: ReadLimits, spool: _TextSpool) -> BuildReport:
     notify = progress or (lambda stage, done, total: None)
     report = BuildReport(version=None)
     files = list(iter_corpus(corpus, limits=limits,
                              on_error=lambda e: report.skipped.append((e.path, e.reason))))
     notify("lezen", 0, len(files))
 
-    reused: dict[str, tuple[StoredDocument, list[Chunk], np.ndarray]] = {}
-    fresh: list[tuple[StoredDocument, list[Chunk]]] = []
-    old_docs = {d.doc_id: d for d in previous.documents()} if previous else {}
+    reused: dict[str, tuple[_Document, list[Chunk], np.ndarray]] = {}
+    fresh: list[tuple[_Document, list[Chunk]]] = []
+    old_docs: dict[str, StoredDocument] = {d.doc_id: d for d in previous.document_records()} if previous else {}
     old_vectors = previous.all_vectors() if previous else None
 
     for done, path in enumerate(files, 1):
@@ -117,7 +193,8 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
             if old is not None and old.sha256 == digest:
                 chunks = previous.document_chunks(doc_id)
                 ids = [c.id for c in chunks]
-                reused[doc_id] = (old, chunks, old_vectors[ids])
+                reused[doc_id] = (_Document(doc_id, old.title, old.kind, old.sha256,
+                                            partial(_stored_text, previous, doc_id)), chunks, old_vectors[ids])
             else:
                 doc = read_document(path, corpus, limits=limits)
                 chunks = chunk_document(doc, max_tokens=embedder.max_passage_tokens - HEADING_ALLOWANCE,
@@ -125,7 +202,8 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
                 if not chunks:
                     raise ReadError(doc_id, "geen tekst gevonden")
                 check_passages(doc_id, len(chunks), limits)
-                fresh.append((StoredDocument(doc_id, doc.title, doc.kind, digest, doc.text), chunks))
+                fresh.append((_Document(doc_id, doc.title, doc.kind, digest, spool.keep(doc.text)), chunks))
+                del doc
         except ReadError as exc:
             log.warning("Overgeslagen: %s — %s", doc_id, exc.reason)
             report.skipped.append((doc_id, exc.reason))
@@ -149,12 +227,12 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
     new_chunks = [c for _, chunks in fresh for c in chunks]
     report.embedded_chunks = len(new_chunks)
     new_vectors = embedder.encode_passages(
-        [passage_text(c) for c in new_chunks],
+        _Texts(new_chunks, passage_text),
         progress=lambda done, total: notify("embedden", done, total),
     ) if new_chunks else np.zeros((0, embedder.dimension), dtype=np.float32)
 
     # Documents in sorted order keep ids stable and the index reproducible.
-    by_doc: dict[str, tuple[StoredDocument, list[Chunk], np.ndarray]] = dict(reused)
+    by_doc: dict[str, tuple[_Document, list[Chunk], np.ndarray]] = dict(reused)
     offset = 0
     for doc, chunks in fresh:
         by_doc[doc.doc_id] = (doc, chunks, new_vectors[offset:offset + len(chunks)])
@@ -182,7 +260,7 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
     version = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     notify("opslaan", 0, 1)
     notify("lexicaal", 0, 1)
-    lexical = LexicalIndex.build([lexical_text(c) for c in chunks])
+    lexical = LexicalIndex.build(_Texts(chunks, lexical_text))
     notify("lexicaal", 1, 1)
     manifest["lexical"] = lexical.analyzer.config()
     writer.publish(version, manifest, documents, chunks, np.concatenate(vectors), lexical, notify)
