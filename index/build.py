@@ -22,8 +22,8 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -115,18 +115,29 @@ class _TextSpool:
     """
 
     def __init__(self, folder: Path):
+        self.folder = folder
         self._file = tempfile.TemporaryFile(dir=folder)
 
     def keep(self, text: str) -> Callable[[], str]:
-        """Write `text` away; returns what reads it back."""
+        """Write `text` away; returns what reads it back. A full disk stops the build (it is no file's fault)."""
         data = text.encode("utf-8", "surrogatepass")  # any str comes back as it went in
-        offset = self._file.seek(0, 2)
-        self._file.write(data)
+        try:
+            offset = self._file.seek(0, 2)
+            self._file.write(data)
+        except OSError as exc:
+            raise self._failed(exc) from exc
         return partial(self._read, offset, len(data))
 
     def _read(self, offset: int, size: int) -> str:
-        self._file.seek(offset)
-        return self._file.read(size).decode("utf-8", "surrogatepass")
+        try:
+            self._file.seek(offset)
+            return self._file.read(size).decode("utf-8", "surrogatepass")
+        except OSError as exc:  # the last write, flushed only now
+            raise self._failed(exc) from exc
+
+    def _failed(self, exc: OSError) -> VraagbaakError:
+        return VraagbaakError(f"De teksten van de nieuwe documenten passen niet in {self.folder} "
+                              f"({exc.strerror or exc}); de bouw is gestopt.")
 
     def close(self) -> None:
         self._file.close()

@@ -196,3 +196,24 @@ def test_an_update_holds_what_a_full_build_of_the_same_files_holds(small_corpus,
     # The changed file's passages were embedded in other batches than in the full build: equal to float noise.
     assert np.allclose(vectors, vectors_full, atol=1e-5)
     assert manifest["files"] == full["files"]
+
+
+def test_a_full_disk_for_the_texts_stops_the_build_and_blames_no_file(small_corpus, tmp_path, embedder,
+                                                                      monkeypatch):
+    import errno
+    import io
+
+    from index import build as build_module
+
+    class Full(io.BytesIO):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    root = tmp_path / "idx"
+    first = build_index(small_corpus, root, embedder)
+    changed = small_corpus / "001_ab8a111fa1afc862.txt"
+    changed.write_text(changed.read_text("utf-8") + NEW_PARAGRAPH, "utf-8")
+    monkeypatch.setattr(build_module.tempfile, "TemporaryFile", lambda **kwargs: Full())
+    with pytest.raises(VraagbaakError, match="passen niet in .*No space left on device"):
+        build_index(small_corpus, root, embedder)
+    assert open_index(root).version == first.version
