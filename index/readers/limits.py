@@ -45,13 +45,14 @@ _MB = 1024 * 1024
 # about 1.5 KB per HTML element.
 HTML_ELEMENT_WEIGHT = 8
 # Measured: reading a PDF page (pdfminer's layout, pdfplumber's objects, the
-# layout stages) holds about 2.3 KB per glyph and 5 KB per drawn path, and
-# parsing a content stream of numbers some 17 bytes per byte of it. One page
-# may use a thirty-second of the unpacked-bytes and elements limits (2 MiB of
-# content and 78,125 elements by default: under 400 MB); a whole document the
-# unpacked-bytes limit in content, counted each time a stream is drawn, and
-# four times the elements limit (a glyph is an element: 1,500 pages of
-# running text have about 5 million) -- which bounds the time its pages take.
+# layout stages) holds about 2.4 KB per glyph and 3 to 5 KB per drawn path or
+# rectangle, and parsing a content stream of numbers some 17 bytes per byte
+# of it. One page may use a thirty-second of the unpacked-bytes and elements
+# limits (2 MiB of content and 78,125 elements by default: under 400 MB); a
+# whole document the unpacked-bytes limit in content, counted each time a
+# stream is drawn, and four times the elements limit (a glyph is an element:
+# 1,500 pages of running text have about 5 million) -- which bounds the time
+# its pages take.
 PDF_PAGE_SHARE = 32
 PDF_DOCUMENT_ELEMENTS = 4
 # A page rendered for OCR is an RGB bitmap: three bytes per pixel.
