@@ -4,17 +4,26 @@ Every build writes a complete new version and then switches `current` to it,
 so readers never see a half index. An update reuses the chunks and vectors of
 files whose content, chunker and model are unchanged and only embeds the rest;
 files that disappeared from the folder simply are not carried over.
+
+What a build holds grows with the corpus only by what the new version needs
+in memory to be written: every chunk and its vector. A document's text, once
+chunked, waits in an unnamed temporary file in the index root (a reused
+document's text stays in the version it comes from) until the writer stores
+it, one document at a time; the model and the lexical index read each
+passage's text as they come to it, without a copy of all of them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -75,6 +84,80 @@ def lexical_text(chunk: Chunk) -> str:
     return f"{context}\n{chunk.text}" if context else chunk.text
 
 
+class _Texts(Sequence):
+    """`text_of(chunk)` for each chunk, made when asked: the model and the lexical index read every
+    passage's text, and a list of them all would be a second copy of the corpus."""
+
+    def __init__(self, chunks: list[Chunk], text_of: Callable[[Chunk], str]):
+        self._chunks = chunks
+        self._text_of = text_of
+
+    def __len__(self) -> int:
+        return len(self._chunks)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self._text_of(c) for c in self._chunks[index]]
+        return self._text_of(self._chunks[index])
+
+
+class _Document:
+    """A document of the new version, its text read only when the writer asks for it (StoredDocument's fields)."""
+
+    __slots__ = ("doc_id", "title", "kind", "sha256", "_text")
+
+    def __init__(self, doc_id: str, title: str, kind: str, sha256: str, text: Callable[[], str]):
+        self.doc_id, self.title, self.kind, self.sha256 = doc_id, title, kind, sha256
+        self._text = text
+
+    @property
+    def text(self) -> str:
+        return self._text()
+
+
+class _TextSpool:
+    """The texts of the documents read in this build, in an unnamed temporary file until they are stored.
+
+    It lies in the index root, on the disk the version is written to (not in
+    /tmp, which may be memory), and disappears when closed or when the process
+    ends, however it ends.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self._file = tempfile.TemporaryFile(dir=folder)
+
+    def keep(self, text: str) -> Callable[[], str]:
+        """Write `text` away; returns what reads it back. A full disk stops the build (it is no file's fault)."""
+        data = text.encode("utf-8", "surrogatepass")  # any str comes back as it went in
+        try:
+            offset = self._file.seek(0, 2)
+            self._file.write(data)
+        except OSError as exc:
+            raise self._failed(exc) from exc
+        return partial(self._read, offset, len(data))
+
+    def _read(self, offset: int, size: int) -> str:
+        try:
+            self._file.seek(offset)
+            return self._file.read(size).decode("utf-8", "surrogatepass")
+        except OSError as exc:  # the last write, flushed only now
+            raise self._failed(exc) from exc
+
+    def _failed(self, exc: OSError) -> VraagbaakError:
+        return VraagbaakError(f"De teksten van de nieuwe documenten passen niet in {self.folder} "
+                              f"({exc.strerror or exc}); de bouw is gestopt.")
+
+    def close(self) -> None:
+        self._file.close()
+
+
+def _stored_text(previous: Backend, doc_id: str) -> str:
+    """A reused document's text, read from the version it comes from."""
+    stored = previous.document(doc_id)
+    return stored.text if stored is not None else ""
+
+
 def build_index(
     corpus: Path,
     root: Path,
@@ -102,39 +185,91 @@ def build_index(
     writer = (source or LocalSource(root)).build_target()
     with BuildLock(root):
         previous = None if full else _open_previous(writer, embedder)
-        report = _build_locked(corpus, embedder, previous, progress, writer, limits, on_file)
+        spool = _TextSpool(root)
+        try:
+            report = _build_locked(corpus, embedder, previous, progress, writer, limits, spool, on_file)
+        finally:
+            spool.close()
     report.seconds = time.perf_counter() - started
     return report
 
 
 def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, progress: Progress | None,
-                  writer: Writer, limits: ReadLimits, on_file: FileDone | None) -> BuildReport:
+                  writer: Writer, limits: ReadLimits, spool: _TextSpool, on_file: FileDone | None) -> BuildReport:
     notify = progress or (lambda stage, done, total: None)
-    file_done = on_file or (lambda doc_id: None)
     report = BuildReport(version=None)
+    found = _read_corpus(corpus, embedder, previous, limits, spool, report, notify, on_file or (lambda doc_id: None))
+    present = set(found.reused) | {d.doc_id for d, _ in found.fresh}
+    report.removed_files = sorted(set(found.old_docs) - present)
+    report.reused_files = sorted(found.reused)
+    report.embedded_files = sorted(d.doc_id for d, _ in found.fresh)
+    if not present:
+        raise NothingToIndex(f"Geen leesbare documenten gevonden in {corpus}.", report.skipped)
+    if previous is not None and not found.fresh and not report.removed_files:
+        report.changed = False
+        report.version = previous.version
+        _fill_counts(report, previous.manifest)
+        return report
 
+    new_chunks = [c for _, chunks in found.fresh for c in chunks]
+    report.embedded_chunks = len(new_chunks)
+    new_vectors = embedder.encode_passages(
+        _Texts(new_chunks, passage_text),
+        progress=lambda done, total: notify("embedden", done, total),
+    ) if new_chunks else np.zeros((0, embedder.dimension), dtype=np.float32)
+    documents, chunks, vectors = _in_document_order(found, new_vectors)
+
+    manifest = _manifest(corpus, embedder, documents, chunks, found.pages, previous, report)
+    version = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    notify("opslaan", 0, 1)
+    notify("lexicaal", 0, 1)
+    lexical = LexicalIndex.build(_Texts(chunks, lexical_text))
+    notify("lexicaal", 1, 1)
+    manifest["lexical"] = lexical.analyzer.config()
+    writer.publish(version, manifest, documents, chunks, vectors, lexical, notify)
+    notify("opslaan", 1, 1)
+    report.version = version
+    report.documents = len(documents)
+    report.chunks = len(chunks)
+    return report
+
+
+@dataclass
+class _Found:
+    """What reading the corpus found: documents reused from the previous version, and those read now."""
+
+    old_docs: dict[str, StoredDocument]
+    reused: dict[str, tuple[_Document, list[Chunk], np.ndarray]] = field(default_factory=dict)
+    fresh: list[tuple[_Document, list[Chunk]]] = field(default_factory=list)
+    pages: dict[str, int | None] = field(default_factory=dict)  # the documents read now: page count (PDF), else None
+
+
+def _read_corpus(corpus: Path, embedder: Embedder, previous: Backend | None, limits: ReadLimits, spool: _TextSpool,
+                 report: BuildReport, notify, file_done) -> _Found:
+    """Every file of the corpus: reused when its content is what the previous version holds, else read and chunked.
+
+    A file that cannot be read, or is over a limit, is skipped with its Dutch
+    reason (report.skipped) and the rest goes on. A new document's text waits
+    in the spool, not in memory, until the version is written.
+    """
     def unlisted(error: ReadError) -> None:  # a file iter_corpus leaves out (over the size limit)
         report.skipped.append((error.path, error.reason))
         file_done(error.path)
 
     files = list(iter_corpus(corpus, limits=limits, on_error=unlisted))
     notify("lezen", 0, len(files))
-
-    reused: dict[str, tuple[StoredDocument, list[Chunk], np.ndarray]] = {}
-    fresh: list[tuple[StoredDocument, list[Chunk]]] = []
-    old_docs = {d.doc_id: d for d in previous.documents()} if previous else {}
+    found = _Found({d.doc_id: d for d in previous.document_records()} if previous else {})
     old_vectors = previous.all_vectors() if previous else None
-    pages: dict[str, int | None] = {}  # the documents read now: their page count (PDF), else None
-
     for done, path in enumerate(files, 1):
         doc_id = path.relative_to(corpus).as_posix()
         try:
             digest = _sha256(path)
-            old = old_docs.get(doc_id)
+            old = found.old_docs.get(doc_id)
             if old is not None and old.sha256 == digest:
                 chunks = previous.document_chunks(doc_id)
                 ids = [c.id for c in chunks]
-                reused[doc_id] = (old, chunks, old_vectors[ids])
+                found.reused[doc_id] = (_Document(doc_id, old.title, old.kind, old.sha256,
+                                                  partial(_stored_text, previous, doc_id)), chunks, old_vectors[ids])
             else:
                 doc = read_document(path, corpus, limits=limits)
                 chunks = chunk_document(doc, max_tokens=embedder.max_passage_tokens - HEADING_ALLOWANCE,
@@ -142,8 +277,9 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
                 if not chunks:
                     raise ReadError(doc_id, "geen tekst gevonden")
                 check_passages(doc_id, len(chunks), limits)
-                fresh.append((StoredDocument(doc_id, doc.title, doc.kind, digest, doc.text), chunks))
-                pages[doc_id] = len(doc.page_starts) if doc.page_starts else None
+                found.pages[doc_id] = len(doc.page_starts) if doc.page_starts else None
+                found.fresh.append((_Document(doc_id, doc.title, doc.kind, digest, spool.keep(doc.text)), chunks))
+                del doc
         except ReadError as exc:
             log.warning("Overgeslagen: %s — %s", doc_id, exc.reason)
             report.skipped.append((doc_id, exc.reason))
@@ -152,30 +288,14 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
             report.skipped.append((doc_id, f"kan niet gelezen worden ({exc.strerror or exc})"))
         file_done(doc_id)
         notify("lezen", done, len(files))
+    return found
 
-    present = set(reused) | {d.doc_id for d, _ in fresh}
-    report.removed_files = sorted(set(old_docs) - present)
-    report.reused_files = sorted(reused)
-    report.embedded_files = sorted(d.doc_id for d, _ in fresh)
-    if not present:
-        raise NothingToIndex(f"Geen leesbare documenten gevonden in {corpus}.", report.skipped)
-    if previous is not None and not fresh and not report.removed_files:
-        report.changed = False
-        report.version = previous.version
-        _fill_counts(report, previous.manifest)
-        return report
 
-    new_chunks = [c for _, chunks in fresh for c in chunks]
-    report.embedded_chunks = len(new_chunks)
-    new_vectors = embedder.encode_passages(
-        [passage_text(c) for c in new_chunks],
-        progress=lambda done, total: notify("embedden", done, total),
-    ) if new_chunks else np.zeros((0, embedder.dimension), dtype=np.float32)
-
-    # Documents in sorted order keep ids stable and the index reproducible.
-    by_doc: dict[str, tuple[StoredDocument, list[Chunk], np.ndarray]] = dict(reused)
+def _in_document_order(found: _Found, new_vectors: np.ndarray) -> tuple[list[_Document], list[Chunk], np.ndarray]:
+    """Documents, chunks and vectors with the documents sorted by id: ids stay stable, the index reproducible."""
+    by_doc: dict[str, tuple[_Document, list[Chunk], np.ndarray]] = dict(found.reused)
     offset = 0
-    for doc, chunks in fresh:
+    for doc, chunks in found.fresh:
         by_doc[doc.doc_id] = (doc, chunks, new_vectors[offset:offset + len(chunks)])
         offset += len(chunks)
     documents, chunks, vectors = [], [], []
@@ -184,12 +304,17 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
         documents.append(doc)
         chunks.extend(doc_chunks)
         vectors.append(doc_vectors)
+    return documents, chunks, np.concatenate(vectors)
 
+
+def _manifest(corpus: Path, embedder: Embedder, documents: list[_Document], chunks: list[Chunk],
+              pages: dict[str, int | None], previous: Backend | None, report: BuildReport) -> dict:
+    """What the version records: model, chunker, corpus, and per file its hash, title, passages, pages, when."""
     per_document = Counter(c.doc_id for c in chunks)
     created = datetime.now(timezone.utc).isoformat(timespec="seconds")
     old_files = previous.manifest.get("files", {}) if previous is not None else {}
     old_created = previous.manifest.get("created") if previous is not None else None
-    manifest = {
+    return {
         "model": embedder.model_id,
         "dimension": embedder.dimension,
         "chunker_version": CHUNKER_VERSION,
@@ -202,18 +327,6 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
         },
         "skipped": [{"file": f, "reason": r} for f, r in report.skipped],
     }
-    version = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    notify("opslaan", 0, 1)
-    notify("lexicaal", 0, 1)
-    lexical = LexicalIndex.build([lexical_text(c) for c in chunks])
-    notify("lexicaal", 1, 1)
-    manifest["lexical"] = lexical.analyzer.config()
-    writer.publish(version, manifest, documents, chunks, np.concatenate(vectors), lexical, notify)
-    notify("opslaan", 1, 1)
-    report.version = version
-    report.documents = len(documents)
-    report.chunks = len(chunks)
-    return report
 
 
 def _when_and_pages(doc_id: str, pages: dict, old_files: dict, old_created: str | None, now: str) -> dict:

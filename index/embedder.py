@@ -248,9 +248,12 @@ def _padded_batches(order: list[int], lengths: list[int], batch_size: int) -> li
     return batches
 
 
-def _as_list(texts: Sequence[str] | str) -> list[str]:
-    # a lone string would otherwise be embedded character by character
-    return [texts] if isinstance(texts, str) else list(texts)
+def _as_list(texts: Sequence[str] | str) -> Sequence[str]:
+    # A lone string would otherwise be embedded character by character. A sequence is
+    # used as it is: the build hands one that makes each passage's text when asked.
+    if isinstance(texts, str):
+        return [texts]
+    return texts if isinstance(texts, Sequence) else list(texts)
 
 
 # ---------------------------------------------------------------- loading

@@ -109,8 +109,13 @@ class LexicalIndex:
         k1: float = K1,
         b: float = B,
     ) -> LexicalIndex:
-        """Index `texts` (id = position). Without an analyzer, one is learned from the texts."""
-        texts = list(texts)
+        """Index `texts` (id = position). Without an analyzer, one is learned from the texts.
+
+        The texts are read once, in order; a sequence (one that makes each text
+        when asked, as the build hands) is not copied into a list first.
+        """
+        if not isinstance(texts, Sequence):
+            texts = list(texts)
         n_docs = len(texts)
         # Each text as a sequence of analyzer units (words, joined hyphenated
         # words), numbered in order of first appearance. A corpus repeats its

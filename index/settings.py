@@ -57,6 +57,7 @@ DEFAULT_MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 DEFAULT_MAX_ELEMENTS = 2_500_000
 DEFAULT_MAX_TEXT_CHARS = 5_000_000
 DEFAULT_MAX_PASSAGES = 10_000
+DEFAULT_MAX_PAGES = 5_000
 DEFAULT_ANN_THRESHOLD = 100_000
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -186,13 +187,16 @@ class Settings(BaseSettings):
         DEFAULT_MAX_UNPACKED_BYTES,
         "archieven (.docx) die uitgepakt groter zijn (in bytes: de som van de opgegeven groottes van alle "
         "onderdelen, afbeeldingen inbegrepen) worden overgeslagen zonder ze uit te pakken; de standaard (64 MiB) "
-        "is ruim voor een Word-rapport van meer dan duizend pagina's met foto's", ge=1)
+        "is ruim voor een Word-rapport van meer dan duizend pagina's met foto's. Voor een PDF: de ingepakte "
+        "stromen samen (pagina-inhoud, lettertypen; een afbeelding telt apart en mag elk zo groot zijn), en "
+        "een pagina als beeld voor tekstherkenning; per pagina hoogstens een tweeëndertigste aan inhoud", ge=1)
     max_elements: Integer = _setting(
         DEFAULT_MAX_ELEMENTS,
         "documenten met meer opmaakelementen worden overgeslagen vóór ze worden ingelezen: XML-elementen van een "
         "Word-bestand, HTML-elementen (die acht keer tellen: de HTML-lezer houdt per element veel meer bij); de "
         "standaard (2,5 miljoen) is ruim voor een Word-rapport van duizend pagina's en houdt het geheugen voor het "
-        "inlezen onder ongeveer 700 MB", ge=1)
+        "inlezen onder ongeveer 700 MB. Een PDF telt wat zijn pagina's tekenen (tekens, lijnen, vlakken, "
+        "afbeeldingen): per pagina hoogstens een tweeëndertigste, per document vier keer zoveel", ge=1)
     max_text_chars: Integer = _setting(
         DEFAULT_MAX_TEXT_CHARS,
         "documenten met meer tekst (in tekens) worden overgeslagen; de standaard (5 miljoen) is ongeveer "
@@ -201,6 +205,10 @@ class Settings(BaseSettings):
         DEFAULT_MAX_PASSAGES,
         "documenten die meer passages opleveren worden overgeslagen (elke passage wordt ge-embed); de standaard "
         "(10.000) is ruim voor een rapport van meer dan duizend pagina's", ge=1)
+    max_pages: Integer = _setting(
+        DEFAULT_MAX_PAGES,
+        "PDF's met meer pagina's worden overgeslagen vóór hun pagina's worden gelezen; de standaard (5000) is "
+        "ruim drie keer wat VRAAGBAAK_MAX_TEXT_CHARS aan lopende tekst toelaat", ge=1)
     # vector index (index.vectors)
     vector_index: Annotated[Literal["auto", "flat", "ivf", "hnsw"], BeforeValidator(_lower)] = _setting(
         "auto", "soort vectorindex: `auto` (exact onder `VRAAGBAAK_ANN_THRESHOLD` passages, daarboven `ivf`), `flat`, `ivf` of `hnsw`; zie docs/scaling.md")

@@ -111,17 +111,18 @@ def write_version(
     db = sqlite3.connect(folder / CHUNKS_DB)
     try:
         db.executescript(SCHEMA)
+        # Rows one at a time: a document's text may be read from disk just now (index.build).
         db.executemany(
             "INSERT INTO documents VALUES (?, ?, ?, ?, ?)",
-            [(d.doc_id, d.title, d.kind, d.sha256, d.text) for d in documents],
+            ((d.doc_id, d.title, d.kind, d.sha256, d.text) for d in documents),
         )
         db.executemany(
             f"INSERT INTO chunks (id, {CHUNK_COLUMNS}) VALUES ({', '.join('?' * 15)})",
-            [
+            (
                 (i, c.doc_id, c.title, c.heading, c.paragraph, c.text, c.start, c.end,
                  c.line_start, c.line_end, c.page, c.page_end, c.kind, c.context, int(c.ocr))
                 for i, c in enumerate(chunks)
-            ],
+            ),
         )
         db.commit()
     finally:

@@ -22,8 +22,9 @@ from index.build import build_index
 from index.errors import ReadError
 from index.readers import read_document
 from index.readers.limits import DEFAULT_LIMITS
-from index.settings import DEFAULT_MAX_TEXT_CHARS, DEFAULT_MAX_UNPACKED_BYTES
+from index.settings import DEFAULT_MAX_PAGES, DEFAULT_MAX_TEXT_CHARS, DEFAULT_MAX_UNPACKED_BYTES
 from index.backends.local import open_index
+from tests import hostile_pdfs
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -151,6 +152,88 @@ def test_html_and_pdf_text_count_against_the_limit(tmp_path):
     assert read_document(path, tmp_path).text
 
 
+# --- PDF: judged whole before a page is read, each page counted as it is laid out ---------
+
+
+def test_a_pdf_whose_content_inflates_to_hundreds_of_mb_is_refused_unread(tmp_path):
+    bomb = hostile_pdfs.content_bomb(tmp_path / "inhoud.pdf", 300 * MB)
+    assert bomb.stat().st_size < 400_000
+    assert _reason(bomb) == "pakt uit tot meer dan 64 MB (VRAAGBAAK_MAX_UNPACKED_BYTES)"
+    small = hostile_pdfs.content_bomb(tmp_path / "klein.pdf", MB)
+    assert "meer dan 0,5 MB (VRAAGBAAK_MAX_UNPACKED_BYTES)" in _reason(
+        small, replace(DEFAULT_LIMITS, max_unpacked_bytes=MB // 2))
+
+
+def test_a_page_may_unpack_a_thirty_second_of_the_limit(tmp_path):
+    # 3 MB of content is within the file's 64 MB, but more than one page may draw.
+    page = hostile_pdfs.content_bomb(tmp_path / "pagina.pdf", 3 * MB)
+    assert _reason(page) == ("pagina 1 tekent meer dan 2 MB aan uitgepakte inhoud "
+                             "(VRAAGBAAK_MAX_UNPACKED_BYTES / 32 per pagina)")
+    # The same content drawn on every page counts each time: the pages together are over the limit.
+    pages = hostile_pdfs.many_pages(tmp_path / "herhaald.pdf", 60)
+    limits = replace(DEFAULT_LIMITS, max_unpacked_bytes=32 * 100)
+    assert _reason(pages, limits) == ("de pagina's tekenen samen meer dan 0,003052 MB aan uitgepakte inhoud "
+                                      "(VRAAGBAAK_MAX_UNPACKED_BYTES)")
+    # Sixty pages of their own each are within the default limits.
+    distinct = hostile_pdfs.many_pages(tmp_path / "verschillend.pdf", 60, distinct=True)
+    assert len(read_document(distinct, tmp_path).page_starts) == 60
+
+
+def test_an_image_that_inflates_enormously_is_refused_unread(tmp_path):
+    bomb = hostile_pdfs.image_bomb(tmp_path / "beeld.pdf", 300 * MB)
+    assert _reason(bomb) == "een afbeelding pakt uit tot meer dan 64 MB (VRAAGBAAK_MAX_UNPACKED_BYTES)"
+    # Images count apart from the rest: a scan may hold many, each up to the limit.
+    image = hostile_pdfs.image_bomb(tmp_path / "foto.pdf", 2 * MB)
+    limits = replace(DEFAULT_LIMITS, max_unpacked_bytes=3 * MB)
+    assert "gewone zin" in read_document(image, tmp_path, limits=limits).text
+
+
+def test_a_pdf_with_too_many_pages_is_refused_before_its_pages_are_read(tmp_path):
+    path = hostile_pdfs.many_pages(tmp_path / "paginas.pdf", DEFAULT_MAX_PAGES + 1)
+    assert _reason(path) == "te veel pagina's: meer dan 5.000 (VRAAGBAAK_MAX_PAGES)"
+    path = hostile_pdfs.many_pages(tmp_path / "elf.pdf", 11, distinct=True)
+    assert _reason(path, replace(DEFAULT_LIMITS, max_pages=10)) == "te veel pagina's: meer dan 10 (VRAAGBAAK_MAX_PAGES)"
+    assert read_document(path, tmp_path, limits=replace(DEFAULT_LIMITS, max_pages=11)).page_starts[10] > 0
+
+
+def test_a_page_that_draws_too_much_is_refused_as_it_is_laid_out(tmp_path):
+    glyphs = hostile_pdfs.dense_glyphs(tmp_path / "tekens.pdf", 100_000)
+    assert glyphs.stat().st_size < 2000
+    assert _reason(glyphs) == ("te veel opmaakelementen op pagina 1: meer dan 78.125 "
+                               "(VRAAGBAAK_MAX_ELEMENTS / 32 per PDF-pagina)")
+    # Forms that draw forms: 10 ** 8 glyphs from a few hundred bytes; stopped at the page's share.
+    forms = hostile_pdfs.nested_forms(tmp_path / "formulieren.pdf")
+    limits = replace(DEFAULT_LIMITS, max_elements=32 * 1000)
+    assert _reason(forms, limits) == ("te veel opmaakelementen op pagina 1: meer dan 1.000 "
+                                      "(VRAAGBAAK_MAX_ELEMENTS / 32 per PDF-pagina)")
+
+
+def test_the_elements_of_all_pages_count_together(tmp_path):
+    pages = hostile_pdfs.many_pages(tmp_path / "paginas.pdf", 200, distinct=True)  # 53 to 81 glyphs a page
+    limits = replace(DEFAULT_LIMITS, max_elements=32 * 90)
+    assert _reason(pages, limits) == ("te veel opmaakelementen: meer dan 11.520 "
+                                      "(VRAAGBAAK_MAX_ELEMENTS × 4 voor een PDF)")
+    assert read_document(pages, tmp_path, limits=replace(limits, max_elements=32 * 180)).text
+
+
+def test_a_scanned_page_too_large_to_render_is_skipped_by_name(tmp_path, monkeypatch):
+    from index.pdf import ocr
+
+    rendered = []
+    monkeypatch.setattr(ocr, "unavailable", lambda: None)  # judged before Tesseract would be asked
+    monkeypatch.setattr(ocr, "ocr_page", lambda *args: rendered.append(args))
+    giant = hostile_pdfs.giant_scan(tmp_path / "reus.pdf")
+    reason = _reason(giant)
+    assert reason == ("PDF bevat geen tekst (gescand?): pagina is te groot voor tekstherkenning: "
+                      "833.334 × 833.334 beeldpunten (1986824,7 MB, meer dan 64 MB; VRAAGBAAK_MAX_UNPACKED_BYTES)")
+    # An A4 scan renders to 2480 × 3508 pixels: 26 MB, within the default limit, over a limit of 16 MB.
+    a4 = hostile_pdfs.giant_scan(tmp_path / "a4.pdf", 595)
+    assert "VRAAGBAAK_MAX_UNPACKED_BYTES" in _reason(a4, replace(DEFAULT_LIMITS, max_unpacked_bytes=16 * MB))
+    assert not rendered
+    _reason(a4)  # no words come from the stand-in OCR: no text, but the page was rendered
+    assert len(rendered) == 1
+
+
 # --- the build: skipped by name, the rest goes on ------------------------------------
 
 
@@ -160,13 +243,20 @@ def test_the_build_skips_files_over_a_limit_and_indexes_the_rest(tmp_path, embed
     (corpus / GOOD).write_bytes((SEEDS / GOOD).read_bytes())
     zip_bomb_docx(corpus / "bom.docx", 200 * MB)
     single_line_text(corpus / "een-regel.txt", DEFAULT_MAX_TEXT_CHARS + 1)
+    hostile_pdfs.content_bomb(corpus / "inhoud.pdf", 300 * MB)
+    hostile_pdfs.many_pages(corpus / "paginas.pdf", DEFAULT_MAX_PAGES + 1)
+    hostile_pdfs.dense_glyphs(corpus / "tekens.pdf", 100_000)
+    hostile_pdfs.ordinary(corpus / "gewoon.pdf")
 
     report = build_index(corpus, tmp_path / "idx", embedder)
     skipped = dict(report.skipped)
-    assert set(skipped) == {"bom.docx", "een-regel.txt"}
+    assert set(skipped) == {"bom.docx", "een-regel.txt", "inhoud.pdf", "paginas.pdf", "tekens.pdf"}
     assert "VRAAGBAAK_MAX_UNPACKED_BYTES" in skipped["bom.docx"]
     assert "VRAAGBAAK_MAX_TEXT_CHARS" in skipped["een-regel.txt"]
-    assert report.documents == 1 and report.embedded_files == [GOOD]
+    assert "VRAAGBAAK_MAX_UNPACKED_BYTES" in skipped["inhoud.pdf"]
+    assert "VRAAGBAAK_MAX_PAGES" in skipped["paginas.pdf"]
+    assert "VRAAGBAAK_MAX_ELEMENTS" in skipped["tekens.pdf"]
+    assert report.documents == 2 and report.embedded_files == [GOOD, "gewoon.pdf"]
 
 
 def test_a_document_with_too_many_passages_is_skipped(small_corpus, tmp_path, embedder):
@@ -191,8 +281,11 @@ _MEASURE = textwrap.dedent("""
     from index.chunker import chunk_document
     from index.errors import ReadError
     from index.readers import read_document
+    from index.pdf import ocr
 
     path = Path(sys.argv[1])
+    if "--ocr" in sys.argv:  # as if Tesseract were installed: the page is judged before it is rendered
+        ocr.unavailable = lambda: None
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     try:
         document = read_document(path, path.parent)
@@ -204,8 +297,9 @@ _MEASURE = textwrap.dedent("""
 """)
 
 
-def _measured(path: Path) -> dict:
-    done = subprocess.run([sys.executable, "-c", _MEASURE, str(path)], cwd=REPO, capture_output=True, text=True,
+def _measured(path: Path, *options: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", _MEASURE, str(path), *options], cwd=REPO, capture_output=True,
+                          text=True,
                           env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin"}, check=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
 
@@ -227,3 +321,26 @@ def test_a_long_single_line_within_the_limit_is_read_and_chunked_in_bounded_memo
     result = _measured(single_line_text(tmp_path / "een-regel.txt", chars))
     assert result["outcome"].endswith(" passages"), result
     assert result["grew_mb"] < 1024, result  # the probe saw 2.5 GB for twice as much text
+
+
+@pytest.mark.parametrize("name, make, limit", [
+    ("inhoud.pdf", lambda path: hostile_pdfs.content_bomb(path, 500 * MB), "VRAAGBAAK_MAX_UNPACKED_BYTES"),
+    ("beeld.pdf", lambda path: hostile_pdfs.image_bomb(path, 500 * MB), "VRAAGBAAK_MAX_UNPACKED_BYTES"),
+    ("paginas.pdf", lambda path: hostile_pdfs.many_pages(path, 50_000), "VRAAGBAAK_MAX_PAGES"),
+])
+def test_refusing_a_pdf_bomb_costs_next_to_no_memory(tmp_path, name, make, limit):
+    result = _measured(make(tmp_path / name))
+    assert limit in result["outcome"], result
+    assert result["grew_mb"] < 100, result  # read, the content bomb alone would take 500 MB in one piece
+
+
+def test_a_page_that_draws_a_million_glyphs_is_stopped_in_bounded_memory(tmp_path):
+    result = _measured(hostile_pdfs.dense_glyphs(tmp_path / "tekens.pdf", 1_000_000))
+    assert "VRAAGBAAK_MAX_ELEMENTS" in result["outcome"], result
+    assert result["grew_mb"] < 300, result  # laid out, a million glyphs take some 2.4 GB
+
+
+def test_a_giant_page_is_not_rendered_for_ocr(tmp_path):
+    result = _measured(hostile_pdfs.giant_scan(tmp_path / "reus.pdf"), "--ocr")
+    assert "te groot voor tekstherkenning" in result["outcome"], result
+    assert result["grew_mb"] < 200, result  # rendered at 300 dpi, the page would take 2 TB

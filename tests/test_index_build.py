@@ -2,15 +2,20 @@
 
 import json
 import shutil
+from collections import Counter
 
+import numpy as np
 import pytest
 
 from index.backends import local as local_backend
-from index.build import build_index
+from index.build import HEADING_ALLOWANCE, build_index, passage_text
+from index.chunker import chunk_document
+from index.readers import read_document
 from index.errors import IndexCorrupt, IndexMissing, ModelMismatch, VraagbaakError
 from index.backends.local import open_index
 from index.store import CURRENT, MANIFEST, VECTORS, current_version
 from qa.retrieval import Retriever
+from tests import hostile_pdfs
 
 NEW_PARAGRAPH = (
     "\n\nDe gemeente Zwolle opent in het voorjaar een nieuw inloophuis voor dakloze jongeren "
@@ -138,3 +143,82 @@ def test_copy_of_an_index_folder_still_opens(small_corpus, tmp_path, embedder):
     build_index(small_corpus, tmp_path / "idx", embedder)
     shutil.copytree(tmp_path / "idx", tmp_path / "copy", symlinks=True)
     assert open_index(tmp_path / "copy").size == open_index(tmp_path / "idx").size
+
+
+def _contents(root):
+    """What a version holds that the build decides: documents with their texts, chunks with their ids,
+    vectors, and per file its record in the manifest."""
+    snapshot = open_index(root)
+    try:
+        documents = snapshot.documents()
+        chunks = [c for d in documents for c in snapshot.document_chunks(d.doc_id)]
+        return documents, chunks, [c.id for c in chunks], snapshot.all_vectors(), snapshot.manifest
+    finally:
+        snapshot.close()
+
+
+def test_a_build_holds_what_reading_chunking_and_embedding_every_file_at_once_gives(small_corpus, tmp_path,
+                                                                                      embedder):
+    """The build keeps texts on disk and hands the model passages as it comes to them; the version is
+    still exactly what the plain way makes: every file read and chunked, all passages embedded in one list."""
+    hostile_pdfs.ordinary(small_corpus / "gewoon.pdf")
+    (small_corpus / "kapot.pdf").write_bytes(b"%PDF-1.4 kapot")
+    stages = []
+    build_index(small_corpus, tmp_path / "idx", embedder,
+                progress=lambda stage, done, total: stages[-1:] == [stage] or stages.append(stage))
+    assert stages == ["lezen", "embedden", "opslaan", "lexicaal", "opslaan"]
+    documents, chunks, ids, vectors, manifest = _contents(tmp_path / "idx")
+
+    read = [read_document(path, small_corpus) for path in sorted(small_corpus.iterdir()) if path.name != "kapot.pdf"]
+    expected = [c for doc in read for c in chunk_document(
+        doc, max_tokens=embedder.max_passage_tokens - HEADING_ALLOWANCE, count_tokens=embedder.count_tokens)]
+    assert [(d.doc_id, d.title, d.kind, d.text) for d in documents] == [(d.doc_id, d.title, d.kind, d.text)
+                                                                        for d in read]
+    assert chunks == expected and ids == list(range(len(expected)))
+    assert np.array_equal(vectors, embedder.encode_passages([passage_text(c) for c in expected]))
+    assert {name: f["chunks"] for name, f in manifest["files"].items()} == Counter(c.doc_id for c in expected)
+    assert [s["file"] for s in manifest["skipped"]] == ["kapot.pdf"]
+
+
+def test_an_update_holds_what_a_full_build_of_the_same_files_holds(small_corpus, tmp_path, embedder):
+    """An update carries the unchanged document's text over from the version before, read when it is written."""
+    build_index(small_corpus, tmp_path / "idx", embedder)
+    changed = small_corpus / "001_ab8a111fa1afc862.txt"
+    changed.write_text(changed.read_text("utf-8") + NEW_PARAGRAPH, "utf-8")
+    update = build_index(small_corpus, tmp_path / "idx", embedder)
+    assert update.reused_files == ["000_d31a0db93372aa9b.txt"] and update.embedded_files == [changed.name]
+    build_index(small_corpus, tmp_path / "full", embedder, full=True)
+
+    (documents, chunks, ids, vectors, manifest), (documents_full, chunks_full, ids_full, vectors_full, full) = (
+        _contents(tmp_path / "idx"), _contents(tmp_path / "full"))
+    assert documents == documents_full and all(d.text for d in documents)
+    assert chunks == chunks_full and ids == ids_full
+    # The changed file's passages were embedded in other batches than in the full build: equal to float noise.
+    assert np.allclose(vectors, vectors_full, atol=1e-5)
+    # Equal but for when each content was indexed: the unchanged file keeps the time of the first build.
+    def without_time(files: dict) -> dict:
+        return {name: {k: v for k, v in f.items() if k != "indexed"} for name, f in files.items()}
+
+    assert without_time(manifest["files"]) == without_time(full["files"])
+    assert manifest["files"]["000_d31a0db93372aa9b.txt"]["indexed"] <= full["files"]["000_d31a0db93372aa9b.txt"]["indexed"]
+
+
+def test_a_full_disk_for_the_texts_stops_the_build_and_blames_no_file(small_corpus, tmp_path, embedder,
+                                                                      monkeypatch):
+    import errno
+    import io
+
+    from index import build as build_module
+
+    class Full(io.BytesIO):
+        def write(self, data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    root = tmp_path / "idx"
+    first = build_index(small_corpus, root, embedder)
+    changed = small_corpus / "001_ab8a111fa1afc862.txt"
+    changed.write_text(changed.read_text("utf-8") + NEW_PARAGRAPH, "utf-8")
+    monkeypatch.setattr(build_module.tempfile, "TemporaryFile", lambda **kwargs: Full())
+    with pytest.raises(VraagbaakError, match="passen niet in .*No space left on device"):
+        build_index(small_corpus, root, embedder)
+    assert open_index(root).version == first.version

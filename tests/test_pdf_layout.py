@@ -704,3 +704,82 @@ def test_chromium_printed_table_reads_row_by_row(tmp_path, border):
     _assert_whole(chunks, ["Uw gemeente bepaalt het precieze bedrag. Het kan zijn dat u minder betaalt "
                            "voor uw reisdocument."])
     _assert_no_furniture(chunks, "Rijksoverheid.nl", "file:", "1/1")
+
+
+# --- bounded work: the same results as before, in time that no longer grows with the square ---------
+
+
+def _old_cover(rows, lo, size):
+    cover = [0] * size
+    for row in rows:
+        seen = set()
+        for w in row:
+            seen.update(range(int(w.x0 - lo), int(w.x1 - lo) + 1))
+        for x in seen:
+            cover[x] += 1
+    return cover
+
+
+def _old_group_lines(words, page, column=0):
+    from index.pdf.lines import Line, _take_markers
+
+    rows, bounds = [], []
+    for w in sorted(words, key=lambda w: (w.top, w.x0)):
+        for row, (top, bottom) in zip(rows, bounds):
+            overlap = min(bottom, w.bottom) - max(top, w.top)
+            if overlap >= 0.3 * min(w.height, bottom - top):
+                row.append(w)
+                break
+        else:
+            rows.append([w])
+            bounds.append([w.top, w.bottom])
+    rows.sort(key=lambda r: min(w.top for w in r))
+    return [_take_markers(Line(sorted(r, key=lambda w: w.x0), page, column)) for r in rows]
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_columns_and_lines_are_found_as_before(seed):
+    """The column cover (now by interval ends) and line grouping (now only over rows still open)
+    give what the first, quadratic versions gave, on random words of random sizes."""
+    import random
+
+    from index.pdf.columns import _cover, _rows
+    from index.pdf.lines import group_lines
+    from index.pdf.words import Word
+
+    rnd = random.Random(seed)
+    words = []
+    for k in range(rnd.randint(1, 300)):
+        x0, top = rnd.uniform(0, 500), rnd.uniform(0, 800)
+        size = rnd.choice([6, 9, 10, 10, 11, 14, 24])
+        width = rnd.uniform(3, 80)
+        words.append(Word(f"w{k}", x0, x0 + width, top, top + size * rnd.uniform(0.8, 1.2), size))
+    rows = _rows(words)
+    lo = min(w.x0 for w in words)
+    size = int(max(w.x1 for w in words) - lo) + 2
+    assert _cover(rows, lo, size) == _old_cover(rows, lo, size)
+    new, old = group_lines(words, 1), _old_group_lines(words, 1)
+    assert [[id(w) for w in line.words] for line in new] == [[id(w) for w in line.words] for line in old]
+
+
+def test_a_page_ruled_as_a_large_grid_is_not_searched_for_tables(tmp_path):
+    """pdfplumber's cell search takes over a minute on a 200 by 200 grid (a 3 KB file)."""
+    import pdfplumber
+
+    from index.pdf.tables import TableSearch
+    from tests import hostile_pdfs
+
+    lines = []
+    for k in range(200):
+        at = 10 + 70 * k
+        lines.append(b"10 %d m 14300 %d l S %d 10 m %d 14300 l S" % (at, at, at, at))
+    grid = hostile_pdfs.one_page(tmp_path / "raster.pdf", hostile_pdfs.deflated(b"\n".join(lines)),
+                                 mediabox=b"[0 0 14400 14400]")
+    # A ruled table of 60 rows and 10 columns: 61 lines across, 11 down.
+    table = [b"50 %d m 550 %d l S" % (50 + 12 * k, 50 + 12 * k) for k in range(61)]
+    table += [b"%d 50 m %d 770 l S" % (50 + 50 * k, 50 + 50 * k) for k in range(11)]
+    ruled = hostile_pdfs.one_page(tmp_path / "tabel.pdf", hostile_pdfs.deflated(b"\n".join(table)))
+    with pdfplumber.open(grid) as pdf, pdfplumber.open(ruled) as small:
+        search = TableSearch()
+        assert not search.allows(pdf.pages[0])
+        assert search.allows(small.pages[0]) and search.left == 100_000 - 61 * 11

@@ -14,7 +14,7 @@ server, as long as ids, scores and analysis mean the same.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -78,6 +78,11 @@ class Backend(ABC):
     @abstractmethod
     def documents(self) -> list[StoredDocument]: ...
 
+    def document_records(self) -> list[StoredDocument]:
+        """Every document as `documents` gives it but with text "": what an update compares, without
+        holding every text of the corpus at once (a text is read again with `document`)."""
+        return [replace(d, text="") for d in self.documents()]
+
     @abstractmethod
     def document_chunks(self, doc_id: str) -> list[Chunk]: ...
 
@@ -95,7 +100,12 @@ class Writer(ABC):
     @abstractmethod
     def publish(self, version: str, manifest: dict, documents: list[StoredDocument], chunks: list[Chunk],
                 vectors: np.ndarray, lexical, notify) -> None:
-        """Store the version completely, then make it the current one in one step."""
+        """Store the version completely, then make it the current one in one step.
+
+        A document's `text` may be read from disk each time it is asked for
+        (the build keeps texts out of memory): read it once per document, while
+        storing that document, and keep no list of texts.
+        """
 
 
 class Source(ABC):

@@ -146,6 +146,10 @@ class LocalBackend(Backend):
         rows = self._db().execute("SELECT doc_id, title, kind, sha256, text FROM documents ORDER BY doc_id")
         return [StoredDocument(*row) for row in rows]
 
+    def document_records(self) -> list[StoredDocument]:
+        rows = self._db().execute("SELECT doc_id, title, kind, sha256, '' FROM documents ORDER BY doc_id")
+        return [StoredDocument(*row) for row in rows]
+
     def all_vectors(self) -> np.ndarray:
         return self._vectors.all_vectors()
 

@@ -21,4 +21,9 @@ text a reader sees, in named stages, each in its own module:
 ``layout.read_layout`` runs the stages; ``index.readers.pdf`` turns the
 result into a ``Document`` (one unit per line, blank-line separated, Markdown
 ``#`` headings) that the paragraph reconstruction reads like HTML output.
+
+What a file may cost is judged before and during the stages: ``unpack``
+counts the pages and measures every stream before pdfminer opens the file,
+``interpret`` lays each page out with pdfminer while counting what it
+unpacks and draws (``index.readers.limits.PdfBudget``).
 """

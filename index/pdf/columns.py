@@ -22,6 +22,9 @@ SIDE_SHARE = 0.35
 MIN_SIDE_ROWS = 2
 MIN_SECTION_ROWS = 6  # columns run for several lines side by side; table rows are few
 BAND = 0.06  # top and bottom share of the page left out of the gutter search
+# Points between the leftmost and rightmost word beyond which no gutter is looked for:
+# wider than an A0 sheet on its side, so words off the page (a file may place them anywhere).
+MAX_SPAN = 3600.0
 
 
 def _rows(words: list[Word]) -> list[list[Word]]:
@@ -62,6 +65,30 @@ def _longest_section(rows: list[list[Word]], a: float, b: float) -> int:
     return best
 
 
+def _cover(rows: list[list[Word]], lo: float, size: int) -> list[int]:
+    """Per point from `lo`: how many rows have a word over it, in time linear in words and points."""
+    change = [0] * (size + 1)
+    for row in rows:
+        spans = sorted((a, b) for a, b in ((int(w.x0 - lo), int(w.x1 - lo)) for w in row) if b >= a)
+        if not spans:
+            continue
+        start, end = spans[0]
+        for a, b in spans[1:]:
+            if a > end + 1:
+                change[start] += 1
+                change[end + 1] -= 1
+                start, end = a, b
+            else:
+                end = max(end, b)
+        change[start] += 1
+        change[end + 1] -= 1
+    cover, running = [0] * size, 0
+    for x in range(size):
+        running += change[x]
+        cover[x] = running
+    return cover
+
+
 def find_gutter(words: list[Word], height: float | None = None) -> tuple[float, float] | None:
     """The strip between two columns, or None for a single-column page.
 
@@ -73,16 +100,12 @@ def find_gutter(words: list[Word], height: float | None = None) -> tuple[float, 
         words = [w for w in words if w.top >= BAND * height and w.bottom <= (1 - BAND) * height] or words
     if len(words) < 8:
         return None
-    rows = _rows(words)
     lo = min(w.x0 for w in words)
     hi = max(w.x1 for w in words)
-    cover = [0] * (int(hi - lo) + 2)
-    for row in rows:
-        seen = set()
-        for w in row:
-            seen.update(range(int(w.x0 - lo), int(w.x1 - lo) + 1))
-        for x in seen:
-            cover[x] += 1
+    if hi - lo > MAX_SPAN:
+        return None  # words far apart (off the page, or a page metres wide): no columns to find
+    rows = _rows(words)
+    cover = _cover(rows, lo, int(hi - lo) + 2)
     best = None
     for limit in (0, len(rows) // 10, len(rows) // 4, int(len(rows) * 0.45)):
         x = 0

@@ -12,8 +12,9 @@ from index.pdf.blocks import Block, build_blocks, measure
 from index.pdf.columns import read_order
 from index.pdf.footnotes import Footnote, split_footnotes
 from index.pdf.furniture import find_furniture
+from index.pdf.interpret import lay_out
 from index.pdf.lines import Line, mark_bullets
-from index.pdf.tables import take_tables
+from index.pdf.tables import TableSearch, take_tables
 from index.pdf.words import PageWords, page_words
 
 log = logging.getLogger(__name__)
@@ -53,11 +54,11 @@ def _bullet_shapes(page) -> list[tuple[float, float, float, float]]:
     return shapes
 
 
-def _page_lines(page_words_: PageWords, page=None) -> list[Line]:
+def _page_lines(page_words_: PageWords, page=None, tables_search: TableSearch | None = None) -> list[Line]:
     """One page's lines in reading order, tables in place, drawn bullets marked."""
     words, tables = (page_words_.words, [])
     if page is not None:
-        words, tables = take_tables(page, words, page_words_.number)
+        words, tables = take_tables(page, words, page_words_.number, tables_search)
     lines = read_order(words, page_words_.number, page_words_.width, page_words_.height)
     if page is not None:
         mark_bullets(lines, _bullet_shapes(page))
@@ -87,8 +88,13 @@ def _scanned(pw: PageWords, page) -> bool:
     return covered / area >= SCAN_AREA
 
 
-def _ocr_pages(data: bytes, todo: list[tuple[int, float, float]], doc_id: str, layout: Layout) -> dict[int, PageWords]:
-    """Read the pages in `todo` (index, width, height) by OCR, with progress."""
+def _ocr_pages(data: bytes, todo: list[tuple[int, float, float]], doc_id: str, layout: Layout,
+               cost=None) -> dict[int, PageWords]:
+    """Read the pages in `todo` (index, width, height) by OCR, with progress.
+
+    A page whose rendering would be larger than `cost` (PdfBudget) allows is
+    skipped with its reason, before anything is rendered.
+    """
     if not todo:
         return {}
     reason = ocr.unavailable()
@@ -104,6 +110,11 @@ def _ocr_pages(data: bytes, todo: list[tuple[int, float, float]], doc_id: str, l
     try:
         for k, (index, width, height) in enumerate(todo, start=1):
             log.info("%s: tekstherkenning (OCR) pagina %d (%d van %d)", doc_id, index + 1, k, len(todo))
+            too_large = cost.render_reason(*ocr.render_size(pdf, index)) if cost is not None else None
+            if too_large is not None:
+                layout.skipped[index + 1] = too_large
+                log.warning("%s: pagina %d wordt overgeslagen: %s", doc_id, index + 1, too_large)
+                continue
             try:
                 out[index] = ocr.ocr_page(pdf, index, index + 1, width, height)
                 layout.ocr_pages.append(index + 1)
@@ -115,22 +126,27 @@ def _ocr_pages(data: bytes, todo: list[tuple[int, float, float]], doc_id: str, l
     return out
 
 
-def read_layout(data: bytes, doc_id: str, budget=None) -> Layout:
+def read_layout(data: bytes, doc_id: str, budget=None, cost=None) -> Layout:
     """Every page through the stages; returns the document's blocks.
 
     `budget` (index.readers.limits.TextBudget) counts the words' characters
-    page by page and stops a document with too much text early.
+    page by page and stops a document with too much text early. `cost`
+    (index.readers.limits.PdfBudget) counts what each page unpacks and draws
+    while pdfminer lays it out, and what a page rendered for OCR would take.
     """
     import pdfplumber
 
     pages: list[list[Line]] = []
     heights: list[float] = []
     todo: list[tuple[int, float, float]] = []
+    tables = TableSearch()
     with pdfplumber.open(io.BytesIO(data), password="") as pdf:
         layout = Layout(len(pdf.pages), [])
         for index, page in enumerate(pdf.pages):
             heights.append(float(page.height))
             try:
+                if cost is not None:
+                    lay_out(page, cost)
                 pw = page_words(page, index + 1)
                 if budget is not None:
                     budget.add(sum(len(word.text) + 1 for word in pw.words))
@@ -138,7 +154,7 @@ def read_layout(data: bytes, doc_id: str, budget=None) -> Layout:
                     todo.append((index, pw.width, pw.height))
                     pages.append([])
                 else:
-                    pages.append(_page_lines(pw, page) if pw.words else [])
+                    pages.append(_page_lines(pw, page, tables) if pw.words else [])
             except ReadError:
                 raise
             except Exception as exc:  # noqa: BLE001 - keep the other pages
@@ -146,7 +162,7 @@ def read_layout(data: bytes, doc_id: str, budget=None) -> Layout:
                 layout.skipped[index + 1] = "pagina niet leesbaar"
                 pages.append([])
             page.flush_cache() if hasattr(page, "flush_cache") else None
-    for index, pw in _ocr_pages(data, todo, doc_id, layout).items():
+    for index, pw in _ocr_pages(data, todo, doc_id, layout, cost).items():
         pages[index] = _page_lines(pw)
 
     # The body size decides what stands apart as furniture, and furniture can

@@ -24,6 +24,8 @@ _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUP_TRANS = str.maketrans(_SUPERSCRIPTS, "0123456789")
 _TO_SUP = str.maketrans("0123456789", _SUPERSCRIPTS)
 _SUP_TAIL = re.compile(r"(?<=[^\s" + _SUPERSCRIPTS + r"])([" + _SUPERSCRIPTS + r"]+)$")
+# Lines × small shapes beyond which drawn bullets are not looked for (each pair is compared).
+MAX_BULLET_PAIRS = 1_000_000
 _MARKER = re.compile(r"^(?:\d{1,3}|\*{1,3}|[" + _SUPERSCRIPTS + r"]{1,3})[,.;:)]?$")
 
 
@@ -90,13 +92,19 @@ def group_lines(words: list[Word], page: int, column: int = 0) -> list[Line]:
     """Cluster words into lines by vertical overlap, top to bottom."""
     rows: list[list[Word]] = []
     bounds: list[list[float]] = []  # top, bottom of the row's main words
+    # Rows that end above a word can take no later word either (words come top down and
+    # a row keeps its first word's bounds): only the rows still open are tried, first first.
+    open_rows: list[int] = []
     for w in sorted(words, key=lambda w: (w.top, w.x0)):
-        for row, (top, bottom) in zip(rows, bounds):
+        open_rows = [r for r in open_rows if bounds[r][1] >= w.top or bounds[r][1] < bounds[r][0]]
+        for r in open_rows:
+            top, bottom = bounds[r]
             overlap = min(bottom, w.bottom) - max(top, w.top)
             if overlap >= 0.3 * min(w.height, bottom - top):
-                row.append(w)
+                rows[r].append(w)
                 break
         else:
+            open_rows.append(len(rows))
             rows.append([w])
             bounds.append([w.top, w.bottom])
     rows.sort(key=lambda r: min(w.top for w in r))
@@ -142,6 +150,8 @@ def mark_bullets(lines: list[Line], shapes: list[tuple[float, float, float, floa
     """Mark lines with a drawn bullet: a small shape (x0, top, x1, bottom) just
     left of the line's first word, level with it. Browsers draw list bullets
     as shapes, not as text."""
+    if len(lines) * len(shapes) > MAX_BULLET_PAIRS:
+        return  # a drawing, not a list: thousands of small shapes
     for line in lines:
         size = line.size
         for x0, top, x1, bottom in shapes:

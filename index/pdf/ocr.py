@@ -9,6 +9,10 @@ a text layer. Tesseract gives no font sizes: a line's size is estimated from
 its height, and heights within 10% of each other get one size, so body lines
 share one size as they do in a text PDF.
 
+A page is rendered only when its bitmap fits the unpacked-bytes limit
+(`render_size`, judged by ``index.readers.limits.PdfBudget``); a larger page is
+skipped with a reason that names the limit.
+
 Where Tesseract or its Dutch data is missing, `unavailable()` says which
 Debian package to install, and the page is skipped with that warning.
 """
@@ -16,6 +20,7 @@ Debian package to install, and the page is skipped with that warning.
 from __future__ import annotations
 
 import logging
+import math
 import shutil
 import statistics
 
@@ -65,6 +70,17 @@ def _snap_sizes(words: list[tuple[Word, tuple]]) -> None:
         for _, key in group:
             for w in lines[key]:
                 w.size = size
+
+
+def render_size(pdf, index: int) -> tuple[int, int]:
+    """The pixels (width, height) page `index` of a pypdfium2 document is rendered to for OCR.
+
+    As pypdfium2 computes them, so a page can be judged before a bitmap is
+    allocated: a page of 200,000 by 200,000 points would take gigabytes.
+    """
+    width, height = pdf[index].get_size()
+    scale = DPI / 72
+    return math.ceil(width * scale), math.ceil(height * scale)
 
 
 def ocr_page(pdf, index: int, number: int, width: float, height: float) -> PageWords:

@@ -15,10 +15,18 @@ variable, so whoever reads the skipped list knows what to raise:
 * `max_text_chars`     -- the text a reader produces (VRAAGBAAK_MAX_TEXT_CHARS)
 * `max_passages`       -- the passages the chunker makes of it
                           (VRAAGBAAK_MAX_PASSAGES)
+* `max_pages`          -- the pages of a PDF, counted in its page tree before
+                          any page is read (VRAAGBAAK_MAX_PAGES)
+
+A PDF is not an archive that declares what it unpacks to: its streams are
+measured by inflating them once, output thrown away, before pdfminer reads
+the file (`max_unpacked_bytes`), and what its pages draw is counted while
+pdfminer lays them out (`PdfBudget`).
 
 Readers check as early as they can (before parsing, while extracting), so a
 hostile file costs little before it is refused. `TextBudget` is the running
-check for readers that produce text piece by piece.
+check for readers that produce text piece by piece, `PdfBudget` that for the
+pages of a PDF.
 """
 
 from __future__ import annotations
@@ -28,14 +36,27 @@ from dataclasses import dataclass
 
 from index.errors import ReadError
 from index.settings import (
-    DEFAULT_MAX_BYTES, DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_PASSAGES, DEFAULT_MAX_TEXT_CHARS, DEFAULT_MAX_UNPACKED_BYTES,
-    env_name,
+    DEFAULT_MAX_BYTES, DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_PAGES, DEFAULT_MAX_PASSAGES, DEFAULT_MAX_TEXT_CHARS,
+    DEFAULT_MAX_UNPACKED_BYTES, env_name,
 )
 
 _MB = 1024 * 1024
 # Measured: python-docx holds about 250 bytes per XML element, BeautifulSoup
 # about 1.5 KB per HTML element.
 HTML_ELEMENT_WEIGHT = 8
+# Measured: reading a PDF page (pdfminer's layout, pdfplumber's objects, the
+# layout stages) holds about 2.4 KB per glyph and 3 to 5 KB per drawn path or
+# rectangle, and parsing a content stream of numbers some 17 bytes per byte
+# of it. One page may use a thirty-second of the unpacked-bytes and elements
+# limits (2 MiB of content and 78,125 elements by default: under 400 MB); a
+# whole document the unpacked-bytes limit in content, counted each time a
+# stream is drawn, and four times the elements limit (a glyph is an element:
+# 1,500 pages of running text have about 5 million) -- which bounds the time
+# its pages take.
+PDF_PAGE_SHARE = 32
+PDF_DOCUMENT_ELEMENTS = 4
+# A page rendered for OCR is an RGB bitmap: three bytes per pixel.
+RENDER_BYTES_PER_PIXEL = 3
 
 
 @dataclass(frozen=True)
@@ -45,12 +66,13 @@ class ReadLimits:
     max_elements: int = DEFAULT_MAX_ELEMENTS
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
     max_passages: int = DEFAULT_MAX_PASSAGES
+    max_pages: int = DEFAULT_MAX_PAGES
 
     @classmethod
     def from_settings(cls, settings) -> ReadLimits:
         return cls(max_bytes=settings.max_bytes, max_unpacked_bytes=settings.max_unpacked_bytes,
                    max_elements=settings.max_elements, max_text_chars=settings.max_text_chars,
-                   max_passages=settings.max_passages)
+                   max_passages=settings.max_passages, max_pages=settings.max_pages)
 
 
 DEFAULT_LIMITS = ReadLimits()
@@ -76,6 +98,17 @@ def check_unpacked(doc_id: str, declared: int, limits: ReadLimits) -> None:
     if declared > limits.max_unpacked_bytes:
         raise ReadError(doc_id, f"pakt uit tot {mb(declared)} MB, meer dan {mb(limits.max_unpacked_bytes)} MB "
                                 f"({env_name('max_unpacked_bytes')})")
+
+
+def unpacked_reason(limits: ReadLimits, what: str = "pakt uit tot") -> str:
+    """The reason for a file that unpacks to more than the limit; measuring stopped there, so no total."""
+    return f"{what} meer dan {mb(limits.max_unpacked_bytes)} MB ({env_name('max_unpacked_bytes')})"
+
+
+def check_pages(doc_id: str, pages: int, limits: ReadLimits) -> None:
+    """`pages` counted in a page tree, counting no further than one above the limit."""
+    if pages > limits.max_pages:
+        raise ReadError(doc_id, f"te veel pagina's: meer dan {count(limits.max_pages)} ({env_name('max_pages')})")
 
 
 def count_elements(blocks: Iterable[bytes], stop_above: int | None = None) -> int:
@@ -137,3 +170,65 @@ class TextBudget:
         self.used += chars
         if self.used > self.limit:
             raise ReadError(self.doc_id, text_reason(self.limits))
+
+
+class PdfBudget:
+    """What the pages of one PDF may cost while pdfminer lays them out; ReadError as soon as one is over.
+
+    Counted per page and for the document: content (content streams and the
+    forms they draw, decoded, each time they are drawn) and elements (glyphs,
+    paths, images and forms drawn). A page may have a thirty-second of the
+    unpacked-bytes and elements limits (what one page costs in memory), the
+    document the unpacked-bytes limit in content and four times the elements
+    limit (what its pages cost in time). `render_reason` says whether a page
+    can be rendered for OCR within the unpacked-bytes limit.
+    """
+
+    def __init__(self, doc_id: str, limits: ReadLimits):
+        self.doc_id = doc_id
+        self.limits = limits
+        self.page_content_limit = limits.max_unpacked_bytes // PDF_PAGE_SHARE
+        self.page_elements_limit = limits.max_elements // PDF_PAGE_SHARE
+        self.elements_limit = limits.max_elements * PDF_DOCUMENT_ELEMENTS
+        self.page = 0
+        self.page_content = self.page_elements = self.content_used = self.elements = 0
+
+    def start_page(self, number: int) -> None:
+        self.page = number
+        self.page_content = self.page_elements = 0
+
+    def content_room(self) -> int:
+        """The bytes of content that may still be decoded on this page (a stream may be measured up to it)."""
+        return max(0, min(self.page_content_limit - self.page_content,
+                          self.limits.max_unpacked_bytes - self.content_used))
+
+    def add_content(self, size: int) -> None:
+        self.page_content += size
+        self.content_used += size
+        if self.page_content > self.page_content_limit:
+            raise ReadError(self.doc_id, f"pagina {self.page} tekent meer dan {mb(self.page_content_limit)} MB aan "
+                                         f"uitgepakte inhoud ({env_name('max_unpacked_bytes')} / {PDF_PAGE_SHARE} "
+                                         f"per pagina)")
+        if self.content_used > self.limits.max_unpacked_bytes:
+            raise ReadError(self.doc_id, f"de pagina's tekenen samen meer dan {mb(self.limits.max_unpacked_bytes)} MB "
+                                         f"aan uitgepakte inhoud ({env_name('max_unpacked_bytes')})")
+
+    def add_element(self) -> None:
+        self.page_elements += 1
+        self.elements += 1
+        if self.page_elements > self.page_elements_limit:
+            raise ReadError(self.doc_id, f"te veel opmaakelementen op pagina {self.page}: meer dan "
+                                         f"{count(self.page_elements_limit)} ({env_name('max_elements')} / "
+                                         f"{PDF_PAGE_SHARE} per PDF-pagina)")
+        if self.elements > self.elements_limit:
+            raise ReadError(self.doc_id, f"te veel opmaakelementen: meer dan {count(self.elements_limit)} "
+                                         f"({env_name('max_elements')} × {PDF_DOCUMENT_ELEMENTS} voor een PDF)")
+
+    def render_reason(self, width_px: int, height_px: int) -> str | None:
+        """Why a page of this many pixels is not rendered for OCR (a Dutch reason), or None when it may be."""
+        size = width_px * height_px * RENDER_BYTES_PER_PIXEL
+        if size <= self.limits.max_unpacked_bytes:
+            return None
+        return (f"pagina is te groot voor tekstherkenning: {count(width_px)} × {count(height_px)} beeldpunten "
+                f"({mb(size)} MB, meer dan {mb(self.limits.max_unpacked_bytes)} MB; "
+                f"{env_name('max_unpacked_bytes')})")

@@ -15,6 +15,12 @@ break covers both pages.
 
 Should the layout stages fail on a file pypdf can read, the reader falls
 back to pypdf's plain text per page (joined by a blank line), with a warning.
+
+Before any page is read, the file is judged as a whole (``index.pdf.unpack``):
+its pages are counted (``max_pages``) and its streams measured as they
+inflate (``max_unpacked_bytes``), so a small file that unpacks to gigabytes
+is refused for a few megabytes. What each page then unpacks and draws is
+counted while it is laid out (``PdfBudget``).
 """
 
 from __future__ import annotations
@@ -26,7 +32,9 @@ from pathlib import Path
 
 from index.errors import ReadError
 from index.readers.common import guess_title, meaningful_title, short_reason
-from index.readers.limits import DEFAULT_LIMITS, ReadLimits, TextBudget, check_text
+from index.readers.limits import (
+    DEFAULT_LIMITS, PdfBudget, ReadLimits, TextBudget, check_pages, check_text, unpacked_reason,
+)
 from index.types import Document
 
 log = logging.getLogger(__name__)
@@ -79,6 +87,18 @@ def _open(data: bytes, doc_id: str):
         if not ok:
             raise ReadError(doc_id, ENCRYPTED)
     return reader
+
+
+def _judge(reader, doc_id: str, limits: ReadLimits) -> None:
+    """The whole file within the limits before a page is read: its page count, what its streams unpack to."""
+    from index.pdf.unpack import count_pages, stream_sizes
+
+    check_pages(doc_id, count_pages(reader, limits.max_pages), limits)
+    others, largest_image = stream_sizes(reader, limits.max_unpacked_bytes)
+    if others > limits.max_unpacked_bytes:
+        raise ReadError(doc_id, unpacked_reason(limits))
+    if largest_image > limits.max_unpacked_bytes:
+        raise ReadError(doc_id, unpacked_reason(limits, "een afbeelding pakt uit tot"))
 
 
 def _page_text(page, number: int, doc_id: str) -> str:
@@ -172,12 +192,13 @@ def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
     """Read a PDF: clean units with page offsets, metadata or guessed title."""
     data = path.read_bytes()
     reader = _open(data, doc_id)
+    _judge(reader, doc_id, limits)
     furniture: tuple = ()
     ocr_pages: tuple[int, ...] = ()
     try:
         from index.pdf.layout import read_layout
 
-        layout = read_layout(data, doc_id, TextBudget(doc_id, limits, WORDS_ALLOWANCE))
+        layout = read_layout(data, doc_id, TextBudget(doc_id, limits, WORDS_ALLOWANCE), PdfBudget(doc_id, limits))
         text, page_starts = layout_text(layout)
         furniture = tuple((page, tuple(lines)) for page, lines in sorted(layout.furniture.items()))
         ocr_pages = tuple(sorted(layout.ocr_pages))
