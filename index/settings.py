@@ -263,7 +263,7 @@ class Settings(BaseSettings):
     prometheus_multiproc_dir: Folder = _setting(
         None, "map waarin de gunicorn-workers hun metrieken delen (nodig bij meer dan één worker; serve maakt hem bij het starten leeg)",
         alias="PROMETHEUS_MULTIPROC_DIR")
-    admin_token: Text = _setting(None, "beheerderstoken: zet `GET /api/v1/feedback` (export), `POST /admin/reload` en het beheer van tokens (`/api/v1/tokens`) aan, met `Authorization: Bearer <token>`; leest elke collectie", secret=True)
+    admin_token: Text = _setting(None, "beheerderstoken: zet de beheerpagina `/beheer`, collecties en documenten (`/api/v1/collections`, `/api/v1/jobs`), tokens (`/api/v1/tokens`), `GET /api/v1/feedback` (export) en `POST /admin/reload` aan, met `Authorization: Bearer <token>`; leest elke collectie", secret=True)
     public_base_url: Text = _setting(None, "openbaar adres, bv. `https://vraagbaak.example.nl`; de bronnen in de API, Slack en Mattermost worden dan absolute links")
     # hostile input (web.security)
     max_body_bytes: Integer = _setting(64 * 1024, "maximale grootte van een verzoek in bytes", ge=1)
