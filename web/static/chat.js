@@ -31,6 +31,8 @@
 
   function sourceLabel(source) {
     var parts = ["alinea " + source.paragraph];
+    // With more than one public collection, the card says which one a passage comes from.
+    if (source.collection && source.collection !== "standaard") parts.unshift("collectie " + source.collection);
     if (source.lines && source.lines.length === 2) {
       parts.push(source.lines[0] === source.lines[1]
         ? "regel " + source.lines[0]
