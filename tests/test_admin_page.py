@@ -88,7 +88,7 @@ def test_collections_uploads_and_deletion(server, page, files):
     # A bad name is refused on the page, a good one makes the collection and opens it.
     page.fill("#new-name", "Met Spaties")
     page.press("#new-name", "Enter")
-    page.locator("#admin-error").wait_for()
+    page.locator("#admin-error", has_text="collectienaam").wait_for()  # the server's rule, shown as it says it
     page.fill("#new-name", "veer")
     page.press("#new-name", "Enter")
     page.locator("#collections tr[data-collection=veer]").wait_for()

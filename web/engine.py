@@ -46,7 +46,7 @@ class Engine:
         self._model_owner = embedder
         self._embedder: Embedder | None = None
         self._answerer: Answerer | None = None
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: a switch (lock held) may load the model
         # The version that failed to open and why; not retried until the current version moves or reload().
         self._failed: tuple[str | None, VraagbaakError] | None = None
         self.listeners: list = []  # objects with switched(snapshot) and failed(version, exc)
@@ -133,7 +133,7 @@ class Engine:
                 return current
             raise self._failed[1]
         try:
-            embedder = self._loaded_embedder()
+            embedder = self.embedder
             snapshot = CombinedBackend({self.collection: self.source.open()})  # its chunks name their collection
             answerer = Answerer(snapshot, embedder, self.options)
         except BackendUnavailable as exc:
@@ -156,14 +156,6 @@ class Engine:
                  f", was {previous}" if previous else "", extra={"version": snapshot.version})
         self._notify("switched", snapshot)
         return answerer
-
-    def _loaded_embedder(self) -> Embedder:
-        """The model, loaded under the switch lock already held (the property would take it again)."""
-        if self._model_owner is not None:
-            return self._model_owner.embedder
-        if self._embedder is None:
-            self._embedder = embedder_for(self.settings)
-        return self._embedder
 
     def _notify(self, event: str, *args) -> None:
         for listener in self.listeners:

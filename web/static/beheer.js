@@ -171,18 +171,16 @@
 
   createForm.addEventListener("submit", function (event) {
     event.preventDefault();
-    var name = newName.value.trim();
-    if (!/^[a-z0-9-]{1,40}$/.test(name)) {
-      showError(adminError, "Een collectienaam bestaat uit 1 tot 40 kleine letters, cijfers of streepjes.");
-      newName.focus();
-      return;
-    }
+    var name = newName.value.trim();  // the server checks the name and says what is wrong (one rule)
     api("POST", "/collections", { name: name }).then(function () {
       newName.value = "";
       showError(adminError, "");
       announce("Collectie " + name + " aangemaakt.");
       return loadCollections().then(function () { selectCollection(name); });
-    }).catch(function (error) { showError(adminError, error.message); });
+    }).catch(function (error) {
+      showError(adminError, error.message);
+      newName.focus();
+    });
   });
 
   function deleteCollection(name) {
