@@ -122,6 +122,8 @@ def type_evidence(wanted: Asked, sentence: str, question: str) -> float:
     kind = wanted.kind
     if kind is None:
         return 0.0
+    if wanted.questions_answer:  # "Welke vraag stelt Valente?": a question is the kind of fact asked for
+        return float(is_question(sentence))
     folded = fold(sentence)
     if kind == "amount":
         return 1.0 if MONEY.search(folded) and QUANTITY.search(folded) else 0.5 * bool(QUANTITY.search(folded))

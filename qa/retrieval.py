@@ -25,7 +25,7 @@ import numpy as np
 
 from index.embedder import Embedder
 from index.errors import ModelMismatch
-from index.backends import Backend
+from index.backends import Backend, Candidates
 from index.types import Chunk
 
 # Fusion settings, chosen on the dev sets (docs/quality.md records how).
@@ -39,6 +39,16 @@ DOCUMENT_WEIGHT = 0.3  # rank of the chunk's document by its centroid
 # clearly stronger than the best passage of another document to go first.
 DOCUMENT_REPEAT_DECAY = 0.5
 CONTEXT_WEIGHT = 1.0  # the conversation (previous question + this one), for follow-ups
+# Dense ranking: a passage's cosine minus this share of its hubness, its mean
+# similarity to its nearest other passages (index.backends.hubness): generic
+# passages (closing formulas, letterheads, introductions) stop crowding out
+# the one that answers.
+HUB_WEIGHT = 0.4
+# Which passages of a document fill that document's places in the list: the
+# lexical ranking weighs as much as the dense one there. Between passages of
+# one document the exact words decide, where the model's cosines lie close
+# together; which documents come first stays with the fusion above.
+WITHIN_DOCUMENT_LEXICAL_WEIGHT = 1.0
 
 # Words that make a Dutch question lean on an earlier one.
 _FOLLOW_UP_START = re.compile(r"^\s*(en|maar|ook|dus|daarnaast|verder|en hoe|hoe zit het)\b", re.I)
@@ -112,8 +122,9 @@ class Retriever:
         candidates = found.ids
         cosines = found.vectors @ vectors[0] if candidates else np.zeros(0)
         dense_by_id = dict(zip(candidates, cosines.tolist()))
+        dense = locally_scaled(found, vectors)
         fused = _reciprocal_rank_fusion(
-            [(ids, DENSE_WEIGHT * w) for ids, w in zip(found.dense, weights)]
+            [(ids, DENSE_WEIGHT * w) for ids, w in zip(dense, weights)]
             + [(ids, LEXICAL_WEIGHT * w) for ids, w in zip(found.lexical, weights)])
         if rank_documents and candidates:
             fused = _add_document_ranks(fused, found.document_ranks)
@@ -122,9 +133,57 @@ class Retriever:
         # A passage of only links answers nothing (index.chunker.is_reference_only).
         evidence = [i for i in ranked[: k * 4] if i in chunks and chunks[i].kind != "reference"]
         order = diversify(evidence, fused, chunks, k)
+        if mode == "hybrid":
+            within = _reciprocal_rank_fusion(
+                [(ids, DENSE_WEIGHT * w) for ids, w in zip(dense, weights)]
+                + [(ids, WITHIN_DOCUMENT_LEXICAL_WEIGHT * w) for ids, w in zip(found.lexical, weights)])
+            order = within_documents(order, evidence, within, chunks)
         hits = [Hit(chunks[i], fused[i], rank, dense_by_id[i]) for rank, i in enumerate(order, 1)]
         timings["search_ms"] = (time.perf_counter() - started) * 1000
         return Retrieval(hits, max(dense_by_id.values(), default=0.0), found.coverage, follow_up)
+
+
+def locally_scaled(found: Candidates, vectors: np.ndarray) -> list[np.ndarray]:
+    """Each query's dense ranking, ordered by cosine minus HUB_WEIGHT × the passage's hubness.
+
+    The backend ranks by cosine alone; a passage that is close to everything
+    (index.backends.hubness) is close to this question for no reason of its
+    own. The candidates stay the same; only their order changes.
+    """
+    if HUB_WEIGHT <= 0 or not found.hubness:
+        return found.dense
+    row_of = {chunk_id: row for row, chunk_id in enumerate(found.ids)}
+    rankings = []
+    for ranking, vector in zip(found.dense, vectors):
+        if not len(ranking):
+            rankings.append(ranking)
+            continue
+        cosines = found.vectors[[row_of[int(i)] for i in ranking]] @ vector
+        hubs = np.array([found.hubness.get(int(i), 0.0) for i in ranking], dtype=np.float32)
+        rankings.append(np.asarray(ranking)[np.argsort(-(cosines - HUB_WEIGHT * hubs), kind="stable")])
+    return rankings
+
+
+def within_documents(order: list[int], evidence: list[int], scores: dict[int, float],
+                     chunks: dict[int, Chunk]) -> list[int]:
+    """The same documents in the same places, each filled with its own passages best first by `scores`.
+
+    `order` says where each document's passages go (diversify); which of the
+    document's candidates (`evidence`) fill those places is decided by
+    `scores`, a fusion that weighs the question's exact words more.
+    """
+    pools: dict[tuple, list[int]] = defaultdict(list)
+    for chunk_id in evidence:
+        pools[chunks[chunk_id].document_key].append(chunk_id)
+    for pool in pools.values():
+        pool.sort(key=lambda i: (-scores.get(i, 0.0), i))
+    used: dict[tuple, int] = defaultdict(int)
+    filled = []
+    for chunk_id in order:
+        document = chunks[chunk_id].document_key
+        filled.append(pools[document][used[document]])
+        used[document] += 1
+    return filled
 
 
 def _add_document_ranks(fused: dict[int, float], ranks: dict[int, int]) -> dict[int, float]:

@@ -62,6 +62,10 @@ def test_questions_are_recognised_and_some_questions_ask_for_one():
     assert not is_question("Het kabinet neemt het initiatief.")
     assert asked("Welke vraag stelt de vereniging aan de minister?").questions_answer
     assert not asked("Wat is de norm?").questions_answer
+    # Then a question is the kind of fact asked for, and a statement naming the asker is not.
+    q = "Welke vraag stelt de vereniging aan de minister?"
+    assert type_evidence(asked(q), "Vraagt u de minister hoe hij de huren betaalbaar houdt?", q) == 1.0
+    assert type_evidence(asked(q), "Dat stelt Anna de Vries, directeur van de vereniging.", q) == 0.0
     assert is_question_text("Is dat zo? [1]") and not is_question_text("Dat is zo. [1] Ja. [2]")
 
 

@@ -155,10 +155,17 @@ def _assert_same_candidates(theirs, ours):
     assert theirs.chunks == ours.chunks and [c.id for c in theirs.chunks.values()] == ours.ids
     assert theirs.document_ranks == ours.document_ranks and set(ours.document_ranks) == set(ours.ids)
     assert theirs.coverage == pytest.approx(ours.coverage, abs=1e-12)
+    assert set(theirs.hubness) == set(ours.ids)
+    assert theirs.hubness == pytest.approx(ours.hubness, abs=1e-5)
 
 
 def test_one_question_is_one_round_trip_and_no_answer_depends_on_the_one_before(seeds_pair, embedder):
-    """search() asks Milvus once (its searches in parallel) and keeps nothing between calls."""
+    """search() asks Milvus once (its searches in parallel); answers depend on nothing asked before.
+
+    The one exception is no state of a question: a chunk's hubness is a fact
+    of the version, fetched once by a second search the first time the chunk
+    is a candidate (index.backends.hubness), and the same whatever came before.
+    """
     local, source = seeds_pair
     milvus = source.open()
     calls = []
@@ -172,12 +179,14 @@ def test_one_question_is_one_round_trip_and_no_answer_depends_on_the_one_before(
     vectors = embedder.encode_queries(questions)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(milvus.conn, "call", counted)
-        for order in (questions, questions[::-1]):
+        for first_time, order in ((True, questions), (False, questions[::-1])):
             for question in order:
                 vector = vectors[questions.index(question)][None, :]
                 calls.clear()
                 found = milvus.search([question], vector, 50, document_vector=vector[0])
-                assert calls == ["search", "search"], calls  # dense and lexical, sent together
+                assert calls[:2] == ["search", "search"], calls  # dense and lexical, sent together
+                # then the neighbours of chunks never seen before, once
+                assert calls[2:] == (["search"] if first_time and calls[2:] else []), calls
                 _assert_same_candidates(found, local.search([question], vector, 50, document_vector=vector[0]))
         # Past LOCAL_CENTROIDS_MAX documents the documents are a third search, sent with the other two.
         patch.setattr(milvus_backend.backend, "LOCAL_CENTROIDS_MAX", 0)
@@ -185,7 +194,7 @@ def test_one_question_is_one_round_trip_and_no_answer_depends_on_the_one_before(
         patch.setattr(remote.conn, "call", counted)
         calls.clear()
         found = remote.search(questions[:1], vectors[:1], 50, document_vector=vectors[0])
-        assert calls == ["search", "search", "search"], calls
+        assert calls == ["search", "search", "search", "search"], calls  # the last: hubness, new version
         _assert_same_candidates(found, local.search(questions[:1], vectors[:1], 50, document_vector=vectors[0]))
 
 

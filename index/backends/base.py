@@ -14,7 +14,7 @@ server, as long as ids, scores and analysis mean the same.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,8 @@ class Candidates:
     chunks: dict[int, Chunk]  # the chunks of `ids` (an id the version does not hold is left out)
     document_ranks: dict[int, int]  # per id: its document's 1-based rank for document_vector; {} without one
     coverage: float  # IDF-weighted share of the first query's terms that occur in the corpus
+    # per id: its mean similarity to its nearest other chunks (index.backends.hubness)
+    hubness: dict[int, float] = field(default_factory=dict)
 
 
 class Backend(ABC):

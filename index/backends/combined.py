@@ -92,6 +92,7 @@ class CombinedBackend(Backend):
         rows: list[np.ndarray] = []
         chunks: dict[int, Chunk] = {}
         ranks: dict[int, int] = {}
+        hubness: dict[int, float] = {}
         scored_dense: list[list[tuple[float, int]]] = [[] for _ in range(len(texts) if dense else 0)]
         lexical_parts: list[list[np.ndarray]] = [[] for _ in range(len(texts) if lexical else 0)]
         coverage = 0.0
@@ -112,6 +113,7 @@ class CombinedBackend(Backend):
                 rows.append(candidates.vectors[row])
                 if local in candidates.chunks:
                     chunks[gid] = replace(candidates.chunks[local], id=gid, collection=name)
+                hubness[gid] = candidates.hubness.get(local, 0.0)
                 if local in candidates.document_ranks:
                     ranks[gid] = (candidates.document_ranks[local] - 1) * len(self.parts) + k + 1
         dense_ids = [np.array([gid for _, gid in sorted(scored, key=lambda t: (-t[0], t[1]))[:n]], dtype=np.int64)
@@ -123,7 +125,7 @@ class CombinedBackend(Backend):
                    else np.zeros((0, dimension), dtype=np.float32))
         return Candidates(dense_ids, lexical_ids, [gid for gid, _ in order], stacked,
                           {i: c for i, c in chunks.items() if i in kept}, {i: r for i, r in ranks.items() if i in kept},
-                          coverage)
+                          coverage, {i: h for i, h in hubness.items() if i in kept})
 
     def _stamped(self, candidates: Candidates) -> Candidates:
         name = self.names[0]

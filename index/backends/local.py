@@ -38,6 +38,7 @@ from ..store import (
 from ..analysis import DutchAnalyzer
 from ..types import Chunk, StoredDocument
 from .base import Backend, Candidates, Source, Writer
+from .hubness import Hubness
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class LocalBackend(Backend):
             raise IndexCorrupt(f"De lexicale index in {folder} hoort niet bij de passages. Bouw de index opnieuw.")
         if self._vectors.dimension != self.manifest.get("dimension"):
             raise IndexCorrupt(f"De vectordimensie van de index in {folder} klopt niet met het manifest.")
+        self._hubness = Hubness(self._vectors.search, count)
 
     @property
     def version(self) -> str:
@@ -110,7 +112,7 @@ class LocalBackend(Backend):
         if document_vector is not None and ids:
             ranks = document_ranks(self.document_centroids, self.chunk_documents, ids, document_vector)
         return Candidates(dense_ids, lexical_ids, ids, found, {c.id: c for c in self.chunks(ids)}, ranks,
-                          self.lexical.query_coverage(texts[0]))
+                          self.lexical.query_coverage(texts[0]), self._hubness.of(ids, found))
 
     def search_dense(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, ids) of the k nearest chunks per query vector: the vector index alone (the scale bench)."""

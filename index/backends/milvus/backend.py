@@ -22,6 +22,7 @@ from ...centroids import document_ranks
 from ...errors import IndexCorrupt
 from ...types import Chunk
 from ..base import Backend, Candidates, StoredDocument
+from ..hubness import Hubness
 from .client import (MAX_ROWS, Connection, decode_pieces, documents_collection, meta_collection, quote,
                      version_collection)
 from .lexicon import Vocabulary, analyzer_from
@@ -116,6 +117,7 @@ class MilvusBackend(Backend):
         params.update({k: v for k, v in overrides.items() if v and k in params})
         self._search_params = params
         self.centroids = self._load_centroids() if 0 < self.n_documents <= LOCAL_CENTROIDS_MAX else None
+        self._hubness = Hubness(self._nearest, self._size)
 
     def _load_centroids(self) -> np.ndarray:
         centroids = np.zeros((self.n_documents, int(self.manifest["dimension"])), dtype=np.float32)
@@ -181,7 +183,21 @@ class MilvusBackend(Backend):
             ranks = self._document_ranks(ids, {i: int(rows[i]["doc_row"]) for i in ids},
                                          np.asarray(document_vector, dtype=np.float32), answers.get("documents"))
         return Candidates(dense_ids, lexical_ids, ids, found, {i: _chunk(rows[i]) for i in ids}, ranks,
-                          self.vocabulary.coverage(self.analyzer, texts[0]))
+                          self.vocabulary.coverage(self.analyzer, texts[0]), self._hubness.of(ids, found))
+
+    def _nearest(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, ids) of the k nearest chunks of each vector: a second round trip, only for
+        candidates this opened version has not seen before (index.backends.hubness)."""
+        search_params = {"metric_type": "IP", "params": self._search_params}
+        answers = self.conn.call("search", self.chunks_collection, data=vectors.tolist(), anns_field="dense",
+                                 limit=k, output_fields=[], search_params=search_params)
+        scores = np.full((len(vectors), k), -1.0, dtype=np.float32)
+        ids = np.full((len(vectors), k), -1, dtype=np.int64)
+        for row, hits in enumerate(answers):
+            for col, hit in enumerate(list(hits)[:k]):
+                scores[row, col] = float(hit["distance"])
+                ids[row, col] = int(hit["id"])
+        return scores, ids
 
     def _chunk_search(self, data: list, field: str, n: int, params: dict | None) -> tuple[str, tuple, dict]:
         """A search of the chunks that brings back each hit's vector, document row and citation fields."""
