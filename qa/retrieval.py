@@ -39,6 +39,9 @@ DOCUMENT_WEIGHT = 0.3  # rank of the chunk's document by its centroid
 # clearly stronger than the best passage of another document to go first.
 DOCUMENT_REPEAT_DECAY = 0.5
 CONTEXT_WEIGHT = 1.0  # the conversation (previous question + this one), for follow-ups
+# A follow-up: a ranking of the earlier answer's document by distance to the
+# passage that answered, fused with this weight (docs/quality.md).
+PROXIMITY_WEIGHT = 1.0
 # Dense ranking: a passage's cosine minus this share of its hubness, its mean
 # similarity to its nearest other passages (index.backends.hubness): generic
 # passages (closing formulas, letterheads, introductions) stop crowding out
@@ -128,6 +131,11 @@ class Retriever:
             + [(ids, LEXICAL_WEIGHT * w) for ids, w in zip(found.lexical, weights)])
         if rank_documents and candidates:
             fused = _add_document_ranks(fused, found.document_ranks)
+        if follow_up and candidates and PROXIMITY_WEIGHT > 0:
+            anchor = self.search(history[-1], 1, history=history[-2:-1], mode=mode).hits
+            if anchor:
+                nearby = near_the_earlier_answer(found, anchor[0].chunk)
+                fused = _reciprocal_rank_fusion([(nearby, PROXIMITY_WEIGHT)], into=fused)
         ranked = sorted(candidates, key=lambda i: (-fused[i], i))
         chunks = found.chunks
         # A passage of only links answers nothing (index.chunker.is_reference_only).
@@ -186,6 +194,20 @@ def within_documents(order: list[int], evidence: list[int], scores: dict[int, fl
     return filled
 
 
+def near_the_earlier_answer(found: Candidates, anchor: Chunk) -> np.ndarray:
+    """The candidates of the earlier answer's document, nearest paragraph first.
+
+    A conversation stays with its subject: "Aan welke universiteit zitten ze?"
+    after a question about two researchers is about the article that named
+    them, and the passage that answers usually lies a few paragraphs from the
+    one that answered before. The earlier answer is found again by asking the
+    earlier question (the service keeps no state between questions).
+    """
+    same = [i for i in found.ids if i in found.chunks and found.chunks[i].document_key == anchor.document_key]
+    same.sort(key=lambda i: (abs(found.chunks[i].paragraph - anchor.paragraph), i))
+    return np.array(same, dtype=np.int64)
+
+
 def _add_document_ranks(fused: dict[int, float], ranks: dict[int, int]) -> dict[int, float]:
     """Lift chunks of documents that match the question as a whole (RRF over document ranks)."""
     return {i: s + DOCUMENT_WEIGHT / (RRF_K + ranks[i]) for i, s in fused.items()}
@@ -218,9 +240,10 @@ def diversify(ranked: list[int], scores: dict[int, float], chunks: dict[int, Chu
     return taken
 
 
-def _reciprocal_rank_fusion(rankings: list[tuple[np.ndarray, float]]) -> dict[int, float]:
-    """Weighted RRF: robust to the different scales of cosines and BM25 scores."""
-    scores: dict[int, float] = defaultdict(float)
+def _reciprocal_rank_fusion(rankings: list[tuple[np.ndarray, float]],
+                            into: dict[int, float] | None = None) -> dict[int, float]:
+    """Weighted RRF: robust to the different scales of cosines and BM25 scores (added to `into`)."""
+    scores: dict[int, float] = defaultdict(float, into or {})
     for ids, weight in rankings:
         for rank, chunk_id in enumerate(ids.tolist(), 1):
             scores[int(chunk_id)] += weight / (RRF_K + rank)

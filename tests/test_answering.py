@@ -6,6 +6,7 @@ from the evaluation sets.
 
 import re
 
+import numpy as np
 import pytest
 
 from index.types import Chunk
@@ -163,3 +164,19 @@ def test_a_follow_up_with_a_pronoun_is_answered_about_the_earlier_subject(answer
     answer = answerer.ask(follow_up, history=[ROTTERDAM])
     assert "Rotterdam" in (answer.hits[0].chunk.heading or "")
     assert expected in answer.text
+
+
+
+def _chunk(doc: str, paragraph: int, chunk_id: int) -> Chunk:
+    return Chunk(doc, doc, None, paragraph, f"alinea {paragraph}", 0, 1, paragraph, paragraph, id=chunk_id)
+
+
+def test_a_follow_up_ranks_the_earlier_answers_document_by_distance_to_that_answer():
+    from index.backends import Candidates
+    from qa.retrieval import near_the_earlier_answer
+
+    chunks = {1: _chunk("a.txt", 1, 1), 2: _chunk("a.txt", 9, 2), 3: _chunk("b.txt", 5, 3),
+              4: _chunk("a.txt", 6, 4), 5: _chunk("a.txt", 4, 5)}
+    found = Candidates([], [], sorted(chunks), np.zeros((5, 2), dtype=np.float32), chunks, {}, 1.0)
+    # The earlier answer was paragraph 5 of a.txt: its neighbours first, another document not at all.
+    assert near_the_earlier_answer(found, chunks[5]).tolist() == [5, 4, 1, 2]
