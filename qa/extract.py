@@ -12,6 +12,7 @@ here is ever rewritten: the answer is made of spans of passages.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -44,6 +45,14 @@ MAX_PASSAGES = 3  # the top passages whose sentences compete for the answer
 # A second sentence is quoted when it scores at least this share of the best.
 MAX_ANSWER_SENTENCES = 2
 SECOND_SENTENCE_RATIO = 0.8
+
+# A sentence that opens by pointing back ("Op die manier worden mensen ...",
+# "Daardoor ...", "Dit betekent ...") says nothing on its own: its subject is
+# the sentence before, which is quoted with it.
+LEANS_ON_PREVIOUS = re.compile(
+    r"(?:dit|dat|deze|die|daardoor|daarmee|daarom|daarbij|daarvoor|hierdoor|hiermee|hierbij|"
+    r"op die manier|op deze manier|zo)\b", re.IGNORECASE)
+
 
 @dataclass(frozen=True)
 class AnswerSentence:
@@ -197,6 +206,8 @@ def _quote(hit: Hit, j: int, spans: list[tuple[int, int]]) -> AnswerSentence:
     text = hit.chunk.text
     if len(text[start:end].split()) < MIN_ANSWER_WORDS and j + 1 < len(spans) and hit.chunk.kind != "footnote":
         end = spans[j + 1][1]
+    if j > 0 and LEANS_ON_PREVIOUS.match(text, start) and not text[spans[j - 1][1]:start].strip():
+        start = spans[j - 1][0]  # "Op die manier ...": quoted with the sentence it points back to
     context = hit.chunk.context if hit.chunk.kind == "footnote" else None
     return AnswerSentence(hit.rank, start, end, text[start:end], context)
 

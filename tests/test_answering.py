@@ -9,9 +9,11 @@ import re
 import numpy as np
 import pytest
 
+from index.backends import Candidates
 from index.types import Chunk
+from qa.extract import Question, extract_answer
 from qa.options import AnswerOptions
-from qa.retrieval import diversify, is_follow_up
+from qa.retrieval import Hit, diversify, is_follow_up, near_the_earlier_answer
 from qa.service import NOTHING_FOUND, Answerer
 
 ROTTERDAM = "Welke gemeente heeft een rekentool gelanceerd voor mensen in de bijstand?"
@@ -172,11 +174,20 @@ def _chunk(doc: str, paragraph: int, chunk_id: int) -> Chunk:
 
 
 def test_a_follow_up_ranks_the_earlier_answers_document_by_distance_to_that_answer():
-    from index.backends import Candidates
-    from qa.retrieval import near_the_earlier_answer
-
     chunks = {1: _chunk("a.txt", 1, 1), 2: _chunk("a.txt", 9, 2), 3: _chunk("b.txt", 5, 3),
               4: _chunk("a.txt", 6, 4), 5: _chunk("a.txt", 4, 5)}
     found = Candidates([], [], sorted(chunks), np.zeros((5, 2), dtype=np.float32), chunks, {}, 1.0)
     # The earlier answer was paragraph 5 of a.txt: its neighbours first, another document not at all.
     assert near_the_earlier_answer(found, chunks[5]).tolist() == [5, 4, 1, 2]
+
+
+def test_a_sentence_that_points_back_is_quoted_with_the_sentence_it_points_to():
+    text = ("De gemeente verstuurt voortaan eerst een gratis herinnering als een boete niet op tijd is betaald. "
+            "Op die manier krijgen mensen niet meteen extra kosten als zij een keer vergeten te betalen. "
+            "De regeling gaat in op 1 maart.")
+    hit = Hit(Chunk("boetes.txt", "Boetes", None, 1, text, 0, len(text), 1, 1, id=1), 1.0, 1, 0.9)
+    question = Question.of("Krijg ik meteen extra kosten als ik vergeet een boete te betalen?")
+    [answer] = extract_answer(question, [hit])[:1]
+    assert answer.text.startswith("De gemeente verstuurt voortaan eerst een gratis herinnering")
+    assert answer.text.endswith("een keer vergeten te betalen.")
+    assert text[answer.start:answer.end] == answer.text
