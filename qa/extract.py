@@ -236,6 +236,27 @@ def extract_answer(question: Question, hits: list[Hit], *, max_passages: int | N
     return chosen
 
 
+def answer_passage_first(hits: list[Hit], sentences: list[AnswerSentence]) -> tuple[list[Hit], list[AnswerSentence]]:
+    """The passage of the best answer sentence moves to rank 1 when it is of the first passage's document.
+
+    Within one document the sentence evidence (the asked-for fact, the
+    question's words) says better than the passage ranking which passage
+    answers, and a reader expects the first source to be the one the answer
+    quotes. Across documents the ranking stays: which document is about the
+    question is the retrieval's call (on `vac`, moving across documents cost
+    a tenth of the source hits, docs/quality.md).
+    """
+    if not sentences or sentences[0].passage == 1:
+        return hits, sentences
+    first = sentences[0].passage
+    if hits[first - 1].chunk.document_key != hits[0].chunk.document_key:
+        return hits, sentences
+    order = [first] + [rank for rank in range(1, len(hits) + 1) if rank != first]
+    new_rank = {old: new for new, old in enumerate(order, 1)}
+    return ([replace(hits[old - 1], rank=new) for new, old in enumerate(order, 1)],
+            [replace(sentence, passage=new_rank[sentence.passage]) for sentence in sentences])
+
+
 def lead_sentence(hits: list[Hit]) -> list[AnswerSentence]:
     """The first sentence of the best passage: the baseline the extractor is measured against."""
     if not hits:

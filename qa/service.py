@@ -9,7 +9,7 @@ from index.embedder import Embedder
 from index.backends import Backend
 
 from .abstention import answer_is_unsupported, retrieval_is_weak
-from .extract import AnswerSentence, Question, extract_answer, lead_sentence, rerank
+from .extract import AnswerSentence, Question, answer_passage_first, extract_answer, lead_sentence, rerank
 from .language import Language, detect_language
 from .options import AnswerOptions
 from .question import clean_history, clean_question
@@ -119,6 +119,7 @@ class Answerer:
                 if best and answer_is_unsupported(asked, best, hits[best.passage - 1], retrieval.follow_up,
                                                   self.options):
                     sentences = []
+                hits, sentences = answer_passage_first(hits, sentences)
                 sentences.sort(key=lambda s: (s.passage, s.start))  # reading order
             else:
                 sentences = lead_sentence(hits)

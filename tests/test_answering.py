@@ -11,7 +11,7 @@ import pytest
 
 from index.backends import Candidates
 from index.types import Chunk
-from qa.extract import Question, extract_answer
+from qa.extract import AnswerSentence, Question, answer_passage_first, extract_answer
 from qa.options import AnswerOptions
 from qa.retrieval import Hit, diversify, is_follow_up, near_the_earlier_answer
 from qa.service import NOTHING_FOUND, Answerer
@@ -191,3 +191,15 @@ def test_a_sentence_that_points_back_is_quoted_with_the_sentence_it_points_to():
     assert answer.text.startswith("De gemeente verstuurt voortaan eerst een gratis herinnering")
     assert answer.text.endswith("een keer vergeten te betalen.")
     assert text[answer.start:answer.end] == answer.text
+
+
+def test_the_passage_an_answer_quotes_comes_first_when_it_is_of_the_first_document():
+    hits = [Hit(_chunk(doc, paragraph, n), 1.0 / n, n, 0.9)
+            for n, (doc, paragraph) in enumerate([("a.txt", 1), ("b.txt", 2), ("a.txt", 7)], 1)]
+    quoted = [AnswerSentence(3, 0, 5, "alinea"), AnswerSentence(1, 0, 5, "alinea")]
+    moved, sentences = answer_passage_first(hits, quoted)
+    assert [h.chunk.id for h in moved] == [3, 1, 2] and [h.rank for h in moved] == [1, 2, 3]
+    assert [s.passage for s in sentences] == [1, 2]  # the same sentences, cited by their new ranks
+    # A passage of another document than the first stays where the ranking put it.
+    other = [AnswerSentence(2, 0, 5, "alinea")]
+    assert answer_passage_first(hits, other) == (hits, other)
