@@ -109,12 +109,39 @@ class Retriever:
         queries = [(question, 1.0)]
         if follow_up:
             queries.append((f"{history[-1]} {question}", CONTEXT_WEIGHT))
+        # A follow-up also asks the earlier question again, as it was asked then
+        # (with its own earlier question where it leaned on one), to find the
+        # earlier answer; all questions are embedded in one batch.
+        earlier: list[tuple[str, float]] = []
+        if follow_up and PROXIMITY_WEIGHT > 0:
+            earlier = [(history[-1], 1.0)]
+            if is_follow_up(history[-1], history[:-1], self.snapshot.analyzer.content_terms):
+                earlier.append((f"{history[-2]} {history[-1]}", CONTEXT_WEIGHT))
+        texts = [q for q, _ in queries + earlier]
 
         started = time.perf_counter()
-        vectors = self.embedder.encode_queries([q for q, _ in queries])
+        vectors = self.embedder.encode_queries(texts)
         timings["embed_ms"] = (time.perf_counter() - started) * 1000
 
         started = time.perf_counter()
+        anchor = None
+        if earlier:
+            before, before_order, _ = self._ranked(earlier, vectors[len(queries):], 1, mode)
+            anchor = before.chunks[before_order[0]] if before_order else None
+        found, order, fused = self._ranked(queries, vectors[: len(queries)], k, mode, anchor=anchor)
+        cosines = found.vectors @ vectors[0] if found.ids else np.zeros(0)
+        dense_by_id = dict(zip(found.ids, cosines.tolist()))
+        hits = [Hit(found.chunks[i], fused[i], rank, dense_by_id[i]) for rank, i in enumerate(order, 1)]
+        timings["search_ms"] = (time.perf_counter() - started) * 1000
+        return Retrieval(hits, max(dense_by_id.values(), default=0.0), found.coverage, follow_up)
+
+    def _ranked(self, queries: list[tuple[str, float]], vectors: np.ndarray, k: int, mode: str, *,
+                anchor: Chunk | None = None) -> tuple[Candidates, list[int], dict[int, float]]:
+        """The candidates, the ids of the top k passages in order, and every candidate's fused score.
+
+        With an `anchor` (a follow-up's earlier answer), the passages near it
+        form one more ranking (near_the_earlier_answer).
+        """
         rank_documents = mode == "hybrid" and DOCUMENT_WEIGHT > 0
         found = self.snapshot.search(
             [q for q, _ in queries], vectors, min(CANDIDATES, self.snapshot.size),
@@ -123,19 +150,14 @@ class Retriever:
             document_vector=vectors[-1] if rank_documents else None)
         weights = [w for _, w in queries]
         candidates = found.ids
-        cosines = found.vectors @ vectors[0] if candidates else np.zeros(0)
-        dense_by_id = dict(zip(candidates, cosines.tolist()))
         dense = locally_scaled(found, vectors)
         fused = _reciprocal_rank_fusion(
             [(ids, DENSE_WEIGHT * w) for ids, w in zip(dense, weights)]
             + [(ids, LEXICAL_WEIGHT * w) for ids, w in zip(found.lexical, weights)])
         if rank_documents and candidates:
             fused = _add_document_ranks(fused, found.document_ranks)
-        if follow_up and candidates and PROXIMITY_WEIGHT > 0:
-            anchor = self.search(history[-1], 1, history=history[-2:-1], mode=mode).hits
-            if anchor:
-                nearby = near_the_earlier_answer(found, anchor[0].chunk)
-                fused = _reciprocal_rank_fusion([(nearby, PROXIMITY_WEIGHT)], into=fused)
+        if anchor is not None and candidates:
+            fused = _reciprocal_rank_fusion([(near_the_earlier_answer(found, anchor), PROXIMITY_WEIGHT)], into=fused)
         ranked = sorted(candidates, key=lambda i: (-fused[i], i))
         chunks = found.chunks
         # A passage of only links answers nothing (index.chunker.is_reference_only).
@@ -146,9 +168,7 @@ class Retriever:
                 [(ids, DENSE_WEIGHT * w) for ids, w in zip(dense, weights)]
                 + [(ids, WITHIN_DOCUMENT_LEXICAL_WEIGHT * w) for ids, w in zip(found.lexical, weights)])
             order = within_documents(order, evidence, within, chunks)
-        hits = [Hit(chunks[i], fused[i], rank, dense_by_id[i]) for rank, i in enumerate(order, 1)]
-        timings["search_ms"] = (time.perf_counter() - started) * 1000
-        return Retrieval(hits, max(dense_by_id.values(), default=0.0), found.coverage, follow_up)
+        return found, order, fused
 
 
 def locally_scaled(found: Candidates, vectors: np.ndarray) -> list[np.ndarray]:
