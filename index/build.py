@@ -79,8 +79,15 @@ def passage_text(chunk: Chunk) -> str:
 
 
 def lexical_text(chunk: Chunk) -> str:
-    """What lexical search sees: title and heading let a paragraph match its subject's words."""
-    context = " ".join(part for part in (chunk.title, chunk.heading) if part and part not in chunk.text)
+    """What lexical search sees: title and heading let a paragraph match its subject's words.
+
+    A footnote also carries the body sentence it annotates: it speaks of that
+    sentence, and without it a one-line source title ("Zo duwt het kabinet
+    ... - NRC") is the shortest text under its heading, so the one that BM25
+    ranks first for every question on the heading's words.
+    """
+    extra = chunk.context if chunk.kind == "footnote" else None
+    context = " ".join(part for part in (chunk.title, chunk.heading, extra) if part and part not in chunk.text)
     return f"{context}\n{chunk.text}" if context else chunk.text
 
 

@@ -8,10 +8,13 @@ import numpy as np
 import pytest
 
 from index.backends import local as local_backend
-from index.build import HEADING_ALLOWANCE, build_index, passage_text
+from index.analysis import DutchAnalyzer
+from index.build import HEADING_ALLOWANCE, build_index, lexical_text, passage_text
 from index.chunker import chunk_document
 from index.readers import read_document
 from index.errors import IndexCorrupt, IndexMissing, ModelMismatch, VraagbaakError
+from index.lexical import LexicalIndex
+from index.types import Chunk
 from index.backends.local import open_index
 from index.store import CURRENT, MANIFEST, VECTORS, current_version
 from qa.retrieval import Retriever
@@ -222,3 +225,20 @@ def test_a_full_disk_for_the_texts_stops_the_build_and_blames_no_file(small_corp
     with pytest.raises(VraagbaakError, match="passen niet in .*No space left on device"):
         build_index(small_corpus, root, embedder)
     assert open_index(root).version == first.version
+
+
+def test_a_footnote_is_found_by_the_sentence_it_annotates_not_only_by_its_heading():
+    heading = "Schaf de huurtoeslaggrens af"
+    body = Chunk("brief.txt", "Brief", heading, 3,
+                 "De huurtoeslaggrens zorgt ervoor dat huishoudens met een hogere huur geen toeslag krijgen. "
+                 "Wij vragen u die grens te schrappen.", 0, 10, 3, 4)
+    note = Chunk("brief.txt", "Brief", heading, 9, "2 Wonen in de knel - Trouw", 20, 30, 9, 9, kind="footnote",
+                 context="Veel huurders betalen meer dan de helft van hun inkomen aan huur.")
+    assert note.context in lexical_text(note) and heading in lexical_text(note)
+    assert note.context not in lexical_text(body)
+    index = LexicalIndex.build([lexical_text(c) for c in (body, note)], DutchAnalyzer())
+    # The heading alone no longer makes the one-line source title the best match on the heading's words.
+    ids, _ = index.search("Wat is de huurtoeslaggrens?", 2)
+    assert ids.tolist()[0] == 0
+    ids, _ = index.search("Welk deel van hun inkomen betalen huurders?", 2)
+    assert ids.tolist()[0] == 1
