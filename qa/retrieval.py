@@ -6,11 +6,15 @@ words. Their rankings are combined with weighted reciprocal-rank fusion,
 together with a third ranking: of whole documents, each represented by the
 mean of its chunk vectors, so a chunk of a document that is about the question
 as a whole is lifted. Titles and headings take part through the indexed texts
-(index.build.passage_text and lexical_text).
+(index.build.passage_text and lexical_text). The dense ranking discounts
+passages that are close to everything (`locally_scaled`), and which of a
+document's passages fill its places is decided with more lexical weight
+(`within_documents`).
 
 A follow-up question ("En wie is daar wethouder?") is searched twice,
-alone and together with the previous question, and both rankings are fused;
-a question that starts a new subject is searched alone.
+alone and together with the previous question, and both rankings are fused,
+with a third: the passages near the earlier answer (`near_the_earlier_answer`).
+A question that starts a new subject is searched alone.
 """
 
 from __future__ import annotations
