@@ -117,76 +117,19 @@ class LexicalIndex:
         if not isinstance(texts, Sequence):
             texts = list(texts)
         n_docs = len(texts)
-        # Each text as a sequence of analyzer units (words, joined hyphenated
-        # words), numbered in order of first appearance. A corpus repeats its
-        # words, so analysing each distinct unit once instead of every
-        # occurrence makes building several times faster; the (term, weight)
-        # stream below is exactly that of analyzer.weighted_terms per text.
-        # A missing unit gets the next number (in C: no Python code per word).
-        unit_ids: defaultdict[str, int] = defaultdict(count().__next__)
-        number = unit_ids.__getitem__
-        sequence = array("i")
-        units_per_doc = np.zeros(n_docs, dtype=np.int64)
-        for d, text in enumerate(texts):
-            units = term_units(text)
-            sequence.extend(map(number, units))
-            units_per_doc[d] = len(units)
-        sequence = np.frombuffer(sequence, dtype=np.int32)
+        unit_ids, sequence, units_per_doc = _number_units(texts)
         if analyzer is None:
             # The same analyzer as DutchAnalyzer.learn(texts), without reading the texts again.
             occurrences = np.bincount(sequence, minlength=len(unit_ids)).tolist()
             analyzer = DutchAnalyzer.learn_units(zip(unit_ids, occurrences))
-        # Terms get their column in order of first appearance in the texts. A
-        # term first appears in the first occurrence of some unit, so walking
-        # the distinct units in order of first appearance numbers them the same.
-        vocab: dict[str, int] = {}
-        unit_tids = array("i")
-        unit_weights = array("f")
-        unit_sizes = np.zeros(len(unit_ids), dtype=np.int64)
-        unit_whole = np.zeros(len(unit_ids), dtype=np.int64)  # terms counted in |d|
-        for u, unit in enumerate(unit_ids):
-            pairs = analyzer.unit_terms(unit)
-            whole = 0
-            for term, w in pairs:
-                tid = vocab.get(term)
-                if tid is None:
-                    tid = vocab[term] = len(vocab)
-                unit_tids.append(tid)
-                unit_weights.append(w)
-                if w >= 1.0:
-                    whole += 1
-            unit_sizes[u] = len(pairs)
-            unit_whole[u] = whole
+        vocab, unit_tids, unit_weights, unit_sizes, unit_whole = _analyse_units(unit_ids, analyzer)
         del unit_ids
         # Expand every unit occurrence into its terms: the (term id, weight) stream,
         # and per text its number of pairs and |d| (the whole words).
-        term_ids, term_weights, counts, lengths = _expand_units(
-            sequence, units_per_doc, unit_sizes, unit_whole,
-            np.frombuffer(unit_tids, dtype=np.int32), np.frombuffer(unit_weights, dtype=np.float32),
-        )
+        stream = list(_expand_units(sequence, units_per_doc, unit_sizes, unit_whole, unit_tids, unit_weights))
         del sequence
-        n_terms = len(vocab)
-        avgdl = float(lengths.mean()) if n_docs and lengths.sum() > 0 else 1.0
-
-        tids = term_ids.astype(np.int64)
-        del term_ids
-        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), counts)
-        keys = tids * max(n_docs, 1) + doc_of  # term-major: sorting gives CSC order
-        del tids, doc_of
-        ukeys, inverse = np.unique(keys, return_inverse=True)
-        del keys
-        tf = np.bincount(inverse, weights=term_weights, minlength=len(ukeys))
-        del inverse
-        col = ukeys // max(n_docs, 1)
-        docs = (ukeys % max(n_docs, 1)).astype(np.int32)
-        del ukeys
-        df = np.bincount(col, minlength=n_terms)
-        indptr = np.zeros(n_terms + 1, dtype=np.int64)
-        np.cumsum(df, out=indptr[1:])
-        idf = _idf(df, n_docs)
-        norm = k1 * (1.0 - b + b * lengths / avgdl)
-        weights = (idf[col] * tf * (k1 + 1.0) / (tf + norm[docs])).astype(np.float32)
-        vocabulary = [""] * n_terms
+        indptr, docs, weights, avgdl = _bm25_postings(stream, len(vocab), n_docs, k1=k1, b=b)
+        vocabulary = [""] * len(vocab)
         for term, i in vocab.items():
             vocabulary[i] = term
         return cls(analyzer, vocabulary, indptr, docs, weights, n_docs=n_docs, avgdl=avgdl, k1=k1, b=b)
@@ -346,6 +289,85 @@ class LexicalIndex:
     def query_coverage(self, query: str) -> float:
         """IDF-weighted share of the query's content words that occur in the index, in [0, 1]."""
         return query_coverage(self.analyzer, query, self.df, self.n_docs)
+
+
+def _number_units(texts: Sequence[str]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """Each text as a sequence of analyzer units (words, joined hyphenated words), numbered in order of
+    first appearance: (unit -> number, the numbers of all texts in a row, units per text).
+
+    A corpus repeats its words, so analysing each distinct unit once instead of
+    every occurrence makes building several times faster; the (term, weight)
+    stream made from it is exactly that of analyzer.weighted_terms per text. A
+    missing unit gets the next number (in C: no Python code per word).
+    """
+    unit_ids: defaultdict[str, int] = defaultdict(count().__next__)
+    number = unit_ids.__getitem__
+    sequence = array("i")
+    units_per_doc = np.zeros(len(texts), dtype=np.int64)
+    for d, text in enumerate(texts):
+        units = term_units(text)
+        sequence.extend(map(number, units))
+        units_per_doc[d] = len(units)
+    return unit_ids, np.frombuffer(sequence, dtype=np.int32), units_per_doc
+
+
+def _analyse_units(unit_ids: dict[str, int], analyzer: DutchAnalyzer):
+    """Every distinct unit's (term id, weight) pairs, with its number of pairs and of whole words.
+
+    Terms get their column in order of first appearance in the texts. A term
+    first appears in the first occurrence of some unit, so walking the distinct
+    units in order of first appearance numbers them the same.
+    """
+    vocab: dict[str, int] = {}
+    unit_tids = array("i")
+    unit_weights = array("f")
+    unit_sizes = np.zeros(len(unit_ids), dtype=np.int64)
+    unit_whole = np.zeros(len(unit_ids), dtype=np.int64)  # terms counted in |d|
+    for u, unit in enumerate(unit_ids):
+        pairs = analyzer.unit_terms(unit)
+        whole = 0
+        for term, w in pairs:
+            tid = vocab.get(term)
+            if tid is None:
+                tid = vocab[term] = len(vocab)
+            unit_tids.append(tid)
+            unit_weights.append(w)
+            if w >= 1.0:
+                whole += 1
+        unit_sizes[u] = len(pairs)
+        unit_whole[u] = whole
+    return (vocab, np.frombuffer(unit_tids, dtype=np.int32), np.frombuffer(unit_weights, dtype=np.float32),
+            unit_sizes, unit_whole)
+
+
+def _bm25_postings(stream: list[np.ndarray], n_terms: int, n_docs: int, *, k1: float, b: float):
+    """The term-major postings (indptr, docs, BM25 weights) and avgdl of the (term id, weight) stream.
+
+    `stream` is _expand_units' result as a list, emptied here: each array is
+    freed as soon as it is used, not when the build returns.
+    """
+    term_ids, term_weights, counts, lengths = stream
+    stream.clear()
+    avgdl = float(lengths.mean()) if n_docs and lengths.sum() > 0 else 1.0
+    tids = term_ids.astype(np.int64)
+    del term_ids
+    doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), counts)
+    keys = tids * max(n_docs, 1) + doc_of  # term-major: sorting gives CSC order
+    del tids, doc_of
+    ukeys, inverse = np.unique(keys, return_inverse=True)
+    del keys
+    tf = np.bincount(inverse, weights=term_weights, minlength=len(ukeys))
+    del inverse
+    col = ukeys // max(n_docs, 1)
+    docs = (ukeys % max(n_docs, 1)).astype(np.int32)
+    del ukeys
+    df = np.bincount(col, minlength=n_terms)
+    indptr = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(df, out=indptr[1:])
+    idf = _idf(df, n_docs)
+    norm = k1 * (1.0 - b + b * lengths / avgdl)
+    weights = (idf[col] * tf * (k1 + 1.0) / (tf + norm[docs])).astype(np.float32)
+    return indptr, docs, weights, avgdl
 
 
 def _expand_units(
