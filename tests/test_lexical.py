@@ -228,12 +228,12 @@ def test_build_is_identical_to_the_plain_term_by_term_build(seed_texts, learned)
 
 
 def test_build_in_small_blocks_is_the_same(seed_texts, monkeypatch):
-    from index import lexical
+    from index import lexical_postings
 
     texts = seed_texts + TRICKY_TEXTS
     whole = LexicalIndex.build(texts)
-    expand = lexical._expand_units
-    monkeypatch.setattr(lexical, "_expand_units", lambda *args: expand(*args, block=7))
+    expand = lexical_postings.expand_units
+    monkeypatch.setattr(lexical_postings, "expand_units", lambda *args: expand(*args, block=7))
     blocks = LexicalIndex.build(texts)
     assert blocks.vocabulary == whole.vocabulary and blocks.avgdl == whole.avgdl
     for name in ("indptr", "docs", "weights"):
