@@ -30,6 +30,7 @@ from .config import app_settings
 from .library import library
 from .refusals import validated
 from .schemas import ExportQuery, FeedbackRequest
+from .sqlite_file import open_sqlite
 
 bp = Blueprint("feedback", __name__, url_prefix="/api/v1")
 
@@ -60,11 +61,7 @@ class FeedbackStore:
         self.path = Path(path)
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=10)
-        db.execute(_SCHEMA)
-        _add_collections_column(db)
-        return db
+        return open_sqlite(self.path, _prepare)
 
     def add(self, *, question: str, answer: str, rating: str, passages: list[str], history: list[str],
             comment: str | None, index_version: str | None, collections: list[str]) -> int:
@@ -97,6 +94,11 @@ class FeedbackStore:
                 row[column] = json.loads(row[column])
             rows.append(row)
         return rows
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    db.execute(_SCHEMA)
+    _add_collections_column(db)
 
 
 def _add_collections_column(db: sqlite3.Connection) -> None:

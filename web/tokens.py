@@ -31,6 +31,8 @@ from pathlib import Path
 
 from index.collections import CollectionError, check_name
 
+from .sqlite_file import open_sqlite
+
 PREFIX = "vb_"
 TOKEN_BYTES = 32
 # A token's name: what lists and logs show instead of its value.
@@ -112,10 +114,7 @@ class TokenStore:
         self.path = Path(path)
 
     def _connect(self) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = sqlite3.connect(self.path, timeout=10)
-        db.execute(_SCHEMA)
-        return db
+        return open_sqlite(self.path, lambda db: db.execute(_SCHEMA))
 
     def create(self, name: str, collections: Iterable[str]) -> tuple[str, TokenInfo]:
         """A new token: (its value, shown this once; what is stored). TokenExists when the name is taken."""
