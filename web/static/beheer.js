@@ -34,17 +34,9 @@
     removed: "verwijderd" };
   var STATE = { queued: "in de wachtrij", running: "bezig", done: "klaar", failed: "mislukt" };
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var el = window.VraagbaakDom.el;
 
-  function announce(text) {
-    live.textContent = "";
-    window.setTimeout(function () { live.textContent = text; }, 50);
-  }
+  function announce(text) { window.VraagbaakDom.announce(live, text); }
 
   function token() { return window.sessionStorage.getItem(TOKEN_KEY) || ""; }
 

@@ -16,18 +16,9 @@
   var turnCount = 0;
   var pending = false;
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
-    return node;
-  }
+  var el = window.VraagbaakDom.el;
 
-  function announce(text) {
-    // Clear first so the same text twice is still read out.
-    live.textContent = "";
-    window.setTimeout(function () { live.textContent = text; }, 50);
-  }
+  function announce(text) { window.VraagbaakDom.announce(live, text); }
 
   function sourceLabel(source) {
     var parts = ["alinea " + source.paragraph];
