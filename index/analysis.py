@@ -18,24 +18,11 @@ Pipeline for a text:
 3. Stopwords (`stopwords_nl.txt`, Snowball's Dutch list plus question words)
    and one-letter words are dropped; digits always stay.
 4. Snowball "dutch" stemming (NLTK), cached per word.
-5. Compound splitting (`CompoundSplitter`): a long word also yields the stems
+5. Compound splitting (`index.compounds.CompoundSplitter`): a long word also yields the stems
    of its parts, so "kostendelersnorm" matches "norm voor kostendelers" and
    the reverse. Parts are extra terms with a lower weight (`part_weight`).
 
-Compound splitting uses a lexicon of known words: the corpus vocabulary,
-learned at build time (`DutchAnalyzer.learn`) and saved with the index,
-plus a small built-in list of very common Dutch word parts. A word of at
-least `MIN_COMPOUND` letters is split into the fewest parts that are
-lexicon words (each at least `MIN_PART` letters, never a stopword or a
-suffix-like word), with the linking morphemes "s", "en" or "e" allowed
-after a non-final part and an inflection ("s", "en", "e") after the last.
-Ties go to the split with the longest parts. One exception lets a part be
-unknown: the FIRST part of a two-part split, when it is long
-(`MIN_UNKNOWN_PART` letters), ends in the linking "s" after a suffix that
-takes it (-ing, -heid, -teit, -schap, -er, ...), and the head is a known word
-not starting with "t" ("...s|telling" is mostly "...|stelling") -- Dutch modifiers often occur only inside compounds
-("kostendelers|norm"). Splitting adds terms and never replaces the whole
-word, so a rare false split costs some noise, not a lost match.
+How compounds are split: `index.compounds`.
 """
 
 from __future__ import annotations
@@ -51,45 +38,15 @@ from pathlib import Path
 
 from nltk.stem.snowball import SnowballStemmer
 
+from .compounds import CompoundSplitter
 from .errors import IndexCorrupt
 
 # Bump on any change in behaviour: a lexical index stores it and is rebuilt on change.
 ANALYZER_VERSION = "2026.1-nl-1"
 
-MIN_COMPOUND = 8  # letters: shorter words are never split
-MIN_PART = 4  # letters of a lexicon part
-MIN_UNKNOWN_PART = 7  # letters of an unknown first part, linking "s" included
 DEFAULT_PART_WEIGHT = 0.5
 DEFAULT_MIN_COUNT = 1  # occurrences in the corpus for a word to enter the lexicon
-
-_LINKS = ("", "s", "en", "e")  # after a non-final part
-_INFLECTIONS = ("", "s", "en", "e")  # after the last part
-
 _LEXICON_HEADER = "# vraagbaak compound lexicon v1"
-
-# Very common Dutch word parts, so that small corpora split their compounds too.
-_BUILTIN_PARTS = frozenset(
-    """
-    aanvraag aanvragen arbeid asiel bedrag bedrijf beleid belasting besluit bijdrage
-    bijstand burger datum dienst gemeente geld gezin grens huur huis hulp inkomen
-    jeugd keten kind kinderen kosten leeftijd loon markt minimum norm onderwijs
-    opvang ouder ouders overheid pensioen plan plicht premie prijs provincie recht
-    regeling regels schuld school stelsel status subsidie systeem termijn toeslag
-    uitkering verlof vergoeding vergunning verzekering verzoek werk werkgever
-    werknemer wijziging woning zorg ziekte zoeker zoekers houder houders
-    """.split()
-)
-# Endings of modifiers that take the linking "s" (toelating-s-, gezondheid-s-, kostendeler-s-).
-_S_LINKED = ("ing", "heid", "teit", "schap", "dom", "er", "aar", "ier", "eur", "ang")
-# Real words that are mostly suffixes inside longer words: never a part.
-_NOT_PARTS = frozenset(
-    """
-    lijk lijke lijks baar bare heid heden isch ische achtig achtige loos loze
-    zaam zame schap ling lingen ment menten atie aties iteit eren erij ster
-    sters aars ende ende ring ringen eling elingen igen ingen eerd eren tief
-    tieve ische ieke isme ist isten
-    """.split()
-)
 
 _COMBINING = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 _PIECE = r"(?:\d+(?:[.,]\d+)+|[^\W_]+)(?:['\u2019]s\b)?"
@@ -217,66 +174,6 @@ def stem(word: str) -> str:
     return _stemmer.stem(word)
 
 
-class CompoundSplitter:
-    """Splits Dutch compounds into parts found in a lexicon (see the module docstring)."""
-
-    def __init__(self, lexicon: Iterable[str] = (), *, builtin: bool = True, unknown_first: bool = True):
-        stop = stopwords()
-        words_ = set(lexicon)
-        if builtin:
-            words_ |= _BUILTIN_PARTS
-        self.lexicon = frozenset(
-            w for w in words_ if len(w) >= MIN_PART and w not in stop and w not in _NOT_PARTS and w.isalpha()
-        )
-        self.unknown_first = unknown_first
-
-    def split(self, word: str) -> list[str] | None:
-        """The parts of a folded word (surface forms, linking morphemes removed), or None."""
-        if len(word) < MIN_COMPOUND or not word.isalpha():
-            return None
-        n = len(word)
-        lex = self.lexicon
-        # best[i]: (cost, parts) for word[i:], cost = (parts, unknown, -sum of squared lengths)
-        best: list[tuple | None] = [None] * (n + 1)
-        for i in range(n - MIN_PART, -1, -1):
-            cands = []
-            # word[i:] as the last part, perhaps inflected
-            for infl in _INFLECTIONS:
-                end = n - len(infl)
-                if end - i >= MIN_PART and word.endswith(infl) and word[i:end] in lex and i > 0:
-                    cands.append(((1, 0, -((n - i) ** 2)), (word[i:],)))
-            for j in range(i + MIN_PART, n - MIN_PART + 1):
-                part = word[i:j]
-                if part not in lex:
-                    continue
-                for link in _LINKS:
-                    k = j + len(link)
-                    if link and not word.startswith(link, j):
-                        continue
-                    rest = best[k] if k <= n else None
-                    if rest is None:
-                        continue
-                    (c_parts, c_unknown, c_sq), parts = rest
-                    cands.append(((c_parts + 1, c_unknown, c_sq - len(part) ** 2), (part,) + parts))
-            if cands:
-                best[i] = min(cands)
-        result = best[0]
-        if self.unknown_first:
-            # An unknown modifier ending in the linking "s", followed by one known head.
-            for j in range(MIN_UNKNOWN_PART, n - MIN_PART + 1):
-                if word[j - 1] != "s" or best[j] is None or best[j][0][0] != 1:
-                    continue
-                modifier = word[: j - 1]
-                if modifier in lex or not modifier.endswith(_S_LINKED) or word[j] == "t":
-                    continue  # known modifiers are the DP's; "s"+"t..." is mostly a head "st..."
-                cand = ((2, 1, best[j][0][2] - len(modifier) ** 2), (modifier,) + best[j][1])
-                if result is None or cand < result:
-                    result = cand
-        if result is None or len(result[1]) < 2:
-            return None
-        return list(result[1])
-
-
 class DutchAnalyzer:
     """Dutch analyzer: folding, tokenization, stopwords, Snowball stems, compound parts.
 
@@ -311,7 +208,8 @@ class DutchAnalyzer:
         self.stemming = bool(stemming)
         self.builtin_parts = bool(builtin_parts)
         self._lexicon = frozenset(lexicon)
-        self.splitter = CompoundSplitter(self._lexicon, builtin=builtin_parts) if compounds else None
+        self.splitter = (CompoundSplitter(self._lexicon, builtin=builtin_parts, stop=stopwords())
+                         if compounds else None)
         self._stop = stopwords()
         self._cache: dict[str, tuple[tuple[str, float], ...]] = {}
 

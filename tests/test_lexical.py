@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.analysis import CompoundSplitter, DutchAnalyzer, fold, stopwords, term_units, word_groups, words
+from index.analysis import DutchAnalyzer, fold, stopwords, term_units, word_groups, words
 from index.chunker import chunk_document
+from index.compounds import CompoundSplitter
 from index.errors import IndexCorrupt
 from index.lexical import LexicalIndex
 from index.readers import read_document
