@@ -80,11 +80,38 @@ def _yes(met: bool) -> str:
 
 
 def markdown(result: dict) -> str:
+    """The Markdown report of `vraagbaak bench`: the table of measurements and targets, the notes under it,
+    and the scale part when it ran."""
+    from .chunking import rows as chunking_rows
+
+    rows = (_serving_rows(result) + _build_rows(result["builds"]) + _update_rows(result["updates"])
+            + chunking_rows(result.get("chunking") or []))
+    lines = [f"## Vraagbaak-benchmark ({result['mode']})", "",
+             "| meting | gemeten | doel | verhouding | gehaald |", "| --- | --- | --- | --- | --- |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines += _floor_lines(result["floor"])
+    lines += _quick_run_lines(result["builds"])
+    lines += ["", SERVER_NOTE]
+    lines += _breakdown_lines(result["ask"])
+    lines += _load_lines(result["throughput"])
+    lines += _machine_lines(result["machine"], result["wall_s"])
+    lines += _scale_lines(result)
+    return "\n".join(lines) + "\n"
+
+
+SERVER_NOTE = ("De gemeten server draait zonder snelheidslimiet en zonder query-cache "
+               "(`VRAAGBAAK_RATE_LIMIT=off`, `VRAAGBAAK_QUERY_CACHE=0`): elke vraag wordt echt ge-embed, "
+               "ook in de vloer.")
+BREAKDOWN_NAMES = {"embed_ms": "vraag embedden", "search_ms": "zoeken", "answer_ms": "antwoord kiezen",
+                   "total_ms": "totaal in de dienst", "http_and_app_ms": "HTTP en app (p50 − totaal)"}
+
+
+def _serving_rows(result: dict) -> list[tuple[str, str, str, str, str]]:
+    """The floor, the ask latency, the throughput and the errors: each against its target over the floor."""
     ratios = result["ratios"]
     met = {t["name"]: t["met"] for t in result["targets"]}
     ask, load = result["ask"], result["throughput"]
-    machine = result["machine"]
-    rows = [
+    return [
         ("vloer: één vraag encoderen (model alleen, mediaan)", f"{number(result['floor_ms'])} ms",
          "–", "–", "–"),
         ("vloer: vragen na elkaar encoderen (model alleen)", f"{number(result['floor_rps'])} vragen/s",
@@ -101,7 +128,13 @@ def markdown(result: dict) -> str:
          number(ratios["throughput_over_floor_rps"], 2), _yes(met["throughput_over_floor_rps"])),
         ("fouten (latentie + doorvoer)", str(result["errors"]), "0", "–", _yes(result["errors"] == 0)),
     ]
-    for build in result["builds"]:
+
+
+def _build_rows(builds: list[dict]) -> list[tuple[str, str, str, str, str]]:
+    """Per corpus, two rows: the full build's rate against the model's rate on the same passages, and that
+    model-alone rate itself (noting when it was measured on a sample)."""
+    rows = []
+    for build in builds:
         label = f"{build['corpus']}, {build['documents']} bestanden, {build['chunks']} passages"
         if build["generated"]:
             label += ", alinea's uit de seeds"
@@ -112,61 +145,81 @@ def markdown(result: dict) -> str:
         rows.append((f"model alleen, dezelfde passages (encode_passages"
                      f"{f'; steekproef van {sample}' if sample < build['chunks'] else ''})",
                      f"{number(build['model_passage_rate'])} passages/s", "–", "–", "–"))
-    for item in result["updates"]:
+    return rows
+
+
+def _update_rows(updates: list[dict]) -> list[tuple[str, str, str, str, str]]:
+    """Per corpus, the one-file update: met when it is fast enough and re-embedded only the changed file."""
+    rows = []
+    for item in updates:
         re_encoded = (f"{len(item['embedded_files'])} bestand(en), {item['embedded_chunks']} passages "
                       f"opnieuw ge-embed")
         ok = item["update_s"] <= UPDATE_MAX_S and item["only_changed_file"]
         rows.append((f"bijwerken na 1 gewijzigd bestand ({item['corpus']}, {item['chunks']} passages)",
                      f"{number(item['update_s'], 2)} s", f"≤ {number(UPDATE_MAX_S, 0)} s, alleen dat bestand",
                      re_encoded, _yes(ok)))
-    from .chunking import rows as chunking_rows
+    return rows
 
-    rows += chunking_rows(result.get("chunking") or [])
 
-    lines = [f"## Vraagbaak-benchmark ({result['mode']})", "",
-             "| meting | gemeten | doel | verhouding | gehaald |", "| --- | --- | --- | --- | --- |"]
-    lines += ["| " + " | ".join(row) + " |" for row in rows]
-    floor = result["floor"]
+def _floor_lines(floor: dict) -> list[str]:
+    """How the floor was taken, and a warning when its passes lie so far apart that the ratios say little."""
     passes = " en ".join(f"{number(p['floor_ms'])} ms" for p in floor["passes"])
-    lines += ["", f"De vloer is de snelste van {len(floor['passes'])} metingen ({passes}; voor en na de server)."]
+    lines = ["", f"De vloer is de snelste van {len(floor['passes'])} metingen ({passes}; voor en na de server)."]
     if not floor["stable"]:
         lines += [f"**Let op:** die liggen {number(floor['spread'])} keer uit elkaar: de machine was niet "
                   "rustig, dus de verhoudingen zeggen weinig. Herhaal de meting op een rustige machine."]
-    if not any(b["generated"] for b in result["builds"]):
-        lines += ["", "Snelle run: het doel voor bijwerken geldt voor een corpus van ~10.000 passages "
-                      "(`vraagbaak bench` zonder `--quick`); hier is het op de seeds gemeten."]
+    return lines
 
-    lines += ["", "De gemeten server draait zonder snelheidslimiet en zonder query-cache "
-                  "(`VRAAGBAAK_RATE_LIMIT=off`, `VRAAGBAAK_QUERY_CACHE=0`): elke vraag wordt echt ge-embed, "
-                  "ook in de vloer."]
 
+def _quick_run_lines(builds: list[dict]) -> list[str]:
+    """A note when no generated corpus was built: the update target was then measured on the seeds only."""
+    if any(b["generated"] for b in builds):
+        return []
+    return ["", "Snelle run: het doel voor bijwerken geldt voor een corpus van ~10.000 passages "
+                "(`vraagbaak bench` zonder `--quick`); hier is het op de seeds gemeten."]
+
+
+def _breakdown_lines(ask: dict) -> list[str]:
+    """Where a question spends its time, from the API's `timings_ms`; nothing when the run has no breakdown."""
     breakdown = ask.get("breakdown_ms", {})
-    if breakdown:
-        names = {"embed_ms": "vraag embedden", "search_ms": "zoeken", "answer_ms": "antwoord kiezen",
-                 "total_ms": "totaal in de dienst", "http_and_app_ms": "HTTP en app (p50 − totaal)"}
-        lines += ["", "Waar een vraag zijn tijd aan besteedt (medianen van `timings_ms` uit de API):", "",
-                  "| onderdeel | ms |", "| --- | --- |"]
-        lines += [f"| {names[key]} | {number(value)} |" for key, value in breakdown.items() if key in names]
+    if not breakdown:
+        return []
+    lines = ["", "Waar een vraag zijn tijd aan besteedt (medianen van `timings_ms` uit de API):", "",
+             "| onderdeel | ms |", "| --- | --- |"]
+    lines += [f"| {BREAKDOWN_NAMES[key]} | {number(value)} |"
+              for key, value in breakdown.items() if key in BREAKDOWN_NAMES]
+    return lines
 
-    lines += ["", f"Belasting: {load['generator']}; die gebruikte zelf {number(load['generator_cpu_s'], 2)} s CPU "
-                  f"({number(100 * load['generator_cpu_share'])} % van alle kernen). "
-                  f"Latentie onder belasting: p50 {number(load['p50_ms_under_load'])} ms, "
-                  f"p95 {number(load['p95_ms_under_load'])} ms."]
-    lines += ["", f"Machine: {machine['cores']} kernen ({machine['cpu'] or 'onbekende CPU'}), "
-                  f"Python {machine['python']}, torch {machine['torch']}, "
-                  f"{machine['workers']} worker(s) × {machine['threads_per_worker']} threads, "
-                  f"{machine['torch_threads_per_worker']} torch-threads per worker "
-                  f"({machine['torch_threads_build']} bij het bouwen), {machine['date']}, "
-                  f"belasting vooraf {number(machine['load_average_at_start'], 2)}, "
-                  f"achteraf {number(machine.get('load_average_at_end'), 2)}; "
-                  f"duur {number(result['wall_s'], 0)} s."]
+
+def _load_lines(load: dict) -> list[str]:
+    """The load generator, the CPU it took itself, and the latency under load."""
+    return ["", f"Belasting: {load['generator']}; die gebruikte zelf {number(load['generator_cpu_s'], 2)} s CPU "
+                f"({number(100 * load['generator_cpu_share'])} % van alle kernen). "
+                f"Latentie onder belasting: p50 {number(load['p50_ms_under_load'])} ms, "
+                f"p95 {number(load['p95_ms_under_load'])} ms."]
+
+
+def _machine_lines(machine: dict, wall_s: float) -> list[str]:
+    """The machine and serving settings the numbers hold for, its load before and after, and the duration."""
+    return ["", f"Machine: {machine['cores']} kernen ({machine['cpu'] or 'onbekende CPU'}), "
+                f"Python {machine['python']}, torch {machine['torch']}, "
+                f"{machine['workers']} worker(s) × {machine['threads_per_worker']} threads, "
+                f"{machine['torch_threads_per_worker']} torch-threads per worker "
+                f"({machine['torch_threads_build']} bij het bouwen), {machine['date']}, "
+                f"belasting vooraf {number(machine['load_average_at_start'], 2)}, "
+                f"achteraf {number(machine.get('load_average_at_end'), 2)}; "
+                f"duur {number(wall_s, 0)} s."]
+
+
+def _scale_lines(result: dict) -> list[str]:
+    """The scale section when the scale part measured something, and its error when it failed."""
+    lines = []
     if result["scale"]:
         lines += ["", "### Schaal: de zoekstap alleen", "", *_scale_table(result["scale"]), "",
                   *_scale_target_lines(result["targets"]), "", SCALE_NOTE]
     if result.get("scale_error"):
         lines += ["", f"Schaalmeting mislukt: {result['scale_error']}"]
-    return "\n".join(lines) + "\n"
-
+    return lines
 
 SCALE_NOTE = (
     "Zoekstap: `Retriever.search` zonder het embedden van de vraag (vectorzoeken, BM25, fusie, "

@@ -86,60 +86,26 @@ def run(*, quick: bool, eval_dir: Path | None = None, corpus: Path = SEEDS, prog
 
     with _sigterm_as_interrupt(), tempfile.TemporaryDirectory(prefix="vraagbaak-bench-") as tmp:
         work = Path(tmp)
-        corpus_copy = work / "corpus"
-        shutil.copytree(corpus, corpus_copy)
-        index_dir = work / "index"
-        index_dir.mkdir()
+        corpus_copy, index_dir = _workspace(corpus, work)
         index_source = LocalSource(index_dir, **build_options)
         server = ServerProcess(index_dir, work / "server", workers=workers, threads=threads)
         say(f"Server starten op {HOST}:{server.port} ({workers} worker(s) × {threads} threads) ...")
         try:
-            from index.embedder import load_embedder
-
-            say("Model laden ...")
-            embedder = load_embedder(progress=say)
-            server.wait_for("/healthz")
-
+            embedder = _load_model(say, server)
             floors = [_floor(say, embedder, questions, torch_threads, mode, "eerste")]
-
-            builds = []
-            say(f"Deel 4 — index bouwen van {corpus.name} (volledig) en het model alleen op dezelfde passages ...")
-            builds.append(build_bench.measure_build(corpus_copy, index_source, embedder, label=corpus.name,
-                                                    generated=False, say=say))
-            _say_build(say, builds[-1])
+            builds = [_build_corpus(say, corpus, corpus_copy, index_source, embedder)]
             paragraphs = [c.text for c in build_bench.chunks(index_dir)] if not quick else []
-
-            say("Wachten tot de server de index geladen heeft (/readyz) ...")
-            server.wait_for("/readyz")
-            rounds = latency_rounds or LATENCY_ROUNDS[mode]
-            say(f"Deel 2 — vraaglatentie: {len(questions)} vragen × {rounds} rondes, één client ...")
-            ask = latency_bench.measure(HOST, server.port, questions, rounds=rounds, headers=headers)
-            say(f"  p50 {_n(ask['ask_p50_ms'])} ms, p95 {_n(ask['ask_p95_ms'])} ms, "
-                f"p99 {_n(ask['ask_p99_ms'])} ms ({ask['errors']} fouten)")
-            result["ask"] = ask
-
-            seconds = throughput_seconds or THROUGHPUT_SECONDS[mode]
-            say(f"Deel 3 — doorvoer: {CLIENTS} clients tegelijk, {_n(seconds)} s ...")
-            load = load_bench.measure(HOST, server.port, questions, clients=CLIENTS, seconds=seconds,
-                                      cores=result["machine"]["cores"], headers=headers)
-            say(f"  {_n(load['throughput_rps'])} vragen/s, {load['errors']} fouten")
-            result["throughput"] = load
+            _serving_part(say, server, questions, result, rounds=latency_rounds or LATENCY_ROUNDS[mode],
+                          seconds=throughput_seconds or THROUGHPUT_SECONDS[mode], headers=headers)
         finally:
             say("Server stoppen (SIGTERM) ...")
             result["server"] = server.stop()
 
         floors.append(_floor(say, embedder, questions, torch_threads, mode, "tweede"))
-        result["floor"] = floor_bench.combine(floors)
-        if not result["floor"]["stable"]:
-            say(f"  Let op: de vloermetingen liggen {_n(result['floor']['spread'])} keer uit elkaar; "
-                "de machine was niet rustig.")
-
-        say(f"Deel 4 — bijwerken van {corpus.name} na één gewijzigd bestand ...")
-        updates = [build_bench.measure_update(corpus_copy, index_source, embedder, label=corpus.name)]
-        _say_update(say, updates[-1])
+        result["floor"] = _combine_floors(say, floors)
+        updates = [_update_corpus(say, corpus, corpus_copy, index_source, embedder)]
         if not quick:
             updates.append(_generated_part(say, paragraphs, work, embedder, builds, generated_files, build_options))
-            _say_update(say, updates[-1])
             say("Deel 4 — passages maken van een gegenereerde tekst van 10 MB (twee vormen) ...")
             result["chunking"] = chunking_bench.measure(corpus, embedder, say=say)
         result["builds"], result["updates"] = builds, updates
@@ -147,12 +113,82 @@ def run(*, quick: bool, eval_dir: Path | None = None, corpus: Path = SEEDS, prog
         result["update"] = updates[-1]
 
     # A quick run is parts 1-4 only: its two minutes leave no room for the scale part.
-    result["scale"] = _scale(say, result) if include_scale and not quick else []
+    _conclude(say, result, scale=include_scale and not quick, began=began)
+    return result
+
+
+def _workspace(corpus: Path, work: Path) -> tuple[Path, Path]:
+    """The run's own copy of the corpus (the update part changes a file in it) and an empty index folder."""
+    corpus_copy = work / "corpus"
+    shutil.copytree(corpus, corpus_copy)
+    index_dir = work / "index"
+    index_dir.mkdir()
+    return corpus_copy, index_dir
+
+
+def _load_model(say: Say, server: ServerProcess):
+    """This process's model, loaded while the server loads its own; then waits until the server is alive."""
+    from index.embedder import load_embedder
+
+    say("Model laden ...")
+    embedder = load_embedder(progress=say)
+    server.wait_for("/healthz")
+    return embedder
+
+
+def _build_corpus(say: Say, corpus: Path, corpus_copy: Path, index_source: LocalSource, embedder) -> dict:
+    """The full build of the corpus copy into the server's index, against the model alone on its passages."""
+    say(f"Deel 4 — index bouwen van {corpus.name} (volledig) en het model alleen op dezelfde passages ...")
+    build = build_bench.measure_build(corpus_copy, index_source, embedder, label=corpus.name,
+                                      generated=False, say=say)
+    _say_build(say, build)
+    return build
+
+
+def _serving_part(say: Say, server: ServerProcess, questions: list[dict], result: dict, *, rounds: int,
+                  seconds: float, headers: dict) -> None:
+    """Once the server has loaded the index: the ask latency of one client, then the throughput of
+    CLIENTS at once; puts them in the result as "ask" and "throughput"."""
+    say("Wachten tot de server de index geladen heeft (/readyz) ...")
+    server.wait_for("/readyz")
+    say(f"Deel 2 — vraaglatentie: {len(questions)} vragen × {rounds} rondes, één client ...")
+    ask = latency_bench.measure(HOST, server.port, questions, rounds=rounds, headers=headers)
+    say(f"  p50 {_n(ask['ask_p50_ms'])} ms, p95 {_n(ask['ask_p95_ms'])} ms, "
+        f"p99 {_n(ask['ask_p99_ms'])} ms ({ask['errors']} fouten)")
+    result["ask"] = ask
+
+    say(f"Deel 3 — doorvoer: {CLIENTS} clients tegelijk, {_n(seconds)} s ...")
+    load = load_bench.measure(HOST, server.port, questions, clients=CLIENTS, seconds=seconds,
+                              cores=result["machine"]["cores"], headers=headers)
+    say(f"  {_n(load['throughput_rps'])} vragen/s, {load['errors']} fouten")
+    result["throughput"] = load
+
+
+def _combine_floors(say: Say, floors: list[dict]) -> dict:
+    """The floor of the run from its passes; says so when they lie too far apart for a quiet machine."""
+    floor = floor_bench.combine(floors)
+    if not floor["stable"]:
+        say(f"  Let op: de vloermetingen liggen {_n(floor['spread'])} keer uit elkaar; "
+            "de machine was niet rustig.")
+    return floor
+
+
+def _update_corpus(say: Say, corpus: Path, corpus_copy: Path, index_source: LocalSource, embedder) -> dict:
+    """The update of the corpus copy's index after one changed file."""
+    say(f"Deel 4 — bijwerken van {corpus.name} na één gewijzigd bestand ...")
+    update = build_bench.measure_update(corpus_copy, index_source, embedder, label=corpus.name)
+    _say_update(say, update)
+    return update
+
+
+def _conclude(say: Say, result: dict, *, scale: bool, began: float) -> None:
+    """After parts 1-4: the scale part when asked for, then the headline numbers, the targets, the
+    duration and the machine's load at the end."""
+    result["scale"] = _scale(say, result) if scale else []
     _flatten(result)
     result["ratios"], result["targets"] = evaluate_targets(result)
     result["wall_s"] = time.perf_counter() - began
     result["machine"]["load_average_at_end"] = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-    return result
 
 
 def _floor(say: Say, embedder, questions: list[dict], torch_threads: int, mode: int, which: str) -> dict:
@@ -167,6 +203,8 @@ def _floor(say: Say, embedder, questions: list[dict], torch_threads: int, mode: 
 
 def _generated_part(say: Say, paragraphs: list[str], work: Path, embedder, builds: list[dict],
                     files: int, build_options: dict) -> dict:
+    """A full run's generated corpus (paragraphs of the seeds): its full build, appended to builds, and its
+    update after one changed file, which it returns."""
     generated = work / "generated"
     count = build_bench.generate_corpus(paragraphs, generated, embedder, files=files)
     say(f"Deel 4 — gegenereerd corpus: {files} bestanden, {count} alinea's uit de seeds; volledig bouwen ...")
@@ -175,7 +213,9 @@ def _generated_part(say: Say, paragraphs: list[str], work: Path, embedder, build
                                             generated=True, say=say, model_sample=MODEL_SAMPLE))
     _say_build(say, builds[-1])
     say("Deel 4 — bijwerken van het gegenereerde corpus na één gewijzigd bestand ...")
-    return build_bench.measure_update(generated, target, embedder, label="gegenereerd corpus")
+    update = build_bench.measure_update(generated, target, embedder, label="gegenereerd corpus")
+    _say_update(say, update)
+    return update
 
 
 def _say_build(say: Say, build: dict) -> None:
