@@ -16,33 +16,31 @@ layer can be handed it without importing upwards.
 `load_settings()` refuses bad values with a `ConfigError` that lists every
 problem in Dutch and names the setting, the same for every command:
 `0,83` is read as 0.83, "ja"/"nee" as booleans, and an empty variable as unset.
+
+The stages around the registry live in modules that never import it (each is
+handed a `RegistryView` of it): value types (index.settings_values), the Dutch
+wording of a refused value (index.settings_messages), checks and reports
+(index.settings_checks). Their public names are importable from here too.
 """
 
 from __future__ import annotations
 
-import difflib
-import importlib.util
 import math
 import os
-import re
 import tomllib
-import typing
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BeforeValidator, Field, PrivateAttr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, EnvSettingsSource, NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, SettingsConfigDict
 
+from . import settings_checks, settings_messages
 from .errors import VraagbaakError
-
-# What a collection is called (index.collections); defined here, the lowest module, because settings name them.
-STANDARD_COLLECTION = "standaard"
-COLLECTION_NAME = re.compile(r"[a-z0-9-]{1,40}")
-
-
-def is_collection_name(name: Any) -> bool:
-    return isinstance(name, str) and bool(COLLECTION_NAME.fullmatch(name))
+from .settings_checks import backend_problems  # noqa: F401  (re-exported: index.backends)
+from .settings_messages import RegistryView
+from .settings_values import COLLECTION_NAME, STANDARD_COLLECTION, is_collection_name  # noqa: F401  (re-exported)
+from .settings_values import Channels, Decimal, Flag, Folder, Integer, Names, Text, _lower, _text, _upper
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "VRAAGBAAK_"
@@ -74,78 +72,6 @@ class ConfigError(VraagbaakError):
     def __init__(self, problems: list[str]):
         super().__init__("Ongeldige instellingen:\n" + "\n".join(f"- {p}" for p in problems))
         self.problems = problems
-
-
-_TRUE = ("1", "true", "yes", "ja", "on", "waar")
-_FALSE = ("0", "false", "no", "nee", "off", "onwaar")
-
-
-def _decimal(value: Any) -> Any:
-    """Numbers as people write them: "0,83" is 0.83 (a Dutch decimal comma)."""
-    return value.strip().replace(",", ".") if isinstance(value, str) else value
-
-
-def _boolean(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
-        return value.strip().lower() in _TRUE
-    return value
-
-
-def _text(value: Any) -> Any:
-    """Text settings: surrounding spaces dropped, and empty means unset."""
-    if isinstance(value, str):
-        return value.strip() or None
-    return value
-
-
-def _upper(value: Any) -> Any:
-    return value.strip().upper() if isinstance(value, str) else value
-
-
-def _lower(value: Any) -> Any:
-    return value.strip().lower() if isinstance(value, str) else value
-
-
-def _names(value: Any) -> Any:
-    """A list of collection names: "openbaar, intern" or a TOML list; empty means none."""
-    if isinstance(value, str):
-        value = [part.strip() for part in value.split(",") if part.strip() not in ("", "-")]
-    if isinstance(value, (list, tuple)):
-        for name in value:
-            if not is_collection_name(name):
-                raise ValueError(f"ongeldige collectienaam {name!r}")
-        return tuple(dict.fromkeys(value))
-    return value
-
-
-def _channels(value: Any) -> Any:
-    """"C012345=intern,*=openbaar+extra" as {channel: (collections, ...)}; empty means unset."""
-    if isinstance(value, str):
-        if not value.strip():
-            return None
-        mapping: dict[str, tuple[str, ...]] = {}
-        for entry in value.split(","):
-            channel, sep, names = (part.strip() for part in entry.partition("="))
-            if not entry.strip():
-                continue
-            collections = tuple(n.strip() for n in names.split("+") if n.strip())
-            if not sep or not channel or not collections:
-                raise ValueError(f"{entry.strip()!r} is geen kanaal=collectie")
-            for name in collections:
-                if not is_collection_name(name):
-                    raise ValueError(f"ongeldige collectienaam {name!r}")
-            mapping[channel] = collections
-        return mapping
-    return value
-
-
-Decimal = Annotated[float, BeforeValidator(_decimal)]
-Integer = Annotated[int, BeforeValidator(_decimal)]
-Flag = Annotated[bool, BeforeValidator(_boolean)]
-Text = Annotated[str | None, BeforeValidator(_text)]
-Folder = Annotated[Path | None, BeforeValidator(_text)]
-Names = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_names)]  # NoDecode: a list as people write it, not JSON
-Channels = Annotated[dict[str, tuple[str, ...]] | None, NoDecode, BeforeValidator(_channels)]
 
 
 def _setting(default: Any, help: str, *, secret: bool = False, alias: str | None = None, **limits) -> Any:
@@ -361,6 +287,9 @@ def is_secret(key: str) -> bool:
     return bool((SETTINGS[key].json_schema_extra or {}).get("secret"))
 
 
+_VIEW = RegistryView(SETTINGS, env_name, is_secret, PREFIX, CONFIG_ENV)
+
+
 class _Environment(EnvSettingsSource):
     """The process environment, or the mapping load_settings() was given (tests, subprocess checks)."""
 
@@ -384,7 +313,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, overrides: Mapping[st
     environ = os.environ if env is None else env
     config_file = Path(environ[CONFIG_ENV]).expanduser() if environ.get(CONFIG_ENV) else None
     file_values = read_config_file(config_file) if config_file else {}
-    problems = [_unknown_key(key, config_file) for key in sorted(file_values) if key not in SETTINGS]
+    problems = [settings_messages.unknown_key(_VIEW, key, config_file)
+                for key in sorted(file_values) if key not in SETTINGS]
     known_file = {key: value for key, value in file_values.items() if key in SETTINGS}
     settings = _validated(environ, known_file, config_file, dict(overrides or {}), problems)
     if settings is not None and check_paths:
@@ -405,79 +335,14 @@ def _validated(environ: Mapping[str, str], file_values: dict, config_file: Path 
     except ValidationError as exc:
         for error in exc.errors():
             key = str(error["loc"][0]) if error["loc"] else ""
-            where = _where(key, environ, file_values, config_file, overrides)
-            problems.append(_message(key, where, error))
+            where = settings_messages.source(_VIEW, key, environ, file_values, config_file, overrides)
+            problems.append(settings_messages.invalid(_VIEW, key, where, error))
         return None
-    sources = {key: _where(key, environ, file_values, config_file, overrides) for key in SETTINGS}
+    sources = {key: settings_messages.source(_VIEW, key, environ, file_values, config_file, overrides)
+               for key in SETTINGS}
     settings._sources = {key: where for key, where in sources.items() if where}
     settings._config_file = config_file
     return settings
-
-
-def _where(key: str, environ: Mapping[str, str], file_values: dict, config_file: Path | None,
-           overrides: dict) -> str | None:
-    """Where a setting's value came from: "code", "omgeving", the settings file, or None (its default)."""
-    if key in overrides:
-        return "code"
-    if key in SETTINGS and environ.get(env_name(key), "") != "":
-        return "omgeving"
-    if key in file_values:
-        return str(config_file)
-    return None
-
-
-def _label(key: str, where: str | None) -> str:
-    if where and where not in ("omgeving", "code"):
-        return f"'{key}' in {where}"
-    if key in SETTINGS:
-        return f"{env_name(key)} (omgeving)" if where == "omgeving" else env_name(key)
-    return f"'{key}'"
-
-
-def _message(key: str, where: str | None, error: dict) -> str:
-    """A pydantic validation error as one Dutch sentence that names the setting."""
-    name = _label(key, where)
-    kind, given, ctx = error["type"], error.get("input"), error.get("ctx") or {}
-    shown = repr(given) if not isinstance(given, (dict, list)) else type(given).__name__
-    if kind == "extra_forbidden":
-        return _unknown_key(key, None)
-    if kind in ("int_parsing", "int_from_float", "int_type"):
-        return f"{name} moet een geheel getal zijn, niet {shown}."
-    if kind in ("float_parsing", "float_type"):
-        return f"{name} moet een getal zijn, niet {shown}."
-    if kind == "value_error" and key in SETTINGS and SETTINGS[key].annotation is float:
-        return f"{name} moet een eindig getal zijn, niet {shown}."
-    if kind in ("bool_parsing", "bool_type"):
-        return f"{name} moet waar of onwaar zijn (1/0, true/false, ja/nee), niet {shown}."
-    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        return f"{name} moet {_bounds(key)} zijn, niet {shown}."
-    if kind == "literal_error":
-        return f"{name} moet een van {ctx.get('expected', '').replace(' or ', ', ')} zijn, niet {shown}."
-    if kind in ("string_type", "path_type"):
-        return f"{name} moet tekst zijn, niet {type(given).__name__}."
-    if kind == "value_error":
-        return f"{name} is ongeldig: {error.get('msg', kind).removeprefix('Value error, ')} (gegeven: {shown})."
-    return f"{name} is ongeldig: {error.get('msg', kind)} (gegeven: {shown})."
-
-
-def _bounds(key: str) -> str:
-    low = high = None
-    for rule in SETTINGS[key].metadata:
-        low = getattr(rule, "ge", low)
-        high = getattr(rule, "le", high)
-    if low is not None and high is not None:
-        return f"van {_number(low)} tot en met {_number(high)}"
-    return f"minstens {_number(low)}" if low is not None else f"hoogstens {_number(high)}"
-
-
-def _number(value) -> str:
-    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
-
-
-def _unknown_key(key: str, config_file: Path | None) -> str:
-    match = difflib.get_close_matches(key, list(SETTINGS), n=1, cutoff=0.75)
-    where = f" in {config_file}" if config_file else ""
-    return f"Onbekende instelling '{key}'{where}" + (f" (bedoelt u '{match[0]}'?)" if match else "") + "."
 
 
 def read_config_file(path: Path) -> dict:
@@ -496,65 +361,17 @@ def read_config_file(path: Path) -> dict:
 
 def settings_problems(settings: Settings) -> list[str]:
     """What valid values still make unusable: folders that cannot exist, a missing model folder, a backend."""
-    problems = []
-    for key in ("data_dir", "index_dir", "feedback_db", "eval_index_dir", "collections_dir", "tokens_db", "jobs_db"):
-        path = getattr(settings, key)
-        if path is None:
-            continue
-        parent = path.parent if not path.exists() else path
-        if path.exists() and key.endswith("_dir") and not path.is_dir():
-            problems.append(f"{env_name(key)} wijst naar {path}, maar dat is geen map.")
-        elif not parent.exists():
-            problems.append(f"De map boven {env_name(key)} ({parent}) bestaat niet.")
-        elif not os.access(parent, os.W_OK | os.X_OK) and key != "index_dir":
-            problems.append(f"In de map {parent} ({env_name(key)}) mag Vraagbaak niet schrijven.")
-    if settings.model.startswith((".", "/", "~")):
-        folder = Path(settings.model).expanduser()
-        if not folder.is_dir():
-            problems.append(f"VRAAGBAAK_MODEL wijst naar de map {folder}, maar die bestaat niet.")
-        elif not os.access(folder, os.R_OK | os.X_OK):
-            problems.append(f"De modelmap {folder} (VRAAGBAAK_MODEL) is niet leesbaar.")
-    problems.extend(backend_problems(settings))
-    if settings.coverage_waived_above < settings.abstain_threshold:
-        problems.append("VRAAGBAAK_COVERAGE_WAIVED_ABOVE moet minstens VRAAGBAAK_ABSTAIN_THRESHOLD zijn.")
-    return problems
-
-
-def backend_problems(settings: Settings) -> list[str]:
-    """Why the configured backend cannot be used (its options, its packages); [] for the local one."""
-    if settings.backend != "milvus":
-        return []
-    from .backends.milvus import MilvusOptions
-    from .backends.milvus.client import check_options
-
-    problems = check_options(MilvusOptions(uri=settings.milvus_uri or "", collection=settings.milvus_collection))
-    if importlib.util.find_spec("pymilvus") is None:
-        problems.append("Voor VRAAGBAAK_BACKEND=milvus is pymilvus nodig: pip install 'vraagbaak[milvus]'.")
-    elif (settings.milvus_uri or "").endswith(".db") and importlib.util.find_spec("milvus_lite") is None:
-        problems.append("Voor een Milvus Lite-bestand in VRAAGBAAK_MILVUS_URI is milvus-lite nodig: "
-                        "pip install 'vraagbaak[milvus]'.")
-    return problems
+    return settings_checks.settings_problems(settings, _VIEW)
 
 
 def unknown_environment(env: Mapping[str, str] | None = None) -> list[str]:
     """VRAAGBAAK_* variables that no setting knows: probably typos (a warning, not an error)."""
-    environ = os.environ if env is None else env
-    known = {env_name(key) for key in SETTINGS} | {CONFIG_ENV}
-    return sorted(name for name in environ
-                  if name.startswith(PREFIX) and name not in known
-                  and not name.startswith(PREFIX + "FLASK_") and not name.startswith(PREFIX + "TEST"))
+    return settings_checks.unknown_environment(os.environ if env is None else env, _VIEW)
 
 
 def summary(settings: Settings) -> list[tuple[str, str, str]]:
     """(variable name, shown value, source) for every setting that has a value; secrets are masked."""
-    rows = []
-    for key in SETTINGS:
-        value = getattr(settings, key)
-        if value is None:
-            continue
-        shown = "***" if is_secret(key) else str(value)
-        rows.append((env_name(key), shown, settings._sources.get(key, "standaard")))
-    return rows
+    return settings_checks.summary(settings, _VIEW)
 
 
 def environment_for_libraries() -> None:
@@ -567,50 +384,20 @@ def environment_for_libraries() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-
 def with_values(settings: Settings, **values: Any) -> Settings:
     """A copy of `settings` with some values set in code, validated like any other; ConfigError if bad."""
     problems: list[str] = []
     try:
         changed = Settings.model_validate({**settings.model_dump(), **values})
     except ValidationError as exc:
-        problems = [_message(str(e["loc"][0]) if e["loc"] else "", "code", e) for e in exc.errors()]
+        problems = [settings_messages.invalid(_VIEW, str(e["loc"][0]) if e["loc"] else "", "code", e)
+                    for e in exc.errors()]
         raise ConfigError(problems) from None
     changed._sources = {**settings._sources, **{key: "code" for key in values}}
     changed._config_file = settings._config_file
     return changed
 
 
-def _shown_default(key: str) -> str:
-    default = SETTINGS[key].default
-    if default is None:
-        return "–"
-    if isinstance(default, bool):
-        return "ja" if default else "nee"
-    if isinstance(default, tuple):
-        return f"`{','.join(default)}`" if default else "–"
-    return f"`{default}`"
-
-
-def _allowed(key: str) -> str:
-    """The values a setting takes, in words: its choices, its range, or its type."""
-    field = SETTINGS[key]
-    choices = typing.get_args(field.annotation) if typing.get_origin(field.annotation) is Literal else ()
-    if choices:
-        return " / ".join(f"`{c}`" for c in choices)
-    if any(getattr(rule, "ge", None) is not None or getattr(rule, "le", None) is not None
-           for rule in field.metadata):
-        return _bounds(key).replace("tot en met", "t/m")
-    kinds = {bool: "ja/nee", int: "geheel getal", float: "getal", tuple[str, ...]: "collectienamen"}
-    if "dict" in str(field.annotation):
-        return "kanaal=collecties"
-    return kinds.get(field.annotation, "pad" if "Path" in str(field.annotation) else "tekst")
-
-
 def settings_markdown() -> str:
     """The reference table of every setting, as the README shows it (a test keeps the two equal)."""
-    lines = ["| instelling | standaard | waarden | betekenis |", "| --- | --- | --- | --- |"]
-    for key, field in SETTINGS.items():
-        secret = " (geheim: nooit in logs of uitvoer)" if is_secret(key) else ""
-        lines.append(f"| `{env_name(key)}` | {_shown_default(key)} | {_allowed(key)} | {field.description}{secret} |")
-    return "\n".join(lines)
+    return settings_checks.settings_markdown(_VIEW)
