@@ -5,13 +5,13 @@ the best passage's cosine and the share of the question's specific words
 found anywhere in the corpus (`retrieval_is_weak`). After the answer
 sentence is picked, it must answer *this* question (`answer_is_unsupported`):
 a question that asks for one specific value -- a number, an amount, a date,
-a person or body ("wie"), a named thing ("welke X") -- whose answer
-sentence and passage hold few of its words, is a near miss: the documents
-speak of the subject, but not of what was asked ("in 2025", "met één
-huisgenoot", "voor een alleenstaande", "van de Belastingdienst"). So is one
-whose answer passage holds no number at all where a number or an amount is
-asked for, and an answer whose passage lacks a year the question names.
-Thresholds are chosen on the tuning half of the dev sets (docs/quality.md).
+a person or body ("wie") -- whose answer sentence and passage hold few of
+its words, is a near miss: the documents speak of the subject, but not of
+what was asked ("in 2025", "met één huisgenoot", "voor een alleenstaande",
+"van de Belastingdienst"). So is one whose answer passage holds no number at
+all where a number or an amount is asked for, and an answer whose passage
+lacks a year the question names. Thresholds are chosen on the tuning half of
+the dev sets (docs/quality.md).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from .options import AnswerOptions
 from .retrieval import Hit, Retrieval
 
 # Answer types whose answer is one specific value: a near miss quotes a wrong one.
-# "wie" and "welke X" ask for one person, body or thing as much as "hoeveel"
-# asks for one number; places and reasons are not in it: "waar" often asks
-# where something is laid down, a paraphrase that shares few words (docs/quality.md).
-SPECIFIC_TYPES = ("quantity", "amount", "date", "name", "thing")
+# "wie" asks for one person or body as "hoeveel" asks for one number. "Welke X"
+# is not in it: "Welke punten legt ... voor?" is answered in other words than
+# it asks, and places and reasons neither (docs/quality.md).
+SPECIFIC_TYPES = ("quantity", "amount", "date", "name")
 # Of those, the ones whose answer is always written as a number. "Wanneer"
 # often asks for a condition ("Wanneer heb ik recht op ...?"), which no date
 # in the passage has to answer.
