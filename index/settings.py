@@ -40,7 +40,9 @@ from .errors import VraagbaakError
 from .settings_checks import backend_problems  # noqa: F401  (re-exported: index.backends)
 from .settings_messages import RegistryView
 from .settings_values import COLLECTION_NAME, STANDARD_COLLECTION, is_collection_name  # noqa: F401  (re-exported)
-from .settings_values import Channels, Decimal, Flag, Folder, Integer, Names, Text, _lower, _text, _upper
+from .settings_values import (
+    Channels, Decimal, Flag, Folder, Integer, Names, Text, lower_text, stripped_text, upper_text,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PREFIX = "VRAAGBAAK_"
@@ -91,7 +93,7 @@ class Settings(BaseSettings):
     # where things are
     data_dir: Folder = _setting(None, "map voor het omgezette model en de indexen (standaard `data/` in de repository; git negeert hem)")
     index_dir: Folder = _setting(None, "de index die `serve`, `ask` en `index` gebruiken (standaard `<data_dir>/index`)")
-    model: Annotated[str, BeforeValidator(_text)] = _setting(
+    model: Annotated[str, BeforeValidator(stripped_text)] = _setting(
         DEFAULT_MODEL, "elk sentence-transformers-model (naam of map); de index onthoudt met welk model hij gebouwd is en weigert een ander model met een duidelijke melding")
     feedback_db: Folder = _setting(None, "waar de feedback van de chatpagina wordt bewaard (SQLite; standaard `<data_dir>/feedback.sqlite`)")
     eval_index_dir: Folder = _setting(None, "map voor de indexen van `evaluate`, `quality` en `bench` (standaard `<data_dir>/eval-indexes`)")
@@ -136,7 +138,7 @@ class Settings(BaseSettings):
         "PDF's met meer pagina's worden overgeslagen vóór hun pagina's worden gelezen; de standaard (5000) is "
         "ruim drie keer wat VRAAGBAAK_MAX_TEXT_CHARS aan lopende tekst toelaat", ge=1)
     # vector index (index.vectors)
-    vector_index: Annotated[Literal["auto", "flat", "ivf", "hnsw"], BeforeValidator(_lower)] = _setting(
+    vector_index: Annotated[Literal["auto", "flat", "ivf", "hnsw"], BeforeValidator(lower_text)] = _setting(
         "auto", "soort vectorindex: `auto` (exact onder `VRAAGBAAK_ANN_THRESHOLD` passages, daarboven `ivf`), `flat`, `ivf` of `hnsw`; zie docs/scaling.md")
     ann_threshold: Integer = _setting(DEFAULT_ANN_THRESHOLD,
                                       "vanaf zoveel passages kiest auto een benaderende index (ivf)", ge=1)
@@ -148,17 +150,17 @@ class Settings(BaseSettings):
     hf_hub_offline: Flag = _setting(True, "modellen alleen lokaal zoeken, nooit op de Hugging Face Hub (de naam is die van de Hub-bibliotheek)",
                                     alias="HF_HUB_OFFLINE")
     # retrieval backend (index.backends)
-    backend: Annotated[Literal["local", "milvus"], BeforeValidator(_lower)] = _setting(
+    backend: Annotated[Literal["local", "milvus"], BeforeValidator(lower_text)] = _setting(
         "local", "`local` (bestanden in de indexmap) of `milvus` (een Milvus-server, -cluster of Milvus Lite; zie docs/milvus.md)")
     milvus_uri: Text = _setting(None, "Milvus: pad dat eindigt op .db (Milvus Lite) of http(s)://host:poort")
     milvus_token: Text = _setting(None, "Milvus: token of gebruiker:wachtwoord", secret=True)
-    milvus_collection: Annotated[str, BeforeValidator(_text)] = _setting(
+    milvus_collection: Annotated[str, BeforeValidator(stripped_text)] = _setting(
         "vraagbaak", "Milvus: naam van de index (alias van de huidige versie)")
     milvus_shards: Integer = _setting(1, "Milvus: shards van een nieuwe passagecollectie", ge=1, le=64)
     milvus_replicas: Integer = _setting(1, "Milvus: replica's in het geheugen per collectie", ge=1, le=64)
     milvus_timeout: Decimal = _setting(30.0, "Milvus: seconden per verzoek", ge=0.1, le=3600)
     # answering (qa.options)
-    retrieval: Annotated[Literal["dense", "lexical", "hybrid"], BeforeValidator(_lower)] = _setting(
+    retrieval: Annotated[Literal["dense", "lexical", "hybrid"], BeforeValidator(lower_text)] = _setting(
         "hybrid", "zoekmethode: `dense`, `lexical` of `hybrid`")
     abstain_threshold: Decimal = _setting(DEFAULT_MIN_DENSE_SCORE, "onder deze cosinus van de beste passage zegt Vraagbaak dat het niets vond",
                                           ge=-1, le=1)
@@ -171,7 +173,7 @@ class Settings(BaseSettings):
     rerank_depth: Integer = _setting(DEFAULT_RERANK_DEPTH, "zoveel passages leest de cross-encoder per vraag",
                                      ge=1, le=100)
     # serving (web.server)
-    host: Annotated[str, BeforeValidator(_text)] = _setting("127.0.0.1", "adres waarop serve luistert")
+    host: Annotated[str, BeforeValidator(stripped_text)] = _setting("127.0.0.1", "adres waarop serve luistert")
     port: Integer = _setting(8000, "poort waarop serve luistert", ge=1, le=65535)
     workers: Integer = _setting(1, "aantal gunicorn-workers (processen)", ge=1, le=64)
     threads: Integer = _setting(4, "threads per worker", ge=1, le=64)
@@ -183,7 +185,7 @@ class Settings(BaseSettings):
     read_timeout: Decimal = _setting(10.0, "seconden waarin een client een verzoek (kop en inhoud) helemaal moet "
                                            "versturen, vanaf de eerste byte; daarna 408. Een trage client houdt zo "
                                            "nooit een thread bezet (docs/operations.md)", ge=0.5, le=3600)
-    log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(_upper)] = _setting(
+    log_level: Annotated[Literal["DEBUG", "INFO", "WARNING", "ERROR"], BeforeValidator(upper_text)] = _setting(
         "INFO", "logniveau")
     log_questions: Flag = _setting(False, "vragen in het log opnemen (kunnen persoonsgegevens bevatten)")
     prometheus_multiproc_dir: Folder = _setting(
@@ -193,9 +195,9 @@ class Settings(BaseSettings):
     public_base_url: Text = _setting(None, "openbaar adres, bv. `https://vraagbaak.example.nl`; de bronnen in de API, Slack en Mattermost worden dan absolute links")
     # hostile input (web.security)
     max_body_bytes: Integer = _setting(64 * 1024, "maximale grootte van een verzoek in bytes", ge=1)
-    rate_limit: Annotated[str, BeforeValidator(_text)] = _setting(
+    rate_limit: Annotated[str, BeforeValidator(stripped_text)] = _setting(
         "60/minute", "limiet per client, bv. 60/minute, of off")
-    rate_limit_storage: Annotated[str, BeforeValidator(_text)] = _setting(
+    rate_limit_storage: Annotated[str, BeforeValidator(stripped_text)] = _setting(
         "memory://", "opslag van de tellers: memory:// of een Redis-URL")
     trusted_proxies: Integer = _setting(0, "aantal vertrouwde proxy's voor X-Forwarded-For", ge=0, le=10)
     question_timeout: Decimal = _setting(10.0, "tijdslimiet per vraag in seconden; 0 = uit", ge=0, le=3600)

@@ -35,23 +35,26 @@ def _decimal(value: Any) -> Any:
 
 
 def _boolean(value: Any) -> Any:
+    """Yes and no as people write them, in English or Dutch ("ja", "nee", "waar", "onwaar", 1, 0)."""
     if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
         return value.strip().lower() in _TRUE
     return value
 
 
-def _text(value: Any) -> Any:
+def stripped_text(value: Any) -> Any:
     """Text settings: surrounding spaces dropped, and empty means unset."""
     if isinstance(value, str):
         return value.strip() or None
     return value
 
 
-def _upper(value: Any) -> Any:
+def upper_text(value: Any) -> Any:
+    """Choices written in capitals (log levels), whatever case people type."""
     return value.strip().upper() if isinstance(value, str) else value
 
 
-def _lower(value: Any) -> Any:
+def lower_text(value: Any) -> Any:
+    """Choices written in lower case (backends, index kinds), whatever case people type."""
     return value.strip().lower() if isinstance(value, str) else value
 
 
@@ -91,7 +94,7 @@ def _channels(value: Any) -> Any:
 Decimal = Annotated[float, BeforeValidator(_decimal)]
 Integer = Annotated[int, BeforeValidator(_decimal)]
 Flag = Annotated[bool, BeforeValidator(_boolean)]
-Text = Annotated[str | None, BeforeValidator(_text)]
-Folder = Annotated[Path | None, BeforeValidator(_text)]
+Text = Annotated[str | None, BeforeValidator(stripped_text)]
+Folder = Annotated[Path | None, BeforeValidator(stripped_text)]
 Names = Annotated[tuple[str, ...], NoDecode, BeforeValidator(_names)]  # NoDecode: a list as people write it, not JSON
 Channels = Annotated[dict[str, tuple[str, ...]] | None, NoDecode, BeforeValidator(_channels)]
