@@ -2,7 +2,9 @@
 
 The question word decides the answer type: "hoeveel" wants a quantity,
 "welk bedrag" an amount of money, "wanneer" a date or period, "wie" a person
-or organisation, "waar" a place, "waarom" a reason, "welke X" an X. A
+or organisation, "waar" a place, "waarom" a reason, "welke X" an X; where no
+question word says more than "a thing", the noun asked about does ("wat is de
+ingangsdatum" a date, "welk aantal" a quantity). A
 sentence holds the type when it has the surface form of such a fact: a
 number that is not a date, a euro amount, a date or year, a name that the
 question does not already contain (a person, a body, a place), or a causal
@@ -67,6 +69,23 @@ _QUESTION_WORD = re.compile(_LEAD + r"(wat|welke|welk|wie|waar|wanneer|hoeveel|h
 
 
 _FOCUS = re.compile(r"\b(?:welke|welk|wie is de|wie zijn de|wie was de|hoe heet de|hoe heet het|hoe heten de)\s+(\w{3,})")
+# "Wat is de beoogde invoeringsdatum ...?", "Welke termijn ...?": the head of the noun
+# the question asks about names the answer type, and a Dutch compound ends in its
+# head ("invoerings|datum", "eigen|bijdrage"). Up to two words before it may be
+# adjectives ("beoogde", "nieuwe"). "Welke kosten" asks which costs, not how much:
+# money is only asked by "wat is/zijn".
+_HEAD_NOUN = re.compile(
+    r"^(?:(?:en|maar|ook|dus)\s+)?(?:(?:naar|tot|vanaf|vanuit|sinds|in|op|aan|bij|met|door|voor)\s+)?"
+    r"(?P<lead>(?:wat|hoe)\s+(?:is|zijn|was|waren|wordt|worden|luidt|luiden)\s+(?:de|het|een)|welke|welk)"
+    r"\s+(?P<words>\w+(?:\s+\w+){0,2})")
+_HEAD_KINDS = (
+    ("date", ("datum", "dag", "dagen", "jaar", "jaren", "jaartal", "maand", "maanden", "periode", "periodes",
+              "termijn", "termijnen", "tijdstip", "deadline")),
+    ("quantity", ("aantal", "percentage", "hoeveelheid", "omvang", "getal", "hoogte", "grootte", "lengte",
+                  "duur", "leeftijd", "grens")),
+    ("reason", ("reden", "redenen", "oorzaak", "oorzaken", "aanleiding", "doel", "doelen", "motivatie")),
+)
+_MONEY_HEADS = ("bedrag", "prijs", "kosten", "budget", "tarief", "tarieven", "premie", "boete")
 
 
 @dataclass(frozen=True)
@@ -82,8 +101,31 @@ def asked(question: str) -> Asked:
     q = fold(question)
     found = [(m.start(), order, kind) for order, (pattern, kind) in enumerate(_ASKS) if (m := pattern.search(q))]
     kind = min(found)[2] if found else None
+    if kind in (None, "thing"):
+        kind = _kind_of_head_noun(q) or kind
     focus = _FOCUS.search(q)
     return Asked(kind, bool(_ASKS_FOR_A_QUESTION.search(q)), _focus_stem(focus.group(1)) if focus else None)
+
+
+def _kind_of_head_noun(folded_question: str) -> str | None:
+    """The answer type named by the noun asked about: "wat is de ingangsdatum" a date, "welk aantal" a quantity.
+
+    Only where no question word already decided more than "a thing". The first of
+    the (up to three) words that ends in a typed head noun decides; money counts
+    only after "wat is/zijn", since "welke kosten" asks which ones.
+    """
+    match = _HEAD_NOUN.search(folded_question)
+    if not match:
+        return None
+    for word in match.group("words").split():
+        for kind, heads in _HEAD_KINDS:
+            if word.endswith(heads):
+                return kind
+        if word.endswith(_MONEY_HEADS) and not match.group("lead").startswith("welk"):
+            return "amount"
+        if not word.endswith("e"):
+            return None  # the first word that is no inflected adjective is the noun; it names no type
+    return None
 
 
 def _focus_stem(word: str) -> str:

@@ -20,6 +20,16 @@ from qa.evaluate import is_question_text, split_halves
     ("Welke gemeenten doen mee aan de proef?", "place"),
     ("Welke wet regelt de registratie van uitzendbureaus?", "thing"),
     ("Wat vindt de wethouder van het plan?", None),
+    # The noun asked about names the type when no question word does: a compound ends in its head.
+    ("Wat is de beoogde ingangsdatum van de nieuwe regeling?", "date"),
+    ("Welke termijn geldt voor een bezwaar?", "date"),
+    ("Welk aantal woningen wil de provincie bouwen?", "quantity"),
+    ("Wat is de hoogte van de eigen bijdrage?", "quantity"),
+    ("Wat zijn de kosten van het nieuwe stelsel?", "amount"),
+    ("Wat is het maximale maandbedrag?", "amount"),
+    ("Wat is de aanleiding voor het onderzoek?", "reason"),
+    ("Welke kosten vergoedt de gemeente?", "thing"),  # which costs, not how much
+    ("Wat is het kenmerk van de brief?", None),
 ])
 def test_the_question_word_decides_the_answer_type(question, kind):
     assert asked(question).kind == kind
