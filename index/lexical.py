@@ -167,52 +167,22 @@ class LexicalIndex:
     def load(cls, folder: Path, *, mmap: bool = True) -> LexicalIndex:
         """Open a saved index (arrays memory-mapped); IndexCorrupt if anything is missing or off."""
         folder = Path(folder)
+        meta = _read_meta(folder)
         try:
-            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise IndexCorrupt(f"de woordindex ontbreekt: {META_FILE} niet gevonden") from None
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise IndexCorrupt(f"de woordindex is beschadigd: {META_FILE} is onleesbaar") from exc
-        try:
-            if meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
-                raise IndexCorrupt("de woordindex heeft een onbekend formaat; bouw de index opnieuw")
-            settings = dict(meta["analyzer"])
-            if settings.pop("version") != ANALYZER_VERSION:
-                raise IndexCorrupt("de woordindex is met een andere taalanalyse gebouwd; bouw de index opnieuw")
+            settings = _analyzer_settings(meta)
             n_docs, n_terms, postings = int(meta["n_docs"]), int(meta["n_terms"]), int(meta["postings"])
             vocabulary = meta["vocabulary"]
             sizes = meta["file_sizes"]
             if not isinstance(vocabulary, list) or len(vocabulary) != n_terms:
                 raise IndexCorrupt("de woordindex is beschadigd: de woordenlijst klopt niet")
-            for name, size in sizes.items():
-                path = folder / name
-                if not path.is_file():
-                    raise IndexCorrupt(f"de woordindex is onvolledig: {name} ontbreekt")
-                if path.stat().st_size != size:
-                    raise IndexCorrupt(f"de woordindex is beschadigd: {name} heeft niet de verwachte grootte")
-            arrays = {}
-            for key, (name, dtype) in _ARRAYS.items():
-                if name not in sizes:
-                    raise IndexCorrupt(f"de woordindex is onvolledig: {name} ontbreekt")
-                arr = np.load(folder / name, mmap_mode="r" if mmap else None, allow_pickle=False)
-                if arr.dtype != dtype or arr.ndim != 1:
-                    raise IndexCorrupt(f"de woordindex is beschadigd: {name} heeft een verkeerd type")
-                arrays[key] = arr
-            indptr = arrays["indptr"]
-            if (
-                indptr.shape[0] != n_terms + 1
-                or arrays["docs"].shape[0] != postings
-                or arrays["weights"].shape[0] != postings
-                or int(indptr[0]) != 0
-                or int(indptr[-1]) != postings
-                or (n_terms and bool(np.any(np.diff(indptr) < 0)))
-            ):
-                raise IndexCorrupt("de woordindex is beschadigd: de bestanden passen niet bij elkaar")
+            _check_file_sizes(folder, sizes)
+            arrays = _open_arrays(folder, sizes, mmap)
+            _check_arrays_fit(arrays, n_terms, postings)
             analyzer = DutchAnalyzer.load(folder / LEXICON_FILE, **settings)
             return cls(
                 analyzer,
                 vocabulary,
-                indptr,
+                arrays["indptr"],
                 arrays["docs"],
                 arrays["weights"],
                 n_docs=n_docs,
@@ -284,6 +254,80 @@ class LexicalIndex:
     def query_coverage(self, query: str) -> float:
         """IDF-weighted share of the query's content words that occur in the index, in [0, 1]."""
         return query_coverage(self.analyzer, query, self.df, self.n_docs)
+
+
+# -- loading, stage by stage (LexicalIndex.load) ----------------------------------------------
+# Each stage raises IndexCorrupt with the Dutch reason it found; any other error of the stages
+# after `_read_meta` (a missing key, a value of the wrong type) becomes IndexCorrupt in `load`.
+
+
+def _read_meta(folder: Path) -> dict:
+    """The parsed metadata file. It is written last by `save`, so its absence means no index
+    (or one whose save never finished): "ontbreekt"; a file that cannot be read or parsed is
+    "beschadigd". What it holds is not checked here."""
+    try:
+        return json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise IndexCorrupt(f"de woordindex ontbreekt: {META_FILE} niet gevonden") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexCorrupt(f"de woordindex is beschadigd: {META_FILE} is onleesbaar") from exc
+
+
+def _analyzer_settings(meta: dict) -> dict:
+    """The analyzer's settings (without its version), once the index is known to be readable here.
+
+    Another file format, or another version of the language analysis, would give terms that no
+    longer match the postings: such an index is refused with "bouw de index opnieuw" rather than
+    searched with wrong results."""
+    if meta.get("format") != FORMAT or meta.get("format_version") != FORMAT_VERSION:
+        raise IndexCorrupt("de woordindex heeft een onbekend formaat; bouw de index opnieuw")
+    settings = dict(meta["analyzer"])
+    if settings.pop("version") != ANALYZER_VERSION:
+        raise IndexCorrupt("de woordindex is met een andere taalanalyse gebouwd; bouw de index opnieuw")
+    return settings
+
+
+def _check_file_sizes(folder: Path, sizes: dict) -> None:
+    """Every file the metadata lists is there, with the byte size `save` recorded: a cheap check,
+    before any array is opened, that catches a missing or truncated file (an interrupted copy)."""
+    for name, size in sizes.items():
+        path = folder / name
+        if not path.is_file():
+            raise IndexCorrupt(f"de woordindex is onvolledig: {name} ontbreekt")
+        if path.stat().st_size != size:
+            raise IndexCorrupt(f"de woordindex is beschadigd: {name} heeft niet de verwachte grootte")
+
+
+def _open_arrays(folder: Path, sizes: dict, mmap: bool) -> dict[str, np.ndarray]:
+    """The three arrays by key (memory-mapped when `mmap`), each one-dimensional with its own dtype.
+
+    An array file the metadata does not list was never checked by size, so it counts as missing;
+    pickles are never loaded, so a .npy file cannot run code."""
+    arrays = {}
+    for key, (name, dtype) in _ARRAYS.items():
+        if name not in sizes:
+            raise IndexCorrupt(f"de woordindex is onvolledig: {name} ontbreekt")
+        arr = np.load(folder / name, mmap_mode="r" if mmap else None, allow_pickle=False)
+        if arr.dtype != dtype or arr.ndim != 1:
+            raise IndexCorrupt(f"de woordindex is beschadigd: {name} heeft een verkeerd type")
+        arrays[key] = arr
+    return arrays
+
+
+def _check_arrays_fit(arrays: dict[str, np.ndarray], n_terms: int, postings: int) -> None:
+    """The arrays fit each other and the counts in the metadata: one indptr entry per term plus
+    one, starting at 0, ending at the number of postings and never decreasing. A query slices
+    docs and weights by indptr, so anything else would read wrong postings or past the end."""
+    indptr = arrays["indptr"]
+    if (
+        indptr.shape[0] != n_terms + 1
+        or arrays["docs"].shape[0] != postings
+        or arrays["weights"].shape[0] != postings
+        or int(indptr[0]) != 0
+        or int(indptr[-1]) != postings
+        or (n_terms and bool(np.any(np.diff(indptr) < 0)))
+    ):
+        raise IndexCorrupt("de woordindex is beschadigd: de bestanden passen niet bij elkaar")
 
 
 def query_coverage(analyzer: DutchAnalyzer, query: str, df: Callable[[str], int], n_docs: int) -> float:

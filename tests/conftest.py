@@ -14,6 +14,8 @@ from index.embedder import load_embedder
 from index.backends.local import open_index
 
 pytest_plugins = ("tests.browser",)  # the `browser` and `page` fixtures of the page tests
+# Helper modules whose asserts should fail with pytest's breakdown of the values, as in a test module.
+pytest.register_assert_rewrite("tests.layout_pdfs")
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

@@ -10,7 +10,8 @@ so results from a fast and a slow machine can be compared. The parts:
 * chunking -- chunking a generated 10 MB text (one line; paragraphs), in seconds
 * scale    -- index types and sizes (web/bench/scale.py)
 * report   -- targets, the Markdown table and the JSON document
-* runner   -- the order of the parts, the temporary folders and the server process
+* runner   -- the order of the parts and the temporary folders
+* server_process -- the `vraagbaak serve` subprocess the parts measure, started and stopped by runner
 """
 
 from index.settings import PROJECT_ROOT, ConfigError, Settings, load_settings

@@ -3,10 +3,10 @@
 Everything lives in one temporary folder (corpus copies, indexes, the
 server's log and metrics) that is removed at the end; data/index is never
 touched. The server is a real `vraagbaak serve` (gunicorn) subprocess on a
-free loopback port. It is started first, so that it loads its model while
-this process loads its own (nothing is measured then); it sits idle during
-the in-process measurements and always gets SIGTERM at the end, also on an
-error, Ctrl-C or SIGTERM of the benchmark itself.
+free loopback port (server_process.py). It is started first, so that it
+loads its model while this process loads its own (nothing is measured then);
+it sits idle during the in-process measurements and always gets SIGTERM at
+the end, also on an error, Ctrl-C or SIGTERM of the benchmark itself.
 
 Order: floor, full build of the corpus (the server's index), ask latency,
 throughput, server stopped, floor again (a second pass shows whether the
@@ -16,14 +16,10 @@ corpus, chunking a generated 10 MB text, and the scale part.
 
 from __future__ import annotations
 
-import http.client
 import os
 import platform
 import shutil
 import signal
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -43,14 +39,12 @@ from . import floor as floor_bench
 from . import latency as latency_bench
 from . import load as load_bench
 from .report import evaluate_targets
+from .server_process import HOST, ServerProcess
 
 SEEDS = PROJECT_ROOT / "seeds"
-HOST = "127.0.0.1"
 CLIENTS = 8
 # The model-alone rate of the generated corpus is measured on this many of its passages.
 MODEL_SAMPLE = 2000
-STARTUP_TIMEOUT = 180.0
-STOP_TIMEOUT = 60.0
 
 # (quick, full): floor rounds over the questions (per pass), latency rounds, throughput seconds.
 FLOOR_ROUNDS = (2, 5)
@@ -58,14 +52,6 @@ LATENCY_ROUNDS = (2, 5)
 THROUGHPUT_SECONDS = (30.0, 60.0)
 
 Say = Callable[[str], None]
-
-SERVER_OVERRIDES = {
-    # The limiter would turn a benchmark into a stream of 429s; it is not what is measured.
-    "VRAAGBAAK_RATE_LIMIT": "off",
-    # The questions repeat every round: with the query cache on, all but the
-    # first round would measure a dictionary lookup instead of the model.
-    "VRAAGBAAK_QUERY_CACHE": "0",
-}
 
 
 def run(*, quick: bool, eval_dir: Path | None = None, corpus: Path = SEEDS, progress: Say | None = None,
@@ -342,77 +328,3 @@ def _sigterm_as_interrupt():
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-class ServerProcess:
-    """`vraagbaak serve` in its own session, logging to a file (a pipe nobody reads would fill up)."""
-
-    def __init__(self, index_dir: Path, folder: Path, *, workers: int, threads: int):
-        folder.mkdir(parents=True)
-        self.port = _free_port()
-        self.log_path = folder / "serve.log"
-        env = {
-            **os.environ,
-            **SERVER_OVERRIDES,
-            # `serve` empties this folder at start: never the operator's own.
-            "PROMETHEUS_MULTIPROC_DIR": str(folder / "metrics"),
-            "VRAAGBAAK_FEEDBACK_DB": str(folder / "feedback.sqlite"),
-        }
-        command = [sys.executable, "-m", "web.cli", "serve", "--host", HOST, "--port", str(self.port),
-                   "--workers", str(workers), "--threads", str(threads), "--index-dir", str(index_dir)]
-        with open(self.log_path, "wb") as log:
-            # Its own session: a Ctrl-C in the terminal reaches only the benchmark,
-            # which then stops the server gracefully itself.
-            self.proc = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdin=subprocess.DEVNULL,
-                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-
-    def wait_for(self, path: str, timeout: float = STARTUP_TIMEOUT) -> None:
-        deadline = time.monotonic() + timeout
-        last = ""
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise BenchError(f"De server stopte onverwacht (code {self.proc.returncode}):\n{self.log_tail()}")
-            status, last = self._get(path)
-            if status == 200:
-                return
-            time.sleep(0.2)
-        raise BenchError(f"De server gaf na {timeout:.0f} s nog geen 200 op {path}"
-                         + (f"; laatste antwoord: {last}" if last else "") + f"\n{self.log_tail()}")
-
-    def _get(self, path: str) -> tuple[int, str]:
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
-        try:
-            conn.request("GET", path)
-            response = conn.getresponse()
-            return response.status, response.read(500).decode("utf-8", "replace")
-        except (OSError, http.client.HTTPException):
-            return 0, ""
-        finally:
-            conn.close()
-
-    def stop(self) -> dict:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(STOP_TIMEOUT)
-            except (subprocess.TimeoutExpired, KeyboardInterrupt) as exc:
-                # The whole session, while its leader still lives: workers would outlive a killed master.
-                # A second Ctrl-C while waiting means: do not wait, but never leave it running.
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-                if isinstance(exc, KeyboardInterrupt):
-                    raise
-        return {"pid": self.proc.pid, "port": self.port, "exit_code": self.proc.returncode,
-                "settings": SERVER_OVERRIDES}
-
-    def log_tail(self, lines: int = 15) -> str:
-        try:
-            return "\n".join(self.log_path.read_text("utf-8", "replace").splitlines()[-lines:])
-        except OSError:
-            return ""

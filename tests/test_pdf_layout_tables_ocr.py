@@ -1,0 +1,203 @@
+"""Layout-aware PDF reading: tables and scanned pages (OCR), against PDFs built here.
+
+A table is read one line per row (fpdf2's ruled table, a Chromium-printed
+table with and without lines); a page ruled as a huge grid is not searched
+for tables at all. A scanned page is read by OCR, only the page without
+text is, and without tesseract the reader says so in Dutch. The PDFs and
+checks: tests/layout_pdfs.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from index.readers import read_document
+from tests.layout_pdfs import (
+    PARAGRAPHS,
+    _assert_no_furniture,
+    _assert_whole,
+    _chunks,
+    _norm,
+    _paragraph,
+    _pdf,
+    _print_html,
+    _save,
+)
+
+
+# --- a table -----------------------------------------------------------------
+
+
+def test_small_table_becomes_one_line_per_row(tmp_path):
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    _paragraph(pdf, "De uitgaven aan bijstand per jaar staan in de tabel hieronder.")
+    rows = [
+        ("Jaar", "Uitkeringen", "Bedrag"),
+        ("2024", "12.400", "148 miljoen"),
+        ("2025", "11.900", "143 miljoen"),
+    ]
+    with pdf.table(col_widths=(30, 40, 40), width=110, align="LEFT") as table:
+        for row in rows:
+            cells = table.row()
+            for value in row:
+                cells.cell(value)
+    pdf.ln(6)
+    _paragraph(pdf, PARAGRAPHS[4])
+    path = _save(pdf, tmp_path / "tabel.pdf")
+    doc, chunks = _chunks(path)
+    text = doc.text
+    assert "Jaar: 2024; Uitkeringen: 12.400; Bedrag: 148 miljoen" in text
+    assert "Jaar: 2025; Uitkeringen: 11.900; Bedrag: 143 miljoen" in text
+    _assert_whole(chunks, PARAGRAPHS[4:5])
+    assert doc.text.index("Jaar: 2024") < doc.text.index("Overvecht")
+
+
+# --- a table printed by Chromium ---------------------------------------------
+
+TABLE_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">
+<title>Tarieven paspoort | Rijksoverheid.nl</title></head><body>
+<h1>Wat kost een paspoort?</h1>
+<p>De tarieven voor een paspoort en een identiteitskaart staan hieronder. Het gaat om maximumtarieven.</p>
+<table{border}><tr><th>Document</th><th>Leeftijd</th><th>Tarief</th></tr>
+<tr><td>Paspoort</td><td>18 jaar en ouder</td><td>84,70 euro</td></tr>
+<tr><td>Identiteitskaart</td><td>jonger dan 18 jaar</td><td>43,30 euro</td></tr></table>
+<p>Uw gemeente bepaalt het precieze bedrag. Het kan zijn dat u minder betaalt voor uw reisdocument.</p>
+</body></html>"""
+
+
+@pytest.mark.parametrize("border", [True, False], ids=["met-lijnen", "zonder-lijnen"])
+def test_chromium_printed_table_reads_row_by_row(tmp_path, border):
+    html = TABLE_PAGE.replace("{border}", ' border="1" style="border-collapse:collapse"' if border else "")
+    path = _print_html(html, tmp_path)
+    doc, chunks = _chunks(path)
+    if border:
+        assert "Document: Paspoort; Leeftijd: 18 jaar en ouder; Tarief: 84,70 euro" in doc.text
+        assert "Document: Identiteitskaart; Leeftijd: jonger dan 18 jaar; Tarief: 43,30 euro" in doc.text
+    else:  # no ruling: no table found, but each row is read as one line, not as columns
+        text = _norm(doc.text)
+        assert "Paspoort 18 jaar en ouder 84,70 euro" in text
+        assert "Identiteitskaart jonger dan 18 jaar 43,30 euro" in text
+    _assert_whole(chunks, ["Uw gemeente bepaalt het precieze bedrag. Het kan zijn dat u minder betaalt "
+                           "voor uw reisdocument."])
+    _assert_no_furniture(chunks, "Rijksoverheid.nl", "file:", "1/1")
+
+
+# --- bounded work: a large ruled grid ----------------------------------------
+
+
+def test_a_page_ruled_as_a_large_grid_is_not_searched_for_tables(tmp_path):
+    """pdfplumber's cell search takes over a minute on a 200 by 200 grid (a 3 KB file)."""
+    import pdfplumber
+
+    from index.pdf.tables import TableSearch
+    from tests import hostile_pdfs
+
+    lines = []
+    for k in range(200):
+        at = 10 + 70 * k
+        lines.append(b"10 %d m 14300 %d l S %d 10 m %d 14300 l S" % (at, at, at, at))
+    grid = hostile_pdfs.one_page(tmp_path / "raster.pdf", hostile_pdfs.deflated(b"\n".join(lines)),
+                                 mediabox=b"[0 0 14400 14400]")
+    # A ruled table of 60 rows and 10 columns: 61 lines across, 11 down.
+    table = [b"50 %d m 550 %d l S" % (50 + 12 * k, 50 + 12 * k) for k in range(61)]
+    table += [b"%d 50 m %d 770 l S" % (50 + 50 * k, 50 + 50 * k) for k in range(11)]
+    ruled = hostile_pdfs.one_page(tmp_path / "tabel.pdf", hostile_pdfs.deflated(b"\n".join(table)))
+    with pdfplumber.open(grid) as pdf, pdfplumber.open(ruled) as small:
+        search = TableSearch()
+        assert not search.allows(pdf.pages[0])
+        assert search.allows(small.pages[0]) and search.left == 100_000 - 61 * 11
+
+
+# --- OCR ---------------------------------------------------------------------
+
+
+def _ocr_ready() -> str | None:
+    from index.pdf import ocr
+
+    return ocr.unavailable()
+
+
+def test_scanned_page_is_read_by_ocr(tmp_path):
+    reason = _ocr_ready()
+    if reason is not None:
+        pytest.skip(f"geen OCR: {reason}")
+    import pypdfium2
+    from fpdf import FPDF
+
+    pdf = _pdf(header=None, page_numbers=None)
+    pdf.add_page()
+    for text in PARAGRAPHS[:3]:
+        _paragraph(pdf, text, size=12)
+    text_pdf = _save(pdf, tmp_path / "origineel.pdf")
+    image = pypdfium2.PdfDocument(str(text_pdf))[0].render(scale=200 / 72).to_pil()
+    image_path = tmp_path / "scan.png"
+    image.convert("L").save(image_path)
+    scan = FPDF(format="A4")
+    scan.add_page()
+    scan.image(str(image_path), x=0, y=0, w=210, h=297)
+    path = _save(scan, tmp_path / "scan.pdf")
+    doc, chunks = _chunks(path)
+    expected = _norm(" ".join(PARAGRAPHS[:3])).split()
+    got = _norm(" ".join(c.text for c in chunks)).split()
+    import difflib
+
+    matcher = difflib.SequenceMatcher(a=expected, b=got, autojunk=False)
+    right = sum(block.size for block in matcher.get_matching_blocks())
+    assert right / len(expected) >= 0.95, f"{right} van {len(expected)} woorden goed"
+    assert all(c.page == 1 for c in chunks)
+
+
+def test_scanned_page_without_tesseract_is_skipped_with_a_dutch_reason(tmp_path, monkeypatch):
+    from fpdf import FPDF
+    from PIL import Image
+
+    from index.errors import ReadError
+    from index.pdf import ocr
+
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
+    image_path = tmp_path / "grijs.png"
+    Image.new("L", (200, 280), 200).save(image_path)
+    scan = FPDF(format="A4")
+    scan.add_page()
+    scan.image(str(image_path), x=0, y=0, w=210, h=297)
+    path = _save(scan, tmp_path / "scan.pdf")
+    with pytest.raises(ReadError) as info:
+        read_document(path, tmp_path)
+    assert "tesseract-ocr" in str(info.value)
+
+
+def test_ocr_only_on_the_page_without_text(tmp_path, caplog):
+    reason = _ocr_ready()
+    if reason is not None:
+        pytest.skip(f"geen OCR: {reason}")
+    import logging
+
+    import pypdfium2
+    from fpdf import FPDF
+
+    source = _pdf(header=None, page_numbers=None)
+    source.add_page()
+    _paragraph(source, PARAGRAPHS[4], size=12)
+    image = pypdfium2.PdfDocument(bytes(source.output()))[0].render(scale=200 / 72).to_pil()
+    image_path = tmp_path / "pagina2.png"
+    image.convert("L").save(image_path)
+    mixed = FPDF(format="A4")
+    mixed.add_page()
+    mixed.set_font("Helvetica", size=12)
+    mixed.multi_cell(0, 6, PARAGRAPHS[0])
+    mixed.add_page()
+    mixed.image(str(image_path), x=0, y=0, w=210, h=297)
+    path = _save(mixed, tmp_path / "gemengd.pdf")
+    with caplog.at_level(logging.INFO, logger="index.pdf.layout"):
+        doc, chunks = _chunks(path)
+    progress = [r.getMessage() for r in caplog.records if "OCR" in r.getMessage()]
+    assert len(progress) == 1 and "pagina 2" in progress[0]
+    first = next(c for c in chunks if "vierhonderd inwoners" in c.text)
+    assert _norm(PARAGRAPHS[0]) in _norm(first.text) and first.page == 1
+    scanned = next(c for c in chunks if "Kanaleneiland" in c.text)
+    assert scanned.page == 2
+    assert doc.ocr_pages == (2,)
