@@ -9,12 +9,15 @@ a person or body ("wie") -- whose answer sentence and passage hold few of
 its words, is a near miss: the documents speak of the subject, but not of
 what was asked ("in 2025", "met één huisgenoot", "voor een alleenstaande",
 "van de Belastingdienst"). So is one whose answer passage holds no number at
-all where a number or an amount is asked for, and an answer whose passage
-lacks a year the question names. Thresholds are chosen on the tuning half of
+all where a number or an amount is asked for, one asking for the holder of a
+role ("Wie is de burgemeester van ...?") whose passage never names the role,
+and an answer whose passage lacks a year the question names. Thresholds are chosen on the tuning half of
 the dev sets (docs/quality.md).
 """
 
 from __future__ import annotations
+
+from index.analysis import fold
 
 from .answer_types import YEAR, type_evidence
 from .extract import AnswerSentence, Question, sentence_terms, term_overlap
@@ -55,6 +58,8 @@ def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit
         return False
     if question.wanted.kind in COUNTED_TYPES and type_evidence(question.wanted, passage, question.text) < 1.0:
         return True  # "hoeveel euro" over a passage that names no amount at all
+    if question.wanted.kind == "name" and question.wanted.focus and question.wanted.focus not in fold(passage):
+        return True  # "Wie is de burgemeester van ...?" over a passage that names no burgemeester
     quoted = f"{sentence.context or ''} {sentence.text}"
     return (term_overlap(question.terms, sentence_terms(quoted)) < options.min_sentence_support
             and term_overlap(question.terms, sentence_terms(passage)) < options.min_passage_support)

@@ -154,10 +154,17 @@ def test_which_municipalities_lead_names_them_in_the_top_passage(answerer):
     "Hoeveel euro kost de rekentool van Rotterdam per gebruiker?",
     # they name a director (of Arriva Limburg) and the Belastingdienst, but not its director
     "Wie is de directeur van de Belastingdienst?",
+    # they speak of the NVVK, but name no chair of it (the word "voorzitter" is not in the passage)
+    "Wie is de voorzitter van de NVVK?",
 ])
 def test_a_near_miss_is_not_answered_with_something_close(answerer, question):
     answer = answerer.ask(question)
     assert answer.abstained and answer.text == NOTHING_FOUND
+
+
+def test_a_person_asked_by_the_role_the_documents_name_is_answered(answerer):
+    answer = answerer.ask("Wie is de directeur van Valente?")
+    assert not answer.abstained and "Maarten Hijink" in answer.text
 
 
 @pytest.mark.parametrize("follow_up, expected", [
