@@ -11,8 +11,8 @@ what was asked ("in 2025", "met één huisgenoot", "voor een alleenstaande",
 "van de Belastingdienst"). So is one whose answer passage holds no number at
 all where a number or an amount is asked for, one asking for the holder of a
 role ("Wie is de burgemeester van ...?") whose passage never names the role,
-and an answer whose passage lacks a year the question names. Thresholds are chosen on the tuning half of
-the dev sets (docs/quality.md).
+and an answer whose passage lacks a year the question names. Thresholds are
+chosen on the tuning half of the dev sets (docs/quality.md).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit
         return False
     if question.wanted.kind in COUNTED_TYPES and type_evidence(question.wanted, passage, question.text) < 1.0:
         return True  # "hoeveel euro" over a passage that names no amount at all
-    if question.wanted.kind == "name" and question.wanted.focus and question.wanted.focus not in fold(passage):
+    if question.wanted.role and question.wanted.role not in fold(passage):
         return True  # "Wie is de burgemeester van ...?" over a passage that names no burgemeester
     quoted = f"{sentence.context or ''} {sentence.text}"
     return (term_overlap(question.terms, sentence_terms(quoted)) < options.min_sentence_support

@@ -69,6 +69,10 @@ _QUESTION_WORD = re.compile(_LEAD + r"(wat|welke|welk|wie|waar|wanneer|hoeveel|h
 
 
 _FOCUS = re.compile(r"\b(?:welke|welk|wie is de|wie zijn de|wie was de|hoe heet de|hoe heet het|hoe heten de)\s+(\w{3,})")
+# "Wie is de burgemeester van ...?": the role whose holder is asked, a noun right
+# before "van", "bij", ... or the question mark ("Wie is de nieuwe directeur" names
+# no role this way: "nieuwe" is no role, and the check stays off).
+_ROLE = re.compile(r"\bwie (?:is|zijn|was|waren) de (\w[\w-]{2,})(?=\s+(?:van|bij|in|op|die|achter|voor)\b|\s*\?)")
 # "Wat is de beoogde invoeringsdatum ...?", "Welke termijn ...?": the head of the noun
 # the question asks about names the answer type, and a Dutch compound ends in its
 # head ("invoerings|datum", "eigen|bijdrage"). Up to two words before it may be
@@ -95,6 +99,7 @@ class Asked:
     kind: str | None
     questions_answer: bool = False  # "Welke vraag stelt Valente?": a question is the answer
     focus: str | None = None  # "welke gemeenten" -> "gemeente": the noun the answer is an instance of
+    role: str | None = None  # "Wie is de burgemeester van ...?" -> "burgemeester": the role whose holder is asked
 
 
 def asked(question: str) -> Asked:
@@ -104,7 +109,9 @@ def asked(question: str) -> Asked:
     if kind in (None, "thing"):
         kind = _kind_of_head_noun(q) or kind
     focus = _FOCUS.search(q)
-    return Asked(kind, bool(_ASKS_FOR_A_QUESTION.search(q)), _focus_stem(focus.group(1)) if focus else None)
+    role = _ROLE.search(q)
+    return Asked(kind, bool(_ASKS_FOR_A_QUESTION.search(q)), _focus_stem(focus.group(1)) if focus else None,
+                 _focus_stem(role.group(1)) if role else None)
 
 
 def _kind_of_head_noun(folded_question: str) -> str | None:

@@ -35,6 +35,17 @@ def test_the_question_word_decides_the_answer_type(question, kind):
     assert asked(question).kind == kind
 
 
+@pytest.mark.parametrize("question, role", [
+    ("Wie is de wethouder van Utrecht?", "wethouder"),
+    ("Wie zijn de initiatiefnemers van het plan?", "initiatiefnemer"),
+    ("Wie is de directeur-bestuurder van de corporatie?", "directeur-bestuurder"),
+    ("Wie is de nieuwe directeur van de corporatie?", None),  # an adjective first: no role is read
+    ("Wie leidt het onderzoek?", None),
+])
+def test_wie_is_de_x_van_y_asks_for_the_holder_of_role_x(question, role):
+    assert asked(question).role == role
+
+
 def test_the_noun_after_welke_is_the_focus_of_the_answer():
     wanted = asked("Welke minister werkt aan het wetsvoorstel?")
     assert wanted.focus == "minister"
