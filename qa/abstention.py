@@ -11,15 +11,20 @@ what was asked ("in 2025", "met één huisgenoot", "voor een alleenstaande",
 "van de Belastingdienst"). So is one whose answer passage holds no number at
 all where a number or an amount is asked for, one asking for the holder of a
 role ("Wie is de burgemeester van ...?") whose passage never names the role,
-and an answer whose passage lacks a year the question names. Thresholds are
+one naming a place, person or body ("in Maastricht") that the answer's section
+never names, one asking "in welk jaar" of a passage that names no year, and an
+answer whose passage lacks a year the question names. Thresholds are
 chosen on the tuning half of the dev sets (docs/quality.md).
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+
 from index.analysis import fold
 
-from .answer_types import YEAR, type_evidence
+from .answer_types import YEAR, question_names, type_evidence
 from .extract import AnswerSentence, Question, sentence_terms, term_overlap
 from .options import AnswerOptions
 from .retrieval import Hit, Retrieval
@@ -33,6 +38,13 @@ SPECIFIC_TYPES = ("quantity", "amount", "date", "name")
 # often asks for a condition ("Wanneer heb ik recht op ...?"), which no date
 # in the passage has to answer.
 COUNTED_TYPES = ("quantity", "amount")
+# "In welk jaar ...?" is answered by a year, in figures or relative to now; "wanneer"
+# may ask for a condition ("Wanneer heb ik recht op ...?") and is not checked this way.
+YEAR_ASKED = re.compile(r"\bwelk jaar\b")
+YEAR_SAID = re.compile(r"\b(?:19|20)\d\d\b|\b(?:dit|volgend|komend|vorig|afgelopen|het nieuwe) jaar\b")
+# The setting of every corpus Vraagbaak serves (Dutch public life): "in Nederland",
+# "Nederlandse" constrain nothing, and a passage seldom says them.
+SETTING = "nederland"
 
 
 def retrieval_is_weak(retrieval: Retrieval, options: AnswerOptions) -> bool:
@@ -49,17 +61,42 @@ def retrieval_is_weak(retrieval: Retrieval, options: AnswerOptions) -> bool:
 
 
 def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit, follow_up: bool,
-                          options: AnswerOptions) -> bool:
-    """The picked sentence speaks of the subject but not of what was asked."""
+                          options: AnswerOptions, section: Callable[[Hit], str] | None = None) -> bool:
+    """The picked sentence speaks of the subject but not of what was asked.
+
+    `section(hit)` gives the text around the passage that its names may come
+    from (the passages under its heading); without it, only the passage counts.
+    """
     passage = " ".join(part for part in (hit.chunk.title, hit.chunk.heading, hit.chunk.text) if part)
     if set(YEAR.findall(question.text)) - set(YEAR.findall(passage)) and not follow_up:
         return True
     if question.wanted.kind not in SPECIFIC_TYPES or follow_up:
         return False
+    if YEAR_ASKED.search(fold(question.text)) and not YEAR_SAID.search(fold(passage)):
+        return True  # "In welk jaar ...?" over a passage that names no year
     if question.wanted.kind in COUNTED_TYPES and type_evidence(question.wanted, passage, question.text) < 1.0:
         return True  # "hoeveel euro" over a passage that names no amount at all
     if question.wanted.role and question.wanted.role not in fold(passage):
         return True  # "Wie is de burgemeester van ...?" over a passage that names no burgemeester
+    if names_not_in_section(question.text, passage, hit, section):
+        return True  # "Hoeveel ... in Maastricht?" over an article about Sittard-Geleen
     quoted = f"{sentence.context or ''} {sentence.text}"
     return (term_overlap(question.terms, sentence_terms(quoted)) < options.min_sentence_support
             and term_overlap(question.terms, sentence_terms(passage)) < options.min_passage_support)
+
+
+def names_not_in_section(question: str, passage: str, hit: Hit, section: Callable[[Hit], str] | None) -> list[str]:
+    """The question's names (`question_names`) that neither the passage nor its section holds.
+
+    A name in a question that asks for one value is a constraint: "hoeveel
+    appartementen in Maastricht" is not answered by the number of apartments
+    in Sittard-Geleen. The section (the passages under the same heading: one
+    article of a clippings file, or a whole letter) counts, since a passage
+    leaves the place or body its article is about to the article's opening.
+    """
+    names = [name for name in question_names(question) if not name.startswith(SETTING)]
+    missing = [name for name in names if name not in fold(passage)]
+    if missing and section is not None:
+        around = fold(section(hit))
+        missing = [name for name in missing if name not in around]
+    return missing

@@ -21,7 +21,7 @@ from index.analysis import fold
 
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _NUMBER_WORDS = (
-    "twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|veertig|vijftig|zestig|"
+    "nul|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|veertig|vijftig|zestig|"
     "zeventig|tachtig|negentig|honderd|duizend|miljoen|miljard|procent|helft|kwart|derde|dubbel|verdubbeld"
 )
 # A quantity, not a date: "40 woningen", "12 procent", "twaalf gemeenten",
@@ -152,6 +152,22 @@ def names_the_focus(wanted: Asked, sentence: str, question: str) -> bool:
         if new_names(after, question) or sentence[match.start()].isupper() and match.start() > 0:
             return True
     return False
+
+
+def question_names(question: str) -> list[str]:
+    """The names a question is specific about, folded: its capitalised words, not its first.
+
+    A hyphenated name counts by its capitalised parts ("Sittard-Geleen": sittard,
+    geleen; "BRP-registratie": none, "registratie" is no name). Acronyms (CBS, VNG)
+    and initials are left out: they name the bodies a question is about or quotes,
+    which a passage may leave to its context.
+    """
+    names = []
+    for match in _NAME.finditer(question):
+        for part in re.split(r"[-/]", match.group(0)):
+            if part[:1].isupper() and re.search(r"[a-zà-ÿ]", part):
+                names.append(fold(part))
+    return names
 
 
 def has_question_word(question: str) -> bool:

@@ -89,6 +89,14 @@ class Answerer:
         self.reranker = (load_reranker(self.options.reranker, offline=self.options.offline)
                          if self.options.reranker else None)
 
+    def section_text(self, hit: Hit) -> str:
+        """The passages of the hit's document under the same heading (a whole document without headings)."""
+        found = hit.chunk
+        # A passage found across collections says which one it is of (index.backends.combined).
+        chunks = (self.snapshot.document_chunks(found.doc_id, collection=found.collection) if found.collection
+                  else self.snapshot.document_chunks(found.doc_id))
+        return " ".join(chunk.text for chunk in chunks if chunk.heading == found.heading)
+
     def ask(self, question: object, *, history: object = None, top_k: int = DEFAULT_TOP_K) -> Answer:
         started = time.perf_counter()
         text = clean_question(question)
@@ -117,7 +125,7 @@ class Answerer:
                 sentences = extract_answer(asked, hits)
                 best = sentences[0] if sentences else None
                 if best and answer_is_unsupported(asked, best, hits[best.passage - 1], retrieval.follow_up,
-                                                  self.options):
+                                                  self.options, section=self.section_text):
                     sentences = []
                 hits, sentences = answer_passage_first(hits, sentences)
                 sentences.sort(key=lambda s: (s.passage, s.start))  # reading order

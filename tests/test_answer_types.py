@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.answer_types import asked, has_question_word, is_question, new_names, type_evidence
+from qa.answer_types import asked, has_question_word, is_question, new_names, question_names, type_evidence
 from qa.evaluate import is_question_text, split_halves
 
 
@@ -75,6 +75,18 @@ def test_names_are_new_words_with_a_capital_not_at_the_start():
     assert new_names("Volgens minister M.L.J. Paul is dat zo.", "Wie is de minister?") == ["M.L.J.", "Paul"]
     assert new_names("Volgens de gemeente Utrecht is dat zo.", "Wat vindt Utrecht?") == []
     assert new_names("Dat is zo.", "Wie?") == []
+
+
+def test_the_names_a_question_is_specific_about():
+    assert question_names("Hoeveel statushouders moet Sittard-Geleen huisvesten?") == ["sittard", "geleen"]
+    assert question_names("Hoeveel woningen bouwt Utrecht in 2027?") == ["utrecht"]
+    # The first word, acronyms and the lower-case part of a compound name no place or body.
+    assert question_names("Wanneer meldde het CBS de verbeterde BRP-registratie?") == []
+
+
+def test_zero_is_a_number():
+    q = "Hoeveel dakloze mensen moeten er in 2030 nog zijn?"
+    assert type_evidence(asked(q), "Het doel is nul dakloze mensen in 2030.", q) == 1.0
 
 
 def test_questions_are_recognised_and_some_questions_ask_for_one():

@@ -87,6 +87,14 @@ def test_a_question_searches_only_the_collections_it_is_given(two_collections):
     assert "source" in alone.as_dict()["passages"][0] and alone.as_dict()["passages"][0]["source"]["collection"] == STANDARD
 
 
+def test_a_passage_found_across_collections_is_read_in_its_own_section(two_collections):
+    """The near-miss check reads the passages around an answer in the collection it came from."""
+    answerer = two_collections.answerer([STANDARD, "rotterdam"])
+    hit = answerer.ask(QUESTION).hits[0]
+    section = answerer.section_text(hit)
+    assert hit.chunk.text in section and "Rotterdam" in section
+
+
 def test_one_collection_answers_exactly_as_the_single_index(two_collections, embedder):
     """The combined backend over one collection changes nothing: same passages, same order, same answer."""
     rotterdam = two_collections.collections.get("rotterdam")
