@@ -52,6 +52,10 @@ SECOND_SENTENCE_RATIO = 0.8
 LEANS_ON_PREVIOUS = re.compile(
     r"(?:dit|dat|deze|die|daardoor|daarmee|daarom|daarbij|daarvoor|hierdoor|hiermee|hierbij|"
     r"op die manier|op deze manier|zo)\b", re.IGNORECASE)
+# A sentence that draws a conclusion ("Gemeenten zouden noodopvang daarom als
+# tussenstap moeten zien") states a consequence: its reason is the sentence
+# before. For a "waarom" question that sentence is quoted with it.
+CONCLUDES = re.compile(r"\b(?:daarom|daardoor|hierdoor|hierom|om die reden|om deze reden|dus)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -200,13 +204,15 @@ def _candidates(question: Question, hits: list[Hit], max_passages: int) -> list[
     return []
 
 
-def _quote(hit: Hit, j: int, spans: list[tuple[int, int]]) -> AnswerSentence:
+def _quote(hit: Hit, j: int, spans: list[tuple[int, int]], wanted: Asked | None = None) -> AnswerSentence:
     """Sentence j of a passage as quoted: with the next one when it is very short, a footnote with its context."""
     start, end = spans[j]
     text = hit.chunk.text
     if len(text[start:end].split()) < MIN_ANSWER_WORDS and j + 1 < len(spans) and hit.chunk.kind != "footnote":
         end = spans[j + 1][1]
-    if j > 0 and LEANS_ON_PREVIOUS.match(text, start) and not text[spans[j - 1][1]:start].strip():
+    points_back = LEANS_ON_PREVIOUS.match(text, start) or (
+        wanted is not None and wanted.kind == "reason" and CONCLUDES.search(text, start, end))
+    if j > 0 and points_back and not text[spans[j - 1][1]:start].strip():
         start = spans[j - 1][0]  # "Op die manier ...": quoted with the sentence it points back to
     context = hit.chunk.context if hit.chunk.kind == "footnote" else None
     return AnswerSentence(hit.rank, start, end, text[start:end], context)
@@ -225,11 +231,11 @@ def extract_answer(question: Question, hits: list[Hit], *, max_passages: int | N
     if not candidates:
         return []
     best = candidates[0]
-    chosen = [_quote(best[1], best[2], best[3])]
+    chosen = [_quote(best[1], best[2], best[3], question.wanted)]
     for score, hit, j, spans in candidates[1:MAX_ANSWER_SENTENCES * 4]:
         if len(chosen) >= MAX_ANSWER_SENTENCES or score < SECOND_SENTENCE_RATIO * best[0]:
             break
-        quote = _quote(hit, j, spans)
+        quote = _quote(hit, j, spans, question.wanted)
         if any(q.passage == quote.passage and q.start < quote.end and quote.start < q.end for q in chosen):
             continue
         chosen.append(quote)
