@@ -112,13 +112,21 @@ def term_overlap(terms: dict[str, float], found_terms: list[str] | tuple[str, ..
     if not total:
         return 0.0
     found = 0.0
-    present = set(found_terms)
+    present, joined = _present(tuple(found_terms))
     for term, weight in terms.items():
         if term in present:
             found += weight
-        elif len(term) >= 4 and any(term in other for other in present if len(other) > len(term)):
+        elif len(term) >= 4 and term in joined:
+            # Not a word of the sentence, but part of one: a longer word, a compound, holds it.
             found += 0.6 * weight
     return found / total
+
+
+@lru_cache(maxsize=50_000)
+def _present(found_terms: tuple[str, ...]) -> tuple[frozenset[str], str]:
+    """A sentence's stems as a set, and joined by spaces: a substring of the joined text that is
+    not one of the stems is part of a longer one (stems hold no spaces)."""
+    return frozenset(found_terms), " ".join(found_terms)
 
 
 def sentence_evidence(question: Question, sentence: str) -> float:

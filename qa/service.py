@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from index.embedder import Embedder
 from index.backends import Backend
@@ -17,6 +18,7 @@ from .reranker import load_reranker
 from .retrieval import Hit, Retriever
 
 NOTHING_FOUND = "Ik heb hierover niets gevonden in de documenten."
+SECTION_CACHE = 64  # sections kept for the near-miss check (qa.abstention.names_not_in_section)
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 20
 
@@ -88,14 +90,18 @@ class Answerer:
         self.options = options or AnswerOptions()
         self.reranker = (load_reranker(self.options.reranker, offline=self.options.offline)
                          if self.options.reranker else None)
+        # The same sections come back question after question; the snapshot never changes under us.
+        self._section = lru_cache(maxsize=SECTION_CACHE)(self._read_section)
 
     def section_text(self, hit: Hit) -> str:
         """The passages of the hit's document under the same heading (a whole document without headings)."""
-        found = hit.chunk
+        return self._section(hit.chunk.collection, hit.chunk.doc_id, hit.chunk.heading)
+
+    def _read_section(self, collection: str | None, doc_id: str, heading: str | None) -> str:
         # A passage found across collections says which one it is of (index.backends.combined).
-        chunks = (self.snapshot.document_chunks(found.doc_id, collection=found.collection) if found.collection
-                  else self.snapshot.document_chunks(found.doc_id))
-        return " ".join(chunk.text for chunk in chunks if chunk.heading == found.heading)
+        chunks = (self.snapshot.document_chunks(doc_id, collection=collection) if collection
+                  else self.snapshot.document_chunks(doc_id))
+        return " ".join(chunk.text for chunk in chunks if chunk.heading == heading)
 
     def ask(self, question: object, *, history: object = None, top_k: int = DEFAULT_TOP_K) -> Answer:
         started = time.perf_counter()

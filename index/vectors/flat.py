@@ -40,7 +40,7 @@ class FlatIndex(VectorIndex):
     def vectors(self, ids) -> np.ndarray:
         if not len(ids):
             return np.zeros((0, self.dimension), dtype=np.float32)
-        return np.stack([self._index.reconstruct(int(i)) for i in ids])
+        return self._index.reconstruct_batch(np.asarray(ids, dtype=np.int64))
 
     def all_vectors(self) -> np.ndarray:
         if not self.size:
