@@ -18,7 +18,11 @@ from .reranker import load_reranker
 from .retrieval import Hit, Retriever
 
 NOTHING_FOUND = "Ik heb hierover niets gevonden in de documenten."
-SECTION_CACHE = 64  # sections kept for the near-miss check (qa.abstention.names_not_in_section)
+# The near-miss check (qa.abstention.names_not_in_section) reads the passages under the
+# answer's heading, at most this many paragraphs either side (a long document without
+# headings is not read whole), and keeps the last SECTION_CACHE of them.
+SECTION_REACH = 50
+SECTION_CACHE = 64
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 20
 
@@ -94,14 +98,15 @@ class Answerer:
         self._section = lru_cache(maxsize=SECTION_CACHE)(self._read_section)
 
     def section_text(self, hit: Hit) -> str:
-        """The passages of the hit's document under the same heading (a whole document without headings)."""
-        return self._section(hit.chunk.collection, hit.chunk.doc_id, hit.chunk.heading)
+        """The passages of the hit's document under the same heading, up to SECTION_REACH paragraphs away."""
+        return self._section(hit.chunk.collection, hit.chunk.doc_id, hit.chunk.heading, hit.chunk.paragraph)
 
-    def _read_section(self, collection: str | None, doc_id: str, heading: str | None) -> str:
+    def _read_section(self, collection: str | None, doc_id: str, heading: str | None, paragraph: int) -> str:
         # A passage found across collections says which one it is of (index.backends.combined).
         chunks = (self.snapshot.document_chunks(doc_id, collection=collection) if collection
                   else self.snapshot.document_chunks(doc_id))
-        return " ".join(chunk.text for chunk in chunks if chunk.heading == heading)
+        return " ".join(chunk.text for chunk in chunks
+                        if chunk.heading == heading and abs(chunk.paragraph - paragraph) <= SECTION_REACH)
 
     def ask(self, question: object, *, history: object = None, top_k: int = DEFAULT_TOP_K) -> Answer:
         started = time.perf_counter()

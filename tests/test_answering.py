@@ -179,6 +179,16 @@ def test_a_place_named_in_the_article_of_the_passage_is_no_near_miss(answerer, q
     assert not answer.abstained and expected in answer.text
 
 
+def test_the_section_read_around_a_passage_is_bounded(seeds_snapshot, embedder, monkeypatch):
+    """Names are looked up under the passage's heading, but never in a whole long document."""
+    import qa.service
+    hit = Answerer(seeds_snapshot, embedder).ask("Hoeveel ritten zijn er in Limburg gemaakt met de gratis kaarten?").hits[0]
+    wide = Answerer(seeds_snapshot, embedder).section_text(hit)
+    monkeypatch.setattr(qa.service, "SECTION_REACH", 0)
+    narrow = Answerer(seeds_snapshot, embedder).section_text(hit)
+    assert hit.chunk.text in narrow and len(narrow) < len(wide) and "Limburg" in wide
+
+
 def test_in_welk_jaar_over_a_passage_without_a_year_is_a_near_miss():
     text = "Het kabinet vervangt de toeslag door een nieuw stelsel van financiering via de organisaties."
     hit = Hit(Chunk("stelsel.txt", "Stelsel", None, 1, text, 0, len(text), 1, 1, id=1), 1.0, 1, 0.9)
