@@ -86,7 +86,7 @@ def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit
 
 
 def names_not_in_section(question: str, passage: str, hit: Hit, section: Callable[[Hit], str] | None) -> list[str]:
-    """The question's names (`question_names`) that neither the passage nor its section holds.
+    """The question's names (`question_names`) of which neither the passage nor its section holds a part.
 
     A name in a question that asks for one value is a constraint: "hoeveel
     appartementen in Maastricht" is not answered by the number of apartments
@@ -94,9 +94,10 @@ def names_not_in_section(question: str, passage: str, hit: Hit, section: Callabl
     article of a clippings file, or a whole letter) counts, since a passage
     leaves the place or body its article is about to the article's opening.
     """
-    names = [name for name in question_names(question) if not name.startswith(SETTING)]
-    missing = [name for name in names if name not in fold(passage)]
+    names = [parts for parts in ([p for p in name if not p.startswith(SETTING)] for name in question_names(question))
+             if parts]
+    missing = [name for name in names if not any(part in fold(passage) for part in name)]
     if missing and section is not None:
         around = fold(section(hit))
-        missing = [name for name in missing if name not in around]
-    return missing
+        missing = [name for name in missing if not any(part in around for part in name)]
+    return [" ".join(name) for name in missing]

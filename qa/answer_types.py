@@ -154,20 +154,28 @@ def names_the_focus(wanted: Asked, sentence: str, question: str) -> bool:
     return False
 
 
-def question_names(question: str) -> list[str]:
-    """The names a question is specific about, folded: its capitalised words, not its first.
+def question_names(question: str) -> list[tuple[str, ...]]:
+    """The names a question is specific about, each as its folded parts; not its first word.
 
-    A hyphenated name counts by its capitalised parts ("Sittard-Geleen": sittard,
-    geleen; "BRP-registratie": none, "registratie" is no name). Acronyms (CBS, VNG)
-    and initials are left out: they name the bodies a question is about or quotes,
-    which a passage may leave to its context.
+    A name is a run of capitalised words ("Piet Fortuin", "Nationaal Actieplan
+    Dakloosheid"); a hyphenated word counts by its capitalised parts
+    ("Sittard-Geleen": sittard, geleen; "BRP-registratie": none, "registratie" is
+    no name). Acronyms (CBS, VNG) and initials are left out: they name the bodies a
+    question is about or quotes, which a passage may leave to its context.
     """
-    names = []
+    names: list[list[str]] = []
+    end = -1
     for match in _NAME.finditer(question):
-        for part in re.split(r"[-/]", match.group(0)):
-            if part[:1].isupper() and re.search(r"[a-zà-ÿ]", part):
-                names.append(fold(part))
-    return names
+        parts = [fold(part) for part in re.split(r"[-/]", match.group(0))
+                 if part[:1].isupper() and re.search(r"[a-zà-ÿ]", part)]
+        if not parts:
+            continue
+        if names and not question[end:match.start()].strip():
+            names[-1].extend(parts)  # the next word of the same name
+        else:
+            names.append(parts)
+        end = match.end()
+    return [tuple(name) for name in names]
 
 
 def has_question_word(question: str) -> bool:

@@ -78,8 +78,10 @@ def test_names_are_new_words_with_a_capital_not_at_the_start():
 
 
 def test_the_names_a_question_is_specific_about():
-    assert question_names("Hoeveel statushouders moet Sittard-Geleen huisvesten?") == ["sittard", "geleen"]
-    assert question_names("Hoeveel woningen bouwt Utrecht in 2027?") == ["utrecht"]
+    assert question_names("Hoeveel statushouders moet Sittard-Geleen huisvesten?") == [("sittard", "geleen")]
+    assert question_names("Hoeveel woningen bouwt Utrecht in 2027?") == [("utrecht",)]
+    # A run of capitalised words is one name; a passage that holds one of its words names it.
+    assert question_names("Wat zei Piet Fortuin over de regeling in Limburg?") == [("piet", "fortuin"), ("limburg",)]
     # The first word, acronyms and the lower-case part of a compound name no place or body.
     assert question_names("Wanneer meldde het CBS de verbeterde BRP-registratie?") == []
 
