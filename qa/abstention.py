@@ -96,7 +96,8 @@ def names_not_in_section(question: str, passage: str, hit: Hit, section: Callabl
     """
     names = [parts for parts in ([p for p in name if not p.startswith(SETTING)] for name in question_names(question))
              if parts]
-    missing = [name for name in names if not any(part in fold(passage) for part in name)]
+    folded = fold(passage)
+    missing = [name for name in names if not any(part in folded for part in name)]
     if missing and section is not None:
         around = fold(section(hit))
         missing = [name for name in missing if not any(part in around for part in name)]
