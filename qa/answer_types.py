@@ -36,10 +36,12 @@ DATE = re.compile(
     r"jaar|maand|kwartaal|voorjaar|najaar|zomer|winter|herfst)\b"
 )
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# A clause that gives a cause or a purpose ("omdat ...", "om ... te"); a reason is
+# also named by words such as "reden", "doel", "leidt tot".
+_CAUSE = r"omdat|doordat|want|zodat|vanwege|dankzij|aangezien|waardoor|om\b(?:\s+\S+){1,12}?\s+te"
+CAUSE = re.compile(rf"\b(?:{_CAUSE})\b")
 REASON = re.compile(
-    r"\b(?:omdat|doordat|want|zodat|daardoor|daarom|vanwege|dankzij|aangezien|waardoor|reden|oorzaak|"
-    r"doel|bedoeld|bedoeling|zorgt ervoor|leidt tot|met als gevolg|"
-    r"om\b(?:\s+\S+){1,12}?\s+te)\b"
+    rf"\b(?:{_CAUSE}|daardoor|daarom|reden|oorzaak|doel|bedoeld|bedoeling|zorgt ervoor|leidt tot|met als gevolg)\b"
 )
 # A name: a capitalised word, or initials ("M.L.J."), not at the start of the sentence.
 _NAME = re.compile(r"(?<=[\s(„\"'])(?:[A-Z]\.){1,5}(?=\s)|(?<=[\s(„\"'])[A-ZÀ-Ý][\w'’-]*[a-zà-ÿ0-9][\w'’-]*")

@@ -16,11 +16,11 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from index.analysis import DutchAnalyzer
+from index.analysis import DutchAnalyzer, fold
 from index.chunker import NOTE_NUMBER
 from index.sentences import sentence_spans
 
-from .answer_types import Asked, asked, has_question_word, is_question, type_evidence
+from .answer_types import CAUSE, Asked, asked, has_question_word, is_question, type_evidence
 from .retrieval import Hit
 
 # Weight of "holds the kind of fact asked for" (docs/quality.md).
@@ -52,9 +52,10 @@ SECOND_SENTENCE_RATIO = 0.8
 LEANS_ON_PREVIOUS = re.compile(
     r"(?:dit|dat|deze|die|daardoor|daarmee|daarom|daarbij|daarvoor|hierdoor|hiermee|hierbij|"
     r"op die manier|op deze manier|zo)\b", re.IGNORECASE)
-# A sentence that draws a conclusion ("Gemeenten zouden noodopvang daarom als
-# tussenstap moeten zien") states a consequence: its reason is the sentence
-# before. For a "waarom" question that sentence is quoted with it.
+# For a "waarom" question: a sentence that draws a conclusion ("Gemeenten zouden
+# noodopvang daarom als tussenstap moeten zien") states a consequence, and its
+# reason is the sentence before, quoted with it; a sentence with no cause or
+# purpose clause (answer_types.CAUSE) is quoted with the sentence after it.
 CONCLUDES = re.compile(r"\b(?:daarom|daardoor|hierdoor|hierom|om die reden|om deze reden|dus)\b", re.IGNORECASE)
 
 
@@ -218,10 +219,12 @@ def _quote(hit: Hit, j: int, spans: list[tuple[int, int]], wanted: Asked | None 
     text = hit.chunk.text
     if len(text[start:end].split()) < MIN_ANSWER_WORDS and j + 1 < len(spans) and hit.chunk.kind != "footnote":
         end = spans[j + 1][1]
-    points_back = LEANS_ON_PREVIOUS.match(text, start) or (
-        wanted is not None and wanted.kind == "reason" and CONCLUDES.search(text, start, end))
-    if j > 0 and points_back and not text[spans[j - 1][1]:start].strip():
+    asks_why = wanted is not None and wanted.kind == "reason"
+    concludes = asks_why and CONCLUDES.search(text, start, end)
+    if j > 0 and (LEANS_ON_PREVIOUS.match(text, start) or concludes) and not text[spans[j - 1][1]:start].strip():
         start = spans[j - 1][0]  # "Op die manier ...": quoted with the sentence it points back to
+    elif asks_why and j + 1 < len(spans) and not CAUSE.search(fold(text[spans[j][0]:spans[j][1]])):
+        end = max(end, spans[j + 1][1])  # a claim without its cause: the reason often follows it
     context = hit.chunk.context if hit.chunk.kind == "footnote" else None
     return AnswerSentence(hit.rank, start, end, text[start:end], context)
 

@@ -256,6 +256,21 @@ def test_a_why_question_answered_by_a_conclusion_is_quoted_with_its_reason():
     assert answer.text.startswith("De provincie kiest daarom")
 
 
+def test_a_why_question_answered_by_a_bare_claim_is_quoted_with_the_sentence_after_it():
+    text = ("De gemeente stopt in april met de proef met gratis parkeren. "
+            "Te weinig bewoners maakten er gebruik van. "
+            "De raad besluit in juni over een vervolg.")
+    hit = Hit(Chunk("parkeren.txt", "Parkeren", None, 1, text, 0, len(text), 1, 1, id=1), 1.0, 1, 0.9)
+    [answer] = extract_answer(Question.of("Waarom stopt de gemeente met de proef met gratis parkeren?"), [hit])[:1]
+    assert answer.text.startswith("De gemeente stopt") and answer.text.endswith("er gebruik van.")
+    # A claim that gives its cause itself is quoted alone.
+    caused = ("De gemeente stopt in april met de proef met gratis parkeren, omdat te weinig bewoners er "
+              "gebruik van maakten. De raad besluit in juni over een vervolg.")
+    hit = replace(hit, chunk=replace(hit.chunk, text=caused, end=len(caused)))
+    [answer] = extract_answer(Question.of("Waarom stopt de gemeente met de proef met gratis parkeren?"), [hit])[:1]
+    assert answer.text.endswith("gebruik van maakten.") and "De raad" not in answer.text
+
+
 def test_the_passage_an_answer_quotes_comes_first_when_it_is_of_the_first_document():
     hits = [Hit(_chunk(doc, paragraph, n), 1.0 / n, n, 0.9)
             for n, (doc, paragraph) in enumerate([("a.txt", 1), ("b.txt", 2), ("a.txt", 7)], 1)]
