@@ -217,13 +217,16 @@ def _quote(hit: Hit, j: int, spans: list[tuple[int, int]], wanted: Asked | None 
     """Sentence j of a passage as quoted: with the next one when it is very short, a footnote with its context."""
     start, end = spans[j]
     text = hit.chunk.text
-    if len(text[start:end].split()) < MIN_ANSWER_WORDS and j + 1 < len(spans) and hit.chunk.kind != "footnote":
+    # The quotable sentences next to this one, where nothing lies between (a question left out does).
+    before = j > 0 and not text[spans[j - 1][1]:start].strip()
+    after = j + 1 < len(spans) and not text[end:spans[j + 1][0]].strip()
+    if len(text[start:end].split()) < MIN_ANSWER_WORDS and after and hit.chunk.kind != "footnote":
         end = spans[j + 1][1]
     asks_why = wanted is not None and wanted.kind == "reason"
     concludes = asks_why and CONCLUDES.search(text, start, end)
-    if j > 0 and (LEANS_ON_PREVIOUS.match(text, start) or concludes) and not text[spans[j - 1][1]:start].strip():
+    if before and (LEANS_ON_PREVIOUS.match(text, start) or concludes):
         start = spans[j - 1][0]  # "Op die manier ...": quoted with the sentence it points back to
-    elif asks_why and j + 1 < len(spans) and not CAUSE.search(fold(text[spans[j][0]:spans[j][1]])):
+    elif asks_why and after and not CAUSE.search(fold(text[spans[j][0]:spans[j][1]])):
         end = max(end, spans[j + 1][1])  # a claim without its cause: the reason often follows it
     context = hit.chunk.context if hit.chunk.kind == "footnote" else None
     return AnswerSentence(hit.rank, start, end, text[start:end], context)

@@ -271,6 +271,13 @@ def test_a_why_question_answered_by_a_bare_claim_is_quoted_with_the_sentence_aft
     assert answer.text.endswith("gebruik van maakten.") and "De raad" not in answer.text
 
 
+def test_a_quote_never_reaches_over_a_question_it_leaves_out():
+    text = "De pas kost 40 euro. Is dat veel? Voor een gezin met een laag inkomen is dat een flink bedrag."
+    hit = Hit(Chunk("pas.txt", "Pas", None, 1, text, 0, len(text), 1, 1, id=1), 1.0, 1, 0.9)
+    answers = extract_answer(Question.of("Hoeveel euro kost de pas?"), [hit])
+    assert answers[0].text == "De pas kost 40 euro." and all("?" not in a.text for a in answers)
+
+
 def test_the_passage_an_answer_quotes_comes_first_when_it_is_of_the_first_document():
     hits = [Hit(_chunk(doc, paragraph, n), 1.0 / n, n, 0.9)
             for n, (doc, paragraph) in enumerate([("a.txt", 1), ("b.txt", 2), ("a.txt", 7)], 1)]
