@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+import qa.service
 from index.backends import Candidates
 from index.types import Chunk
 from qa.abstention import answer_is_unsupported
@@ -24,6 +25,11 @@ ROTTERDAM = "Welke gemeente heeft een rekentool gelanceerd voor mensen in de bij
 @pytest.fixture(scope="module")
 def answerer(seeds_snapshot, embedder):
     return Answerer(seeds_snapshot, embedder, AnswerOptions())
+
+
+def _passage(doc: str, text: str) -> Hit:
+    """A found passage of one paragraph: the whole of a small document, ranked first."""
+    return Hit(Chunk(doc, doc.removesuffix(".txt").capitalize(), None, 1, text, 0, len(text), 1, 1, id=1), 1.0, 1, 0.9)
 
 
 def test_answer_is_quoted_word_for_word_with_offsets(answerer):
@@ -181,17 +187,17 @@ def test_a_place_named_in_the_article_of_the_passage_is_no_near_miss(answerer, q
 
 def test_the_section_read_around_a_passage_is_bounded(seeds_snapshot, embedder, monkeypatch):
     """Names are looked up under the passage's heading, but never in a whole long document."""
-    import qa.service
-    hit = Answerer(seeds_snapshot, embedder).ask("Hoeveel ritten zijn er in Limburg gemaakt met de gratis kaarten?").hits[0]
-    wide = Answerer(seeds_snapshot, embedder).section_text(hit)
+    answerer = Answerer(seeds_snapshot, embedder)
+    hit = answerer.ask("Hoeveel ritten zijn er in Limburg gemaakt met de gratis kaarten?").hits[0]
+    wide = answerer.section_text(hit)
     monkeypatch.setattr(qa.service, "SECTION_REACH", 0)
-    narrow = Answerer(seeds_snapshot, embedder).section_text(hit)
+    narrow = Answerer(seeds_snapshot, embedder).section_text(hit)  # a new one: sections are cached per Answerer
     assert hit.chunk.text in narrow and len(narrow) < len(wide) and "Limburg" in wide
 
 
 def test_in_welk_jaar_over_a_passage_without_a_year_is_a_near_miss():
     text = "Het kabinet vervangt de toeslag door een nieuw stelsel van financiering via de organisaties."
-    hit = Hit(Chunk("stelsel.txt", "Stelsel", None, 1, text, 0, len(text), 1, 1, id=1), 1.0, 1, 0.9)
+    hit = _passage("stelsel.txt", text)
     sentence = AnswerSentence(1, 0, len(text), text)
 
     def unsupported(question: str) -> bool:
@@ -236,7 +242,7 @@ def test_a_sentence_that_points_back_is_quoted_with_the_sentence_it_points_to():
     text = ("De gemeente verstuurt voortaan eerst een gratis herinnering als een boete niet op tijd is betaald. "
             "Op die manier krijgen mensen niet meteen extra kosten als zij een keer vergeten te betalen. "
             "De regeling gaat in op 1 maart.")
-    hit = Hit(Chunk("boetes.txt", "Boetes", None, 1, text, 0, len(text), 1, 1, id=1), 1.0, 1, 0.9)
+    hit = _passage("boetes.txt", text)
     question = Question.of("Krijg ik meteen extra kosten als ik vergeet een boete te betalen?")
     [answer] = extract_answer(question, [hit])[:1]
     assert answer.text.startswith("De gemeente verstuurt voortaan eerst een gratis herinnering")
@@ -248,7 +254,7 @@ def test_a_why_question_answered_by_a_conclusion_is_quoted_with_its_reason():
     text = ("Een tijdelijke locatie vraagt elk jaar nieuwe vergunningen en verhuizingen. "
             "De provincie kiest daarom voor vaste opvang in bestaande gebouwen. "
             "De eerste locatie opent in mei.")
-    hit = Hit(Chunk("opvang.txt", "Opvang", None, 1, text, 0, len(text), 1, 1, id=1), 1.0, 1, 0.9)
+    hit = _passage("opvang.txt", text)
     [answer] = extract_answer(Question.of("Waarom kiest de provincie voor vaste opvang?"), [hit])[:1]
     assert answer.text.startswith("Een tijdelijke locatie vraagt") and answer.text.endswith("bestaande gebouwen.")
     # The same sentence answering another kind of question is quoted alone.
@@ -260,7 +266,7 @@ def test_a_why_question_answered_by_a_bare_claim_is_quoted_with_the_sentence_aft
     text = ("De gemeente stopt in april met de proef met gratis parkeren. "
             "Te weinig bewoners maakten er gebruik van. "
             "De raad besluit in juni over een vervolg.")
-    hit = Hit(Chunk("parkeren.txt", "Parkeren", None, 1, text, 0, len(text), 1, 1, id=1), 1.0, 1, 0.9)
+    hit = _passage("parkeren.txt", text)
     [answer] = extract_answer(Question.of("Waarom stopt de gemeente met de proef met gratis parkeren?"), [hit])[:1]
     assert answer.text.startswith("De gemeente stopt") and answer.text.endswith("er gebruik van.")
     # A claim that gives its cause itself is quoted alone.
@@ -273,7 +279,7 @@ def test_a_why_question_answered_by_a_bare_claim_is_quoted_with_the_sentence_aft
 
 def test_a_quote_never_reaches_over_a_question_it_leaves_out():
     text = "De pas kost 40 euro. Is dat veel? Voor een gezin met een laag inkomen is dat een flink bedrag."
-    hit = Hit(Chunk("pas.txt", "Pas", None, 1, text, 0, len(text), 1, 1, id=1), 1.0, 1, 0.9)
+    hit = _passage("pas.txt", text)
     answers = extract_answer(Question.of("Hoeveel euro kost de pas?"), [hit])
     assert answers[0].text == "De pas kost 40 euro." and all("?" not in a.text for a in answers)
 
