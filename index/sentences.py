@@ -51,6 +51,11 @@ _NEVER_ENDS = (
 _NO_SENTENCE_END = re.compile(
     rf"(?:^|[\s(])(?:(?:{_NEVER_ENDS})\.|(?:[A-Z]\.){{1,5}})$", re.IGNORECASE)
 _INITIALS = re.compile(r"(?:^|[\s(])(?:[A-Z]\.){1,5}$")
+# A numbered item inside a running sentence ("bestaat uit: 1. een goed in
+# natura, 2. normaal voor iemand in de bijstand, en 3. niet bovenmatig"): a
+# number after a comma, semicolon, colon or "en"/"of" opens the next item, and
+# ends nothing. ("... stijgt van 6 naar 17." does end its sentence.)
+_ITEM_NUMBER = re.compile(r"(?:[,;:]|\s(?:en|of))\s+\(?\d{1,2}[.)]$", re.IGNORECASE)
 
 
 # The patterns above look at most a dozen characters back from the end of the
@@ -61,7 +66,8 @@ _CONTEXT = 32
 
 def _continues(previous: str) -> bool:
     """Whether the text after `previous` still belongs to its sentence."""
-    return bool(_ENUMERATOR.match(previous) or _NO_SENTENCE_END.search(previous) or _INITIALS.search(previous))
+    return bool(_ENUMERATOR.match(previous) or _NO_SENTENCE_END.search(previous) or _INITIALS.search(previous)
+                or _ITEM_NUMBER.search(previous))
 
 
 @lru_cache(maxsize=1)

@@ -81,3 +81,16 @@ def test_signature_of_a_seed_letter_keeps_the_ministers_name():
     signature = " ".join(text.split("De minister van Sociale Zaken en Werkgelegenheid,")[1].split()[:2])
     sentence = f"De minister van Sociale Zaken en Werkgelegenheid, {signature}"
     assert split_sentences(sentence) == [sentence]
+
+
+def test_numbered_items_inside_a_sentence_stay_in_it():
+    """A seed's list "1. ..., 2. ..., en 3. ..." is one sentence; no item number ends one."""
+    text = (SEEDS / "004_4a6563aa008f8ac9.txt").read_text(encoding="utf-8")
+    lines = text.split("1. Het moet gaan om een goed in natura,")[1].split("\n\n")[0]
+    items = " ".join(f"1. Het moet gaan om een goed in natura,{lines}".split())
+    assert items.count(". ") >= 2  # the items as the seed numbers them
+    assert split_sentences(items) == [items]
+    assert split_sentences("Het aantal stijgt van 6 naar 17. De steden bereiden zich voor.") == [
+        "Het aantal stijgt van 6 naar 17.", "De steden bereiden zich voor."]
+    assert split_sentences("Er zijn twee eisen: 1) een woning, en 2) een inkomen. Dat is alles.") == [
+        "Er zijn twee eisen: 1) een woning, en 2) een inkomen.", "Dat is alles."]
