@@ -33,13 +33,19 @@ def settings_problems(settings: Any, view: RegistryView) -> list[str]:
         path = getattr(settings, key)
         if path is None:
             continue
-        parent = path.parent if not path.exists() else path
+        # A folder setting names the folder itself; a database file (new or
+        # already there: a restart) is written with its journal beside it.
+        folder = path if path.is_dir() else path.parent
         if path.exists() and key.endswith("_dir") and not path.is_dir():
             problems.append(f"{env_name(key)} wijst naar {path}, maar dat is geen map.")
-        elif not parent.exists():
-            problems.append(f"De map boven {env_name(key)} ({parent}) bestaat niet.")
-        elif not os.access(parent, os.W_OK | os.X_OK) and key != "index_dir":
-            problems.append(f"In de map {parent} ({env_name(key)}) mag Vraagbaak niet schrijven.")
+        elif not folder.exists():
+            problems.append(f"De map boven {env_name(key)} ({folder}) bestaat niet.")
+        elif key == "index_dir":
+            continue  # the service only reads the index
+        elif not os.access(folder, os.W_OK | os.X_OK):
+            problems.append(f"In de map {folder} ({env_name(key)}) mag Vraagbaak niet schrijven.")
+        elif path.is_file() and not os.access(path, os.W_OK):
+            problems.append(f"Het bestand {path} ({env_name(key)}) mag Vraagbaak niet schrijven.")
     if settings.model.startswith((".", "/", "~")):
         folder = Path(settings.model).expanduser()
         if not folder.is_dir():

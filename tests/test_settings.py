@@ -77,3 +77,18 @@ def test_only_the_settings_module_reads_the_environment():
                         and isinstance(node.value, ast.Name) and node.value.id == "os":
                     readers.append(f"{relative}:{node.lineno}")
     assert readers == []
+
+
+def test_a_restart_finds_its_own_database_files_usable(tmp_path):
+    """The feedback, token and job databases exist after a first run; a restart must accept them."""
+    names = {"VRAAGBAAK_FEEDBACK_DB": "feedback.sqlite", "VRAAGBAAK_TOKENS_DB": "tokens.sqlite",
+             "VRAAGBAAK_JOBS_DB": "jobs.sqlite"}
+    for name in names.values():
+        (tmp_path / name).write_bytes(b"")
+        (tmp_path / name).chmod(0o644)  # as SQLite creates them: not executable
+    environ = {key: str(tmp_path / name) for key, name in names.items()}
+    assert load_settings(environ).feedback_db == tmp_path / "feedback.sqlite"
+    environ["VRAAGBAAK_JOBS_DB"] = str(tmp_path / "nergens" / "jobs.sqlite")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(environ)
+    assert caught.value.problems == [f"De map boven VRAAGBAAK_JOBS_DB ({tmp_path / 'nergens'}) bestaat niet."]
