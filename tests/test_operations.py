@@ -73,6 +73,9 @@ def test_readyz_metrics_request_id_and_json_logs(index_copy, json_log, monkeypat
     odd = client.get("/healthz", headers={"X-Request-ID": "<script>alert(1)</script>"})
     assert odd.headers["X-Request-ID"] != "<script>alert(1)</script>" and len(odd.headers["X-Request-ID"]) == 32
     client.get("/documents/004_4a6563aa008f8ac9.txt")
+    for made_up in ("FOOBAR", "XQZW1", "PROPFIND"):  # any word is a method to a client
+        refused = client.open("/healthz", method=made_up)
+        assert refused.status_code == 405 and "GET" in refused.headers["Allow"]
 
     lines = json_log()
     ask_line = next(line for line in lines if line.get("path") == "/api/v1/ask")
@@ -85,6 +88,9 @@ def test_readyz_metrics_request_id_and_json_logs(index_copy, json_log, monkeypat
     assert 'vraagbaak_http_requests_total{endpoint="/api/v1/ask",method="POST",status="200"}' in metrics
     assert 'endpoint="/documents/<path:doc_id>"' in metrics  # the url rule, not the raw path
     assert "004_4a6563aa008f8ac9" not in metrics
+    # Made-up methods are counted as one label: a series per word would grow without bound.
+    assert 'endpoint="<onbekend>",method="ANDERS",status="405"} 3.0' in metrics
+    assert "FOOBAR" not in metrics and "XQZW1" not in metrics
     for name in ("vraagbaak_embedding_seconds_count", "vraagbaak_retrieval_seconds_count",
                  "vraagbaak_answer_seconds_count", "vraagbaak_abstentions_total", "vraagbaak_index_chunks",
                  "vraagbaak_index_documents", "vraagbaak_index_info{"):

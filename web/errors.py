@@ -52,7 +52,10 @@ def register_error_handlers(app: Flask) -> None:
         code, message = _MESSAGES.get(exc.code, ("error", exc.description or "Fout"))
         if not request.path.startswith("/api/") and exc.code == 404:
             return error_page(404, "Niet gevonden", "Deze pagina bestaat niet. Controleer het adres.")
-        return error_response(exc.code or 500, code, message)
+        # A 405 says which methods the address does allow (RFC 9110).
+        allowed = getattr(exc, "valid_methods", None) if exc.code == 405 else None
+        return error_response(exc.code or 500, code, message,
+                              headers={"Allow": ", ".join(sorted(allowed))} if allowed else None)
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -144,6 +144,16 @@ def render() -> Response:
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 
 
+# A client may send any word as its method; each would become series of its
+# own, without bound. Methods outside HTTP's own are counted as one.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT"})
+
+
+def metric_method(method: str) -> str:
+    """The method as a metric label: one of HTTP's own, or "ANDERS"."""
+    return method if method in KNOWN_METHODS else "ANDERS"
+
+
 def init_app(app: Flask, library) -> None:
     """`library`: web.library.Library, whose engines (one per collection) report their index versions."""
     folder = app_settings(app).prometheus_multiproc_dir
@@ -160,10 +170,11 @@ def init_app(app: Flask, library) -> None:
     @app.after_request
     def _count(response):
         endpoint = request.url_rule.rule if request.url_rule is not None else "<onbekend>"
+        method = metric_method(request.method)
         started = getattr(g, "metrics_started", None)
-        REQUESTS.labels(endpoint, request.method, str(response.status_code)).inc()
+        REQUESTS.labels(endpoint, method, str(response.status_code)).inc()
         if started is not None:
-            LATENCY.labels(endpoint, request.method).observe(time.perf_counter() - started)
+            LATENCY.labels(endpoint, method).observe(time.perf_counter() - started)
         return response
 
     @app.get("/metrics")
