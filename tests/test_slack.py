@@ -275,6 +275,28 @@ def test_replayed_old_request_is_refused(slack_server, fake_slack):
     assert fake_slack.posts(path) == []
 
 
+def test_signed_but_unreadable_requests_get_a_dutch_error_not_a_500(slack_server, fake_slack):
+    """Only a holder of the signing secret can send these; each still gets a Dutch answer, never a 500."""
+    deep = b'{"a":' * 5000 + b"1" + b"}" * 5000
+    unreadable = [
+        (b"{niet json", "application/json"), (b"[1, 2]", "application/json"), (b"null", "application/json"),
+        (deep, "application/json"), (b'{"type": "event_callback", "event_id": [1]}', "application/json"),
+        (b"payload=%7Bniet", "application/x-www-form-urlencoded"),
+        (b"payload=%5B1%5D", "application/x-www-form-urlencoded"),
+        (b"payload=" + urllib.parse.quote(json.dumps({"type": "block_actions", "actions": []})).encode(),
+         "application/x-www-form-urlencoded"),
+    ]
+    for body, content_type in unreadable:
+        status, data, _ = send(slack_server, body, content_type)
+        assert status == 400, (body[:40], status, data[:200])
+        assert json.loads(data)["error"]["message"] == "Dit verzoek van Slack is onleesbaar."
+    # Slack signs UTF-8 text: other bytes cannot carry a valid signature.
+    assert send(slack_server, b"\xff\xfe", "application/x-www-form-urlencoded")[0] == 401
+    for body in (b"", b"onbekend=formulier"):  # readable, but nothing Vraagbaak listens for
+        status, data, _ = send(slack_server, body, "application/x-www-form-urlencoded")
+        assert status == 404 and json.loads(data)["error"]["code"] == "not_handled", data
+
+
 def test_url_verification_challenge(slack_server):
     body = json.dumps({"token": "legacy", "challenge": "uitdaging-123", "type": "url_verification"}).encode()
     status, data, _ = send(slack_server, body, "application/json")

@@ -36,6 +36,7 @@ import logging
 import re
 import threading
 import time
+import urllib.parse
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 
@@ -216,20 +217,54 @@ class SlackIntegration:
         if request.headers.get("X-Slack-Retry-Num"):
             # The first delivery was acknowledged (or is being answered): never answer twice.
             return "", 200
-        event_id = _event_id(body)
+        payload = readable_payload(body, request.headers.get("Content-Type"))
+        if payload is None:
+            return error_response(400, "invalid_request", "Dit verzoek van Slack is onleesbaar.")
+        event_id = payload.get("event_id")
         if event_id and not self.recent_events.first_time(event_id):
             return "", 200
-        return self.handler.handle(request)
+        response = self.handler.handle(request)
+        if response.status_code == 404:  # Bolt has no listener for it: say so in the API's own shape
+            return error_response(404, "not_handled", "Dit soort verzoek van Slack beantwoordt Vraagbaak niet.")
+        return response
 
 
-def _event_id(body: bytes) -> str | None:
-    if not body.startswith(b"{"):
-        return None  # slash commands and interactivity are form-encoded and have no event id
+def readable_payload(body: bytes, content_type: str | None) -> dict | None:
+    """The request's JSON payload ({} for a form), or None where Bolt could not read the body.
+
+    Read as Bolt reads it (slack_bolt.request.internals.parse_body): events
+    are a JSON object; slash commands a form; interactivity a form whose
+    `payload` field is a JSON object with, for actions, a list of them. A body
+    that is signed but not of that shape (only a holder of the signing secret
+    can send one) is refused here with a 400 instead of failing inside Bolt.
+    """
     try:
-        payload = json.loads(body)
-    except ValueError:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
         return None
-    return payload.get("event_id") if isinstance(payload, dict) else None
+    if content_type == "application/json" or text.startswith("{"):
+        payload = _json_object(text)
+        event_id = payload.get("event_id") if payload is not None else None
+        return payload if event_id is None or isinstance(event_id, str) else None
+    if "payload" not in text:
+        return {}  # a slash command, or nothing: Bolt reads the fields or has no listener
+    field = dict(urllib.parse.parse_qsl(text, keep_blank_values=True)).get("payload")
+    if field is None:
+        return {}
+    payload = _json_object(field)
+    actions = payload.get("actions") if payload is not None else None
+    if payload is None or (actions is not None and not (
+            isinstance(actions, list) and actions and all(isinstance(action, dict) for action in actions))):
+        return None
+    return {}  # interactivity has no event id
+
+
+def _json_object(text: str) -> dict | None:
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def init_app(app: Flask) -> SlackIntegration | None:
