@@ -310,6 +310,9 @@ def test_every_address_needs_the_admin_token_and_refuses_clearly(service):
     assert status == 404 and body["error"]["code"] == "document_not_found"
     status, body = _json(f"{url}/collections/{STANDARD}/documents/../../jobs.sqlite", "DELETE")
     assert status == 404
+    _create(service, "lange-namen")  # a collection of its own is read from its documents folder
+    status, body = _json(f"{url}/collections/lange-namen/documents/{'x' * 3000}.txt", "DELETE")  # over NAME_MAX
+    assert status == 404 and body["error"]["code"] == "document_not_found"
     assert _json(f"{url}/jobs/{'0' * 32}")[0] == 404 and _json(f"{url}/jobs/niet-hex")[0] == 404
     status, _, data = request(f"{url}/collections/{STANDARD}/documents", method="POST", body=b"{}",
                               headers={**AUTH, "Content-Type": "application/json"})

@@ -156,7 +156,7 @@ def delete_document(name: str, document: str):
     manifest = collection.source.current_manifest()
     try:
         on_disk = in_use(collection, manifest) and document_path(collection, document).is_file()
-    except VraagbaakError:
+    except (VraagbaakError, OSError):  # no such name, or one no file system holds ("File name too long")
         on_disk = False
     if not on_disk and document not in (manifest or {}).get("files", {}):
         raise ApiError(404, "document_not_found", f"Het document '{document}' staat niet in de collectie '{name}'.")
