@@ -298,6 +298,10 @@ def test_no_url_the_service_writes_carries_the_host_header(tmp_path):
         base = config.get("VRAAGBAAK_PUBLIC_BASE_URL", "")
         assert response.status_code == 302 and response.headers["Location"] == f"{base}/"
         assert "evil.example" not in response.get_data(as_text=True)
+        # A routing redirect (the standard collection's long address to its short one) as well.
+        response = client.get("/c/standaard/documents/x.txt", headers={"Host": "evil.example"})
+        assert response.status_code == 308 and response.headers["Location"].endswith("/documents/x.txt")
+        assert "evil.example" not in response.get_data(as_text=True) + str(response.headers)
 
 
 def test_answers_and_question_data_are_not_cached(tmp_path):

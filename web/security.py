@@ -232,8 +232,10 @@ def init_app(app: Flask) -> None:
             safe = safe_location(location, base_url)
             if safe != location:
                 headers["Location"] = safe
-                if response.status_code in (301, 302, 303, 307, 308) and not response.is_streamed:
-                    response.set_data(b"")  # werkzeug's redirect page repeats the old URL
+            if 300 <= response.status_code < 400:
+                # Werkzeug's redirect page spells the target out with the request's Host,
+                # even where the Location itself is relative (a routing redirect).
+                response.set_data(b"")
         if request.path.startswith("/api/"):
             headers.add("Vary", "Origin")
             origin = request.headers.get("Origin", "").rstrip("/")
