@@ -353,11 +353,19 @@ def test_protocol_edges_on_the_real_server(edge_server):
         b"POST /api/v1/ask HTTP/1.1\r\nHost: v\r\nContent-Length: -1\r\n\r\n": b"400",
         b"GET /healthz HTTP/1.1\nHost: v\n\n": b"400",
         b"GET /healthz HTTP/1.1\r\nHost: v\r\nX-Groot: " + b"a" * 70_000 + b"\r\n\r\n": b"431",
+        # Framed whole, then refused by gunicorn's parser: the same JSON errors, not its HTML page.
+        b"GET /healthz HTTP/1.1\r\nHost: v\r\nX-Groot: " + b"a" * 9_000 + b"\r\n\r\n": b"431",
+        b"GET /" + b"a" * 5_000 + b" HTTP/1.1\r\nHost: v\r\n\r\n": b"414",
+        b"get /healthz HTTP/1.1\r\nHost: v\r\n\r\n": b"400",
+        b"GET /healthz HTTP/9.9\r\nHost: v\r\n\r\n": b"400",
+        b"GET /healthz HTTP/1.1\r\nHost: v\r\nGeen dubbele punt\r\n\r\n": b"400",
+        b"GET /healthz HTTP/1.1\r\nHost: v\r\nExpect: 999-iets\r\n\r\n": b"417",
     }
     for payload, status in broken.items():
         data = _exchange(port, payload)
         assert data.startswith(b"HTTP/1.1 " + status + b" "), (payload[:60], data[:120])
-        assert json.loads(data.partition(b"\r\n\r\n")[2])["error"]["code"]
+        head, _, body = data.partition(b"\r\n\r\n")
+        assert json.loads(body)["error"]["code"] and b"X-Content-Type-Options: nosniff" in head, data[:300]
     assert request(f"{edge_server.url}/healthz", timeout=5)[0] == 200
 
 

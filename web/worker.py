@@ -22,7 +22,10 @@ JSON error format, and the connection is closed:
 
 The thread parses the request from memory (gunicorn's own parser, fed from the buffer) and never
 reads the socket, so a mistake in the loop's framing can cost a 400, never a stuck thread; it only
-writes the answer, with a socket timeout of `cfg.timeout` per write.
+writes the answer, with a socket timeout of `cfg.timeout` per write. What the parser refuses (a bad
+request line, method, version or header; a URI or header line over gunicorn's limits; an unknown
+Expect or Transfer-Encoding) gets the same JSON errors, not gunicorn's English page: 400, 414, 431,
+417 or 501 (PARSER_REFUSALS).
 
 A connection that is closed after an answer is half-closed and drained by the loop for a few
 seconds (lingering close): a client still sending a body it was refused then reads the 413 instead
@@ -46,7 +49,9 @@ import time
 from functools import partial
 
 from gunicorn import http
-from gunicorn.http.errors import NoMoreData
+from gunicorn.http.errors import (ConfigurationProblem, ExpectationFailed, InvalidResponseHeader,
+                                  InvalidResponseHeaderName, LimitRequestHeaders, LimitRequestLine,
+                                  NoMoreData, ParseException, UnsupportedTransferCoding)
 from gunicorn.workers.gthread import ThreadWorker
 
 from .errors import _MESSAGES
@@ -86,6 +91,21 @@ REFUSALS = {
     Framing.MALFORMED: _refusal(400, "Bad Request", *_MESSAGES[400]),
 }
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+# What gunicorn's parser refuses in a request the loop could frame: a bad request line, method,
+# version or header, a URI or header line over gunicorn's limits, an Expect or Transfer-Encoding it
+# does not know. gunicorn would answer with an English HTML page; these are the API's JSON errors.
+# The first class that matches answers (subclasses first).
+PARSER_REFUSALS = (
+    (LimitRequestLine, _refusal(414, "URI Too Long", "uri_too_long", "Het adres van het verzoek is te lang.")),
+    (LimitRequestHeaders, REFUSALS[Framing.HEAD_TOO_LARGE]),
+    (ExpectationFailed, _refusal(417, "Expectation Failed", "expectation_failed",
+                                 "Vraagbaak kent alleen de verwachting 'Expect: 100-continue'.")),
+    (UnsupportedTransferCoding, _refusal(501, "Not Implemented", "unsupported_transfer_coding",
+                                         "Vraagbaak kent alleen 'Transfer-Encoding: chunked'.")),
+    (ParseException, REFUSALS[Framing.MALFORMED]),
+)
+# Parser errors that are the server's own fault, not the request's: gunicorn's 500 stays.
+_NOT_THE_CLIENTS = (ConfigurationProblem, InvalidResponseHeader, InvalidResponseHeaderName)
 
 
 class Connection:
@@ -313,6 +333,19 @@ class BufferedThreadWorker(ThreadWorker):
         except Exception as exc:  # noqa: BLE001 -- gunicorn answers a bad request (400) itself
             self.handle_error(req, conn.sock, conn.client, exc)
             return False
+
+    def handle_error(self, req, client, addr, exc):
+        """A request gunicorn's parser refuses gets the API's Dutch JSON error (PARSER_REFUSALS)."""
+        answer = next((refusal for kind, refusal in PARSER_REFUSALS if isinstance(exc, kind)), None)
+        if answer is None or isinstance(exc, _NOT_THE_CLIENTS):
+            return super().handle_error(req, client, addr, exc)
+        log.info("Verzoek geweigerd: %s (%s)", answer.split(b"\r\n", 1)[0].decode("latin-1"), type(exc).__name__,
+                 extra={"remote_addr": _address(addr)})
+        try:
+            client.sendall(answer)
+        except OSError:
+            pass  # the client is gone; nothing more to tell it
+        return None
 
     def finish_request(self, conn: Connection, fs):
         """Back on the loop after the thread: read the next request, or close."""
