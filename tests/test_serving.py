@@ -298,6 +298,28 @@ def test_slow_clients_cannot_starve_the_server(edge_server):
     assert request(f"{server.url}/healthz", timeout=5)[0] == 200
 
 
+def test_a_thousand_idle_connections_do_not_keep_others_out(edge_server):
+    """gunicorn stops accepting at `worker_connections` (1000); idle connections then make room."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 2000:
+        pytest.skip(f"te weinig bestandsdescriptors voor 1100 verbindingen (hard limit {hard})")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2000), hard))
+    idle = []
+    try:
+        for _ in range(1100):  # never a byte: connected, and then nothing
+            idle.append(socket.create_connection(("127.0.0.1", edge_server.port), timeout=5))
+        time.sleep(0.5)
+        seconds = _timed(lambda: request(f"{edge_server.url}/healthz", timeout=READ_TIMEOUT + 2))
+        assert seconds < 3, f"/healthz waited {seconds:.1f} s behind idle connections"
+    finally:
+        for sock in idle:
+            sock.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    assert request(f"{edge_server.url}/healthz", timeout=5)[0] == 200
+
+
 def test_hostile_bodies_on_the_real_server(edge_server):
     """The documented hostile cases, 1 MB and 3 MB included, with Content-Length and chunked."""
     from tests.hostile import CASES, check_hostile_cases
@@ -360,6 +382,7 @@ def test_protocol_edges_on_the_real_server(edge_server):
         b"GET /healthz HTTP/9.9\r\nHost: v\r\n\r\n": b"400",
         b"GET /healthz HTTP/1.1\r\nHost: v\r\nGeen dubbele punt\r\n\r\n": b"400",
         b"GET /healthz HTTP/1.1\r\nHost: v\r\nExpect: 999-iets\r\n\r\n": b"417",
+        b"POST /api/v1/ask HTTP/1.1\r\nHost: v\r\nTransfer-Encoding: iets, chunked\r\n\r\n0\r\n\r\n": b"501",
     }
     for payload, status in broken.items():
         data = _exchange(port, payload)

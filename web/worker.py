@@ -27,6 +27,10 @@ request line, method, version or header; a URI or header line over gunicorn's li
 Expect or Transfer-Encoding) gets the same JSON errors, not gunicorn's English page: 400, 414, 431,
 417 or 501 (PARSER_REFUSALS).
 
+At gunicorn's connection limit (`worker_connections`), or when the process runs out of file
+descriptors, the oldest connections that have not sent a byte of a request are closed to make room
+(`_make_room`): idle connections cannot keep every other client out.
+
 A connection that is closed after an answer is half-closed and drained by the loop for a few
 seconds (lingering close): a client still sending a body it was refused then reads the 413 instead
 of a connection reset. gthread did that on its main thread, blocking it up to 2 s per connection.
@@ -64,6 +68,9 @@ LINGER_IDLE = 2.0  # lingering close: seconds without data from the client ...
 LINGER_MAX = 5.0  # ... and at most this long in all
 STOP_LINGER = 2.0  # after SIGTERM, idle kept-alive connections stay open at least this long
 UPLOAD_MIN_RATE = 100 * 1024  # bytes per second an upload's body must at least arrive with
+ROOM_SHARE = 20  # at the connection limit, up to 1/ROOM_SHARE of it in idle connections is closed at once
+ROOM_LOG_EVERY = 10.0  # seconds between two warnings that the limit was reached
+ACCEPT_PAUSE = 0.1  # seconds without accepting after the process ran out of file descriptors
 
 
 def _refusal(status: int, reason: str, code: str, message: str) -> bytes:
@@ -151,6 +158,8 @@ class BufferedThreadWorker(ThreadWorker):
         self.reading: set[Connection] = set()
         self.lingering: set[Connection] = set()
         self.busy = 0  # connections whose request a thread has
+        self._room_logged = float("-inf")
+        self._accept_paused_until = float("-inf")  # out of file descriptors: try accepting again after it
 
     # -- the loop --
 
@@ -159,7 +168,9 @@ class BufferedThreadWorker(ThreadWorker):
         self.set_accept_enabled(True)
         while self.alive:
             self.notify()
-            can_accept = self.nr_conns < self.worker_connections
+            if self.nr_conns >= self.worker_connections:
+                self._make_room()
+            can_accept = self.nr_conns < self.worker_connections and time.monotonic() >= self._accept_paused_until
             if can_accept != self._accepting:
                 self.set_accept_enabled(can_accept)
             self.wait_for_and_dispatch_events(timeout=self._wait())
@@ -223,12 +234,37 @@ class BufferedThreadWorker(ThreadWorker):
         for conn in [c for c in self.lingering if c.linger_until <= now]:
             self._close(conn)
 
+    def _make_room(self):
+        """At the connection limit, close the oldest connections that have asked nothing yet.
+
+        A connection that sends nothing is otherwise kept `read_timeout` seconds (or the keep-alive
+        time): a thousand of them, reopened as they are closed, kept every other client waiting for
+        as long. A connection that is sending a request, lingering after its answer or being
+        answered is never closed here; an idle one may be (RFC 9112 allows closing an idle
+        connection at any time, and clients retry on a new one).
+        """
+        idle = sorted((c for c in self.reading if not c.reading_request), key=lambda c: c.deadline)
+        for conn in idle[: max(1, self.worker_connections // ROOM_SHARE)]:
+            self._close(conn)
+        now = time.monotonic()
+        if idle and now - self._room_logged >= ROOM_LOG_EVERY:
+            self._room_logged = now
+            log.warning("Verbindingslimiet (%d) bereikt: verbindingen zonder verzoek gesloten om plaats te maken",
+                        self.worker_connections)
+
     # -- reading requests --
 
     def accept(self, listener):
         try:
             sock, client = listener.accept()
         except OSError as exc:
+            if exc.errno in (errno.EMFILE, errno.ENFILE):
+                # Out of file descriptors before the connection limit: make room as at the limit, and
+                # pause accepting briefly rather than spin on a listener that stays readable.
+                self._make_room()
+                self._accept_paused_until = time.monotonic() + ACCEPT_PAUSE
+                self.set_accept_enabled(False)
+                return
             if exc.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
                 raise
             return
@@ -339,8 +375,9 @@ class BufferedThreadWorker(ThreadWorker):
         answer = next((refusal for kind, refusal in PARSER_REFUSALS if isinstance(exc, kind)), None)
         if answer is None or isinstance(exc, _NOT_THE_CLIENTS):
             return super().handle_error(req, client, addr, exc)
-        log.info("Verzoek geweigerd: %s (%s)", answer.split(b"\r\n", 1)[0].decode("latin-1"), type(exc).__name__,
-                 extra={"remote_addr": _address(addr)})
+        status = int(answer[9:12])
+        log.info("Verzoek geweigerd voordat het de app bereikte: %s", status,
+                 extra={"status": status, "reason": type(exc).__name__, "remote_addr": _address(addr)})
         try:
             client.sendall(answer)
         except OSError:
