@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -46,8 +47,29 @@ def _factory() -> DetectorFactory:
     return factory
 
 
-def _guesses(text: str):
-    detector = _factory().create()
+@lru_cache(maxsize=1)
+def _every_language() -> DetectorFactory:
+    factory = DetectorFactory()
+    factory.seed = 0
+    factory.load_profile(PROFILES_DIRECTORY)
+    return factory
+
+
+# The scripts the languages in LANGUAGES are written in. A question whose letters are mostly in
+# another script (Hebrew, Greek, Chinese, ...) is not Dutch whatever its length, and only the
+# profiles of every language can say which one it is: among these 18, langdetect picks one at random.
+PROFILED_SCRIPTS = ("LATIN", "CYRILLIC", "ARABIC")
+
+
+def in_profiled_script(text: str) -> bool:
+    """Whether most letters of `text` are in a script of LANGUAGES (True without letters)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    profiled = sum(unicodedata.name(ch, "").startswith(PROFILED_SCRIPTS) for ch in letters)
+    return profiled * 2 >= len(letters)
+
+
+def _guesses(text: str, factory: DetectorFactory):
+    detector = factory.create()
     detector.append(text)
     return detector.get_probabilities()
 
@@ -55,11 +77,14 @@ def _guesses(text: str):
 @lru_cache(maxsize=4096)
 def detect_language(question: str) -> Language:
     tokens = words(question)
+    profiled = in_profiled_script(question)
     try:
-        guesses = _guesses(question)
+        guesses = _guesses(question, _factory() if profiled else _every_language())
     except LangDetectException:
         return Language("nl", False)
     best = guesses[0]
+    if not profiled:
+        return Language(best.lang, True, NOT_DUTCH_NOTICE)
     dutch_share = sum(t in stopwords() for t in tokens) / max(1, len(tokens))
     if best.lang == "nl":
         return Language("nl", best.prob >= MIN_PROBABILITY and len(tokens) >= MIN_WORDS_FOR_CONFIDENCE)

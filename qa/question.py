@@ -8,15 +8,19 @@ from .errors import QuestionError
 
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_TURNS = 10
+_JOINERS = "\u200c\u200d"  # zero-width non-joiner and joiner
 
 
 def clean_question(question: object, *, max_chars: int = MAX_QUESTION_CHARS) -> str:
     if not isinstance(question, str):
         raise QuestionError("invalid_question", "De vraag moet tekst zijn.")
-    # Control characters carry no meaning and confuse tokenizers and logs.
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in question)
+    # Control characters carry no meaning and confuse tokenizers and logs: a space. Invisible
+    # format characters (a soft hyphen, a zero-width space, direction marks) are dropped, so
+    # "be\u00adleid" stays one word; the joiners that hold an emoji or a script together stay.
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" or ch in _JOINERS
+                   else "" if unicodedata.category(ch) == "Cf" else " " for ch in question)
     text = " ".join(text.split())
-    if not text:
+    if not text.strip(_JOINERS + " "):
         raise QuestionError("empty_question", "De vraag is leeg. Stel een vraag in gewone woorden.")
     if len(text) > max_chars:
         raise QuestionError(

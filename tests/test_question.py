@@ -10,6 +10,7 @@ from qa.question import MAX_QUESTION_CHARS, clean_history, clean_question
 @pytest.mark.parametrize("bad, code", [
     ("", "empty_question"),
     ("   \n\t ", "empty_question"),
+    ("\u200b\u200d \u00ad\u200c", "empty_question"),
     ("x" * (MAX_QUESTION_CHARS + 1), "question_too_long"),
     ("?" * 100_000, "question_too_long"),
     (None, "invalid_question"),
@@ -24,6 +25,9 @@ def test_bad_questions_get_a_clear_dutch_error(bad, code):
 
 def test_question_whitespace_and_control_characters_are_cleaned():
     assert clean_question("  Wat  doet\u0000 de\tgemeente?\n") == "Wat doet de gemeente?"
+    # Invisible format characters go (a soft hyphen splits no word); the joiners of an emoji stay.
+    assert clean_question("Wat kost het be\u00adleid\u200b? \U0001F469\u200d\U0001F4BB") == \
+        "Wat kost het beleid? \U0001F469\u200d\U0001F4BB"
 
 
 def test_history_is_validated_and_bounded():
@@ -45,6 +49,14 @@ def test_confidently_foreign_question_gets_a_dutch_notice():
     language = detect_language("Which municipality launched a calculator for people on welfare benefits?")
     assert language.code == "en" and language.confident
     assert "Nederlands" in language.notice
+
+
+def test_a_question_in_another_script_is_named_as_such():
+    # Hebrew is none of the languages scored first; among those, langdetect called it Romanian.
+    language = detect_language("מה עושה העירייה עבור אנשים ללא בית?")
+    assert language.code == "he" and language.confident and "Nederlands" in language.notice
+    assert detect_language("市政府为无家可归者做了什么？").notice is not None
+    assert detect_language("Wat doet de gemeente voor mensen zonder huis?").code == "nl"
 
 
 def test_short_question_is_not_called_foreign():
