@@ -4,7 +4,7 @@
 Compound splitting uses a lexicon of known words: the corpus vocabulary,
 learned at build time (`DutchAnalyzer.learn`) and saved with the index,
 plus a small built-in list of very common Dutch word parts. A word of at
-least `MIN_COMPOUND` letters is split into the fewest parts that are
+least `MIN_COMPOUND` (and at most `MAX_COMPOUND`) letters is split into the fewest parts that are
 lexicon words (each at least `MIN_PART` letters, never a stopword or a
 suffix-like word), with the linking morphemes "s", "en" or "e" allowed
 after a non-final part and an inflection ("s", "en", "e") after the last.
@@ -22,6 +22,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 MIN_COMPOUND = 8  # letters: shorter words are never split
+# Letters: longer "words" are no Dutch compound (the longest in use have some 50 letters) but a run
+# of letters without spaces -- an encoded image, a hash -- and the search for a split grows with the
+# cube of the length (2,000 letters took 0.9 s, 20,000 would take a quarter of an hour).
+MAX_COMPOUND = 64
 MIN_PART = 4  # letters of a lexicon part
 MIN_UNKNOWN_PART = 7  # letters of an unknown first part, linking "s" included
 
@@ -69,7 +73,7 @@ class CompoundSplitter:
 
     def split(self, word: str) -> list[str] | None:
         """The parts of a folded word (surface forms, linking morphemes removed), or None."""
-        if len(word) < MIN_COMPOUND or not word.isalpha():
+        if not MIN_COMPOUND <= len(word) <= MAX_COMPOUND or not word.isalpha():
             return None
         best = self._known_splits(word)
         result = best[0]
