@@ -35,7 +35,7 @@ from .chunker import CHUNKER_VERSION, chunk_document
 from .embedder import Embedder
 from .errors import IndexCorrupt, ReadError, VraagbaakError
 from .lexical import LexicalIndex
-from .readers import iter_corpus, read_document
+from .readers import iter_corpus, printable, read_document
 from .readers.limits import DEFAULT_LIMITS, ReadLimits, check_passages
 from .types import Chunk, StoredDocument
 
@@ -260,7 +260,7 @@ def _read_corpus(corpus: Path, embedder: Embedder, previous: Backend | None, lim
     in the spool, not in memory, until the version is written.
     """
     def unlisted(error: ReadError) -> None:  # a file iter_corpus leaves out (over the size limit)
-        report.skipped.append((error.path, error.reason))
+        report.skipped.append((printable(error.path), error.reason))
         file_done(error.path)
 
     files = list(iter_corpus(corpus, limits=limits, on_error=unlisted))
@@ -287,12 +287,12 @@ def _read_corpus(corpus: Path, embedder: Embedder, previous: Backend | None, lim
                 found.pages[doc_id] = len(doc.page_starts) if doc.page_starts else None
                 found.fresh.append((_Document(doc_id, doc.title, doc.kind, digest, spool.keep(doc.text)), chunks))
                 del doc
-        except ReadError as exc:
-            log.warning("Overgeslagen: %s — %s", doc_id, exc.reason)
-            report.skipped.append((doc_id, exc.reason))
+        except ReadError as exc:  # names are printed escaped: a newline in one would forge a report line
+            log.warning("Overgeslagen: %s — %s", printable(doc_id), exc.reason)
+            report.skipped.append((printable(doc_id), exc.reason))
         except OSError as exc:
-            log.warning("Overgeslagen: %s — %s", doc_id, exc)
-            report.skipped.append((doc_id, f"kan niet gelezen worden ({exc.strerror or exc})"))
+            log.warning("Overgeslagen: %s — %s", printable(doc_id), exc)
+            report.skipped.append((printable(doc_id), f"kan niet gelezen worden ({exc.strerror or exc})"))
         file_done(doc_id)
         notify("lezen", done, len(files))
     return found

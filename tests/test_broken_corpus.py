@@ -65,6 +65,12 @@ def test_broken_files_are_skipped_by_name_and_the_served_index_survives(tmp_path
         handle.truncate(200 * 1024 * 1024)  # sparse: 200 MB long, no disk time
     (corpus / "windows.txt").write_bytes(WINDOWS_TEXT.encode("cp1252"))
     (corpus / "leeg.txt").write_bytes(b"")
+    # Names and file kinds that stopped a whole build, hung it, or forged a line of its report.
+    os.mkfifo(corpus / "pijp.txt")  # read forever
+    (corpus / "kring.txt").symlink_to("kring.txt")  # "Symlink loop": a traceback
+    with open(os.fsencode(corpus) + b"/slecht\xff.txt", "wb") as handle:  # not UTF-8: a crash storing it
+        handle.write(b"Een naam die geen UTF-8 is.")
+    (corpus / "a\nOvergeslagen: vals.txt").write_bytes(b"")
 
     opened: list[str] = []
     real_read, real_sha = index.build.read_document, index.build._sha256
@@ -77,7 +83,9 @@ def test_broken_files_are_skipped_by_name_and_the_served_index_survives(tmp_path
     assert second.exit_code == 0, second.output
     skipped = {line.split(" — ")[0].removeprefix("Overgeslagen: "): line.split(" — ", 1)[1]
                for line in second.output.splitlines() if line.startswith("Overgeslagen: ")}
-    assert set(skipped) == {"afgekapt.pdf", "nep.docx", "binair.txt", "enorm.txt", "leeg.txt"}, second.output
+    assert set(skipped) == {"afgekapt.pdf", "nep.docx", "binair.txt", "enorm.txt", "leeg.txt", "pijp.txt",
+                            "slecht\\udcff.txt", "a\\nOvergeslagen: vals.txt"}, second.output
+    assert "geen gewoon bestand" in skipped["pijp.txt"] and "UTF-8" in skipped["slecht\\udcff.txt"]
     assert "te groot" in skipped["enorm.txt"] and "200 MB" in skipped["enorm.txt"]
     assert "leeg" in skipped["leeg.txt"]
     for name, reason in skipped.items():
@@ -86,7 +94,7 @@ def test_broken_files_are_skipped_by_name_and_the_served_index_survives(tmp_path
         assert head and "Traceback" not in reason and "Error" not in head and "Exception" not in head, (name, reason)
     print("\n".join(f"{name}: {reason}" for name, reason in sorted(skipped.items())))
     assert "enorm.txt" not in opened  # skipped by its size alone, never read
-    assert "2 documenten" in second.output and "5 overgeslagen" in second.output
+    assert "2 documenten" in second.output and "8 overgeslagen" in second.output
 
     # The cp1252 file is indexed, with a warning that names it.
     assert any("windows.txt" in r.getMessage() and "UTF-8" in r.getMessage() for r in caplog.records)
@@ -96,7 +104,7 @@ def test_broken_files_are_skipped_by_name_and_the_served_index_survives(tmp_path
 
     # A corpus with nothing readable fails clearly and leaves the served index alone.
     now_served = current_version(index_dir)
-    for name in (GOOD, "windows.txt"):
+    for name in (GOOD, "windows.txt", "slecht\udcff.txt"):
         (corpus / name).unlink()
     third = _index(runner, corpus, index_dir)
     assert third.exit_code != 0 and "Geen leesbare documenten" in third.output

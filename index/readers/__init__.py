@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -95,6 +96,26 @@ def _report(on_error: Callable[[ReadError], None] | None, error: ReadError) -> N
         on_error(error)
 
 
+def is_utf8(name: str) -> bool:
+    """Whether a file name (as os.walk gives it, undecodable bytes as surrogates) is valid UTF-8."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def printable(name: str) -> str:
+    """A file name as one line of output: control characters and undecodable bytes escaped.
+
+    A name may hold a newline ("a\\nOvergeslagen: ...") or a terminal escape; printed as is, it
+    would forge a line of the report or the log.
+    """
+    if name.isprintable() and is_utf8(name):
+        return name
+    return "".join(ch if ch.isprintable() and is_utf8(ch) else ascii(ch)[1:-1] for ch in name)
+
+
 def iter_corpus(
     root: Path,
     *,
@@ -124,17 +145,30 @@ def iter_corpus(
                 continue
             path = Path(folder, name)
             if path.is_symlink():
-                target = path.resolve()
-                if not target.is_file() or not target.is_relative_to(real_root):
-                    log.info("symlink overgeslagen (buiten de documentmap): %s", path.name)
+                try:
+                    target = path.resolve(strict=True)
+                except (OSError, RuntimeError):  # dangling, or a loop ("Symlink loop" on Python 3.11)
+                    target = None
+                if target is None or not target.is_file() or not target.is_relative_to(real_root):
+                    log.info("symlink overgeslagen (buiten de documentmap, kapot of een kring): %s",
+                             printable(path.name))
                     continue
             found.append((path.relative_to(root).as_posix(), path))
     for doc_id, path in sorted(found):
+        if not is_utf8(doc_id):
+            # The name is stored and shown as text; bytes that are no UTF-8 cannot be.
+            _report(on_error, ReadError(printable(doc_id), "de bestandsnaam is geen geldige UTF-8; geef het "
+                                                           "bestand een andere naam"))
+            continue
         try:
-            size = path.stat().st_size
+            info = path.stat()
         except OSError as exc:
             _report(on_error, ReadError(doc_id, f"bestand niet leesbaar: {short_reason(exc)}"))
             continue
+        if not stat.S_ISREG(info.st_mode):  # a pipe or a device would be read forever
+            _report(on_error, ReadError(doc_id, "geen gewoon bestand (een pijp, apparaat of socket)"))
+            continue
+        size = info.st_size
         if size > limit:
             _report(on_error, ReadError(doc_id, too_large(size, limit)))
             continue
