@@ -106,6 +106,23 @@ def test_html_elements_count_eight_times(tmp_path):
     assert read_document(page, tmp_path, limits=replace(DEFAULT_LIMITS, max_elements=8 * 2100)).text
 
 
+def test_deeply_nested_html_is_skipped_at_once_and_hidden_parts_still_go(tmp_path):
+    """20,000 nested <b> (60 KB) took 155 s and then ended in an English RecursionError."""
+    import time
+
+    deep = tmp_path / "diep.html"
+    deep.write_text("<html><body><p>" + "<b>" * 20_000 + "Vet.</p></body></html>", "utf-8")
+    started = time.perf_counter()
+    with pytest.raises(ReadError) as caught:
+        read_document(deep, tmp_path)
+    assert time.perf_counter() - started < 5 and "te diep genest" in caught.value.reason
+    page = tmp_path / "pagina.html"
+    page.write_text('<html><head><title>Titel</title><script>weg()</script></head><body><nav>Menu</nav>'
+                    '<div hidden><p>Verborgen</p></div><p style="display: none">Ook verborgen</p>'
+                    '<div><div><p>Blijft staan.</p></div></div></body></html>', "utf-8")
+    assert read_document(page, tmp_path).text == "Blijft staan."
+
+
 def test_only_a_real_old_word_file_is_called_one(tmp_path):
     header = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504)
 
