@@ -205,6 +205,25 @@ def test_an_image_that_inflates_enormously_is_refused_unread(tmp_path):
     assert "gewone zin" in read_document(image, tmp_path, limits=limits).text
 
 
+def test_a_pdf_whose_references_form_a_ring_is_skipped_not_read_forever(tmp_path):
+    """Objects "5 -> 6 -> 7 -> 6" (631 bytes) kept pdfminer, and the whole build, resolving forever."""
+    import time
+
+    rings = {
+        "kring.pdf": hostile_pdfs.one_page(tmp_path / "kring.pdf", b"6 0 R", extra=[b"7 0 R", b"6 0 R"]),
+        "zelf.pdf": hostile_pdfs.one_page(tmp_path / "zelf.pdf", b"5 0 R"),
+    }
+    for name, path in rings.items():
+        started = time.perf_counter()
+        with pytest.raises(ReadError) as caught:
+            read_document(path, tmp_path)
+        assert time.perf_counter() - started < 10, name
+        assert "geen tekst" in caught.value.reason, (name, caught.value.reason)
+    # The guard leaves ordinary references alone.
+    ordinary = read_document(hostile_pdfs.ordinary(tmp_path / "gewoon.pdf"), tmp_path)
+    assert ordinary.text == "Dit is een gewone zin op een gewone pagina."
+
+
 def test_a_pdf_with_too_many_pages_is_refused_before_its_pages_are_read(tmp_path):
     path = hostile_pdfs.many_pages(tmp_path / "paginas.pdf", DEFAULT_MAX_PAGES + 1)
     assert _reason(path) == "te veel pagina's: meer dan 5.000 (VRAAGBAAK_MAX_PAGES)"

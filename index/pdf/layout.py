@@ -14,6 +14,7 @@ from index.pdf.footnotes import Footnote, split_footnotes
 from index.pdf.furniture import find_furniture
 from index.pdf.interpret import lay_out
 from index.pdf.lines import Line, mark_bullets
+from index.pdf.references import guard_reference_rings
 from index.pdf.tables import TableSearch, take_tables
 from index.pdf.words import PageWords, page_words
 
@@ -136,6 +137,7 @@ def read_layout(data: bytes, doc_id: str, budget=None, cost=None) -> Layout:
     """
     import pdfplumber
 
+    guard_reference_rings()
     pages: list[list[Line]] = []
     heights: list[float] = []
     todo: list[tuple[int, float, float]] = []
