@@ -45,7 +45,6 @@ HTTP/2 and TLS are not served by this worker; `vraagbaak serve` uses neither (pu
 from __future__ import annotations
 
 import errno
-import json
 import logging
 import selectors
 import socket
@@ -53,13 +52,11 @@ import time
 from functools import partial
 
 from gunicorn import http
-from gunicorn.http.errors import (ConfigurationProblem, ExpectationFailed, InvalidResponseHeader,
-                                  InvalidResponseHeaderName, LimitRequestHeaders, LimitRequestLine,
-                                  NoMoreData, ParseException, UnsupportedTransferCoding)
+from gunicorn.http.errors import NoMoreData
 from gunicorn.workers.gthread import ThreadWorker
 
-from .errors import _MESSAGES
 from .framing import Framing
+from .loop_answers import CONTINUE, NOT_THE_CLIENTS, PARSER_REFUSALS, REFUSALS
 
 log = logging.getLogger("vraagbaak.server")
 
@@ -71,48 +68,6 @@ UPLOAD_MIN_RATE = 100 * 1024  # bytes per second an upload's body must at least 
 ROOM_SHARE = 20  # at the connection limit, up to 1/ROOM_SHARE of it in idle connections is closed at once
 ROOM_LOG_EVERY = 10.0  # seconds between two warnings that the limit was reached
 ACCEPT_PAUSE = 0.1  # seconds without accepting after the process ran out of file descriptors
-
-
-def _refusal(status: int, reason: str, code: str, message: str) -> bytes:
-    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
-    head = (f"HTTP/1.1 {status} {reason}\r\n"
-            "Content-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n"
-            "Connection: close\r\n"
-            "Cache-Control: no-store\r\n"
-            "X-Content-Type-Options: nosniff\r\n"
-            "X-Frame-Options: DENY\r\n"
-            "Referrer-Policy: no-referrer\r\n"
-            "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'; base-uri 'none'\r\n"
-            "\r\n")
-    return head.encode("latin-1") + body
-
-
-# What the loop answers itself: outcome -> (status, reason, code, message, log reason).
-REFUSALS = {
-    "timeout": _refusal(408, "Request Timeout", "request_timeout",
-                        "Het verzoek kwam niet op tijd helemaal binnen. Probeer het opnieuw."),
-    Framing.TOO_LARGE: _refusal(413, "Content Too Large", *_MESSAGES[413]),
-    Framing.HEAD_TOO_LARGE: _refusal(431, "Request Header Fields Too Large", "headers_too_large",
-                                     "De kopregels van het verzoek zijn te groot."),
-    Framing.MALFORMED: _refusal(400, "Bad Request", *_MESSAGES[400]),
-}
-CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
-# What gunicorn's parser refuses in a request the loop could frame: a bad request line, method,
-# version or header, a URI or header line over gunicorn's limits, an Expect or Transfer-Encoding it
-# does not know. gunicorn would answer with an English HTML page; these are the API's JSON errors.
-# The first class that matches answers (subclasses first).
-PARSER_REFUSALS = (
-    (LimitRequestLine, _refusal(414, "URI Too Long", "uri_too_long", "Het adres van het verzoek is te lang.")),
-    (LimitRequestHeaders, REFUSALS[Framing.HEAD_TOO_LARGE]),
-    (ExpectationFailed, _refusal(417, "Expectation Failed", "expectation_failed",
-                                 "Vraagbaak kent alleen de verwachting 'Expect: 100-continue'.")),
-    (UnsupportedTransferCoding, _refusal(501, "Not Implemented", "unsupported_transfer_coding",
-                                         "Vraagbaak kent alleen 'Transfer-Encoding: chunked'.")),
-    (ParseException, REFUSALS[Framing.MALFORMED]),
-)
-# Parser errors that are the server's own fault, not the request's: gunicorn's 500 stays.
-_NOT_THE_CLIENTS = (ConfigurationProblem, InvalidResponseHeader, InvalidResponseHeaderName)
 
 
 class Connection:
@@ -373,7 +328,7 @@ class BufferedThreadWorker(ThreadWorker):
     def handle_error(self, req, client, addr, exc):
         """A request gunicorn's parser refuses gets the API's Dutch JSON error (PARSER_REFUSALS)."""
         answer = next((refusal for kind, refusal in PARSER_REFUSALS if isinstance(exc, kind)), None)
-        if answer is None or isinstance(exc, _NOT_THE_CLIENTS):
+        if answer is None or isinstance(exc, NOT_THE_CLIENTS):
             return super().handle_error(req, client, addr, exc)
         status = int(answer[9:12])
         log.info("Verzoek geweigerd voordat het de app bereikte: %s", status,
