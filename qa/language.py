@@ -39,19 +39,15 @@ class Language:
         return {"code": self.code, "confident": self.confident, "notice": self.notice}
 
 
-@lru_cache(maxsize=1)
-def _factory() -> DetectorFactory:
+@lru_cache(maxsize=2)
+def _factory(codes: tuple[str, ...] | None = LANGUAGES) -> DetectorFactory:
+    """A detector factory over the profiles of `codes` (None: every language langdetect has)."""
     factory = DetectorFactory()
     factory.seed = 0  # langdetect is random by default; answers must repeat
-    factory.load_json_profile([(Path(PROFILES_DIRECTORY) / code).read_text("utf-8") for code in LANGUAGES])
-    return factory
-
-
-@lru_cache(maxsize=1)
-def _every_language() -> DetectorFactory:
-    factory = DetectorFactory()
-    factory.seed = 0
-    factory.load_profile(PROFILES_DIRECTORY)
+    if codes is None:
+        factory.load_profile(PROFILES_DIRECTORY)
+    else:
+        factory.load_json_profile([(Path(PROFILES_DIRECTORY) / code).read_text("utf-8") for code in codes])
     return factory
 
 
@@ -79,7 +75,7 @@ def detect_language(question: str) -> Language:
     tokens = words(question)
     profiled = in_profiled_script(question)
     try:
-        guesses = _guesses(question, _factory() if profiled else _every_language())
+        guesses = _guesses(question, _factory() if profiled else _factory(None))
     except LangDetectException:
         return Language("nl", False)
     best = guesses[0]
