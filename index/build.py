@@ -287,12 +287,15 @@ def _read_corpus(corpus: Path, embedder: Embedder, previous: Backend | None, lim
                 found.pages[doc_id] = len(doc.page_starts) if doc.page_starts else None
                 found.fresh.append((_Document(doc_id, doc.title, doc.kind, digest, spool.keep(doc.text)), chunks))
                 del doc
-        except ReadError as exc:  # names are printed escaped: a newline in one would forge a report line
-            log.warning("Overgeslagen: %s — %s", printable(doc_id), exc.reason)
+        # Names are printed escaped: a newline in one would forge a report line. The report
+        # lists every skip when the build ends (the CLI prints it, a job keeps it); the log
+        # has them at INFO for a server's log, not a second time on a terminal.
+        except ReadError as exc:
             report.skipped.append((printable(doc_id), exc.reason))
+            log.info("Overgeslagen: %s — %s", *report.skipped[-1])
         except OSError as exc:
-            log.warning("Overgeslagen: %s — %s", printable(doc_id), exc)
             report.skipped.append((printable(doc_id), f"kan niet gelezen worden ({exc.strerror or exc})"))
+            log.info("Overgeslagen: %s — %s", *report.skipped[-1])
         file_done(doc_id)
         notify("lezen", done, len(files))
     return found

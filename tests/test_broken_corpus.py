@@ -88,10 +88,13 @@ def test_broken_files_are_skipped_by_name_and_the_served_index_survives(tmp_path
     assert "geen gewoon bestand" in skipped["pijp.txt"] and "UTF-8" in skipped["slecht\\udcff.txt"]
     assert "te groot" in skipped["enorm.txt"] and "200 MB" in skipped["enorm.txt"]
     assert "leeg" in skipped["leeg.txt"]
+    assert skipped["nep.docx"].startswith("geen geldig Word-bestand (.docx): een verplicht onderdeel ontbreekt (")
     for name, reason in skipped.items():
         # A Dutch reason first; a library's own words may follow after a colon, never a traceback.
         head = reason.split(":")[0]
         assert head and "Traceback" not in reason and "Error" not in head and "Exception" not in head, (name, reason)
+        # and what a library said comes in brackets, after what it means
+        assert "Error" not in reason.split("(")[0].rsplit(":", 1)[-1], (name, reason)
     print("\n".join(f"{name}: {reason}" for name, reason in sorted(skipped.items())))
     assert "enorm.txt" not in opened  # skipped by its size alone, never read
     assert "2 documenten" in second.output and "8 overgeslagen" in second.output
@@ -111,3 +114,22 @@ def test_broken_files_are_skipped_by_name_and_the_served_index_survives(tmp_path
     assert current_version(index_dir) == now_served
     assert {d.doc_id for d in open_index(index_dir).documents()} == {GOOD, "windows.txt"}
     assert served.exists() or served != now_served
+
+
+def test_a_terminal_sees_each_skipped_file_once(tmp_path):
+    """The real command in its own process: logging is set up as on a terminal, not by pytest."""
+    import subprocess
+    import sys
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "goed.txt").write_text(WINDOWS_TEXT, encoding="utf-8")
+    (corpus / "kapot.pdf").write_bytes(b"geen pdf")
+    repo = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-m", "web.cli", "index", str(corpus), "--index-dir", str(tmp_path / "i")],
+                          cwd=repo, capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+                          env={**os.environ, "PYTHONPATH": str(repo)})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("kapot.pdf") == 1, done.stderr
+    assert "Overgeslagen: kapot.pdf — " in done.stderr and "WARNING" not in done.stderr, done.stderr
+    assert "1 documenten" in done.stdout, done.stdout

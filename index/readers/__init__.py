@@ -86,7 +86,7 @@ def read_document(path: Path, root: Path, *, max_bytes: int | None = None,
         raise ReadError(doc_id, "te weinig geheugen om dit bestand te lezen") from None
     except Exception as exc:  # noqa: BLE001 - the contract: only ReadError leaves
         log.debug("unexpected error reading %s", doc_id, exc_info=True)
-        raise ReadError(doc_id, f"onverwachte fout bij lezen: {short_reason(exc)}") from exc
+        raise ReadError(doc_id, f"fout bij lezen: {short_reason(exc)}") from exc
 
 
 def _report(on_error: Callable[[ReadError], None] | None, error: ReadError) -> None:

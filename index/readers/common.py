@@ -82,9 +82,42 @@ def guess_title(text: str, path: Path | None = None) -> str:
     return title
 
 
+# What a library's exception means, in Dutch, by the exception's class (or a base class) name:
+# the file's reader is told what went wrong before the library's own (English) words.
+_MEANING = {
+    "KeyError": "een verplicht onderdeel ontbreekt",
+    "IndexError": "een verwezen onderdeel ontbreekt",
+    "BadZipFile": "beschadigd zip-archief",
+    "EOFError": "het bestand houdt te vroeg op",
+    "PSEOF": "het bestand houdt te vroeg op",
+    "XMLSyntaxError": "ongeldige XML",
+    "ParserError": "onleesbare opmaak",
+    "PdfReadError": "ongeldige PDF-opbouw",
+    "PdfStreamError": "ongeldige PDF-opbouw",
+    "PSSyntaxError": "ongeldige PDF-opbouw",
+    "PDFSyntaxError": "ongeldige PDF-opbouw",
+    "UnicodeError": "tekens die niet te lezen zijn",
+    "FileNotDecryptedError": "versleuteld, zonder wachtwoord niet te lezen",
+    "DependencyError": "een benodigd Python-pakket ontbreekt",
+    "NotImplementedError": "een onderdeel dat niet ondersteund wordt",
+    "PermissionError": "geen leesrechten",
+    "FileNotFoundError": "bestand niet gevonden",
+    "OSError": "leesfout",
+    "ValueError": "ongeldige waarde in het bestand",
+    "TypeError": "onverwachte opbouw",
+}
+
+
 def short_reason(exc: BaseException, limit: int = 160) -> str:
-    """A one-line description of an exception, for a Dutch ReadError reason."""
+    """A one-line description of an exception for a Dutch ReadError reason: what it means, then its own words.
+
+    "een verplicht onderdeel ontbreekt (KeyError: "There is no item named
+    '[Content_Types].xml' in the archive")": the Dutch part says what is
+    wrong, the library's words in brackets help whoever digs further.
+    """
+    meaning = next((_MEANING[k.__name__] for k in type(exc).__mro__ if k.__name__ in _MEANING), "onverwachte fout")
     msg = _WS.sub(" ", str(exc)).strip()
-    text = f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    detail = f"{type(exc).__name__}: {msg}" if msg else type(exc).__name__
+    text = f"{meaning} ({detail})"
+    return text if len(text) <= limit else text[: limit - 2] + "…)"
 

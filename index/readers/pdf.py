@@ -83,7 +83,7 @@ def _open(data: bytes, doc_id: str):
         try:
             ok = reader.decrypt("")
         except Exception as exc:  # noqa: BLE001 - e.g. AES without a crypto lib
-            raise ReadError(doc_id, f"{ENCRYPTED} ({short_reason(exc)})") from exc
+            raise ReadError(doc_id, f"{ENCRYPTED}: {short_reason(exc)}") from exc
         if not ok:
             raise ReadError(doc_id, ENCRYPTED)
     return reader
