@@ -58,6 +58,7 @@ DEFAULT_MAX_ELEMENTS = 2_500_000
 DEFAULT_MAX_TEXT_CHARS = 5_000_000
 DEFAULT_MAX_PASSAGES = 10_000
 DEFAULT_MAX_PAGES = 5_000
+DEFAULT_MAX_OCR_PAGES = 150  # about half an hour of Tesseract on two cores (docs/operations.md)
 DEFAULT_ANN_THRESHOLD = 100_000
 DEFAULT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 
@@ -137,6 +138,11 @@ class Settings(BaseSettings):
         DEFAULT_MAX_PAGES,
         "PDF's met meer pagina's worden overgeslagen vóór hun pagina's worden gelezen; de standaard (5000) is "
         "ruim drie keer wat VRAAGBAAK_MAX_TEXT_CHARS aan lopende tekst toelaat", ge=1)
+    max_ocr_pages: Integer = _setting(
+        DEFAULT_MAX_OCR_PAGES,
+        "zoveel gescande pagina's per PDF worden met tekstherkenning (OCR) gelezen, de rest wordt met reden "
+        "overgeslagen; een dichtbedrukte pagina kost op twee kernen zo'n 13 seconden, de standaard (150) dus ruim "
+        "een half uur. 0 = geen tekstherkenning", ge=0)
     # vector index (index.vectors)
     vector_index: Annotated[Literal["auto", "flat", "ivf", "hnsw"], BeforeValidator(lower_text)] = _setting(
         "auto", "soort vectorindex: `auto` (exact onder `VRAAGBAAK_ANN_THRESHOLD` passages, daarboven `ivf`), `flat`, `ivf` of `hnsw`; zie docs/scaling.md")

@@ -201,3 +201,69 @@ def test_ocr_only_on_the_page_without_text(tmp_path, caplog):
     scanned = next(c for c in chunks if "Kanaleneiland" in c.text)
     assert scanned.page == 2
     assert doc.ocr_pages == (2,)
+
+
+def _scanned_pages(tmp_path, pages: int, text: str | None = None) -> Path:
+    """A PDF of `pages` scanned pages: each one image, no text layer (the image shows `text` if given)."""
+    import pypdfium2
+    from fpdf import FPDF
+    from PIL import Image
+
+    image_path = tmp_path / "scan.png"
+    if text is None:
+        Image.new("L", (200, 280), 200).save(image_path)
+    else:
+        source = _pdf(header=None, page_numbers=None)
+        source.add_page()
+        _paragraph(source, text, size=12)
+        pypdfium2.PdfDocument(bytes(source.output()))[0].render(scale=200 / 72).to_pil().convert("L").save(image_path)
+    scan = FPDF(format="A4")
+    for _ in range(pages):
+        scan.add_page()
+        scan.image(str(image_path), x=0, y=0, w=210, h=297)
+    return _save(scan, tmp_path / "scans.pdf")
+
+
+def test_ocr_reads_no_more_scanned_pages_than_the_setting_allows(tmp_path, monkeypatch, caplog):
+    import logging
+    from dataclasses import replace
+
+    from index.errors import ReadError
+    from index.pdf import ocr
+    from index.pdf.words import PageWords
+    from index.readers.limits import DEFAULT_LIMITS
+
+    read = []
+    monkeypatch.setattr(ocr, "unavailable", lambda: None)  # the budget is judged before Tesseract is asked
+    monkeypatch.setattr(ocr, "ocr_page", lambda pdf, index, number, width, height: (
+        read.append(number), PageWords(number, width, height, [], ocr=True))[1])  # a page Tesseract found empty
+    path = _scanned_pages(tmp_path, 5)
+    with caplog.at_level(logging.WARNING, logger="index.pdf.layout"), pytest.raises(ReadError) as info:
+        read_document(path, tmp_path, limits=replace(DEFAULT_LIMITS, max_ocr_pages=2))
+    assert read == [1, 2]
+    assert "meer dan 2 gescande pagina's" in info.value.reason and "VRAAGBAAK_MAX_OCR_PAGES" in info.value.reason
+    skipped = [r.getMessage() for r in caplog.records if "overgeslagen" in r.getMessage()]
+    assert len(skipped) == 1 and "3 pagina's vanaf pagina 3" in skipped[0], skipped
+    read.clear()
+    with pytest.raises(ReadError) as info:
+        read_document(path, tmp_path, limits=replace(DEFAULT_LIMITS, max_ocr_pages=0))
+    assert read == [] and "tekstherkenning staat uit (VRAAGBAAK_MAX_OCR_PAGES=0)" in info.value.reason
+
+
+def test_a_page_tesseract_takes_too_long_on_is_skipped_and_ocr_stops_after_a_few(tmp_path, monkeypatch):
+    reason = _ocr_ready()
+    if reason is not None:
+        pytest.skip(f"geen OCR: {reason}")
+    from index.errors import ReadError
+    from index.pdf import layout, ocr
+
+    calls = []
+    real = ocr.ocr_page
+    monkeypatch.setattr(ocr, "ocr_page", lambda *args: (calls.append(args[2]), real(*args))[1])
+    monkeypatch.setattr(ocr, "PAGE_SECONDS", 0.05)  # real Tesseract, on a page it needs seconds for
+    path = _scanned_pages(tmp_path, layout.SLOW_PAGES_STOP + 2, PARAGRAPHS[0])
+    with pytest.raises(ReadError) as info:
+        read_document(path, tmp_path)
+    assert calls == list(range(1, layout.SLOW_PAGES_STOP + 1))
+    assert "tekstherkenning duurde langer dan 0.05 s" in info.value.reason
+    assert f"tekstherkenning gestopt na {layout.SLOW_PAGES_STOP} pagina's" in info.value.reason

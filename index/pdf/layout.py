@@ -89,42 +89,63 @@ def _scanned(pw: PageWords, page) -> bool:
     return covered / area >= SCAN_AREA
 
 
+SLOW_PAGES_STOP = 3  # pages over ocr.PAGE_SECONDS after which a document's OCR stops
+
+
 def _ocr_pages(data: bytes, todo: list[tuple[int, float, float]], doc_id: str, layout: Layout,
                cost=None) -> dict[int, PageWords]:
-    """Read the pages in `todo` (index, width, height) by OCR, with progress.
+    """Read the pages in `todo` (index, width, height) by OCR, with progress, within a budget of time.
 
     A page whose rendering would be larger than `cost` (PdfBudget) allows is
-    skipped with its reason, before anything is rendered.
+    skipped with its reason before anything is rendered; so are the scanned
+    pages past `max_ocr_pages`, and every page after SLOW_PAGES_STOP pages
+    that each took Tesseract longer than ocr.PAGE_SECONDS. A document's OCR
+    so costs at most about `max_ocr_pages` pages of work, whatever its pages hold.
     """
     if not todo:
         return {}
     reason = ocr.unavailable()
     if reason is not None:
-        for index, _, _ in todo:
-            layout.skipped[index + 1] = reason
-            log.warning("%s: pagina %d is gescand en wordt overgeslagen: %s", doc_id, index + 1, reason)
+        _skip_pages(layout, doc_id, todo, reason)
         return {}
     import pypdfium2
 
     out: dict[int, PageWords] = {}
+    slow = 0
     pdf = pypdfium2.PdfDocument(data)
     try:
         for k, (index, width, height) in enumerate(todo, start=1):
+            over = cost.ocr_reason(k) if cost is not None else None
+            if over is None and slow >= SLOW_PAGES_STOP:
+                over = f"tekstherkenning gestopt na {slow} pagina's die elk langer dan {ocr.PAGE_SECONDS} s duurden"
+            if over is not None:
+                _skip_pages(layout, doc_id, todo[k - 1:], over)
+                break
             log.info("%s: tekstherkenning (OCR) pagina %d (%d van %d)", doc_id, index + 1, k, len(todo))
             too_large = cost.render_reason(*ocr.render_size(pdf, index)) if cost is not None else None
             if too_large is not None:
-                layout.skipped[index + 1] = too_large
-                log.warning("%s: pagina %d wordt overgeslagen: %s", doc_id, index + 1, too_large)
+                _skip_pages(layout, doc_id, [todo[k - 1]], too_large)
                 continue
             try:
                 out[index] = ocr.ocr_page(pdf, index, index + 1, width, height)
                 layout.ocr_pages.append(index + 1)
+            except ocr.TooSlow as exc:
+                slow += 1
+                _skip_pages(layout, doc_id, [todo[k - 1]], str(exc))
             except Exception as exc:  # noqa: BLE001 - keep the other pages
-                layout.skipped[index + 1] = f"tekstherkenning mislukt: {type(exc).__name__}"
-                log.warning("%s: tekstherkenning van pagina %d mislukt: %s", doc_id, index + 1, exc)
+                _skip_pages(layout, doc_id, [todo[k - 1]], f"tekstherkenning mislukt ({type(exc).__name__}: {exc})")
     finally:
         pdf.close()
     return out
+
+
+def _skip_pages(layout: Layout, doc_id: str, pages: list[tuple[int, float, float]], reason: str) -> None:
+    """Pages (from the OCR to-do list) left unread for `reason`: recorded per page, logged once."""
+    numbers = [index + 1 for index, _, _ in pages]
+    for number in numbers:
+        layout.skipped[number] = reason
+    which = f"pagina {numbers[0]}" if len(numbers) == 1 else f"{len(numbers)} pagina's vanaf pagina {numbers[0]}"
+    log.warning("%s: gescande %s overgeslagen: %s", doc_id, which, reason)
 
 
 def read_layout(data: bytes, doc_id: str, budget=None, cost=None) -> Layout:

@@ -13,6 +13,9 @@ A page is rendered only when its bitmap fits the unpacked-bytes limit
 (`render_size`, judged by ``index.readers.limits.PdfBudget``); a larger page is
 skipped with a reason that names the limit.
 
+Tesseract gets ``PAGE_SECONDS`` per page (a dense A4 page takes about 13 s
+on two cores); a page that takes longer is skipped as `TooSlow`.
+
 Where Tesseract or its Dutch data is missing, `unavailable()` says which
 Debian package to install, and the page is skipped with that warning.
 """
@@ -31,9 +34,14 @@ log = logging.getLogger(__name__)
 DPI = 300
 LANGUAGE = "nld"
 MIN_CONFIDENCE = 20.0
+PAGE_SECONDS = 60
 MISSING_BINARY = "Tesseract ontbreekt (installeer de pakketten tesseract-ocr en tesseract-ocr-nld)"
 MISSING_DUTCH = "Nederlandse taaldata voor Tesseract ontbreekt (installeer het pakket tesseract-ocr-nld)"
 MISSING_BINDING = "Python-pakket pytesseract ontbreekt"
+
+
+class TooSlow(Exception):
+    """Tesseract did not finish a page within PAGE_SECONDS; the message is the Dutch reason."""
 
 
 def unavailable() -> str | None:
@@ -90,9 +98,14 @@ def ocr_page(pdf, index: int, number: int, width: float, height: float) -> PageW
     page = pdf[index]
     scale = DPI / 72
     image = page.render(scale=scale).to_pil()
-    data = pytesseract.image_to_data(
-        image, lang=LANGUAGE, config="--psm 3", output_type=pytesseract.Output.DICT
-    )
+    try:
+        data = pytesseract.image_to_data(
+            image, lang=LANGUAGE, config="--psm 3", output_type=pytesseract.Output.DICT, timeout=PAGE_SECONDS
+        )
+    except RuntimeError as exc:
+        if "timeout" not in str(exc).lower():
+            raise
+        raise TooSlow(f"tekstherkenning duurde langer dan {PAGE_SECONDS} s") from None
     found: list[tuple[Word, tuple]] = []
     for k, text in enumerate(data["text"]):
         text = clean_word((text or "").strip())

@@ -17,6 +17,8 @@ variable, so whoever reads the skipped list knows what to raise:
                           (VRAAGBAAK_MAX_PASSAGES)
 * `max_pages`          -- the pages of a PDF, counted in its page tree before
                           any page is read (VRAAGBAAK_MAX_PAGES)
+* `max_ocr_pages`      -- the scanned pages of a PDF read by OCR, each taking
+                          seconds; later ones are skipped (VRAAGBAAK_MAX_OCR_PAGES)
 
 A PDF is not an archive that declares what it unpacks to: its streams are
 measured by inflating them once, output thrown away, before pdfminer reads
@@ -36,8 +38,8 @@ from dataclasses import dataclass
 
 from index.errors import ReadError
 from index.settings import (
-    DEFAULT_MAX_BYTES, DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_PAGES, DEFAULT_MAX_PASSAGES, DEFAULT_MAX_TEXT_CHARS,
-    DEFAULT_MAX_UNPACKED_BYTES, env_name,
+    DEFAULT_MAX_BYTES, DEFAULT_MAX_ELEMENTS, DEFAULT_MAX_OCR_PAGES, DEFAULT_MAX_PAGES, DEFAULT_MAX_PASSAGES,
+    DEFAULT_MAX_TEXT_CHARS, DEFAULT_MAX_UNPACKED_BYTES, env_name,
 )
 
 _MB = 1024 * 1024
@@ -67,12 +69,14 @@ class ReadLimits:
     max_text_chars: int = DEFAULT_MAX_TEXT_CHARS
     max_passages: int = DEFAULT_MAX_PASSAGES
     max_pages: int = DEFAULT_MAX_PAGES
+    max_ocr_pages: int = DEFAULT_MAX_OCR_PAGES
 
     @classmethod
     def from_settings(cls, settings) -> ReadLimits:
         return cls(max_bytes=settings.max_bytes, max_unpacked_bytes=settings.max_unpacked_bytes,
                    max_elements=settings.max_elements, max_text_chars=settings.max_text_chars,
-                   max_passages=settings.max_passages, max_pages=settings.max_pages)
+                   max_passages=settings.max_passages, max_pages=settings.max_pages,
+                   max_ocr_pages=settings.max_ocr_pages)
 
 
 DEFAULT_LIMITS = ReadLimits()
@@ -223,6 +227,15 @@ class PdfBudget:
         if self.elements > self.elements_limit:
             raise ReadError(self.doc_id, f"te veel opmaakelementen: meer dan {count(self.elements_limit)} "
                                          f"({env_name('max_elements')} × {PDF_DOCUMENT_ELEMENTS} voor een PDF)")
+
+    def ocr_reason(self, scanned: int) -> str | None:
+        """Why the `scanned`-th scanned page of this PDF is not read by OCR (a Dutch reason), or None."""
+        if scanned <= self.limits.max_ocr_pages:
+            return None
+        if self.limits.max_ocr_pages == 0:
+            return f"tekstherkenning staat uit ({env_name('max_ocr_pages')}=0)"
+        return (f"meer dan {count(self.limits.max_ocr_pages)} gescande pagina's; de rest wordt niet met "
+                f"tekstherkenning gelezen ({env_name('max_ocr_pages')})")
 
     def render_reason(self, width_px: int, height_px: int) -> str | None:
         """Why a page of this many pixels is not rendered for OCR (a Dutch reason), or None when it may be."""
