@@ -9,6 +9,8 @@ checks: tests/layout_pdfs.py.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from index.readers import read_document
