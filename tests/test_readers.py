@@ -313,6 +313,32 @@ def test_html_title_falls_back_to_h1_and_meta_charset(tmp_path):
     assert "Één wethouder." in doc.text
 
 
+@pytest.mark.parametrize("declared, encoding", [
+    ("utf-8", "cp1252"),  # a Windows tool's page that says utf-8 but is not
+    ("iso-8859-1", "cp1252"),  # read as windows-1252, as browsers do: the € stays
+    ("utf-8", "utf-8"),
+    ("iso-8859-15", "iso-8859-15"),
+])
+def test_html_is_decoded_as_declared_where_its_bytes_fit(tmp_path, caplog, declared, encoding):
+    path = tmp_path / "pagina.html"
+    body = "<h1>Overleg café</h1><p>Het budget is € 12 miljoen, geïnterviewd: één wethouder.</p>"
+    path.write_bytes(f'<html><head><meta charset="{declared}"></head><body>{body}</body></html>'.encode(encoding))
+    with caplog.at_level(logging.WARNING):
+        doc = read(path)
+    assert doc.title == "Overleg café"
+    assert "Het budget is € 12 miljoen, geïnterviewd: één wethouder." in doc.text
+    assert ("geen geldige UTF-8" in caplog.text) == (declared == "utf-8" and encoding == "cp1252")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_html_and_text_with_a_wide_byte_order_mark(tmp_path, encoding):
+    page, text = tmp_path / "breed.html", tmp_path / "breed.txt"
+    page.write_bytes("<p>Vergadering over één punt.</p>".encode(encoding))  # Python writes the BOM
+    text.write_bytes("Notulen\nVergadering over één punt.\n".encode(encoding))
+    assert read(page).text == "Vergadering over één punt."
+    assert read(text).text == "Notulen\nVergadering over één punt.\n"
+
+
 def test_binary_data_named_html(tmp_path):
     path = tmp_path / "nep.html"
     path.write_bytes(bytes(range(1, 256)) * 4)  # no NUL bytes at all

@@ -8,10 +8,17 @@ header, footer, noscript, template, ...) and ``hidden`` elements are dropped.
 Block elements become paragraphs separated by blank lines; headings become
 ``#`` lines and list items ``- item`` so the paragraph reconstruction sees
 the structure; ``<br>`` is a single newline; ``<pre>`` keeps its lines.
+
+The bytes are decoded before parsing (`_markup`): as the page declares
+where that decodes, else as plain text is (UTF-8, or cp1252 with a warning).
+A page saved in cp1252 by a Windows tool often still says ``charset=utf-8``,
+and parsing it as declared turned every accent into U+FFFD.
 """
 
 from __future__ import annotations
 
+import codecs
+import logging
 import re
 from pathlib import Path
 
@@ -20,8 +27,10 @@ from index.readers.common import clean_title, guess_title, short_reason
 from index.readers.limits import (
     DEFAULT_LIMITS, HTML_ELEMENT_WEIGHT, ReadLimits, check_elements, check_text, count_elements,
 )
-from index.readers.text import BINARY_REASON, looks_binary
+from index.readers.text import BINARY_REASON, BOMS, decode, looks_binary
 from index.types import Document
+
+log = logging.getLogger(__name__)
 
 NOT_HTML = "HTML-bestand kan niet worden gelezen: {}"
 NO_TEXT = "HTML-bestand bevat geen tekst"
@@ -142,17 +151,48 @@ def _title(soup) -> str:
     return clean_title(h1.get_text()) if h1 else ""
 
 
+# Declared single-byte encodings that browsers read as windows-1252 (the WHATWG
+# Encoding Standard): a page saying iso-8859-1 may still use its € and quotes.
+_READ_AS_CP1252 = {"ascii", "iso8859-1"}
+
+
+def _markup(data: bytes, doc_id: str) -> str:
+    """The page as text: decoded as it declares where the bytes fit that, else as a plain text file is.
+
+    A byte-order mark decides first; then a declared encoding other than
+    UTF-8 (a <meta> or XML declaration in the first bytes), if every byte
+    decodes in it; otherwise `text.decode`: UTF-8, or cp1252 with a warning
+    (the declaration was wrong, as it is when a Windows tool saved the page).
+    """
+    from bs4.dammit import EncodingDetector
+
+    if not data.startswith(BOMS):
+        declared = EncodingDetector.find_declared_encoding(data, is_html=True)
+        try:
+            name = codecs.lookup(declared).name if declared else "utf-8"
+        except LookupError:
+            log.warning("%s: onbekende tekenset %r opgegeven, genegeerd", doc_id, declared)
+            name = "utf-8"
+        if name != "utf-8":
+            try:
+                return data.decode("cp1252" if name in _READ_AS_CP1252 else name)
+            except (UnicodeDecodeError, LookupError):
+                log.warning("%s: tekens passen niet bij de opgegeven tekenset %s", doc_id, declared)
+    return decode(data, doc_id)
+
+
 def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
-    """Read an HTML file; BeautifulSoup detects the encoding from the bytes."""
+    """Read an HTML file, decoded by `_markup`."""
     from bs4 import BeautifulSoup
 
     data = path.read_bytes()
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if b"\x00" in data[:8192] and not data.startswith(BOMS):
         raise ReadError(doc_id, BINARY_REASON)
     # BeautifulSoup keeps every element in memory: counted before it parses.
     check_elements(doc_id, count_elements([data]), limits, weight=HTML_ELEMENT_WEIGHT)
+    markup = _markup(data, doc_id)
     try:
-        soup = BeautifulSoup(data, "lxml")
+        soup = BeautifulSoup(markup, "lxml")
         title = _title(soup)  # before dropping <head> and <header>
         _drop_unread(soup)
         renderer = _Renderer()

@@ -42,6 +42,11 @@ EMPTY_REASON = "bestand is leeg"
 # U+FFFD when a lenient decoder (BeautifulSoup's) replaced undecodable bytes.
 _CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\ufffd]")
 _MAX_CONTROL_RATIO = 0.05
+# Byte-order marks of the encodings with NUL bytes in ordinary text, longest first:
+# UTF-32's little-endian mark begins with UTF-16's.
+_WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+              (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+BOMS = tuple(bom for bom, _ in _WIDE_BOMS) + (codecs.BOM_UTF8,)
 _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*\r?$")
 _MD_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
@@ -54,12 +59,13 @@ def looks_binary(text: str) -> bool:
 def decode(data: bytes, doc_id: str) -> str:
     """Bytes to text as described in the module docstring; ReadError if binary.
 
-    Shared with the HTML reader for its binary check. UTF-16 is accepted only
-    with a BOM, as it is otherwise indistinguishable from binary data.
+    Shared with the HTML reader. UTF-16 and UTF-32 are accepted only with a
+    BOM, as they are otherwise indistinguishable from binary data.
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    wide = next((codec for bom, codec in _WIDE_BOMS if data.startswith(bom)), None)
+    if wide is not None:
         try:
-            text = data.decode("utf-16")  # consumes the BOM
+            text = data.decode(wide)  # consumes the BOM
         except UnicodeDecodeError:
             raise ReadError(doc_id, BINARY_REASON) from None
     else:
