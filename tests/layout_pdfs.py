@@ -17,6 +17,16 @@ import pytest
 from index.chunker import chunk_document
 from index.readers import read_document
 
+def _font(style: str = "") -> str | None:
+    """A TrueType file for fpdf2 (DejaVu Sans), found by fontconfig."""
+    if shutil.which("fc-match") is None:
+        return None
+    pattern = "DejaVuSans" + (":bold" if style == "B" else "")
+    out = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True)
+    path = out.stdout.strip()
+    return path if path.endswith(".ttf") and Path(path).is_file() else None
+
+
 HEADER = "Gemeente Utrecht - Jaarverslag sociaal domein"
 PARAGRAPHS = [
     "De gemeente Utrecht heeft in 2025 ruim vierhonderd inwoners geholpen bij het vinden van "

@@ -10,8 +10,6 @@ checks: tests/layout_pdfs.py.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,6 +22,7 @@ from tests.layout_pdfs import (
     _assert_no_furniture,
     _assert_whole,
     _chunks,
+    _font,
     _norm,
     _paragraph,
     _pdf,
@@ -31,16 +30,6 @@ from tests.layout_pdfs import (
 )
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
-
-def _font(style: str = "") -> str | None:
-    """A TrueType file for fpdf2 (DejaVu Sans), found by fontconfig."""
-    if shutil.which("fc-match") is None:
-        return None
-    pattern = "DejaVuSans" + (":bold" if style == "B" else "")
-    out = subprocess.run(["fc-match", "-f", "%{file}", pattern], capture_output=True, text=True)
-    path = out.stdout.strip()
-    return path if path.endswith(".ttf") and Path(path).is_file() else None
 
 
 # --- headings ----------------------------------------------------------------
@@ -229,8 +218,6 @@ def test_random_layouts_never_crash(tmp_path, seed):
     """Random mixes of sizes, bold, columns, bullets, tables and page breaks:
     reading gives a Document (every chunk with a page) or a Dutch ReadError."""
     import random
-
-    from fpdf import FPDF
 
     rnd = random.Random(seed)
     pdf = _pdf(header=rnd.choice([None, HEADER]), page_numbers=rnd.choice([None, "{n}", "Pagina {n} van {nb}"]))

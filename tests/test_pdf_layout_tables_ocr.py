@@ -19,6 +19,7 @@ from tests.layout_pdfs import (
     _assert_no_furniture,
     _assert_whole,
     _chunks,
+    _font,
     _norm,
     _paragraph,
     _pdf,
@@ -269,3 +270,64 @@ def test_a_page_tesseract_takes_too_long_on_is_skipped_and_ocr_stops_after_a_few
     assert calls == list(range(1, layout.SLOW_PAGES_STOP + 1))
     assert "tekstherkenning duurde langer dan 0.05 s" in info.value.reason
     assert f"tekstherkenning gestopt na {layout.SLOW_PAGES_STOP} pagina's" in info.value.reason
+
+
+def _without_character_map(tmp_path, text: str) -> Path:
+    """A page of `text` in an embedded CID font whose ToUnicode map is taken out: drawn right, read as noise."""
+    import io
+
+    import pypdf
+    from pypdf.generic import NameObject
+
+    font = _font()
+    if font is None:
+        pytest.skip("geen TrueType-lettertype (DejaVu Sans) om in te bedden")
+    pdf = _pdf(header=None, page_numbers=None)
+    pdf.add_font("Body", "", font)
+    pdf.add_page()
+    pdf.set_font("Body", size=12)
+    pdf.multi_cell(0, 7, text)
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(bytes(pdf.output())))
+    for page in writer.pages:
+        for ref in page["/Resources"]["/Font"].values():
+            ref.get_object().pop(NameObject("/ToUnicode"), None)
+    path = tmp_path / "zonder-tekencodering.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    return path
+
+
+def test_a_page_whose_font_does_not_say_its_characters_is_read_by_ocr(tmp_path):
+    import pdfplumber
+
+    reason = _ocr_ready()
+    if reason is not None:
+        pytest.skip(f"geen OCR: {reason}")
+    path = _without_character_map(tmp_path, PARAGRAPHS[0])
+    with pdfplumber.open(path) as pdf:  # what the text layer says: glyph numbers and noise
+        assert "(cid:" in pdf.pages[0].extract_text()
+    doc, chunks = _chunks(path)
+    assert doc.ocr_pages == (1,)
+    assert "(cid:" not in doc.text
+    import difflib
+
+    expected, got = _norm(PARAGRAPHS[0]).split(), _norm(" ".join(c.text for c in chunks)).split()
+    matcher = difflib.SequenceMatcher(a=expected, b=got, autojunk=False)
+    assert sum(block.size for block in matcher.get_matching_blocks()) / len(expected) >= 0.95, got
+
+
+def test_without_tesseract_such_a_page_is_no_text_not_glyph_numbers(tmp_path, monkeypatch):
+    from index.errors import ReadError
+    from index.pdf import ocr
+
+    path = _without_character_map(tmp_path, PARAGRAPHS[0])  # before `which` finds nothing, fc-match included
+    monkeypatch.setattr(ocr.shutil, "which", lambda name: None)
+    with pytest.raises(ReadError) as info:
+        read_document(path, tmp_path)
+    assert "tesseract-ocr" in info.value.reason
+
+
+def test_a_stray_unmapped_glyph_is_dropped_from_its_word():
+    from index.pdf.words import clean_word
+
+    assert clean_word("(cid:127)Werkgevers") == "Werkgevers" and clean_word("(cid:3)") == ""

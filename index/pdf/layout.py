@@ -173,7 +173,10 @@ def read_layout(data: bytes, doc_id: str, budget=None, cost=None) -> Layout:
                 pw = page_words(page, index + 1)
                 if budget is not None:
                     budget.add(sum(len(word.text) + 1 for word in pw.words))
-                if _scanned(pw, page):
+                if pw.garbled:
+                    log.info("%s: pagina %d heeft een onleesbare tekstlaag (lettertype zonder tekencodering); "
+                             "tekstherkenning leest haar", doc_id, index + 1)
+                if pw.garbled or _scanned(pw, page):
                     todo.append((index, pw.width, pw.height))
                     pages.append([])
                 else:

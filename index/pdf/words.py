@@ -5,6 +5,11 @@ Words are split where the font changes, so a superscript footnote marker or a
 bold word inside a line stays a word of its own; the line stage decides what
 to do with it. Vertical text (a stamp or file code along the margin) is left
 out: it is never part of the running text. Ligatures ("ﬁ") are spelled out.
+
+A glyph of a font that says nothing of the characters it draws (a CID font
+without a ToUnicode map) comes out of pdfminer as "(cid:18)"; such glyphs are
+dropped from words, and a page where many words hold them is `garbled`: its
+text layer is noise, and the page is read by OCR like a scan (index.pdf.layout).
 """
 
 from __future__ import annotations
@@ -15,12 +20,16 @@ from dataclasses import dataclass
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.I)
 # Typographic ligatures are one glyph for several letters: "ﬁnanciën" must read
 # as "financiën" to be found. A soft hyphen inside a word is invisible.
+_CID = re.compile(r"\(cid:\d+\)")
+# Share of a page's words with an unmapped glyph above which its text layer is noise.
+# A few per page are a bullet or a symbol of an otherwise readable font.
+GARBLED_SHARE = 0.25
 _LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl", "ﬅ": "st", "ﬆ": "st"})
 
 
 def clean_word(text: str) -> str:
     """A word's text with ligatures spelled out and inner soft hyphens dropped."""
-    text = text.replace("\x00", "").translate(_LIGATURES)
+    text = _CID.sub("", text.replace("\x00", "")).translate(_LIGATURES)
     if "\xad" in text[:-1]:
         text = text[:-1].replace("\xad", "") + text[-1]
     return text
@@ -49,13 +58,14 @@ class Word:
 
 @dataclass
 class PageWords:
-    """The words of one page and the page's size; `ocr` when read by OCR."""
+    """The words of one page and the page's size; `ocr` when read by OCR, `garbled` when its text is noise."""
 
     number: int  # 1-based
     width: float
     height: float
     words: list[Word]
     ocr: bool = False
+    garbled: bool = False
 
 
 def page_words(page, number: int) -> PageWords:
@@ -67,6 +77,7 @@ def page_words(page, number: int) -> PageWords:
         x_tolerance=1.5,
     )
     words = []
+    unmapped = sum(1 for w in raw if "(cid:" in w["text"])
     for w in raw:
         text = clean_word(w["text"])
         # vertical text runs along a margin (a stamp, a file code), never in the body
@@ -83,4 +94,5 @@ def page_words(page, number: int) -> PageWords:
                 bold=bool(_BOLD.search(w.get("fontname") or "")),
             )
         )
-    return PageWords(number, float(page.width), float(page.height), words)
+    garbled = bool(raw) and unmapped > GARBLED_SHARE * len(raw)
+    return PageWords(number, float(page.width), float(page.height), words, garbled=garbled)
