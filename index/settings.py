@@ -128,8 +128,8 @@ class Settings(BaseSettings):
         "afbeeldingen): per pagina hoogstens een tweeëndertigste, per document vier keer zoveel", ge=1)
     max_text_chars: Integer = _setting(
         DEFAULT_MAX_TEXT_CHARS,
-        "documenten met meer tekst (in tekens) worden overgeslagen; de standaard (5 miljoen) is ongeveer "
-        "1500 pagina's lopende tekst", ge=1)
+        "documenten met meer tekst (in tekens), of meer regels dan een tiende daarvan, worden overgeslagen; de "
+        "standaard (5 miljoen) is ongeveer 1500 pagina's lopende tekst", ge=1)
     max_passages: Integer = _setting(
         DEFAULT_MAX_PASSAGES,
         "documenten die meer passages opleveren worden overgeslagen (elke passage wordt ge-embed); de standaard "

@@ -359,6 +359,14 @@ def test_a_long_single_line_within_the_limit_is_read_and_chunked_in_bounded_memo
     assert result["grew_mb"] < 1024, result  # the probe saw 2.5 GB for twice as much text
 
 
+def test_millions_of_one_letter_lines_are_refused_before_the_paragraph_stages(tmp_path):
+    path = tmp_path / "regels.txt"
+    path.write_text("x\n" * (DEFAULT_MAX_TEXT_CHARS // 2 - 1), encoding="utf-8")  # within the character limit
+    result = _measured(path)
+    assert result["outcome"].startswith("te veel regels: 2.500.000, meer dan 500.000 (VRAAGBAAK_MAX_TEXT_CHARS"), result
+    assert result["grew_mb"] < 200, result  # the paragraph stages took 1.6 GB for them
+
+
 @pytest.mark.parametrize("name, make, limit", [
     ("inhoud.pdf", lambda path: hostile_pdfs.content_bomb(path, 500 * MB), "VRAAGBAAK_MAX_UNPACKED_BYTES"),
     ("beeld.pdf", lambda path: hostile_pdfs.image_bomb(path, 500 * MB), "VRAAGBAAK_MAX_UNPACKED_BYTES"),

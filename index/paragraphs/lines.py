@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from .common import ARTICLE, BULLET, MD_HEADING, NUMBERED, SPACED, SUP_FOOTNOTE_LINE, URL_LINE, is_upper_start
 from .furniture import is_page_furniture
 
-@dataclass
+@dataclass(slots=True)  # one per line of text: millions in a long list
 class Line:
     no: int  # 0-based line number
     start: int  # offset of first visible char

@@ -27,7 +27,7 @@ from pathlib import Path
 from index.errors import ReadError
 from index.readers.common import clean_title, guess_title, meaningful_title, short_reason
 from index.readers.limits import (
-    DEFAULT_LIMITS, ReadLimits, TextBudget, check_elements, check_unpacked, count_elements,
+    DEFAULT_LIMITS, ReadLimits, TextBudget, check_elements, check_text, check_unpacked, count_elements,
 )
 from index.types import Document
 
@@ -190,6 +190,7 @@ def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
     text = "\n\n".join(collected.paragraphs)
     if not text.strip():
         raise ReadError(doc_id, NO_TEXT)
+    check_text(doc_id, text, limits)  # before the title: guessing it reads the whole text
     meta_title = _meta_title(document)
     del document  # the XML tree: no longer needed while the title is guessed from the text
     headings = collected.headings

@@ -12,7 +12,8 @@ variable, so whoever reads the skipped list knows what to raise:
                           HTML element counts HTML_ELEMENT_WEIGHT times, as
                           BeautifulSoup keeps that much more per element than
                           lxml does for python-docx (VRAAGBAAK_MAX_ELEMENTS)
-* `max_text_chars`     -- the text a reader produces (VRAAGBAAK_MAX_TEXT_CHARS)
+* `max_text_chars`     -- the text a reader produces (VRAAGBAAK_MAX_TEXT_CHARS),
+                          in at most a tenth as many lines
 * `max_passages`       -- the passages the chunker makes of it
                           (VRAAGBAAK_MAX_PASSAGES)
 * `max_pages`          -- the pages of a PDF, counted in its page tree before
@@ -57,6 +58,8 @@ HTML_ELEMENT_WEIGHT = 8
 # its pages take.
 PDF_PAGE_SHARE = 32
 PDF_DOCUMENT_ELEMENTS = 4
+# A text may have a line per this many characters of the text limit (check_text).
+MIN_LINE_CHARS = 10
 # A page rendered for OCR is an RGB bitmap: three bytes per pixel.
 RENDER_BYTES_PER_PIXEL = 3
 
@@ -145,8 +148,19 @@ def text_reason(limits: ReadLimits, chars: int | None = None) -> str:
 
 
 def check_text(doc_id: str, text: str, limits: ReadLimits) -> None:
+    """The text within `max_text_chars`, in at most a MIN_LINE_CHARS-th as many lines.
+
+    The paragraph stages keep some 650 bytes per line, whatever its length:
+    the five million characters allowed, as two and a half million lines of
+    one letter, took 1.6 GB. Real text has lines of tens of characters.
+    """
     if len(text) > limits.max_text_chars:
         raise ReadError(doc_id, text_reason(limits, len(text)))
+    most = limits.max_text_chars // MIN_LINE_CHARS
+    lines = text.count("\n") + 1
+    if lines > most:
+        raise ReadError(doc_id, f"te veel regels: {count(lines)}, meer dan {count(most)} "
+                                f"({env_name('max_text_chars')} / {MIN_LINE_CHARS})")
 
 
 def check_passages(doc_id: str, passages: int, limits: ReadLimits) -> None:
