@@ -131,6 +131,27 @@ def test_markdown_title_is_first_heading(tmp_path):
     assert doc.title == "Arbeidsmigratie in 2026"
 
 
+def test_markdown_front_matter_gives_the_title_and_is_no_passage(tmp_path):
+    path = tmp_path / "nota.md"
+    path.write_text("---\ntitle: \"Beleidsnota armoede 2026\"\nauteur: Gemeente Utrecht\n---\n\n"
+                    "De gemeente wil armoede halveren.\n", encoding="utf-8")
+    doc = read(path)
+    assert doc.title == "Beleidsnota armoede 2026"
+    assert "auteur" not in doc.text and len(doc.text) == len(path.read_text("utf-8"))
+    assert doc.text.index("De gemeente") == path.read_text("utf-8").index("De gemeente")
+    assert doc.line_at(doc.text.index("De gemeente")) == 6
+    only = tmp_path / "leeg.md"
+    only.write_text("---\ntitle: Niets\n---\n", encoding="utf-8")
+    assert_read_error(only, "alleen metadata")
+
+
+def test_a_markdown_text_opening_with_a_rule_keeps_it(tmp_path):
+    path = tmp_path / "regel.md"
+    content = "---\nDe gemeente wil armoede halveren.\n---\n\nMeer tekst.\n"
+    path.write_text(content, encoding="utf-8")
+    assert read(path).text == content
+
+
 def test_binary_data_named_txt(tmp_path):
     path = tmp_path / "plaatje.txt"
     path.write_bytes(bytes(range(256)) * 8)

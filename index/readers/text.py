@@ -15,6 +15,11 @@ Offsets and lines, precisely:
   a span may end just before or after a ``\\r``, and old Mac files (``\\r``
   alone) count as a single line.
 
+A Markdown file may open with YAML front matter (``---`` lines around
+``key: value`` lines, as Jekyll, Hugo and Obsidian write): its ``title`` is
+the document's title, and the block is blanked (spaces, its newlines kept)
+so that it is no passage while every offset and line number stays the file's.
+
 Text that is not valid UTF-8 is decoded as cp1252 (what Dutch Windows tools
 write), falling back to latin-1 for the five bytes cp1252 leaves undefined;
 the document is still indexed and a warning is logged.
@@ -87,6 +92,30 @@ def decode(data: bytes, doc_id: str) -> str:
     return text
 
 
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n((?:.*\r?\n)*?)(?:---|\.\.\.)[ \t]*(?=\r?\n|\Z)")
+_FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:", re.M)
+_FRONT_MATTER_TITLE = re.compile(r"^title[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.M | re.I)
+_FRONT_MATTER_MAX_CHARS = 20_000
+
+
+def front_matter(text: str) -> tuple[str, str]:
+    """(title, text): the YAML front matter's title, and the text with the block blanked.
+
+    Only a block that opens the file, closes within its first 20,000
+    characters and holds a ``key:`` line counts: a Markdown text may also
+    open with a horizontal rule. Without one: ("", text) unchanged.
+    """
+    match = _FRONT_MATTER.match(text[:_FRONT_MATTER_MAX_CHARS])
+    if match is None or not _FRONT_MATTER_KEY.search(match.group(1)):
+        return "", text
+    title = _FRONT_MATTER_TITLE.search(match.group(1))
+    value = title.group(1).strip() if title else ""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        value = value[1:-1]
+    blank = re.sub(r"[^\n]", " ", match.group(0))
+    return clean_title(value), blank + text[match.end():]
+
+
 def markdown_title(text: str) -> str:
     """The first ATX ``#`` heading outside fenced code blocks, or ''."""
     fence = None
@@ -113,5 +142,10 @@ def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
         raise ReadError(doc_id, EMPTY_REASON)
     check_text(doc_id, text, limits)  # before the title: guessing it reads the whole text
     kind = "md" if path.suffix.lower() == ".md" else "txt"
-    title = (markdown_title(text) if kind == "md" else "") or guess_title(text, path)
+    meta_title = ""
+    if kind == "md":
+        meta_title, text = front_matter(text)
+        if not text.strip():
+            raise ReadError(doc_id, "bevat alleen metadata (YAML front matter), geen tekst")
+    title = meta_title or (markdown_title(text) if kind == "md" else "") or guess_title(text, path)
     return Document(doc_id=doc_id, title=title, text=text, kind=kind)
