@@ -339,6 +339,7 @@ def test_html_title_falls_back_to_h1_and_meta_charset(tmp_path):
     ("iso-8859-1", "cp1252"),  # read as windows-1252, as browsers do: the € stays
     ("utf-8", "utf-8"),
     ("iso-8859-15", "iso-8859-15"),
+    ("utf-16", "utf-8"),  # no byte-order mark: not UTF-16, whatever it says
 ])
 def test_html_is_decoded_as_declared_where_its_bytes_fit(tmp_path, caplog, declared, encoding):
     path = tmp_path / "pagina.html"

@@ -173,11 +173,14 @@ def _markup(data: bytes, doc_id: str) -> str:
         except LookupError:
             log.warning("%s: onbekende tekenset %r opgegeven, genegeerd", doc_id, declared)
             name = "utf-8"
-        if name != "utf-8":
+        # A page that declares UTF-16 or UTF-32 without starting with their byte-order mark
+        # is not in them (browsers read it as UTF-8 too).
+        if name != "utf-8" and not name.startswith(("utf-16", "utf-32")):
             try:
                 return data.decode("cp1252" if name in _READ_AS_CP1252 else name)
             except (UnicodeDecodeError, LookupError):
                 log.warning("%s: tekens passen niet bij de opgegeven tekenset %s", doc_id, declared)
+        data = data.replace(b"\x00", b"")  # a stray NUL past the binary check: a browser drops it too
     return decode(data, doc_id)
 
 
