@@ -145,7 +145,7 @@ def _skip_pages(layout: Layout, doc_id: str, pages: list[tuple[int, float, float
     for number in numbers:
         layout.skipped[number] = reason
     which = f"pagina {numbers[0]}" if len(numbers) == 1 else f"{len(numbers)} pagina's vanaf pagina {numbers[0]}"
-    log.warning("%s: gescande %s overgeslagen: %s", doc_id, which, reason)
+    log.warning("%s: %s zonder leesbare tekst overgeslagen: %s", doc_id, which, reason)
 
 
 def read_layout(data: bytes, doc_id: str, budget=None, cost=None) -> Layout:
