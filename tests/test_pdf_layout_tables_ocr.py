@@ -253,6 +253,31 @@ def test_ocr_reads_no_more_scanned_pages_than_the_setting_allows(tmp_path, monke
     assert read == [] and "tekstherkenning staat uit (VRAAGBAAK_MAX_OCR_PAGES=0)" in info.value.reason
 
 
+def test_ocr_stops_once_the_document_has_taken_its_time(tmp_path, monkeypatch):
+    import time
+    from dataclasses import replace
+
+    from index.errors import ReadError
+    from index.pdf import ocr
+    from index.pdf.words import PageWords
+    from index.readers import limits
+
+    read = []
+
+    def slow_page(pdf, index, number, width, height):
+        read.append(number)
+        time.sleep(0.3)
+        return PageWords(number, width, height, [], ocr=True)
+
+    monkeypatch.setattr(ocr, "unavailable", lambda: None)
+    monkeypatch.setattr(ocr, "ocr_page", slow_page)
+    monkeypatch.setattr(limits, "OCR_SECONDS_PER_PAGE", 0.02)  # 4 pages allowed: 0.08 s in all
+    with pytest.raises(ReadError) as info:
+        read_document(_scanned_pages(tmp_path, 4), tmp_path, limits=replace(limits.DEFAULT_LIMITS, max_ocr_pages=4))
+    assert read == [1]
+    assert "tekstherkenning gestopt na 0 minuten voor dit document" in info.value.reason
+
+
 def test_a_page_tesseract_takes_too_long_on_is_skipped_and_ocr_stops_after_a_few(tmp_path, monkeypatch):
     reason = _ocr_ready()
     if reason is not None:

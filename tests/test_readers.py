@@ -11,6 +11,7 @@ import pytest
 
 from index.errors import ReadError
 from index.readers import SUPPORTED_SUFFIXES, iter_corpus, read_document
+from index.readers.text import looks_binary
 
 PAGE_TEXTS = [
     "Hoofdstuk één: de gemeente onderzoekt het beleid voor arbeidsmigranten.",
@@ -145,9 +146,13 @@ def test_markdown_front_matter_gives_the_title_and_is_no_passage(tmp_path):
     assert_read_error(only, "alleen metadata")
 
 
-def test_a_markdown_text_opening_with_a_rule_keeps_it(tmp_path):
+@pytest.mark.parametrize("content", [
+    "---\nDe gemeente wil armoede halveren.\n---\n\nMeer tekst.\n",  # rules around a line, no "key:"
+    "---\ntitle: Geheim\n" + "a" * 19_980 + "\n---xyz\nTekst.\n",  # no line that is only "---"
+    "---\ntitle: Geheim\n" + "a" * 20_000 + "\n---\nTekst.\n",  # closed too late to be front matter
+])
+def test_a_markdown_text_without_front_matter_keeps_its_opening(tmp_path, content):
     path = tmp_path / "regel.md"
-    content = "---\nDe gemeente wil armoede halveren.\n---\n\nMeer tekst.\n"
     path.write_text(content, encoding="utf-8")
     assert read(path).text == content
 
@@ -350,6 +355,21 @@ def test_html_is_decoded_as_declared_where_its_bytes_fit(tmp_path, caplog, decla
     assert doc.title == "Overleg café"
     assert "Het budget is € 12 miljoen, geïnterviewd: één wethouder." in doc.text
     assert ("geen geldige UTF-8" in caplog.text) == (declared == "utf-8" and encoding == "cp1252")
+
+
+@pytest.mark.parametrize("declared, data, text", [
+    ("undefined", b"<p>tekst</p>", "tekst"),  # a codec that refuses everything: the declaration is ignored
+    ("iso-8859-15", b"<p>Hij zei \x93hallo\x94 \x96 en ging.</p>", "Hij zei \u201challo\u201d \u2013 en ging."),
+    ("iso-8859-2", "<p>Één café, één reünie</p>".encode(), "Één café, één reünie"),  # UTF-8 bytes are UTF-8
+    ("utf-7", b"<p>Zichtbaar</p>+ADw-p+AD4-Prijs", "Zichtbaar\n\n+ADw-p+AD4-Prijs"),  # no browser reads UTF-7
+    ("windows-1252", b"<p>voor\x00na caf\xe9</p>", "voorna café"),  # a NUL is dropped, as a browser does
+])
+def test_html_declarations_that_do_not_fit_the_bytes_are_not_followed(tmp_path, declared, data, text):
+    path = tmp_path / "pagina.html"
+    path.write_bytes(f'<meta charset="{declared}">'.encode() + b"x" * 9000 + data)
+    doc = read(path)
+    assert doc.text.startswith("x" * 9000) and doc.text.endswith(text)
+    assert not looks_binary(doc.text)
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])

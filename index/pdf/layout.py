@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 from dataclasses import dataclass, field
 
 from index.errors import ReadError
@@ -98,9 +99,10 @@ def _ocr_pages(data: bytes, todo: list[tuple[int, float, float]], doc_id: str, l
 
     A page whose rendering would be larger than `cost` (PdfBudget) allows is
     skipped with its reason before anything is rendered; so are the scanned
-    pages past `max_ocr_pages`, and every page after SLOW_PAGES_STOP pages
-    that each took Tesseract longer than ocr.PAGE_SECONDS. A document's OCR
-    so costs at most about `max_ocr_pages` pages of work, whatever its pages hold.
+    pages past `max_ocr_pages`, every page after SLOW_PAGES_STOP pages that
+    each took Tesseract longer than ocr.PAGE_SECONDS, and every page once the
+    document's OCR has taken its time (`PdfBudget.ocr_time_reason`: 50
+    minutes by default), whatever its pages hold.
     """
     if not todo:
         return {}
@@ -112,12 +114,15 @@ def _ocr_pages(data: bytes, todo: list[tuple[int, float, float]], doc_id: str, l
 
     out: dict[int, PageWords] = {}
     slow = 0
+    started = time.monotonic()
     pdf = pypdfium2.PdfDocument(data)
     try:
         for k, (index, width, height) in enumerate(todo, start=1):
             over = cost.ocr_reason(k) if cost is not None else None
             if over is None and slow >= SLOW_PAGES_STOP:
                 over = f"tekstherkenning gestopt na {slow} pagina's die elk langer dan {ocr.PAGE_SECONDS} s duurden"
+            if over is None and cost is not None:
+                over = cost.ocr_time_reason(time.monotonic() - started)
             if over is not None:
                 _skip_pages(layout, doc_id, todo[k - 1:], over)
                 break
@@ -133,7 +138,9 @@ def _ocr_pages(data: bytes, todo: list[tuple[int, float, float]], doc_id: str, l
                 slow += 1
                 _skip_pages(layout, doc_id, [todo[k - 1]], str(exc))
             except Exception as exc:  # noqa: BLE001 - keep the other pages
-                _skip_pages(layout, doc_id, [todo[k - 1]], f"tekstherkenning mislukt ({type(exc).__name__}: {exc})")
+                from index.readers.common import short_reason  # (the readers import this module)
+
+                _skip_pages(layout, doc_id, [todo[k - 1]], f"tekstherkenning mislukt: {short_reason(exc)}")
     finally:
         pdf.close()
     return out

@@ -172,7 +172,9 @@ def stream_sizes(reader, stop_above: int) -> tuple[int, int]:
             cached = key in reader.resolved_objects
             try:
                 obj = reader.get_object(IndirectObject(idnum, generation, reader))
-            except LimitReachedError:
+            except LimitReachedError as exc:
+                if "loop" in str(exc).lower():  # "Detected loop with self reference": damage, not size
+                    continue
                 return stop_above + 1, largest
             except Exception:  # noqa: BLE001 - a broken object: the readers skip it as well
                 continue

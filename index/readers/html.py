@@ -9,8 +9,8 @@ Block elements become paragraphs separated by blank lines; headings become
 ``#`` lines and list items ``- item`` so the paragraph reconstruction sees
 the structure; ``<br>`` is a single newline; ``<pre>`` keeps its lines.
 
-The bytes are decoded before parsing (`_markup`): as the page declares
-where that decodes, else as plain text is (UTF-8, or cp1252 with a warning).
+The bytes are decoded before parsing (`_markup`): as UTF-8 where they are,
+else as the page declares where that decodes, else as cp1252 with a warning.
 A page saved in cp1252 by a Windows tool often still says ``charset=utf-8``,
 and parsing it as declared turned every accent into U+FFFD.
 """
@@ -27,7 +27,7 @@ from index.readers.common import clean_title, guess_title, short_reason
 from index.readers.limits import (
     DEFAULT_LIMITS, HTML_ELEMENT_WEIGHT, ReadLimits, check_elements, check_text, count_elements,
 )
-from index.readers.text import BINARY_REASON, BOMS, decode, looks_binary
+from index.readers.text import BINARY_REASON, WIDE_BOMS, decode, looks_binary
 from index.types import Document
 
 log = logging.getLogger(__name__)
@@ -154,33 +154,48 @@ def _title(soup) -> str:
 # Declared single-byte encodings that browsers read as windows-1252 (the WHATWG
 # Encoding Standard): a page saying iso-8859-1 may still use its € and quotes.
 _READ_AS_CP1252 = {"ascii", "iso8859-1"}
+# Declarations a page cannot be in when its bytes get this far: the wide encodings
+# come with a byte-order mark, and no browser reads UTF-7 (its text turns into markup).
+_NOT_DECLARABLE = ("utf-8", "utf-16", "utf-32", "utf-7")
+# Where a declaration is looked for: the start of the page, as browsers prescan it.
+# bs4's pattern rescans this part for every "<meta" without ">": quadratic in its length.
+PRESCAN_BYTES = 4096
+_C1 = re.compile(r"[\x80-\x9f]")
 
 
 def _markup(data: bytes, doc_id: str) -> str:
-    """The page as text: decoded as it declares where the bytes fit that, else as a plain text file is.
+    """The page as text: UTF-8 where its bytes are UTF-8, else as it declares, else as plain text is.
 
-    A byte-order mark decides first; then a declared encoding other than
-    UTF-8 (a <meta> or XML declaration in the first bytes), if every byte
-    decodes in it; otherwise `text.decode`: UTF-8, or cp1252 with a warning
-    (the declaration was wrong, as it is when a Windows tool saved the page).
+    A byte-order mark decides first. Bytes that are valid UTF-8 are read as
+    UTF-8 whatever the page says (a wrong "windows-1252" on a UTF-8 page is
+    common; text in another encoding is hardly ever valid UTF-8). Otherwise a
+    declared encoding (a <meta> or XML declaration in the first PRESCAN_BYTES)
+    is used if every byte decodes in it without control characters; else
+    `text.decode`: cp1252, with a warning (a Windows tool's page that says
+    "utf-8"). A NUL past the binary check is dropped, as a browser drops it.
     """
     from bs4.dammit import EncodingDetector
 
-    if not data.startswith(BOMS):
-        declared = EncodingDetector.find_declared_encoding(data, is_html=True)
+    if data.startswith(WIDE_BOMS):
+        return decode(data, doc_id)
+    data = data.replace(b"\x00", b"")
+    body = data.removeprefix(codecs.BOM_UTF8)
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        declared = EncodingDetector.find_declared_encoding(body[:PRESCAN_BYTES], is_html=True)
         try:
             name = codecs.lookup(declared).name if declared else "utf-8"
         except LookupError:
-            log.warning("%s: onbekende tekenset %r opgegeven, genegeerd", doc_id, declared)
             name = "utf-8"
-        # A page that declares UTF-16 or UTF-32 without starting with their byte-order mark
-        # is not in them (browsers read it as UTF-8 too).
-        if name != "utf-8" and not name.startswith(("utf-16", "utf-32")):
+        if not name.startswith(_NOT_DECLARABLE):
             try:
-                return data.decode("cp1252" if name in _READ_AS_CP1252 else name)
-            except (UnicodeDecodeError, LookupError):
-                log.warning("%s: tekens passen niet bij de opgegeven tekenset %s", doc_id, declared)
-        data = data.replace(b"\x00", b"")  # a stray NUL past the binary check: a browser drops it too
+                text = body.decode("cp1252" if name in _READ_AS_CP1252 else name)
+            except (UnicodeError, LookupError, ValueError):
+                text = None
+            if text is not None and not _C1.search(text):
+                return text
+            log.warning("%s: de tekens passen niet bij de opgegeven tekenset %s", doc_id, declared)
     return decode(data, doc_id)
 
 
@@ -189,7 +204,7 @@ def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
     from bs4 import BeautifulSoup
 
     data = path.read_bytes()
-    if b"\x00" in data[:8192] and not data.startswith(BOMS):
+    if b"\x00" in data[:8192] and not data.startswith(WIDE_BOMS):
         raise ReadError(doc_id, BINARY_REASON)
     # BeautifulSoup keeps every element in memory: counted before it parses.
     check_elements(doc_id, count_elements([data]), limits, weight=HTML_ELEMENT_WEIGHT)

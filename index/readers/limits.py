@@ -34,6 +34,7 @@ pages of a PDF.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -58,8 +59,12 @@ HTML_ELEMENT_WEIGHT = 8
 # its pages take.
 PDF_PAGE_SHARE = 32
 PDF_DOCUMENT_ELEMENTS = 4
-# A text may have a line per this many characters of the text limit (check_text).
+# A text may have a line (not blank) per this many characters of the text limit (check_text).
 MIN_LINE_CHARS = 10
+_FILLED_LINE = re.compile(r"^[ \t\r\f\v]*\S", re.M)
+# A document's OCR may take this many seconds per page it may read (max_ocr_pages): a dense A4
+# page takes about 13 s on two cores, so only a document of slow pages runs into it.
+OCR_SECONDS_PER_PAGE = 20
 # A page rendered for OCR is an RGB bitmap: three bytes per pixel.
 RENDER_BYTES_PER_PIXEL = 3
 
@@ -150,14 +155,16 @@ def text_reason(limits: ReadLimits, chars: int | None = None) -> str:
 def check_text(doc_id: str, text: str, limits: ReadLimits) -> None:
     """The text within `max_text_chars`, in at most a MIN_LINE_CHARS-th as many lines.
 
-    The paragraph stages keep some 650 bytes per line, whatever its length:
+    The paragraph stages keep some 650 bytes per line that holds something, whatever its length:
     the five million characters allowed, as two and a half million lines of
     one letter, took 1.6 GB. Real text has lines of tens of characters.
     """
     if len(text) > limits.max_text_chars:
         raise ReadError(doc_id, text_reason(limits, len(text)))
     most = limits.max_text_chars // MIN_LINE_CHARS
-    lines = text.count("\n") + 1
+    if text.count("\n") < most:
+        return
+    lines = sum(1 for _ in _FILLED_LINE.finditer(text))  # blank lines cost the stages nothing
     if lines > most:
         raise ReadError(doc_id, f"te veel regels: {count(lines)}, meer dan {count(most)} "
                                 f"({env_name('max_text_chars')} / {MIN_LINE_CHARS})")
@@ -250,6 +257,14 @@ class PdfBudget:
             return f"tekstherkenning staat uit ({env_name('max_ocr_pages')}=0)"
         return (f"meer dan {count(self.limits.max_ocr_pages)} gescande pagina's; de rest wordt niet met "
                 f"tekstherkenning gelezen ({env_name('max_ocr_pages')})")
+
+    def ocr_time_reason(self, seconds: float) -> str | None:
+        """Why no more pages are read by OCR after `seconds` of it on this PDF (a Dutch reason), or None."""
+        budget = self.limits.max_ocr_pages * OCR_SECONDS_PER_PAGE
+        if seconds <= budget:
+            return None
+        return (f"tekstherkenning gestopt na {int(budget // 60)} minuten voor dit document ({OCR_SECONDS_PER_PAGE} s "
+                f"per pagina van {env_name('max_ocr_pages')})")
 
     def render_reason(self, width_px: int, height_px: int) -> str | None:
         """Why a page of this many pixels is not rendered for OCR (a Dutch reason), or None when it may be."""

@@ -51,7 +51,7 @@ _MAX_CONTROL_RATIO = 0.05
 # UTF-32's little-endian mark begins with UTF-16's.
 _WIDE_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
               (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-BOMS = tuple(bom for bom, _ in _WIDE_BOMS) + (codecs.BOM_UTF8,)
+WIDE_BOMS = tuple(bom for bom, _ in _WIDE_BOMS)
 _MD_HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*\r?$")
 _MD_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
@@ -92,28 +92,51 @@ def decode(data: bytes, doc_id: str) -> str:
     return text
 
 
-_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n((?:.*\r?\n)*?)(?:---|\.\.\.)[ \t]*(?=\r?\n|\Z)")
 _FRONT_MATTER_KEY = re.compile(r"^[A-Za-z_][\w-]*[ \t]*:", re.M)
 _FRONT_MATTER_TITLE = re.compile(r"^title[ \t]*:[ \t]*(.*?)[ \t]*\r?$", re.M | re.I)
 _FRONT_MATTER_MAX_CHARS = 20_000
 
 
+def _front_matter_end(text: str) -> int | None:
+    """The offset after the line that closes a front-matter block opening `text`, or None.
+
+    Line by line: the first line is "---", and a later line, starting within
+    the first 20,000 characters, is "---" or "..." (trailing blanks allowed).
+    """
+    first = text.find("\n")
+    if first < 0 or text[:first].rstrip(" \t\r") != "---":
+        return None
+    pos = first + 1
+    while pos < min(len(text), _FRONT_MATTER_MAX_CHARS):
+        newline = text.find("\n", pos)
+        end = len(text) if newline < 0 else newline
+        if text[pos:end].rstrip(" \t\r") in ("---", "..."):
+            return end
+        if newline < 0:
+            return None
+        pos = newline + 1
+    return None
+
+
 def front_matter(text: str) -> tuple[str, str]:
     """(title, text): the YAML front matter's title, and the text with the block blanked.
 
-    Only a block that opens the file, closes within its first 20,000
-    characters and holds a ``key:`` line counts: a Markdown text may also
-    open with a horizontal rule. Without one: ("", text) unchanged.
+    Only a block that opens the file, closes on a line starting within its
+    first 20,000 characters and holds a ``key:`` line counts: a Markdown text
+    may also open with a horizontal rule. Without one: ("", text) unchanged.
     """
-    match = _FRONT_MATTER.match(text[:_FRONT_MATTER_MAX_CHARS])
-    if match is None or not _FRONT_MATTER_KEY.search(match.group(1)):
+    end = _front_matter_end(text)
+    if end is None:
         return "", text
-    title = _FRONT_MATTER_TITLE.search(match.group(1))
+    block = text[:end]
+    inner = block[block.index("\n") + 1:]
+    if not _FRONT_MATTER_KEY.search(inner):
+        return "", text
+    title = _FRONT_MATTER_TITLE.search(inner)
     value = title.group(1).strip() if title else ""
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
         value = value[1:-1]
-    blank = re.sub(r"[^\n]", " ", match.group(0))
-    return clean_title(value), blank + text[match.end():]
+    return clean_title(value), re.sub(r"[^\n]", " ", block) + text[end:]
 
 
 def markdown_title(text: str) -> str:
