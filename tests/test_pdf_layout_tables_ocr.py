@@ -352,6 +352,39 @@ def test_without_tesseract_such_a_page_is_no_text_not_glyph_numbers(tmp_path, mo
     assert "tesseract-ocr" in info.value.reason
 
 
+def test_a_line_in_a_font_without_characters_is_left_out_not_quoted_as_noise(tmp_path, caplog):
+    import io
+    import logging
+
+    import pypdf
+    from pypdf.generic import NameObject
+
+    font = _font()
+    if font is None:
+        pytest.skip("geen TrueType-lettertype (DejaVu Sans) om in te bedden")
+    pdf = _pdf(header=None, page_numbers=None)
+    pdf.add_font("Body", "", font)
+    pdf.add_page()
+    for k, text in enumerate(PARAGRAPHS[:4]):
+        _paragraph(pdf, text, size=12)
+        if k == 1:
+            pdf.set_font("Body", size=12)
+            pdf.set_x(pdf.l_margin)
+            pdf.multi_cell(0, 7, "Belangrijk: de aanvraag moet voor 1 maart binnen zijn.")
+            pdf.ln(4)
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(bytes(pdf.output())))
+    for ref in writer.pages[0]["/Resources"]["/Font"].values():
+        ref.get_object().pop(NameObject("/ToUnicode"), None)
+    path = tmp_path / "gemengd.pdf"
+    with path.open("wb") as handle:
+        writer.write(handle)
+    with caplog.at_level(logging.WARNING, logger="index.pdf.layout"):
+        doc, chunks = _chunks(path)
+    assert doc.ocr_pages == ()  # a line of a page is not worth reading the page by OCR
+    assert _norm(" ".join(PARAGRAPHS[:4])).split() == _norm(" ".join(c.text for c in chunks)).split()
+    assert "woorden in een lettertype zonder tekencodering weggelaten" in caplog.text
+
+
 def test_a_stray_unmapped_glyph_is_dropped_from_its_word():
     from index.pdf.words import clean_word
 

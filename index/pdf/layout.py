@@ -183,6 +183,9 @@ def read_layout(data: bytes, doc_id: str, budget=None, cost=None) -> Layout:
                 if pw.garbled:
                     log.info("%s: pagina %d heeft een onleesbare tekstlaag (lettertype zonder tekencodering); "
                              "tekstherkenning leest haar", doc_id, index + 1)
+                elif pw.unmapped:
+                    log.warning("%s: pagina %d: %d woorden in een lettertype zonder tekencodering weggelaten",
+                                doc_id, index + 1, pw.unmapped)
                 if pw.garbled or _scanned(pw, page):
                     todo.append((index, pw.width, pw.height))
                     pages.append([])

@@ -6,10 +6,12 @@ bold word inside a line stays a word of its own; the line stage decides what
 to do with it. Vertical text (a stamp or file code along the margin) is left
 out: it is never part of the running text. Ligatures ("ﬁ") are spelled out.
 
-A glyph of a font that says nothing of the characters it draws (a CID font
-without a ToUnicode map) comes out of pdfminer as "(cid:18)"; such glyphs are
-dropped from words, and a page where many words hold them is `garbled`: its
-text layer is noise, and the page is read by OCR like a scan (index.pdf.layout).
+A font that says nothing of the characters it draws (a composite font with
+Identity encoding and no ToUnicode map) gives pdfminer glyph numbers only:
+it makes them "(cid:18)", or letters of the wrong code points. Words in such
+a font, and "(cid:N)" glyphs anywhere, are dropped; a page where more than a
+quarter of the words are so is `garbled`: its text layer is noise, and the
+page is read by OCR like a scan (index.pdf.layout).
 """
 
 from __future__ import annotations
@@ -66,6 +68,29 @@ class PageWords:
     words: list[Word]
     ocr: bool = False
     garbled: bool = False
+    unmapped: int = 0  # words left out: in a font without characters, or only "(cid:N)" glyphs
+
+
+def _unmapped_fonts(page) -> set[str]:
+    """The names of the page's fonts whose glyphs have no characters: Type0, Identity-H/V, no ToUnicode."""
+    from pdfminer.pdftypes import resolve1
+    from pdfminer.psparser import PSLiteral
+
+    def name(value) -> str:
+        value = resolve1(value)
+        return value.name if isinstance(value, PSLiteral) else str(value or "")
+
+    found = set()
+    try:
+        fonts = resolve1(resolve1(page.page_obj.resources).get("Font")) or {}
+        for spec in fonts.values():
+            spec = resolve1(spec)
+            if (isinstance(spec, dict) and name(spec.get("Subtype")) == "Type0" and "ToUnicode" not in spec
+                    and name(spec.get("Encoding")).startswith("Identity")):
+                found.add(name(spec.get("BaseFont")))
+    except Exception:  # noqa: BLE001 - broken resources: judged by the "(cid:" words alone
+        return set()
+    return found
 
 
 def page_words(page, number: int) -> PageWords:
@@ -77,8 +102,13 @@ def page_words(page, number: int) -> PageWords:
         x_tolerance=1.5,
     )
     words = []
-    unmapped = sum(1 for w in raw if "(cid:" in w["text"])
+    unmapped_fonts = _unmapped_fonts(page)
+    unmapped = 0
     for w in raw:
+        if "(cid:" in w["text"] or w.get("fontname") in unmapped_fonts:
+            unmapped += 1
+            if w.get("fontname") in unmapped_fonts:
+                continue
         text = clean_word(w["text"])
         # vertical text runs along a margin (a stamp, a file code), never in the body
         if not text.strip() or not w.get("upright", True):
@@ -95,4 +125,4 @@ def page_words(page, number: int) -> PageWords:
             )
         )
     garbled = bool(raw) and unmapped > GARBLED_SHARE * len(raw)
-    return PageWords(number, float(page.width), float(page.height), words, garbled=garbled)
+    return PageWords(number, float(page.width), float(page.height), words, garbled=garbled, unmapped=unmapped)
