@@ -56,6 +56,12 @@ HUB_WEIGHT = 0.4
 # one document the exact words decide, where the model's cosines lie close
 # together; which documents come first stays with the fusion above.
 WITHIN_DOCUMENT_LEXICAL_WEIGHT = 1.0
+# ... unless the question shares less than this share of its content words
+# with the passage lexical search ranks first: then it says in its own words
+# what the text says in others (a paraphrase), the exact words that do match
+# are incidental, and they weigh this much there (docs/quality.md).
+FEW_SHARED_WORDS = 0.5
+FEW_SHARED_WORDS_WEIGHT = 0.3
 
 # Words that make a Dutch question lean on an earlier one.
 _FOLLOW_UP_START = re.compile(r"^\s*(en|maar|ook|dus|daarnaast|verder|en hoe|hoe zit het)\b", re.I)
@@ -132,7 +138,8 @@ class Retriever:
         if earlier:
             before, before_order, _ = self._ranked(earlier, vectors[len(queries):], 1, mode)
             anchor = before.chunks[before_order[0]] if before_order else None
-        found, order, fused = self._ranked(queries, vectors[: len(queries)], k, mode, anchor=anchor)
+        found, order, fused = self._ranked(queries, vectors[: len(queries)], k, mode, anchor=anchor,
+                                           own_words=not follow_up)
         cosines = found.vectors @ vectors[0] if found.ids else np.zeros(0)
         dense_by_id = dict(zip(found.ids, cosines.tolist()))
         hits = [Hit(found.chunks[i], fused[i], rank, dense_by_id[i]) for rank, i in enumerate(order, 1)]
@@ -140,11 +147,13 @@ class Retriever:
         return Retrieval(hits, max(dense_by_id.values(), default=0.0), found.coverage, follow_up)
 
     def _ranked(self, queries: list[tuple[str, float]], vectors: np.ndarray, k: int, mode: str, *,
-                anchor: Chunk | None = None) -> tuple[Candidates, list[int], dict[int, float]]:
+                anchor: Chunk | None = None, own_words: bool = False) -> tuple[Candidates, list[int], dict[int, float]]:
         """The candidates, the ids of the top k passages in order, and every candidate's fused score.
 
         With an `anchor` (a follow-up's earlier answer), the passages near it
-        form one more ranking (near_the_earlier_answer).
+        form one more ranking (near_the_earlier_answer). With `own_words` (a
+        question that stands alone), a paraphrase fills its documents' places
+        with less lexical weight (within_document_lexical_weight).
         """
         rank_documents = mode == "hybrid" and DOCUMENT_WEIGHT > 0
         found = self.snapshot.search(
@@ -168,9 +177,11 @@ class Retriever:
         evidence = [i for i in ranked[: k * 4] if i in chunks and chunks[i].kind != "reference"]
         order = diversify(evidence, fused, chunks, k)
         if mode == "hybrid":
+            lexical = (within_document_lexical_weight(queries[0][0], found, self.snapshot.analyzer.content_terms)
+                       if own_words else WITHIN_DOCUMENT_LEXICAL_WEIGHT)
             within = _reciprocal_rank_fusion(
                 [(ids, DENSE_WEIGHT * w) for ids, w in zip(dense, weights)]
-                + [(ids, WITHIN_DOCUMENT_LEXICAL_WEIGHT * w) for ids, w in zip(found.lexical, weights)])
+                + [(ids, lexical * w) for ids, w in zip(found.lexical, weights)])
             order = within_documents(order, evidence, within, chunks)
         return found, order, fused
 
@@ -194,6 +205,23 @@ def locally_scaled(found: Candidates, vectors: np.ndarray) -> list[np.ndarray]:
         hubs = np.array([found.hubness.get(int(i), 0.0) for i in ranking], dtype=np.float32)
         rankings.append(np.asarray(ranking)[np.argsort(-(cosines - HUB_WEIGHT * hubs), kind="stable")])
     return rankings
+
+
+def within_document_lexical_weight(question: str, found: Candidates, content_terms) -> float:
+    """How much the exact words decide which passages fill a document's places, for this question.
+
+    WITHIN_DOCUMENT_LEXICAL_WEIGHT, unless the question shares less than
+    FEW_SHARED_WORDS of its content words (stems) with the passage that
+    lexical search ranks first (with its heading): such a question is a
+    paraphrase, and the words it happens to share with a passage say little
+    about which passage answers it.
+    """
+    asked = set(content_terms(question))
+    best = found.chunks.get(int(found.lexical[0][0])) if found.lexical and len(found.lexical[0]) else None
+    if not asked or best is None:
+        return WITHIN_DOCUMENT_LEXICAL_WEIGHT
+    shared = asked & set(content_terms(f"{best.heading or ''} {best.text}"))
+    return FEW_SHARED_WORDS_WEIGHT if len(shared) < FEW_SHARED_WORDS * len(asked) else WITHIN_DOCUMENT_LEXICAL_WEIGHT
 
 
 def within_documents(order: list[int], evidence: list[int], scores: dict[int, float],

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import qa.service
+from qa import retrieval
 from index.backends import Candidates
 from index.types import Chunk
 from qa.abstention import answer_is_unsupported
@@ -294,3 +295,16 @@ def test_the_passage_an_answer_quotes_comes_first_when_it_is_of_the_first_docume
     # A passage of another document than the first stays where the ranking put it.
     other = [AnswerSentence(2, 0, 5, "alinea")]
     assert answer_passage_first(hits, other) == (hits, other)
+
+
+@pytest.mark.parametrize("question, weight", [
+    ("Hoeveel dakloze mensen telde het CBS in Nederland?", retrieval.WITHIN_DOCUMENT_LEXICAL_WEIGHT),
+    ("Welke gemeenten lopen voorop met een bijstand vanuit vertrouwen?", retrieval.WITHIN_DOCUMENT_LEXICAL_WEIGHT),
+    # in other words than the text's: the words it shares with a passage are incidental
+    ("Hoeveel mensen hebben geen vaste woonplek volgens het statistiekbureau?", retrieval.FEW_SHARED_WORDS_WEIGHT),
+    ("Wat doet het kabinet tegen het gebrek aan een dak boven het hoofd?", retrieval.FEW_SHARED_WORDS_WEIGHT),
+])
+def test_a_paraphrase_fills_a_documents_places_with_less_lexical_weight(seeds_snapshot, embedder, question, weight):
+    vectors = embedder.encode_queries([question])
+    found = seeds_snapshot.search([question], vectors, retrieval.CANDIDATES)
+    assert retrieval.within_document_lexical_weight(question, found, seeds_snapshot.analyzer.content_terms) == weight
