@@ -224,6 +224,30 @@ def test_a_pdf_whose_references_form_a_ring_is_skipped_not_read_forever(tmp_path
     assert ordinary.text == "Dit is een gewone zin op een gewone pagina."
 
 
+def test_a_page_tree_that_refers_to_itself_is_damage_not_size(tmp_path):
+    """A broken "<<" before /Type /Pages: pypdf then reports a "loop with self reference", which is no
+    stream too large to unpack; the page is read as pdfminer can."""
+    from fpdf import FPDF
+    from pypdf import PdfReader, PdfWriter
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("helvetica", size=12)
+    pdf.cell(0, 10, "Gewone tekst over de bijstand.")
+    writer = PdfWriter()
+    writer.append(PdfReader(io.BytesIO(bytes(pdf.output()))))
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    data = buffer.getvalue()
+    assert b"<<\n/Type /Pages" in data
+    path = tmp_path / "kring.pdf"
+    path.write_bytes(data.replace(b"<<\n/Type /Pages", b"<\x8e\n/Type /Pages", 1))  # same length: xref holds
+    try:
+        assert "Gewone tekst" in read_document(path, tmp_path).text
+    except ReadError as exc:
+        assert "VRAAGBAAK_MAX_UNPACKED_BYTES" not in exc.reason, exc.reason
+
+
 def test_a_pdf_with_too_many_pages_is_refused_before_its_pages_are_read(tmp_path):
     path = hostile_pdfs.many_pages(tmp_path / "paginas.pdf", DEFAULT_MAX_PAGES + 1)
     assert _reason(path) == "te veel pagina's: meer dan 5.000 (VRAAGBAAK_MAX_PAGES)"

@@ -389,3 +389,19 @@ def test_a_stray_unmapped_glyph_is_dropped_from_its_word():
     from index.pdf.words import clean_word
 
     assert clean_word("(cid:127)Werkgevers") == "Werkgevers" and clean_word("(cid:3)") == ""
+
+
+def test_an_ocr_failure_is_named_in_dutch_on_one_short_line(tmp_path, monkeypatch):
+    from index.errors import ReadError
+    from index.pdf import ocr
+
+    def failing(*args):
+        raise RuntimeError("Tesseract failed\n" + "details " * 200)
+
+    monkeypatch.setattr(ocr, "unavailable", lambda: None)
+    monkeypatch.setattr(ocr, "ocr_page", failing)
+    with pytest.raises(ReadError) as info:
+        read_document(_scanned_pages(tmp_path, 1), tmp_path)
+    reason = info.value.reason
+    assert "tekstherkenning mislukt: onverwachte fout (RuntimeError: Tesseract failed details" in reason, reason
+    assert "\n" not in reason and len(reason) < 300, reason
