@@ -124,33 +124,22 @@ def _ocr_ready() -> str | None:
     return ocr.unavailable()
 
 
+def _share_read(expected: str, chunks) -> float:
+    """The share of `expected`'s words that the chunks give back in order (OCR misreads a few)."""
+    import difflib
+
+    want, got = _norm(expected).split(), _norm(" ".join(c.text for c in chunks)).split()
+    matcher = difflib.SequenceMatcher(a=want, b=got, autojunk=False)
+    return sum(block.size for block in matcher.get_matching_blocks()) / len(want)
+
+
 def test_scanned_page_is_read_by_ocr(tmp_path):
     reason = _ocr_ready()
     if reason is not None:
         pytest.skip(f"geen OCR: {reason}")
-    import pypdfium2
-    from fpdf import FPDF
-
-    pdf = _pdf(header=None, page_numbers=None)
-    pdf.add_page()
-    for text in PARAGRAPHS[:3]:
-        _paragraph(pdf, text, size=12)
-    text_pdf = _save(pdf, tmp_path / "origineel.pdf")
-    image = pypdfium2.PdfDocument(str(text_pdf))[0].render(scale=200 / 72).to_pil()
-    image_path = tmp_path / "scan.png"
-    image.convert("L").save(image_path)
-    scan = FPDF(format="A4")
-    scan.add_page()
-    scan.image(str(image_path), x=0, y=0, w=210, h=297)
-    path = _save(scan, tmp_path / "scan.pdf")
+    path = _scanned_pages(tmp_path, 1, PARAGRAPHS[:3])
     doc, chunks = _chunks(path)
-    expected = _norm(" ".join(PARAGRAPHS[:3])).split()
-    got = _norm(" ".join(c.text for c in chunks)).split()
-    import difflib
-
-    matcher = difflib.SequenceMatcher(a=expected, b=got, autojunk=False)
-    right = sum(block.size for block in matcher.get_matching_blocks())
-    assert right / len(expected) >= 0.95, f"{right} van {len(expected)} woorden goed"
+    assert _share_read(" ".join(PARAGRAPHS[:3]), chunks) >= 0.95
     assert all(c.page == 1 for c in chunks)
 
 
@@ -206,19 +195,20 @@ def test_ocr_only_on_the_page_without_text(tmp_path, caplog):
     assert doc.ocr_pages == (2,)
 
 
-def _scanned_pages(tmp_path, pages: int, text: str | None = None) -> Path:
-    """A PDF of `pages` scanned pages: each one image, no text layer (the image shows `text` if given)."""
+def _scanned_pages(tmp_path, pages: int, paragraphs: list[str] | None = None) -> Path:
+    """A PDF of `pages` scanned pages: each one image, no text layer (the image shows `paragraphs` if given)."""
     import pypdfium2
     from fpdf import FPDF
     from PIL import Image
 
     image_path = tmp_path / "scan.png"
-    if text is None:
+    if paragraphs is None:
         Image.new("L", (200, 280), 200).save(image_path)
     else:
         source = _pdf(header=None, page_numbers=None)
         source.add_page()
-        _paragraph(source, text, size=12)
+        for text in paragraphs:
+            _paragraph(source, text, size=12)
         pypdfium2.PdfDocument(bytes(source.output()))[0].render(scale=200 / 72).to_pil().convert("L").save(image_path)
     scan = FPDF(format="A4")
     for _ in range(pages):
@@ -289,7 +279,7 @@ def test_a_page_tesseract_takes_too_long_on_is_skipped_and_ocr_stops_after_a_few
     real = ocr.ocr_page
     monkeypatch.setattr(ocr, "ocr_page", lambda *args: (calls.append(args[2]), real(*args))[1])
     monkeypatch.setattr(ocr, "PAGE_SECONDS", 0.05)  # real Tesseract, on a page it needs seconds for
-    path = _scanned_pages(tmp_path, layout.SLOW_PAGES_STOP + 2, PARAGRAPHS[0])
+    path = _scanned_pages(tmp_path, layout.SLOW_PAGES_STOP + 2, PARAGRAPHS[:1])
     with pytest.raises(ReadError) as info:
         read_document(path, tmp_path)
     assert calls == list(range(1, layout.SLOW_PAGES_STOP + 1))
@@ -297,29 +287,39 @@ def test_a_page_tesseract_takes_too_long_on_is_skipped_and_ocr_stops_after_a_few
     assert f"tekstherkenning gestopt na {layout.SLOW_PAGES_STOP} pagina's" in info.value.reason
 
 
-def _without_character_map(tmp_path, text: str) -> Path:
-    """A page of `text` in an embedded CID font whose ToUnicode map is taken out: drawn right, read as noise."""
-    import io
-
-    import pypdf
-    from pypdf.generic import NameObject
-
+def _with_embedded_font():
+    """An fpdf2 document with a page and DejaVu Sans embedded as "Body" (a composite font), or a named skip."""
     font = _font()
     if font is None:
         pytest.skip("geen TrueType-lettertype (DejaVu Sans) om in te bedden")
     pdf = _pdf(header=None, page_numbers=None)
     pdf.add_font("Body", "", font)
     pdf.add_page()
-    pdf.set_font("Body", size=12)
-    pdf.multi_cell(0, 7, text)
+    return pdf
+
+
+def _saved_without_character_maps(pdf, path: Path) -> Path:
+    """`pdf` written to `path` with every font's ToUnicode map taken out: drawn right, read as noise."""
+    import io
+
+    import pypdf
+    from pypdf.generic import NameObject
+
     writer = pypdf.PdfWriter(clone_from=io.BytesIO(bytes(pdf.output())))
     for page in writer.pages:
         for ref in page["/Resources"]["/Font"].values():
             ref.get_object().pop(NameObject("/ToUnicode"), None)
-    path = tmp_path / "zonder-tekencodering.pdf"
     with path.open("wb") as handle:
         writer.write(handle)
     return path
+
+
+def _without_character_map(tmp_path, text: str) -> Path:
+    """A page of `text` in an embedded font without its character map."""
+    pdf = _with_embedded_font()
+    pdf.set_font("Body", size=12)
+    pdf.multi_cell(0, 7, text)
+    return _saved_without_character_maps(pdf, tmp_path / "zonder-tekencodering.pdf")
 
 
 def test_a_page_whose_font_does_not_say_its_characters_is_read_by_ocr(tmp_path):
@@ -334,11 +334,7 @@ def test_a_page_whose_font_does_not_say_its_characters_is_read_by_ocr(tmp_path):
     doc, chunks = _chunks(path)
     assert doc.ocr_pages == (1,)
     assert "(cid:" not in doc.text
-    import difflib
-
-    expected, got = _norm(PARAGRAPHS[0]).split(), _norm(" ".join(c.text for c in chunks)).split()
-    matcher = difflib.SequenceMatcher(a=expected, b=got, autojunk=False)
-    assert sum(block.size for block in matcher.get_matching_blocks()) / len(expected) >= 0.95, got
+    assert _share_read(PARAGRAPHS[0], chunks) >= 0.95, doc.text
 
 
 def test_without_tesseract_such_a_page_is_no_text_not_glyph_numbers(tmp_path, monkeypatch):
@@ -353,18 +349,9 @@ def test_without_tesseract_such_a_page_is_no_text_not_glyph_numbers(tmp_path, mo
 
 
 def test_a_line_in_a_font_without_characters_is_left_out_not_quoted_as_noise(tmp_path, caplog):
-    import io
     import logging
 
-    import pypdf
-    from pypdf.generic import NameObject
-
-    font = _font()
-    if font is None:
-        pytest.skip("geen TrueType-lettertype (DejaVu Sans) om in te bedden")
-    pdf = _pdf(header=None, page_numbers=None)
-    pdf.add_font("Body", "", font)
-    pdf.add_page()
+    pdf = _with_embedded_font()
     for k, text in enumerate(PARAGRAPHS[:4]):
         _paragraph(pdf, text, size=12)
         if k == 1:
@@ -372,12 +359,7 @@ def test_a_line_in_a_font_without_characters_is_left_out_not_quoted_as_noise(tmp
             pdf.set_x(pdf.l_margin)
             pdf.multi_cell(0, 7, "Belangrijk: de aanvraag moet voor 1 maart binnen zijn.")
             pdf.ln(4)
-    writer = pypdf.PdfWriter(clone_from=io.BytesIO(bytes(pdf.output())))
-    for ref in writer.pages[0]["/Resources"]["/Font"].values():
-        ref.get_object().pop(NameObject("/ToUnicode"), None)
-    path = tmp_path / "gemengd.pdf"
-    with path.open("wb") as handle:
-        writer.write(handle)
+    path = _saved_without_character_maps(pdf, tmp_path / "gemengd.pdf")
     with caplog.at_level(logging.WARNING, logger="index.pdf.layout"):
         doc, chunks = _chunks(path)
     assert doc.ocr_pages == ()  # a line of a page is not worth reading the page by OCR
