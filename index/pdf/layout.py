@@ -18,6 +18,7 @@ from index.pdf.lines import Line, mark_bullets
 from index.pdf.references import guard_reference_rings
 from index.pdf.tables import TableSearch, take_tables
 from index.pdf.words import PageWords, page_words
+from index.readers.common import short_reason
 
 log = logging.getLogger(__name__)
 
@@ -138,8 +139,6 @@ def _ocr_pages(data: bytes, todo: list[tuple[int, float, float]], doc_id: str, l
                 slow += 1
                 _skip_pages(layout, doc_id, [todo[k - 1]], str(exc))
             except Exception as exc:  # noqa: BLE001 - keep the other pages
-                from index.readers.common import short_reason  # (the readers import this module)
-
                 _skip_pages(layout, doc_id, [todo[k - 1]], f"tekstherkenning mislukt: {short_reason(exc)}")
     finally:
         pdf.close()

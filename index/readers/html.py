@@ -181,7 +181,7 @@ def _markup(data: bytes, doc_id: str) -> str:
     data = data.replace(b"\x00", b"")
     body = data.removeprefix(codecs.BOM_UTF8)
     try:
-        body.decode("utf-8")
+        text = body.decode("utf-8")
     except UnicodeDecodeError:
         declared = EncodingDetector.find_declared_encoding(body[:PRESCAN_BYTES], is_html=True)
         try:
@@ -196,7 +196,10 @@ def _markup(data: bytes, doc_id: str) -> str:
             if text is not None and not _C1.search(text):
                 return text
             log.warning("%s: de tekens passen niet bij de opgegeven tekenset %s", doc_id, declared)
-    return decode(data, doc_id)
+        return decode(data, doc_id)
+    if looks_binary(text):  # as `decode` would judge it, without decoding the page a second time
+        raise ReadError(doc_id, BINARY_REASON)
+    return text
 
 
 def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
