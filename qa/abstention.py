@@ -80,7 +80,7 @@ def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit
         return True  # "Wie is de burgemeester van ...?" over a passage that names no burgemeester
     if names_not_in_section(question.text, passage, hit, section):
         return True  # "Hoeveel ... in Maastricht?" over an article about Sittard-Geleen
-    quoted = f"{sentence.context or ''} {sentence.text}"
+    quoted = f"{sentence.context or sentence.lead or ''} {sentence.text}"
     return (term_overlap(question.terms, sentence_terms(quoted)) < options.min_sentence_support
             and term_overlap(question.terms, sentence_terms(passage)) < options.min_passage_support)
 

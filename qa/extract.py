@@ -13,6 +13,7 @@ here is ever rewritten: the answer is made of spans of passages.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -48,7 +49,8 @@ SECOND_SENTENCE_RATIO = 0.8
 
 # A sentence that opens by pointing back ("Op die manier worden mensen ...",
 # "Daardoor ...", "Dit betekent ...") says nothing on its own: its subject is
-# the sentence before, which is quoted with it.
+# the sentence before, which is quoted with it. When it opens its passage, that
+# is the last sentence of the passage before (under the same heading).
 LEANS_ON_PREVIOUS = re.compile(
     r"(?:dit|dat|deze|die|daardoor|daarmee|daarom|daarbij|daarvoor|hierdoor|hiermee|hierbij|"
     r"op die manier|op deze manier|zo)\b", re.IGNORECASE)
@@ -67,6 +69,9 @@ class AnswerSentence:
     text: str
     # A footnote's answer: the body sentence that carries its marker, quoted before it.
     context: str | None = None
+    # A sentence that opens its passage by pointing back: the last sentence of the
+    # passage before, which it points back to, quoted before it.
+    lead: str | None = None
 
 
 @dataclass(frozen=True)
@@ -213,8 +218,15 @@ def _candidates(question: Question, hits: list[Hit], max_passages: int) -> list[
     return []
 
 
-def _quote(hit: Hit, j: int, spans: list[tuple[int, int]], wanted: Asked | None = None) -> AnswerSentence:
-    """Sentence j of a passage as quoted: with the next one when it is very short, a footnote with its context."""
+def _quote(hit: Hit, j: int, spans: list[tuple[int, int]], wanted: Asked | None = None,
+           previous: Callable[[Hit], str | None] | None = None) -> AnswerSentence:
+    """Sentence j of a passage as quoted: with the next one when it is very short, a footnote with its context.
+
+    A sentence that points back ("Dit ...", or for "waarom" one that concludes:
+    "... daarom ...") is quoted with the sentence it points back to; when it
+    opens its passage, that is the last sentence of the passage before
+    (`previous(hit)` gives that passage's text, None where there is none).
+    """
     start, end = spans[j]
     text = hit.chunk.text
     # The quotable sentences next to this one, where nothing lies between (a question left out does).
@@ -223,21 +235,35 @@ def _quote(hit: Hit, j: int, spans: list[tuple[int, int]], wanted: Asked | None 
     if len(text[start:end].split()) < MIN_ANSWER_WORDS and after and hit.chunk.kind != "footnote":
         end = spans[j + 1][1]
     asks_why = wanted is not None and wanted.kind == "reason"
-    concludes = asks_why and CONCLUDES.search(text, start, end)
-    if before and (LEANS_ON_PREVIOUS.match(text, start) or concludes):
+    leans = bool(LEANS_ON_PREVIOUS.match(text, start) or (asks_why and CONCLUDES.search(text, start, end)))
+    lead = None
+    if leans and previous is not None and hit.chunk.kind != "footnote" and not text[:start].strip():
+        lead = last_statement(previous(hit))
+    if before and leans:
         start = spans[j - 1][0]  # "Op die manier ...": quoted with the sentence it points back to
-    elif asks_why and after and not CAUSE.search(fold(text[spans[j][0]:spans[j][1]])):
+    elif asks_why and after and not lead and not CAUSE.search(fold(text[spans[j][0]:spans[j][1]])):
         end = max(end, spans[j + 1][1])  # a claim without its cause: the reason often follows it
     context = hit.chunk.context if hit.chunk.kind == "footnote" else None
-    return AnswerSentence(hit.rank, start, end, text[start:end], context)
+    return AnswerSentence(hit.rank, start, end, text[start:end], context, lead)
 
 
-def extract_answer(question: Question, hits: list[Hit], *, max_passages: int | None = None) -> list[AnswerSentence]:
+def last_statement(text: str | None) -> str | None:
+    """The last sentence of a passage's text, unless it asks something (a question is never quoted)."""
+    spans = passage_sentences(text) if text else ()
+    if not spans:
+        return None
+    start, end = spans[-1]
+    return None if is_question(text[start:end]) else text[start:end]
+
+
+def extract_answer(question: Question, hits: list[Hit], *, max_passages: int | None = None,
+                   previous: Callable[[Hit], str | None] | None = None) -> list[AnswerSentence]:
     """The best sentence first, and a second one when it scores nearly as well; [] when no passage has one.
 
     Two sentences are quoted when the evidence cannot tell them apart
     (SECOND_SENTENCE_RATIO): a reader sees both in a short answer (the
-    service shows them in the order of the passages).
+    service shows them in the order of the passages). `previous(hit)` gives
+    the text of the passage before a hit's (`_quote`).
     """
     if not hits:
         return []
@@ -245,11 +271,11 @@ def extract_answer(question: Question, hits: list[Hit], *, max_passages: int | N
     if not candidates:
         return []
     best = candidates[0]
-    chosen = [_quote(best[1], best[2], best[3], question.wanted)]
+    chosen = [_quote(best[1], best[2], best[3], question.wanted, previous)]
     for score, hit, j, spans in candidates[1:MAX_ANSWER_SENTENCES * 4]:
         if len(chosen) >= MAX_ANSWER_SENTENCES or score < SECOND_SENTENCE_RATIO * best[0]:
             break
-        quote = _quote(hit, j, spans, question.wanted)
+        quote = _quote(hit, j, spans, question.wanted, previous)
         if any(q.passage == quote.passage and q.start < quote.end and quote.start < q.end for q in chosen):
             continue
         chosen.append(quote)

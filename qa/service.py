@@ -23,6 +23,9 @@ NOTHING_FOUND = "Ik heb hierover niets gevonden in de documenten."
 # headings is not read whole), and keeps the last SECTION_CACHE of them.
 SECTION_REACH = 50
 SECTION_CACHE = 64
+# Chunks that sit apart from the text around them: a sentence that opens a passage
+# points back to the passage before it, not to a footnote or a list of links.
+ASIDE_KINDS = ("footnote", "reference")
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 20
 
@@ -62,6 +65,8 @@ def quoted(sentence: AnswerSentence) -> str:
     """An answer sentence as the answer text shows it; a footnote after the body sentence it belongs to."""
     if sentence.context:
         return f"{sentence.context} (voetnoot: {sentence.text}) [{sentence.passage}]"
+    if sentence.lead:
+        return f"{sentence.lead} {sentence.text} [{sentence.passage}]"
     return f"{sentence.text} [{sentence.passage}]"
 
 
@@ -96,6 +101,7 @@ class Answerer:
                          if self.options.reranker else None)
         # The same sections come back question after question; the snapshot never changes under us.
         self._section = lru_cache(maxsize=SECTION_CACHE)(self._read_section)
+        self._previous = lru_cache(maxsize=SECTION_CACHE)(self._read_previous)
 
     def section_text(self, hit: Hit) -> str:
         """The passages of the hit's document under the same heading, up to SECTION_REACH paragraphs away."""
@@ -107,6 +113,20 @@ class Answerer:
                   else self.snapshot.document_chunks(doc_id))
         return " ".join(chunk.text for chunk in chunks
                         if chunk.heading == heading and abs(chunk.paragraph - paragraph) <= SECTION_REACH)
+
+    def previous_text(self, hit: Hit) -> str | None:
+        """The text of the passage just before the hit's in its document, when it is under the same heading."""
+        c = hit.chunk
+        return self._previous(c.collection, c.doc_id, c.heading, c.start)
+
+    def _read_previous(self, collection: str | None, doc_id: str, heading: str | None, start: int) -> str | None:
+        chunks = (self.snapshot.document_chunks(doc_id, collection=collection) if collection
+                  else self.snapshot.document_chunks(doc_id))
+        earlier = [chunk for chunk in chunks if chunk.kind not in ASIDE_KINDS and chunk.start < start]
+        if not earlier:
+            return None
+        before = max(earlier, key=lambda chunk: chunk.start)
+        return before.text if before.heading == heading else None
 
     def ask(self, question: object, *, history: object = None, top_k: int = DEFAULT_TOP_K) -> Answer:
         started = time.perf_counter()
@@ -133,7 +153,7 @@ class Answerer:
                 asked = Question.of(text, earlier if retrieval.follow_up else None)
                 if not self.reranker:  # a cross-encoder has already judged which passage answers
                     hits = rerank(asked, hits)
-                sentences = extract_answer(asked, hits)
+                sentences = extract_answer(asked, hits, previous=self.previous_text)
                 best = sentences[0] if sentences else None
                 if best and answer_is_unsupported(asked, best, hits[best.passage - 1], retrieval.follow_up,
                                                   self.options, section=self.section_text):

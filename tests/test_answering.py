@@ -13,6 +13,8 @@ import pytest
 import qa.service
 from qa import retrieval
 from index.backends import Candidates
+from index.backends.local import open_index
+from index.build import build_index
 from index.types import Chunk
 from qa.abstention import answer_is_unsupported
 from qa.extract import AnswerSentence, Question, answer_passage_first, extract_answer
@@ -261,6 +263,48 @@ def test_a_why_question_answered_by_a_conclusion_is_quoted_with_its_reason():
     # The same sentence answering another kind of question is quoted alone.
     [answer] = extract_answer(Question.of("Waar kiest de provincie voor?"), [hit])[:1]
     assert answer.text.startswith("De provincie kiest daarom")
+
+
+def test_a_conclusion_that_opens_its_passage_is_quoted_after_the_last_sentence_of_the_passage_before():
+    text = "Stilzitten is daarom geen optie voor het kabinet. Het investeert in scholing en in betere arbeidsvoorwaarden."
+    hit = _passage("krapte.txt", text)
+    question = Question.of("Waarom is stilzitten geen optie voor het kabinet?")
+    reason = "Zonder extra mensen stagneert de groei en komen publieke voorzieningen onder druk."
+    [answer] = extract_answer(question, [hit], previous=lambda _: f"De arbeidsmarkt is krap. {reason}")[:1]
+    assert answer.lead == reason
+    assert text[answer.start:answer.end] == answer.text  # the passage's own part keeps its offsets
+    assert answer.text.startswith("Stilzitten is daarom") and "scholing" not in answer.text
+    # A question is never quoted, not even as the lead; without a passage before, nothing is added.
+    [answer] = extract_answer(question, [hit], previous=lambda _: "Wat moet het kabinet doen?")[:1]
+    assert answer.lead is None
+    [answer] = extract_answer(question, [hit], previous=lambda _: None)[:1]
+    assert answer.lead is None
+
+
+def test_the_passage_before_is_read_from_the_index_and_only_under_the_same_heading(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "personeel.md").write_text(
+        "# Personeel\n\n## Krapte\n\n"
+        "De arbeidsmarkt is krap en in de zorg en de techniek blijven duizenden vacatures open. "
+        "Zonder extra mensen stagneert de groei en komen publieke voorzieningen onder druk.\n\n"
+        "Stilzitten is daarom geen optie voor het kabinet. Het investeert in scholing en in betere "
+        "arbeidsvoorwaarden voor werkenden.\n\n## Wonen\n\n"
+        "Dit jaar komen er tweeduizend woningen bij in de regio, vooral voor starters en ouderen.\n",
+        encoding="utf-8")
+    build_index(corpus, tmp_path / "index", embedder)
+    answerer = Answerer(open_index(tmp_path / "index"), embedder, AnswerOptions())
+
+    answer = answerer.ask("Waarom is stilzitten geen optie voor het kabinet?")
+    assert answer.text.startswith("Zonder extra mensen stagneert de groei en komen publieke voorzieningen onder druk. "
+                                  "Stilzitten is daarom geen optie")
+    [quoted] = [s for s in answer.sentences if s.lead]
+    passage = answer.hits[quoted.passage - 1].chunk.text
+    assert passage[quoted.start:quoted.end] == quoted.text and quoted.lead not in passage
+    # The first passage under another heading has no passage before it to lean on.
+    housing = next(h for h in answerer.ask("Hoeveel woningen komen er dit jaar bij?").hits
+                   if h.chunk.text.startswith("Dit jaar"))
+    assert answerer.previous_text(housing) is None
 
 
 def test_a_why_question_answered_by_a_bare_claim_is_quoted_with_the_sentence_after_it():
