@@ -278,6 +278,8 @@ def extract_answer(question: Question, hits: list[Hit], *, max_passages: int | N
         quote = _quote(hit, j, spans, question.wanted, previous)
         if any(q.passage == quote.passage and q.start < quote.end and quote.start < q.end for q in chosen):
             continue
+        if any(quote.text in (q.lead or "") or (quote.lead and quote.lead in q.text) for q in chosen):
+            continue  # the sentence, or the lead it brings, is quoted already
         chosen.append(quote)
     return chosen
 

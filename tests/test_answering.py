@@ -279,6 +279,12 @@ def test_a_conclusion_that_opens_its_passage_is_quoted_after_the_last_sentence_o
     assert answer.lead is None
     [answer] = extract_answer(question, [hit], previous=lambda _: None)[:1]
     assert answer.lead is None
+    # The passage before among the found ones, its last sentence nearly as good an answer: quoted once.
+    cause = "Zonder extra mensen stagneert de groei, omdat het kabinet stilzitten niet kan betalen."
+    before = replace(_passage("krapte.txt", f"De arbeidsmarkt is krap. {cause}"), rank=2)
+    answer = extract_answer(question, [hit, before], previous=lambda h: before.chunk.text if h is hit else None)
+    assert answer[0].lead == cause
+    assert sum(cause in f"{s.lead or ''} {s.text}" for s in answer) == 1
 
 
 def test_the_passage_before_is_read_from_the_index_and_only_under_the_same_heading(tmp_path, embedder):
