@@ -76,7 +76,9 @@ class Highlight(BaseModel):
 
 
 class AnswerText(BaseModel):
-    text: str = Field(description="Letterlijk geciteerd antwoord met [n]-verwijzingen.")
+    text: str = Field(description="Letterlijk geciteerd antwoord met [n]-verwijzingen. Een zin die terugwijst "
+                                  "('Daarom ...') staat na de zin waar hij naar verwijst, ook als dat de laatste "
+                                  "zin van de alinea ervoor is; een voetnoot staat na de zin waar hij bij hoort.")
     citations: list[int]
     highlights: list[Highlight]
 
