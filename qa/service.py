@@ -107,10 +107,13 @@ class Answerer:
         """The passages of the hit's document under the same heading, up to SECTION_REACH paragraphs away."""
         return self._section(hit.chunk.collection, hit.chunk.doc_id, hit.chunk.heading, hit.chunk.paragraph)
 
-    def _read_section(self, collection: str | None, doc_id: str, heading: str | None, paragraph: int) -> str:
+    def _document_chunks(self, collection: str | None, doc_id: str) -> list:
         # A passage found across collections says which one it is of (index.backends.combined).
-        chunks = (self.snapshot.document_chunks(doc_id, collection=collection) if collection
-                  else self.snapshot.document_chunks(doc_id))
+        return (self.snapshot.document_chunks(doc_id, collection=collection) if collection
+                else self.snapshot.document_chunks(doc_id))
+
+    def _read_section(self, collection: str | None, doc_id: str, heading: str | None, paragraph: int) -> str:
+        chunks = self._document_chunks(collection, doc_id)
         return " ".join(chunk.text for chunk in chunks
                         if chunk.heading == heading and abs(chunk.paragraph - paragraph) <= SECTION_REACH)
 
@@ -120,8 +123,7 @@ class Answerer:
         return self._previous(c.collection, c.doc_id, c.heading, c.start)
 
     def _read_previous(self, collection: str | None, doc_id: str, heading: str | None, start: int) -> str | None:
-        chunks = (self.snapshot.document_chunks(doc_id, collection=collection) if collection
-                  else self.snapshot.document_chunks(doc_id))
+        chunks = self._document_chunks(collection, doc_id)
         earlier = [chunk for chunk in chunks if chunk.kind not in ASIDE_KINDS and chunk.start < start]
         if not earlier:
             return None
