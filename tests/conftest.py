@@ -61,6 +61,15 @@ class LiveServer:
         self.thread.join(5)
 
 
+def app_server(index_dir: Path, embedder, **config) -> LiveServer:
+    """The real app over `index_dir` with the session's model (not a second load), served on loopback."""
+    from web.app import create_app
+
+    app = create_app({"VRAAGBAAK_INDEX_DIR": str(index_dir), **config})
+    app.extensions["vraagbaak"]._embedder = embedder
+    return LiveServer(app)
+
+
 @pytest.fixture(scope="session")
 def live_server(seeds_index_dir):
     """The real app over the seeds index, served over HTTP on loopback."""

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from index.build import build_index
 from tests.client import post_json, request
-from tests.conftest import LiveServer
+from tests.conftest import app_server
 from web.app import create_app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,12 +51,6 @@ def _api_answer(server, question: str, **extra) -> dict:
     status, body = post_json(f"{server.url}/api/v1/ask", {"question": question, **extra})
     assert status == 200, body
     return body
-
-
-def _app_server(index_dir: Path, embedder, **config) -> LiveServer:
-    app = create_app({"VRAAGBAAK_INDEX_DIR": str(index_dir), **config})
-    app.extensions["vraagbaak"]._embedder = embedder  # the session's model, not a second load
-    return LiveServer(app)
 
 
 # ---------- the browser tests ----------
@@ -215,7 +209,7 @@ def test_hostile_document_text_stays_text(tmp_path, embedder, page):
         "</body></html>", "utf-8")
     index_dir = tmp_path / "index"
     build_index(corpus, index_dir, embedder)
-    server = _app_server(index_dir, embedder)
+    server = app_server(index_dir, embedder)
     try:
         page.goto(server.url + "/")
         turn = _ask(page, "Met hoeveel procent verhoogt het waterschap de zuiveringsheffing?")
@@ -246,7 +240,7 @@ def test_hostile_document_text_stays_text(tmp_path, embedder, page):
 def test_thumbs_down_is_stored_and_exported(tmp_path, seeds_index_dir, embedder, page, monkeypatch):
     monkeypatch.delenv("VRAAGBAAK_FEEDBACK_DB", raising=False)
     db = tmp_path / "feedback.sqlite"
-    server = _app_server(seeds_index_dir, embedder, VRAAGBAAK_FEEDBACK_DB=str(db),
+    server = app_server(seeds_index_dir, embedder, VRAAGBAAK_FEEDBACK_DB=str(db),
                          VRAAGBAAK_ADMIN_TOKEN="geheim-token")
     try:
         page.goto(server.url + "/")

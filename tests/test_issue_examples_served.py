@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.client import post_json
-from tests.conftest import LiveServer
-from web.app import create_app
+from tests.conftest import app_server
 
 # A quoted sentence that asks something ends in "?" right before its citation marker.
 QUESTION_QUOTED = re.compile(r"\?\s*\[\d+\]")
@@ -24,10 +23,7 @@ QUESTION_QUOTED = re.compile(r"\?\s*\[\d+\]")
 @pytest.fixture(scope="module")
 def server(seeds_index_dir: Path, embedder):
     """The app over the seeds index, without a rate limit: this module asks many questions in a row."""
-    app = create_app({"VRAAGBAAK_INDEX_DIR": str(seeds_index_dir), "VRAAGBAAK_PRELOAD": True,
-                      "VRAAGBAAK_RATE_LIMIT": "off"})
-    app.extensions["vraagbaak"]._embedder = embedder  # the session's model, not a second load
-    live = LiveServer(app)
+    live = app_server(seeds_index_dir, embedder, VRAAGBAAK_PRELOAD=True, VRAAGBAAK_RATE_LIMIT="off")
     yield live
     live.stop()
 
