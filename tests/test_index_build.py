@@ -242,3 +242,19 @@ def test_a_footnote_is_found_by_the_sentence_it_annotates_not_only_by_its_headin
     assert ids.tolist()[0] == 0
     ids, _ = index.search("Welk deel van hun inkomen betalen huurders?", 2)
     assert ids.tolist()[0] == 1
+
+
+def test_chunks_come_from_sqlite_once_per_version_within_a_bound(seeds_index_dir, monkeypatch):
+    snapshot = open_index(seeds_index_dir)  # its own cache, apart from the shared seeds snapshot
+    ids = [7, 3, 10**9, 5]  # a row that does not exist is left out
+    first = snapshot.chunks(ids)
+    assert [c.id for c in first] == [7, 3, 5]
+    assert first == [next(c for c in snapshot.document_chunks(c.doc_id) if c.id == i) for i, c in zip([7, 3, 5], first)]
+    # The second time nothing is read from the database: the same objects come back.
+    monkeypatch.setattr(snapshot, "_db", lambda: pytest.fail("read again"))
+    assert all(a is b for a, b in zip(snapshot.chunks([7, 3, 5]), first))
+    monkeypatch.undo()
+    monkeypatch.setattr(local_backend, "CHUNK_CACHE_LIMIT", 4)
+    for start in range(0, 40, 3):
+        assert [c.id for c in snapshot.chunks([start, start + 1, start + 2])] == [start, start + 1, start + 2]
+        assert len(snapshot._chunk_cache) <= 4

@@ -42,6 +42,10 @@ from .hubness import Hubness
 
 log = logging.getLogger(__name__)
 
+# The chunks a search returns, read from SQLite, are kept for the life of the opened version:
+# the same candidates come back question after question. At most this many; past it, the cache starts over.
+CHUNK_CACHE_LIMIT = 20_000
+
 
 class LocalBackend(Backend):
     """The default backend: one index version in local files, read-only; safe to share between threads."""
@@ -74,6 +78,8 @@ class LocalBackend(Backend):
         if self._vectors.dimension != self.manifest.get("dimension"):
             raise IndexCorrupt(f"De vectordimensie van de index in {folder} klopt niet met het manifest.")
         self._hubness = Hubness(self._vectors.search, count)
+        self._chunk_cache: dict[int, Chunk] = {}
+        self._chunk_lock = threading.Lock()
 
     @property
     def version(self) -> str:
@@ -123,14 +129,21 @@ class LocalBackend(Backend):
         return self.lexical.search(text, k)
 
     def chunks(self, ids: list[int]) -> list[Chunk]:
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        rows = self._db().execute(
-            f"SELECT id, {CHUNK_COLUMNS} FROM chunks WHERE id IN ({marks})", [int(i) for i in ids]
-        ).fetchall()
-        by_id = {row[0]: chunk_from_row(row) for row in rows}
-        return [by_id[i] for i in ids if i in by_id]
+        """The chunks of these rows, in this order (rows that do not exist left out); read once per version."""
+        cache = self._chunk_cache
+        found = {i: chunk for i in ids if (chunk := cache.get(i)) is not None}
+        missing = [int(i) for i in ids if i not in found]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            rows = self._db().execute(f"SELECT id, {CHUNK_COLUMNS} FROM chunks WHERE id IN ({marks})",
+                                      missing).fetchall()
+            fresh = {row[0]: chunk_from_row(row) for row in rows}
+            with self._chunk_lock:
+                if len(cache) + len(fresh) > CHUNK_CACHE_LIMIT:
+                    cache.clear()
+                cache.update(fresh)
+            found.update(fresh)
+        return [found[i] for i in ids if i in found]
 
     def document_chunks(self, doc_id: str) -> list[Chunk]:
         rows = self._db().execute(
