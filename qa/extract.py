@@ -72,6 +72,9 @@ class AnswerSentence:
     # A sentence that opens its passage by pointing back: the last sentence of the
     # passage before, which it points back to, quoted before it.
     lead: str | None = None
+    # Where the lead or context stands in the passages the answer lists: (rank, start, end)
+    # in that passage's text (qa.citations); None where it is not listed.
+    lead_at: tuple[int, int, int] | None = None
 
 
 @dataclass(frozen=True)

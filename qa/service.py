@@ -10,6 +10,7 @@ from index.embedder import Embedder
 from index.backends import Backend
 
 from .abstention import answer_is_unsupported, retrieval_is_weak
+from .citations import cite_quoted_sources, nearest_holding
 from .extract import AnswerSentence, Question, answer_passage_first, extract_answer, lead_sentence, rerank
 from .language import Language, detect_language
 from .options import AnswerOptions
@@ -51,7 +52,9 @@ class Answer:
                 "text": self.text,
                 "citations": self.citations,
                 "highlights": [
-                    {"passage": s.passage, "start": s.start, "end": s.end} for s in self.sentences
+                    {"passage": passage, "start": start, "end": end}
+                    for s in self.sentences
+                    for passage, start, end in ([s.lead_at] if s.lead_at else []) + [(s.passage, s.start, s.end)]
                 ],
             },
             "abstained": self.abstained,
@@ -62,11 +65,15 @@ class Answer:
 
 
 def quoted(sentence: AnswerSentence) -> str:
-    """An answer sentence as the answer text shows it; a footnote after the body sentence it belongs to."""
+    """An answer sentence as the answer text shows it; a footnote after the body sentence it belongs to.
+
+    A lead or context from another listed passage cites that passage itself (qa.citations).
+    """
+    own = f" [{sentence.lead_at[0]}]" if sentence.lead_at else ""
     if sentence.context:
-        return f"{sentence.context} (voetnoot: {sentence.text}) [{sentence.passage}]"
+        return f"{sentence.context}{own} (voetnoot: {sentence.text}) [{sentence.passage}]"
     if sentence.lead:
-        return f"{sentence.lead} {sentence.text} [{sentence.passage}]"
+        return f"{sentence.lead}{own} {sentence.text} [{sentence.passage}]"
     return f"{sentence.text} [{sentence.passage}]"
 
 
@@ -117,6 +124,10 @@ class Answerer:
         return " ".join(chunk.text for chunk in chunks
                         if chunk.heading == heading and abs(chunk.paragraph - paragraph) <= SECTION_REACH)
 
+    def source_of(self, hit: Hit, text: str):
+        """The passage of the hit's document, nearest to it, that holds `text` (a lead or a footnote's context)."""
+        return nearest_holding(self._document_chunks(hit.chunk.collection, hit.chunk.doc_id), hit, text)
+
     def previous_text(self, hit: Hit) -> str | None:
         """The text of the passage just before the hit's in its document, when it is under the same heading."""
         c = hit.chunk
@@ -161,11 +172,12 @@ class Answerer:
                                                   self.options, section=self.section_text):
                     sentences = []
                 hits, sentences = answer_passage_first(hits, sentences)
+                hits, sentences = cite_quoted_sources(hits, sentences, self.source_of, top_k)
                 sentences.sort(key=lambda s: (s.passage, s.start))  # reading order
             else:
                 sentences = lead_sentence(hits)
             abstained = not sentences  # nothing quotable, or a near miss
-        citations = sorted({s.passage for s in sentences})
+        citations = sorted({s.passage for s in sentences} | {s.lead_at[0] for s in sentences if s.lead_at})
         answer_text = " ".join(quoted(s) for s in sentences) if sentences else NOTHING_FOUND
         if language.notice:
             answer_text = f"{language.notice}\n\n{answer_text}"

@@ -302,11 +302,16 @@ def test_the_passage_before_is_read_from_the_index_and_only_under_the_same_headi
     answerer = Answerer(open_index(tmp_path / "index"), embedder, AnswerOptions())
 
     answer = answerer.ask("Waarom is stilzitten geen optie voor het kabinet?")
-    assert answer.text.startswith("Zonder extra mensen stagneert de groei en komen publieke voorzieningen onder druk. "
-                                  "Stilzitten is daarom geen optie")
     [quoted] = [s for s in answer.sentences if s.lead]
     passage = answer.hits[quoted.passage - 1].chunk.text
     assert passage[quoted.start:quoted.end] == quoted.text and quoted.lead not in passage
+    # The lead's own passage is among the sources, right after the one it is quoted with, and cited.
+    lead_rank, start, end = quoted.lead_at
+    assert lead_rank == quoted.passage + 1 and answer.hits[lead_rank - 1].chunk.text[start:end] == quoted.lead
+    assert answer.text.startswith(f"Zonder extra mensen stagneert de groei en komen publieke voorzieningen onder "
+                                  f"druk. [{lead_rank}] Stilzitten is daarom geen optie")
+    assert {lead_rank, quoted.passage} <= set(answer.citations)
+    assert {"passage": lead_rank, "start": start, "end": end} in answer.as_dict()["answer"]["highlights"]
     # The first passage under another heading has no passage before it to lean on.
     housing = next(h for h in answerer.ask("Hoeveel woningen komen er dit jaar bij?").hits
                    if h.chunk.text.startswith("Dit jaar"))

@@ -78,7 +78,8 @@ class Highlight(BaseModel):
 class AnswerText(BaseModel):
     text: str = Field(description="Letterlijk geciteerd antwoord met [n]-verwijzingen. Een zin die terugwijst "
                                   "('Daarom ...') staat na de zin waar hij naar verwijst, ook als dat de laatste "
-                                  "zin van de alinea ervoor is; een voetnoot staat na de zin waar hij bij hoort.")
+                                  "zin van de alinea ervoor is; een voetnoot staat na de zin waar hij bij hoort. Elk "
+                                  "geciteerd deel verwijst naar de passage waar het staat.")
     citations: list[int]
     highlights: list[Highlight]
 
