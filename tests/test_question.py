@@ -51,6 +51,20 @@ def test_confidently_foreign_question_gets_a_dutch_notice():
     assert "Nederlands" in language.notice
 
 
+@pytest.mark.parametrize("question, code", [
+    ("Combien de personnes sans abri y a-t-il aux Pays-Bas?", "fr"),
+    ("¿Cuántas personas sin hogar hay en los Países Bajos?", "es"),
+    ("Ile osób bezdomnych jest w Holandii?", "pl"),
+    ("Hollanda'da kaç evsiz insan var?", "tr"),
+    ("Сколько бездомных людей в Нидерландах?", "ru"),
+    ("كم عدد المشردين في هولندا؟", "ar"),
+    ("Hur många hemlösa finns det i Nederländerna?", "sv"),
+])
+def test_questions_in_the_languages_people_here_write_get_their_language_and_the_notice(question, code):
+    language = detect_language(question)
+    assert language.code == code and language.confident and "Nederlands" in language.notice
+
+
 def test_a_question_in_another_script_is_named_as_such():
     # Hebrew is none of the languages scored first; among those, langdetect called it Romanian.
     language = detect_language("מה עושה העירייה עבור אנשים ללא בית?")
