@@ -43,7 +43,8 @@ def cite_quoted_sources(hits: list[Hit], sentences: list[AnswerSentence], source
     answer quotes, the lead is quoted without a source of its own, as before.
     """
     sentences = list(sentences)
-    for index, sentence in enumerate(sentences):
+    for index in range(len(sentences)):
+        sentence = sentences[index]  # read again: an insertion before it moves its passage down
         quote = sentence.lead or sentence.context
         if not quote:
             continue

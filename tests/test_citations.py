@@ -76,3 +76,17 @@ def test_a_footnote_context_cites_the_body_passage_that_carries_the_marker():
     quote = AnswerSentence(1, 2, len(note.text), note.text[2:], context=REASON)
     hits, sentences = cite_quoted_sources(_hits(note), [quote], _source([body, note]), top_k=5)
     assert [h.chunk for h in hits] == [note, body] and sentences[0].lead_at == (2, 0, len(REASON))
+
+
+def test_two_leads_each_cite_their_own_passage_when_the_first_insertion_moves_the_second():
+    before, opens = _chunk(4, BEFORE), _chunk(5, OPENS)
+    reason2 = "Het gebouw staat al twee jaar leeg."
+    before2, opens2 = _chunk(20, f"Het oude raadhuis is vrij. {reason2}"), _chunk(21, "Daardoor kan het snel open.")
+    sentences = [_lead_sentence(), AnswerSentence(2, 0, len(opens2.text), opens2.text, lead=reason2)]
+    hits, cited = cite_quoted_sources(_hits(opens, opens2), sentences, _source([before, opens, before2, opens2]),
+                                      top_k=5)
+    assert [h.chunk for h in hits] == [opens, before, opens2, before2]
+    assert [(s.passage, s.lead_at[0]) for s in cited] == [(1, 2), (3, 4)]
+    for sentence in cited:
+        rank, start, end = sentence.lead_at
+        assert hits[rank - 1].chunk.text[start:end] == sentence.lead
