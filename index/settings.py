@@ -181,8 +181,10 @@ class Settings(BaseSettings):
     # serving (web.server)
     host: Annotated[str, BeforeValidator(stripped_text)] = _setting("127.0.0.1", "adres waarop serve luistert")
     port: Integer = _setting(8000, "poort waarop serve luistert", ge=1, le=65535)
-    workers: Integer = _setting(1, "aantal gunicorn-workers (processen)", ge=1, le=64)
-    threads: Integer = _setting(4, "threads per worker", ge=1, le=64)
+    workers: Integer = _setting(1, "aantal gunicorn-workers (processen); 0 = één per kern, hoogstens 4 "
+                                   "(docs/operations.md)", ge=0, le=64)
+    threads: Integer = _setting(8, "threads per worker, en zoveel vragen rekent een worker tegelijk (vragen die "
+                                   "samen op het model wachten, gaan er samen doorheen)", ge=1, le=64)
     torch_threads: Integer = _setting(0, "rekenthreads van het model per worker; 0 = kernen / workers",
                                       ge=0, le=256)
     timeout: Integer = _setting(60, "seconden voordat een vastgelopen worker wordt herstart", ge=1, le=3600)
@@ -195,7 +197,8 @@ class Settings(BaseSettings):
         "INFO", "logniveau")
     log_questions: Flag = _setting(False, "vragen in het log opnemen (kunnen persoonsgegevens bevatten)")
     prometheus_multiproc_dir: Folder = _setting(
-        None, "map waarin de gunicorn-workers hun metrieken delen (nodig bij meer dan één worker; serve maakt hem bij het starten leeg)",
+        None, "map waarin de gunicorn-workers hun metrieken delen (serve maakt hem bij het starten leeg; standaard "
+              "`<data_dir>/metrics/<poort>` als er meer dan één worker is)",
         alias="PROMETHEUS_MULTIPROC_DIR")
     admin_token: Text = _setting(None, "beheerderstoken: zet de beheerpagina `/beheer`, collecties en documenten (`/api/v1/collections`, `/api/v1/jobs`), tokens (`/api/v1/tokens`), `GET /api/v1/feedback` (export) en `POST /admin/reload` aan, met `Authorization: Bearer <token>`; leest elke collectie", secret=True)
     public_base_url: Text = _setting(None, "openbaar adres, bv. `https://vraagbaak.example.nl`; de bronnen in de API, Slack en Mattermost worden dan absolute links")
@@ -390,6 +393,16 @@ def environment_for_libraries() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def with_shared_metrics(settings: Settings, folder: Path) -> Settings:
+    """The settings with `folder` as PROMETHEUS_MULTIPROC_DIR, told to prometheus_client too.
+
+    prometheus_client reads its variable when it is first imported, so this
+    must run before (`vraagbaak serve` calls it before it creates the app).
+    """
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    return with_values(settings, prometheus_multiproc_dir=folder)
 
 
 def with_values(settings: Settings, **values: Any) -> Settings:

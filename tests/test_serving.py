@@ -58,7 +58,9 @@ def _ask(url: str, question: str, timeout: float = 30, **extra) -> tuple[int, di
 
 
 class Gunicorn:
-    def __init__(self, index_dir: Path, tmp: Path, *, workers: int = 2, threads: int = 2, **settings: str):
+    def __init__(self, index_dir: Path, tmp: Path, *, workers: int = 2, threads: int = 2,
+                 metrics_dir: bool = True, **settings: str):
+        """`workers` 0 leaves the number to serve; without `metrics_dir`, serve picks the metrics folder."""
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp / "serve.log"
@@ -66,6 +68,8 @@ class Gunicorn:
                "VRAAGBAAK_WORKERS": str(workers), "VRAAGBAAK_THREADS": str(threads),
                "VRAAGBAAK_RATE_LIMIT": "off", "VRAAGBAAK_GRACEFUL_TIMEOUT": "20",
                "VRAAGBAAK_FEEDBACK_DB": str(tmp / "feedback.sqlite"), **settings}
+        if not metrics_dir:
+            env.pop("PROMETHEUS_MULTIPROC_DIR")
         env.pop("VRAAGBAAK_CONFIG", None)
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen([*VRAAGBAAK, "serve", "--port", str(self.port)], cwd=REPO, env=env,

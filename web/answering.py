@@ -34,7 +34,10 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CHANNELS = ("api", "chat", "slack", "mattermost", "cli")
-QUESTION_WORKERS = 4  # questions computed at once per process; more wait for a slot
+# Questions computed at once per process, unless told otherwise (the app gives one slot per
+# request thread, VRAAGBAAK_THREADS); more wait for a slot. Questions that wait for the model
+# together go through it as one batch (index.embedder), so more slots answer more per second.
+QUESTION_WORKERS = 8
 
 
 class QuestionTimeout(Exception):
@@ -197,9 +200,9 @@ def _guarded(work: Callable[[], T]) -> Callable[[], T]:
 class Questions:
     """The one way to answer: engine, time limit, concurrency guard, error table and metrics together."""
 
-    def __init__(self, library, timeout: float):
+    def __init__(self, library, timeout: float, slots: int = QUESTION_WORKERS):
         self.library = library  # web.library.Library: the collections and their engines
-        self.runner = QuestionRunner(timeout)
+        self.runner = QuestionRunner(timeout, slots)
 
     def ask(self, question: object, *, history: object = None, top_k: int = DEFAULT_TOP_K,
             channel: str, collections: Sequence[str] = (STANDARD,)) -> Answer:
@@ -247,9 +250,11 @@ class Questions:
 EXTENSION = "vraagbaak.questions"
 
 
-def init_app(app, library, timeout: float) -> None:
-    """Give `app` its one way to answer, and report refusals (and a backend lost mid-request) by FAILURES."""
-    app.extensions[EXTENSION] = Questions(library, timeout)
+def init_app(app, library, timeout: float, slots: int = QUESTION_WORKERS) -> None:
+    """Give `app` its one way to answer, and report refusals (and a backend lost mid-request) by FAILURES.
+
+    `slots`: questions computed at once (one per request thread of the server)."""
+    app.extensions[EXTENSION] = Questions(library, timeout, slots)
 
     @app.errorhandler(Refused)
     def _refused(exc: Refused):

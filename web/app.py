@@ -45,7 +45,8 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
     collections = library.init_app(app, settings, app.config["VRAAGBAAK_ANSWER_OPTIONS"])  # one engine each
     engine = collections.standard
     app.extensions["vraagbaak"] = engine  # the default collection's engine (readiness, metrics)
-    answering.init_app(app, collections, settings.question_timeout)  # the one way to answer, for every way in
+    # The one way to answer, for every way in; a question slot for each request thread.
+    answering.init_app(app, collections, settings.question_timeout, settings.threads)
     jobs.init_app(app, collections, settings, resume=app.config["VRAAGBAAK_RESUME_JOBS"])  # uploads, removals
     logs.init_app(app)  # request id, one JSON log line per request
     metrics.init_app(app, collections)  # GET /metrics

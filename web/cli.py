@@ -244,9 +244,10 @@ def _print_summary(settings: Settings) -> None:
 @main.command()
 @click.option("--host", help="Adres (standaard 127.0.0.1, of VRAAGBAAK_HOST).")
 @click.option("--port", type=click.IntRange(1, 65535), help="Poort (standaard 8000, of VRAAGBAAK_PORT).")
-@click.option("--workers", type=click.IntRange(1, 64), help="Aantal workers (standaard 1, of VRAAGBAAK_WORKERS).")
+@click.option("--workers", type=click.IntRange(0, 64),
+              help="Aantal workers (standaard 1, of VRAAGBAAK_WORKERS; 0 = één per kern, hoogstens 4).")
 @click.option("--threads", type=click.IntRange(1, 64),
-              help="Threads per worker (standaard 4, of VRAAGBAAK_THREADS).")
+              help="Threads per worker (standaard 8, of VRAAGBAAK_THREADS).")
 @click.option("--index-dir", help="Welke index (standaard: data/index).")
 @click.option("--check", is_flag=True, help="Controleer instellingen, model en index, en stop (0 = in orde).")
 def serve(host: str | None, port: int | None, workers: int | None, threads: int | None,
@@ -269,12 +270,17 @@ def serve(host: str | None, port: int | None, workers: int | None, threads: int 
     if check:
         sys.exit(0 if _check(settings, root) else 1)
 
-    _reset_multiprocess_dir(settings.prometheus_multiproc_dir)
-    from .app import create_app
-    from .server import serve as run_server
+    from .server import serve as run_server, workers_for
 
     host = host or settings.host
     port = port or settings.port
+    workers = workers_for(settings.workers if workers is None else workers)
+    if threads:  # the app gives each request thread a question slot (web.answering)
+        settings = with_values(settings, threads=threads)
+    settings = _shared_metrics(settings, workers, port)
+    _reset_multiprocess_dir(settings.prometheus_multiproc_dir)
+    from .app import create_app
+
     try:
         # Jobs run in the workers, not in the master that loads the app before it forks them (web.jobs).
         app = create_app({"VRAAGBAAK_PRELOAD": True, "VRAAGBAAK_RESUME_JOBS": False},
@@ -286,11 +292,22 @@ def serve(host: str | None, port: int | None, workers: int | None, threads: int 
 
     logging.getLogger("vraagbaak").info(
         "Vraagbaak luistert op http://%s:%s/ (API: POST http://%s:%s/api/v1/ask)", host, port, host, port)
-    run_server(app, host=host, port=port, workers=workers or settings.workers,
-               threads=threads or settings.threads, timeout=settings.timeout,
+    run_server(app, host=host, port=port, workers=workers,
+               threads=settings.threads, timeout=settings.timeout,
                graceful_timeout=settings.graceful_timeout, torch_threads=settings.torch_threads,
                log_level=settings.log_level, max_body=settings.max_body_bytes, read_timeout=settings.read_timeout,
                upload=UploadLimit.from_settings(settings), after_fork=jobs(app).resume)
+
+
+def _shared_metrics(settings, workers: int, port: int):
+    """With more than one worker, the folder they share their metrics in: the configured one, or
+    `<data>/metrics/<port>` (one per server on this machine). It must be in the environment before
+    prometheus_client is imported (web.metrics), which creating the app does."""
+    from index.settings import with_shared_metrics
+
+    if workers < 2 or settings.prometheus_multiproc_dir:
+        return settings
+    return with_shared_metrics(settings, settings.data / "metrics" / str(port))
 
 
 def _reset_multiprocess_dir(folder: Path | None) -> None:

@@ -40,6 +40,18 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+# With VRAAGBAAK_WORKERS=0 (the default) serve starts one worker per core, at most this many:
+# each worker answers with its own interpreter, so questions are not queued behind one
+# process's lock, while the model's pages stay shared (preload). Past a few workers a new
+# index version is loaded once per worker, so bigger machines choose their number.
+AUTO_WORKERS_MAX = 4
+
+
+def workers_for(configured: int = 0) -> int:
+    """The number of workers serve starts: the configured one, or one per core (at most AUTO_WORKERS_MAX)."""
+    return configured if configured > 0 else max(1, min(AUTO_WORKERS_MAX, available_cores()))
+
+
 def torch_threads_per_worker(workers: int, configured: int = 0) -> int:
     return configured if configured > 0 else max(1, available_cores() // max(1, workers))
 

@@ -264,10 +264,10 @@ def _questions(eval_dir: Path) -> list[dict]:
 
 def _serving_settings() -> tuple[int, int, int]:
     """Workers, threads and torch threads per worker exactly as `vraagbaak serve` would use them."""
-    from web.server import torch_threads_per_worker
+    from web.server import torch_threads_per_worker, workers_for
 
     settings = bench_settings()
-    workers, threads = settings.workers, settings.threads
+    workers, threads = workers_for(settings.workers), settings.threads
     return workers, threads, torch_threads_per_worker(workers, settings.torch_threads)
 
 
