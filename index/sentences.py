@@ -84,6 +84,11 @@ def _tokenizer() -> PunktSentenceTokenizer:
     return PunktSentenceTokenizer(params)
 
 
+def load_punkt() -> None:
+    """Build the Dutch Punkt model now, so that the first text split does not wait for it."""
+    _tokenizer()
+
+
 # Punkt is given at most about this many characters at a time. NLTK runs its
 # patterns under a wall-clock limit per pass over the text (five seconds in
 # nltk.redos), which one pass over a paragraph of megabytes can exceed on a

@@ -57,6 +57,12 @@ def _factory(codes: tuple[str, ...] | None = LANGUAGES) -> DetectorFactory:
     return factory
 
 
+def load_profiles() -> None:
+    """Read the language profiles now (1-3 s the first time), so that the first question does not wait for them."""
+    _factory()
+    _factory(None)
+
+
 # The scripts the languages in LANGUAGES are written in. A question whose letters are mostly in
 # another script (Hebrew, Greek, Chinese, ...) is not Dutch whatever its length, and only the
 # profiles of every language can say which one it is: among these 18, langdetect picks one at random.

@@ -1,4 +1,4 @@
-"""How many workers and question slots `vraagbaak serve` runs, and that the workers' metrics add up.
+"""How `vraagbaak serve` starts: its workers and question slots, their shared metrics, what it preloads.
 
 A real gunicorn on loopback over the seeds index, as in tests/test_serving.py.
 """
@@ -6,12 +6,17 @@ A real gunicorn on loopback over the seeds index, as in tests/test_serving.py.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 from tests.client import request
 from tests.test_serving import Gunicorn, _ask
 from web.answering import EXTENSION
 from web.app import create_app
 from web.server import AUTO_WORKERS_MAX, available_cores, workers_for
+
+REPO = Path(__file__).resolve().parent.parent
 
 
 def test_workers_default_to_one_per_core_at_most_a_few():
@@ -45,3 +50,18 @@ def test_workers_0_starts_one_per_core_whose_metrics_add_up_without_any_setting(
             assert any((data / "metrics" / str(server.port)).glob("counter_*.db"))
     finally:
         server.stop()
+
+
+def test_a_preloaded_app_has_read_what_the_first_question_needs(seeds_index_dir):
+    # A fresh interpreter: in this one, earlier tests have long loaded all of it.
+    script = (
+        "import json, sys\n"
+        "from web.app import create_app\n"
+        "from qa import language\n"
+        "from index import sentences\n"
+        f"create_app({{'VRAAGBAAK_INDEX_DIR': {str(seeds_index_dir)!r}, 'VRAAGBAAK_PRELOAD': True}})\n"
+        "print(json.dumps([language._factory.cache_info().currsize, sentences._tokenizer.cache_info().currsize]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == [2, 1]  # both profile sets, and Punkt

@@ -76,9 +76,14 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
 
 
 def _preload(engine) -> None:
-    """Load model and index now, so the first question is not slow; a missing index is not fatal."""
+    """Load model, index, language profiles and sentence splitter now, so the first question is not slow;
+    a missing index is not fatal. Under gunicorn this runs before the workers fork: they share it all."""
     from index.errors import VraagbaakError
+    from index.sentences import load_punkt
+    from qa.language import load_profiles
 
+    load_profiles()
+    load_punkt()
     engine.embedder
     try:
         engine.answerer()
