@@ -26,7 +26,7 @@ NOT_DUTCH_NOTICE = (
 
 # langdetect averages its guess over random samples of the text's n-grams, 7 by default. A
 # question is short: 3 give the same language on every question of the evaluation sets and on
-# questions in 25 other languages (only the `confident` flag of some Dutch ones changes), in
+# 21 questions in 14 other languages (only the `confident` flag of some Dutch ones changes), in
 # half the time, which is a visible share of an ask next to the model (docs/performance.md).
 TRIALS = 3
 
