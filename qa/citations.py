@@ -11,7 +11,7 @@ answer text cites it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from index.types import Chunk
@@ -23,7 +23,7 @@ from .retrieval import Hit
 SourceOf = Callable[[Hit, str], Chunk | None]
 
 
-def nearest_holding(chunks: list[Chunk], hit: Hit, text: str) -> Chunk | None:
+def nearest_holding(chunks: Sequence[Chunk], hit: Hit, text: str) -> Chunk | None:
     """The passage of `chunks` nearest to the hit that holds `text`: the one a lead or context was read from.
 
     Footnotes and lists of references are asides, never the body text a

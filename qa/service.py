@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from index.embedder import Embedder
 from index.backends import Backend
+from index.types import Chunk
 
 from .abstention import answer_is_unsupported, retrieval_is_weak
 from .citations import cite_quoted_sources, nearest_holding
@@ -24,6 +25,9 @@ NOTHING_FOUND = "Ik heb hierover niets gevonden in de documenten."
 # headings is not read whole), and keeps the last SECTION_CACHE of them.
 SECTION_REACH = 50
 SECTION_CACHE = 64
+# The section, the passage before and the source of a quoted lead all read the chunks of the
+# answer's document; the last DOCUMENT_CACHE documents are kept, so one answer reads each once.
+DOCUMENT_CACHE = 8
 # Chunks that sit apart from the text around them: a sentence that opens a passage
 # points back to the passage before it, not to a footnote or a list of links.
 ASIDE_KINDS = ("footnote", "reference")
@@ -109,22 +113,23 @@ class Answerer:
         # The same sections come back question after question; the snapshot never changes under us.
         self._section = lru_cache(maxsize=SECTION_CACHE)(self._read_section)
         self._previous = lru_cache(maxsize=SECTION_CACHE)(self._read_previous)
+        self._document_chunks = lru_cache(maxsize=DOCUMENT_CACHE)(self._read_document_chunks)
 
     def section_text(self, hit: Hit) -> str:
         """The passages of the hit's document under the same heading, up to SECTION_REACH paragraphs away."""
         return self._section(hit.chunk.collection, hit.chunk.doc_id, hit.chunk.heading, hit.chunk.paragraph)
 
-    def _document_chunks(self, collection: str | None, doc_id: str) -> list:
+    def _read_document_chunks(self, collection: str | None, doc_id: str) -> tuple[Chunk, ...]:
         # A passage found across collections says which one it is of (index.backends.combined).
-        return (self.snapshot.document_chunks(doc_id, collection=collection) if collection
-                else self.snapshot.document_chunks(doc_id))
+        return tuple(self.snapshot.document_chunks(doc_id, collection=collection) if collection
+                     else self.snapshot.document_chunks(doc_id))
 
     def _read_section(self, collection: str | None, doc_id: str, heading: str | None, paragraph: int) -> str:
         chunks = self._document_chunks(collection, doc_id)
         return " ".join(chunk.text for chunk in chunks
                         if chunk.heading == heading and abs(chunk.paragraph - paragraph) <= SECTION_REACH)
 
-    def source_of(self, hit: Hit, text: str):
+    def source_of(self, hit: Hit, text: str) -> Chunk | None:
         """The passage of the hit's document, nearest to it, that holds `text` (a lead or a footnote's context)."""
         return nearest_holding(self._document_chunks(hit.chunk.collection, hit.chunk.doc_id), hit, text)
 

@@ -300,8 +300,13 @@ def test_the_passage_before_is_read_from_the_index_and_only_under_the_same_headi
         encoding="utf-8")
     build_index(corpus, tmp_path / "index", embedder)
     answerer = Answerer(open_index(tmp_path / "index"), embedder, AnswerOptions())
+    reads = []
+    read_document = answerer.snapshot.document_chunks
+    answerer.snapshot.document_chunks = lambda doc_id, **kw: reads.append(doc_id) or read_document(doc_id, **kw)
 
     answer = answerer.ask("Waarom is stilzitten geen optie voor het kabinet?")
+    # The passage before, the section and the lead's source come from one read of the document.
+    assert reads == ["personeel.md"]
     [quoted] = [s for s in answer.sentences if s.lead]
     passage = answer.hits[quoted.passage - 1].chunk.text
     assert passage[quoted.start:quoted.end] == quoted.text and quoted.lead not in passage

@@ -124,7 +124,7 @@ def test_busy_pool_gives_503_and_errors_pass_through():
 
     with pytest.raises(ValueError, match="boem"):
         runner.run(fails)
-    assert QuestionRunner(timeout=0).run(lambda: os.getpid()) == os.getpid()  # off: runs inline
+    assert QuestionRunner(timeout=0, workers=1).run(lambda: os.getpid()) == os.getpid()  # off: runs inline
 
 
 def test_api_token(tmp_path):

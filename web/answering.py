@@ -34,10 +34,6 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 CHANNELS = ("api", "chat", "slack", "mattermost", "cli")
-# Questions computed at once per process, unless told otherwise (the app gives one slot per
-# request thread, VRAAGBAAK_THREADS); more wait for a slot. Questions that wait for the model
-# together go through it as one batch (index.embedder), so more slots answer more per second.
-QUESTION_WORKERS = 8
 
 
 class QuestionTimeout(Exception):
@@ -139,7 +135,7 @@ class QuestionRunner:
     question in the caller's thread, without a limit.
     """
 
-    def __init__(self, timeout: float, workers: int = QUESTION_WORKERS):
+    def __init__(self, timeout: float, workers: int):
         self.timeout = timeout
         self.workers = workers
         self._pid: int | None = None
@@ -200,7 +196,10 @@ def _guarded(work: Callable[[], T]) -> Callable[[], T]:
 class Questions:
     """The one way to answer: engine, time limit, concurrency guard, error table and metrics together."""
 
-    def __init__(self, library, timeout: float, slots: int = QUESTION_WORKERS):
+    def __init__(self, library, timeout: float, slots: int):
+        """`slots`: questions computed at once (VRAAGBAAK_THREADS: one per request thread); more wait
+        for a slot. Questions that wait for the model together go through it as one batch
+        (index.embedder), so more slots answer more per second."""
         self.library = library  # web.library.Library: the collections and their engines
         self.runner = QuestionRunner(timeout, slots)
 
@@ -250,7 +249,7 @@ class Questions:
 EXTENSION = "vraagbaak.questions"
 
 
-def init_app(app, library, timeout: float, slots: int = QUESTION_WORKERS) -> None:
+def init_app(app, library, timeout: float, slots: int) -> None:
     """Give `app` its one way to answer, and report refusals (and a backend lost mid-request) by FAILURES.
 
     `slots`: questions computed at once (one per request thread of the server)."""

@@ -195,8 +195,9 @@ def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | No
         library = Library(settings)
         for name in collections:
             library.collections.get(name)  # a name that does not exist is said plainly, before the model loads
-        answer = Questions(library, settings.question_timeout).ask(question, history=list(history), top_k=top_k,
-                                                                  channel="cli", collections=collections or (STANDARD,))
+        asking = Questions(library, settings.question_timeout, settings.threads)
+        answer = asking.ask(question, history=list(history), top_k=top_k, channel="cli",
+                            collections=collections or (STANDARD,))
     except Refused as refused:
         raise click.ClickException(refused.failure.detail or refused.failure.message) from refused
     except VraagbaakError as exc:  # the backend the settings name cannot be used
