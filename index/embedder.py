@@ -23,7 +23,8 @@ from .errors import ModelError
 # these once). The service's machines reach no model hub, so hub lookups are
 # off unless the operator explicitly sets HF_HUB_OFFLINE=0. The Rust tokenizer
 # thread pool buys nothing next to the model's own compute and misbehaves
-# after a fork (gunicorn), so it stays off unless asked for.
+# after a fork (gunicorn), so it stays off unless asked for. torch's OpenMP
+# threads spin less after the model's work (settings.OPENMP_SPIN_COUNT).
 settings.environment_for_libraries()
 
 log = logging.getLogger(__name__)

@@ -385,14 +385,23 @@ def summary(settings: Settings) -> list[tuple[str, str, str]]:
     return settings_checks.summary(settings, _VIEW)
 
 
+# How long an OpenMP thread of torch (GNU libgomp) busy-waits for more work before it sleeps, in
+# spins. libgomp's own default, 300,000, keeps a thread spinning for milliseconds after the model
+# has embedded a question: on two cores that is the core the rest of the request (search, answer,
+# HTTP) and the client need. 10,000 still bridges the short gaps between the model's own
+# operations; fewer (1,000) make every operation wake its threads again (docs/performance.md).
+OPENMP_SPIN_COUNT = 10_000
+
+
 def environment_for_libraries() -> None:
-    """Tell the Hugging Face libraries, before they are imported, to stay offline and quiet by default.
+    """Tell the libraries, before they are imported, to stay offline and quiet, and how long to spin.
 
     These are the libraries' own variables; a value already set is kept.
     """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("GOMP_SPINCOUNT", str(OPENMP_SPIN_COUNT))
 
 
 def with_shared_metrics(settings: Settings, folder: Path) -> Settings:

@@ -13,7 +13,7 @@ here is ever rewritten: the answer is made of spans of passages.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -113,6 +113,22 @@ def sentence_terms(sentence: str) -> tuple[str, ...]:
 def passage_sentences(text: str) -> tuple[tuple[int, int], ...]:
     """The sentence spans of a passage, kept like its stems."""
     return tuple(sentence_spans(text))
+
+
+def prepare_sentences(texts: Iterable[str]) -> int:
+    """Split and stem the sentences of passages ahead of any question; returns how many sentences.
+
+    Splitting (Punkt) and stemming a passage costs about 0.2 ms the first time
+    its question comes, twice what choosing the answer costs once they are
+    kept (`passage_sentences`, `sentence_terms`). Done when an index is
+    opened, the first questions pay only for the model.
+    """
+    count = 0
+    for text in texts:
+        for start, end in passage_sentences(text):
+            sentence_terms(text[start:end])
+            count += 1
+    return count
 
 
 def term_overlap(terms: dict[str, float], found_terms: list[str] | tuple[str, ...]) -> float:

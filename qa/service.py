@@ -12,7 +12,8 @@ from index.types import Chunk
 
 from .abstention import answer_is_unsupported, retrieval_is_weak
 from .citations import cite_quoted_sources, nearest_holding
-from .extract import AnswerSentence, Question, answer_passage_first, extract_answer, lead_sentence, rerank
+from .extract import (AnswerSentence, Question, answer_passage_first, extract_answer, lead_sentence,
+                      prepare_sentences, rerank)
 from .language import Language, detect_language
 from .options import AnswerOptions
 from .question import clean_history, clean_question
@@ -33,6 +34,10 @@ DOCUMENT_CACHE = 8
 ASIDE_KINDS = ("footnote", "reference")
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 20
+# Passages whose sentences are split and stemmed when an index is opened (Answerer.prepare):
+# half of what qa.extract keeps, so the questions' own passages still find room; about a
+# second of work on two cores.
+PREPARED_PASSAGES = 5_000
 
 
 @dataclass
@@ -114,6 +119,22 @@ class Answerer:
         self._section = lru_cache(maxsize=SECTION_CACHE)(self._read_section)
         self._previous = lru_cache(maxsize=SECTION_CACHE)(self._read_previous)
         self._document_chunks = lru_cache(maxsize=DOCUMENT_CACHE)(self._read_document_chunks)
+
+    def prepare(self, limit: int = PREPARED_PASSAGES) -> int:
+        """Split and stem the sentences of up to `limit` passages, in document order, before any question.
+
+        What an answer reads of its passages is kept once computed (qa.extract); a
+        server does it here, at start, so that its first questions pay only for the
+        model. Returns the number of passages prepared.
+        """
+        texts: list[str] = []
+        for document in self.snapshot.documents():
+            if len(texts) >= limit:
+                break
+            texts.extend(chunk.text for chunk in self.snapshot.document_chunks(document.doc_id))
+        texts = texts[:limit]
+        prepare_sentences(texts)
+        return len(texts)
 
     def section_text(self, hit: Hit) -> str:
         """The passages of the hit's document under the same heading, up to SECTION_REACH paragraphs away."""

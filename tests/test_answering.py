@@ -10,6 +10,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+import qa.extract
 import qa.service
 from qa import retrieval
 from index.backends import Candidates
@@ -196,6 +197,19 @@ def test_the_section_read_around_a_passage_is_bounded(seeds_snapshot, embedder, 
     monkeypatch.setattr(qa.service, "SECTION_REACH", 0)
     narrow = Answerer(seeds_snapshot, embedder).section_text(hit)  # a new one: sections are cached per Answerer
     assert hit.chunk.text in narrow and len(narrow) < len(wide) and "Limburg" in wide
+
+
+def test_prepared_passages_are_not_split_again_when_a_question_comes(seeds_snapshot, embedder, monkeypatch):
+    """A server splits and stems its passages' sentences when it opens the index, not on a first question."""
+    answerer = Answerer(seeds_snapshot, embedder)
+    assert answerer.prepare(limit=10) == 10
+    qa.extract.passage_sentences.cache_clear()
+    assert answerer.prepare() == seeds_snapshot.size
+    split = []
+    real = qa.extract.sentence_spans
+    monkeypatch.setattr(qa.extract, "sentence_spans", lambda text: split.append(text) or real(text))
+    answer = answerer.ask(ROTTERDAM)
+    assert "Rotterdam" in answer.text and split == []
 
 
 def test_in_welk_jaar_over_a_passage_without_a_year_is_a_near_miss():

@@ -81,6 +81,9 @@ def test_readyz_metrics_request_id_and_json_logs(index_copy, json_log, monkeypat
     ask_line = next(line for line in lines if line.get("path") == "/api/v1/ask")
     assert ask_line["request_id"] == "proxy-42" and ask_line["status"] == 200
     assert {"time", "level", "logger", "message", "method", "duration_ms"} <= set(ask_line)
+    # The request's line says what the question searched and which index version answered it.
+    assert ask_line["index_version"] == ready.json["index"]["version"]
+    assert ask_line["abstained"] == asked.json["abstained"] and ask_line["collections"] == ["standaard"]
     assert "question" not in ask_line  # questions may be personal: off unless configured
     assert "zeer-geheim" not in json.dumps(lines)
 

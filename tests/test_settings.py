@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
-from index.settings import SETTINGS, ConfigError, env_name, load_settings, settings_markdown
+from index.settings import (OPENMP_SPIN_COUNT, SETTINGS, ConfigError, env_name, environment_for_libraries,
+                            load_settings, settings_markdown)
 from qa.options import AnswerOptions
 from web.cli import main
 
@@ -92,3 +94,13 @@ def test_a_restart_finds_its_own_database_files_usable(tmp_path):
     with pytest.raises(ConfigError) as caught:
         load_settings(environ)
     assert caught.value.problems == [f"De map boven VRAAGBAAK_JOBS_DB ({tmp_path / 'nergens'}) bestaat niet."]
+
+
+def test_the_libraries_are_told_to_stay_offline_and_spin_briefly_unless_the_operator_says_otherwise(monkeypatch):
+    for name in ("HF_HUB_OFFLINE", "GOMP_SPINCOUNT"):
+        monkeypatch.delenv(name, raising=False)
+    environment_for_libraries()
+    assert os.environ["HF_HUB_OFFLINE"] == "1" and os.environ["GOMP_SPINCOUNT"] == str(OPENMP_SPIN_COUNT)
+    monkeypatch.setenv("GOMP_SPINCOUNT", "300000")
+    environment_for_libraries()
+    assert os.environ["GOMP_SPINCOUNT"] == "300000"

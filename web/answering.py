@@ -212,8 +212,9 @@ class Questions:
         Every question gets one log line and is counted per channel and per collection searched.
         """
         names = list(dict.fromkeys(collections))
-        if has_request_context():
-            g.vraagbaak_collections = names  # for the request's own log line (web.logs)
+        in_request = has_request_context()
+        if in_request:
+            g.vraagbaak_asked = {"collections": names}  # for the request's own log line (web.logs)
         started = time.perf_counter()
         try:
             if not names:
@@ -227,6 +228,8 @@ class Questions:
             raise Refused(failure) from exc
         self._log(channel, names, started, question, answer=answer)
         metrics.question_answered(channel, answer, names)
+        if in_request:
+            g.vraagbaak_asked.update(index_version=answer.index_version, abstained=answer.abstained)
         return answer
 
     def _log(self, channel: str, names: list[str], started: float, question: object, *,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping
 
 from flask import Flask, jsonify
@@ -76,16 +77,23 @@ def create_app(config: Mapping | None = None, *, settings: Settings | None = Non
 
 
 def _preload(engine) -> None:
-    """Load model, index, language profiles and sentence splitter now, so the first question is not slow;
-    a missing index is not fatal. Under gunicorn this runs before the workers fork: they share it all."""
+    """Load model, index, language profiles and sentence splitter now, and split the index's sentences
+    (qa.service.Answerer.prepare), so the first questions are not slow; a missing index is not fatal.
+    Under gunicorn this runs before the workers fork: they share it all."""
     from index.errors import VraagbaakError
     from index.sentences import load_punkt
     from qa.language import load_profiles
 
+    log = logging.getLogger(__name__)
     load_profiles()
     load_punkt()
     engine.embedder
     try:
-        engine.answerer()
+        answerer = engine.answerer()
+        started = time.perf_counter()
+        prepared = answerer.prepare()
     except VraagbaakError as exc:
-        logging.getLogger(__name__).warning("%s", exc)
+        log.warning("%s", exc)
+        return
+    log.info("Zinnen van %d passages voorbereid in %.1f s", prepared, time.perf_counter() - started,
+             extra={"passages": prepared})

@@ -112,14 +112,9 @@ def init_app(app: Flask) -> None:
         duration = round((time.perf_counter() - started) * 1000, 2) if started else None
         extra = {"status": response.status_code, "duration_ms": duration,
                  "endpoint": request.url_rule.rule if request.url_rule else None}
+        # What a question's request searched, and from which index version it answered (web.answering).
+        extra.update(getattr(g, "vraagbaak_asked", None) or {})
         if request.path.startswith("/api/v1/ask") and response.is_json:
-            body = response.get_json(silent=True) or {}
-            if isinstance(body.get("index"), dict):
-                extra["index_version"] = body["index"].get("version")
-            if "abstained" in body:
-                extra["abstained"] = body["abstained"]
-            if getattr(g, "vraagbaak_collections", None) is not None:
-                extra["collections"] = g.vraagbaak_collections  # the collections searched (web.answering)
             if log_questions():
                 asked = request.get_json(silent=True)
                 if isinstance(asked, dict) and isinstance(asked.get("question"), str):
