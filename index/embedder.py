@@ -9,10 +9,13 @@ Any other sentence-transformers name or folder works too: its own "query" /
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -35,6 +38,7 @@ MAX_QUESTION_BATCH = 32
 # About 2,000 tokens of Dutch text: past that, a CPU batch costs more per passage, not less.
 MAX_BATCH_CHARS = 9_000
 _FROM_MODEL = object()  # "use the model's own prompt" (distinct from None = no prompt)
+T = TypeVar("T")
 
 
 class Embedder:
@@ -181,6 +185,9 @@ class Embedder:
     def _encode_unlocked(self, texts: list[str], prompt: str, batch_size: int) -> np.ndarray:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        return MODEL_THREAD.call(self._run_model, texts, prompt, batch_size)
+
+    def _run_model(self, texts: list[str], prompt: str, batch_size: int) -> np.ndarray:
         vectors = self._model.encode(
             texts,
             prompt=prompt,  # "" (not None) so no default prompt sneaks in
@@ -190,6 +197,46 @@ class Embedder:
             show_progress_bar=False,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+
+
+class ModelThread:
+    """The one thread of the process that runs the model, whichever thread asks.
+
+    torch computes on CPU with OpenMP, and GNU OpenMP keeps a team of worker
+    threads for every thread that starts parallel work. When the thread that
+    asks changes from call to call (a server's request or question threads,
+    one after the other), each call wakes a team that has gone cold: measured
+    on two cores, one question took 27 ms from eight rotating threads against
+    16 ms from one (docs/performance.md, session 16). So every call is handed
+    to this thread. It is made on first use in each process: a worker forked
+    from a server that has loaded the model makes its own.
+    """
+
+    def __init__(self):
+        self._pid: int | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._ident: int | None = None  # the model thread's, once it runs
+        self._lock = threading.Lock()
+
+    def call(self, work: Callable[..., T], *args) -> T:
+        """`work(*args)` on the model thread; the caller waits for it (and gets its exception)."""
+        if threading.get_ident() == self._ident and os.getpid() == self._pid:
+            return work(*args)  # already on it
+        pid = os.getpid()
+        if self._pid != pid:
+            with self._lock:
+                if self._pid != pid:
+                    self._pool = ThreadPoolExecutor(1, thread_name_prefix=MODEL_THREAD_NAME,
+                                                    initializer=self._remember)
+                    self._pid = pid
+        return self._pool.submit(work, *args).result()
+
+    def _remember(self) -> None:
+        self._ident = threading.get_ident()
+
+
+MODEL_THREAD_NAME = "vraagbaak-model"
+MODEL_THREAD = ModelThread()
 
 
 class _Waiting:

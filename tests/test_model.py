@@ -286,3 +286,34 @@ def test_concurrent_questions_are_encoded_together_and_each_gets_its_own_vector(
     for n in range(len(questions)):
         np.testing.assert_allclose(results[n], expected[n], atol=1e-5)
     assert counting.calls < len(questions)
+
+
+def test_the_model_runs_on_one_thread_whichever_thread_asks(embedder):
+    """torch's OpenMP keeps a team per thread that starts work: questions from rotating request threads
+    would each wake a cold team. Every call, query or passage, runs on the process's one model thread."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from index.embedder import MODEL_THREAD, MODEL_THREAD_NAME, Embedder
+
+    class RecordingModel:
+        def __init__(self, model):
+            self._model, self.threads = model, []
+
+        def __getattr__(self, name):
+            return getattr(self._model, name)
+
+        def encode(self, texts, **kwargs):
+            self.threads.append(threading.current_thread().name)
+            return self._model.encode(texts, **kwargs)
+
+    recording = RecordingModel(embedder._model)
+    own = Embedder(recording, embedder.model_id, query_cache=0)
+    questions = [f"Wanneer opent het loket in wijk {n}?" for n in range(6)]
+    with ThreadPoolExecutor(6) as pool:
+        vectors = list(pool.map(lambda q: own.encode_queries([q])[0], questions))
+    own.encode_passages(["Het loket opent om negen uur."])
+    np.testing.assert_allclose(np.stack(vectors), embedder.encode_queries(questions), atol=1e-5)
+    assert recording.threads and set(recording.threads) == {f"{MODEL_THREAD_NAME}_0"}
+    # Work already on the model thread that asks for it again runs there at once, without waiting on itself.
+    assert MODEL_THREAD.call(MODEL_THREAD.call, threading.current_thread).name == f"{MODEL_THREAD_NAME}_0"

@@ -35,7 +35,8 @@ def measure(embedder, questions: Sequence[str], *, torch_threads: int, rounds: i
         cache.size = 0
     try:
         # As in the server: torch threads set by the process's main thread, the
-        # encode run on a pool thread (web.security's question pool).
+        # question asked from a pool thread (web.answering's question pool); the
+        # model itself runs on the process's model thread (index.embedder).
         with ThreadPoolExecutor(1, thread_name_prefix="bench-floor") as pool:
             single_ms, count, elapsed = pool.submit(_encode_all, embedder, list(questions), rounds).result()
     finally:
