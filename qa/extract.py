@@ -119,9 +119,10 @@ def prepare_sentences(texts: Iterable[str]) -> int:
     """Split and stem the sentences of passages ahead of any question; returns how many sentences.
 
     Splitting (Punkt) and stemming a passage costs about 0.2 ms the first time
-    its question comes, twice what choosing the answer costs once they are
+    an answer reads it, and an answer reads ten or more; once done they are
     kept (`passage_sentences`, `sentence_terms`). Done when an index is
-    opened, the first questions pay only for the model.
+    opened, a new question costs 2.9 ms besides the model instead of 4.3
+    (docs/performance.md, session 16).
     """
     count = 0
     for text in texts:

@@ -16,6 +16,7 @@ from dataclasses import replace
 import numpy as np
 
 from index.build import passage_text
+from index.embedder import MODEL_THREAD
 from index.errors import ModelError
 
 from .retrieval import Hit
@@ -42,7 +43,10 @@ class PassageReranker:
         if not hits:
             return np.zeros(0, dtype=np.float32)
         pairs = [(question, passage_text(hit.chunk)) for hit in hits]
-        return np.asarray(self.model.predict(pairs, show_progress_bar=False), dtype=np.float32).reshape(len(hits))
+        # On the process's model thread, like the embedding model (index.embedder.ModelThread): one
+        # call at a time, and no cold OpenMP team woken by whichever question thread asks.
+        predicted = MODEL_THREAD.call(lambda: self.model.predict(pairs, show_progress_bar=False))
+        return np.asarray(predicted, dtype=np.float32).reshape(len(hits))
 
     def rerank(self, question: str, hits: list[Hit]) -> list[Hit]:
         """The hits in the cross-encoder's order (retrieval order breaks ties), ranks renumbered.

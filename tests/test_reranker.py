@@ -7,6 +7,8 @@ retrieved passages and orders them by its judgement, not what the judgement is.
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 import torch
 from click.testing import CliRunner
@@ -14,7 +16,7 @@ from sentence_transformers import CrossEncoder
 from transformers import AutoTokenizer, BertConfig, BertForSequenceClassification
 
 from index.build import passage_text
-from index.embedder import DEFAULT_FOLDER
+from index.embedder import DEFAULT_FOLDER, MODEL_THREAD_NAME
 from index.errors import ModelError
 from index.settings import DEFAULT_DATA_DIR
 from qa.options import AnswerOptions
@@ -39,9 +41,14 @@ def cross_encoder_dir(tmp_path_factory, embedder):
     return folder
 
 
-def test_passages_come_in_the_cross_encoders_order(seeds_snapshot, embedder, cross_encoder_dir):
+def test_passages_come_in_the_cross_encoders_order(seeds_snapshot, embedder, cross_encoder_dir, monkeypatch):
     options = AnswerOptions(reranker=str(cross_encoder_dir), rerank_depth=12)
-    answer = Answerer(seeds_snapshot, embedder, options).ask(QUESTION, top_k=4)
+    answerer = Answerer(seeds_snapshot, embedder, options)
+    judged_on, predict = [], answerer.reranker.model.predict
+    monkeypatch.setattr(answerer.reranker.model, "predict",
+                        lambda *a, **k: judged_on.append(threading.current_thread().name) or predict(*a, **k))
+    answer = answerer.ask(QUESTION, top_k=4)
+    assert judged_on == [f"{MODEL_THREAD_NAME}_0"]  # like the embedding model: on the model thread
 
     pool = Retriever(seeds_snapshot, embedder).search(QUESTION, 12).hits
     scores = CrossEncoder(str(cross_encoder_dir)).predict([(QUESTION, passage_text(h.chunk)) for h in pool])

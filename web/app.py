@@ -95,5 +95,5 @@ def _preload(engine) -> None:
     except VraagbaakError as exc:
         log.warning("%s", exc)
         return
-    log.info("Zinnen van %d passages voorbereid in %.1f s", prepared, time.perf_counter() - started,
-             extra={"passages": prepared})
+    seconds = f"{time.perf_counter() - started:.1f}".replace(".", ",")
+    log.info("Zinnen van %d passages voorbereid in %s s", prepared, seconds, extra={"passages": prepared})
