@@ -19,6 +19,9 @@ from index.types import Chunk
 from .extract import AnswerSentence
 from .retrieval import Hit
 
+# Chunks that sit apart from the text around them: a sentence that opens a passage
+# points back to the passage before it, not to a footnote or a list of links.
+ASIDE_KINDS = ("footnote", "reference")
 # Finds the passage of a hit's document that holds a quoted text (None where none does).
 SourceOf = Callable[[Hit, str], Chunk | None]
 
@@ -29,7 +32,7 @@ def nearest_holding(chunks: Sequence[Chunk], hit: Hit, text: str) -> Chunk | Non
     Footnotes and lists of references are asides, never the body text a
     sentence points back to.
     """
-    holding = [c for c in chunks if c.kind not in ("footnote", "reference") and text in c.text]
+    holding = [c for c in chunks if c.kind not in ASIDE_KINDS and text in c.text]
     return min(holding, key=lambda c: abs(c.start - hit.chunk.start), default=None)
 
 

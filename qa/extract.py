@@ -115,8 +115,8 @@ def passage_sentences(text: str) -> tuple[tuple[int, int], ...]:
     return tuple(sentence_spans(text))
 
 
-def prepare_sentences(texts: Iterable[str]) -> int:
-    """Split and stem the sentences of passages ahead of any question; returns how many sentences.
+def prepare_sentences(texts: Iterable[str]) -> None:
+    """Split and stem the sentences of passages ahead of any question.
 
     Splitting (Punkt) and stemming a passage costs about 0.2 ms the first time
     an answer reads it, and an answer reads ten or more; once done they are
@@ -124,12 +124,9 @@ def prepare_sentences(texts: Iterable[str]) -> int:
     opened, a new question costs 2.9 ms besides the model instead of 4.3
     (docs/performance.md, session 16).
     """
-    count = 0
     for text in texts:
         for start, end in passage_sentences(text):
             sentence_terms(text[start:end])
-            count += 1
-    return count
 
 
 def term_overlap(terms: dict[str, float], found_terms: list[str] | tuple[str, ...]) -> float:

@@ -11,7 +11,7 @@ from index.backends import Backend
 from index.types import Chunk
 
 from .abstention import answer_is_unsupported, retrieval_is_weak
-from .citations import cite_quoted_sources, nearest_holding
+from .citations import ASIDE_KINDS, cite_quoted_sources, nearest_holding
 from .extract import (AnswerSentence, Question, answer_passage_first, extract_answer, lead_sentence,
                       prepare_sentences, rerank)
 from .language import Language, detect_language
@@ -29,9 +29,6 @@ SECTION_CACHE = 64
 # The section, the passage before and the source of a quoted lead all read the chunks of the
 # answer's document; the last DOCUMENT_CACHE documents are kept, so one answer reads each once.
 DOCUMENT_CACHE = 8
-# Chunks that sit apart from the text around them: a sentence that opens a passage
-# points back to the passage before it, not to a footnote or a list of links.
-ASIDE_KINDS = ("footnote", "reference")
 DEFAULT_TOP_K = 5
 MAX_TOP_K = 20
 # Passages whose sentences are split and stemmed when an index is opened (Answerer.prepare):

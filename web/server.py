@@ -40,7 +40,7 @@ def available_cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-# With VRAAGBAAK_WORKERS=0 (the default) serve starts one worker per core, at most this many:
+# With VRAAGBAAK_WORKERS=0 (the default is 1) serve starts one worker per core, at most this many:
 # each worker answers with its own interpreter, so questions are not queued behind one
 # process's lock, while the model's pages stay shared (preload). Past a few workers a new
 # index version is loaded once per worker, so bigger machines choose their number.
