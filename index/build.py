@@ -35,6 +35,7 @@ from .chunker import CHUNKER_VERSION, chunk_document
 from .embedder import Embedder
 from .errors import IndexCorrupt, ReadError, VraagbaakError
 from .lexical import LexicalIndex
+from .neighbours import Previous, neighbour_scores
 from .readers import iter_corpus, printable, read_document
 from .readers.limits import DEFAULT_LIMITS, ReadLimits, check_passages
 from .types import Chunk, StoredDocument
@@ -224,7 +225,8 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
         _Texts(new_chunks, passage_text),
         progress=lambda done, total: notify("embedden", done, total),
     ) if new_chunks else np.zeros((0, embedder.dimension), dtype=np.float32)
-    documents, chunks, vectors = _in_document_order(found, new_vectors)
+    documents, chunks, vectors, rows = _in_document_order(found, new_vectors)
+    neighbours = _neighbours(previous, found, vectors, rows, notify)
 
     manifest = _manifest(corpus, embedder, documents, chunks, found.pages, previous, report)
     version = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
@@ -233,7 +235,7 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
     lexical = LexicalIndex.build(_Texts(chunks, lexical_text))
     notify("lexicaal", 1, 1)
     manifest["lexical"] = lexical.analyzer.config()
-    writer.publish(version, manifest, documents, chunks, vectors, lexical, notify)
+    writer.publish(version, manifest, documents, chunks, vectors, neighbours, lexical, notify)
     notify("opslaan", 1, 1)
     report.version = version
     report.documents = len(documents)
@@ -249,6 +251,7 @@ class _Found:
     reused: dict[str, tuple[_Document, list[Chunk], np.ndarray]] = field(default_factory=dict)
     fresh: list[tuple[_Document, list[Chunk]]] = field(default_factory=list)
     pages: dict[str, int | None] = field(default_factory=dict)  # the documents read now: page count (PDF), else None
+    old_vectors: np.ndarray | None = None  # every vector of the previous version, row = its chunk id
 
 
 def _read_corpus(corpus: Path, embedder: Embedder, previous: Backend | None, limits: ReadLimits, spool: _TextSpool,
@@ -266,7 +269,7 @@ def _read_corpus(corpus: Path, embedder: Embedder, previous: Backend | None, lim
     files = list(iter_corpus(corpus, limits=limits, on_error=unlisted))
     notify("lezen", 0, len(files))
     found = _Found({d.doc_id: d for d in previous.document_records()} if previous else {})
-    old_vectors = previous.all_vectors() if previous else None
+    old_vectors = found.old_vectors = previous.all_vectors() if previous else None
     for done, path in enumerate(files, 1):
         doc_id = path.relative_to(corpus).as_posix()
         try:
@@ -301,20 +304,38 @@ def _read_corpus(corpus: Path, embedder: Embedder, previous: Backend | None, lim
     return found
 
 
-def _in_document_order(found: _Found, new_vectors: np.ndarray) -> tuple[list[_Document], list[Chunk], np.ndarray]:
-    """Documents, chunks and vectors with the documents sorted by id: ids stay stable, the index reproducible."""
+def _in_document_order(found: _Found, new_vectors: np.ndarray
+                       ) -> tuple[list[_Document], list[Chunk], np.ndarray, np.ndarray]:
+    """Documents, chunks and vectors with the documents sorted by id: ids stay stable, the index reproducible.
+
+    Also each chunk's row in the previous version, -1 for a chunk embedded now.
+    """
     by_doc: dict[str, tuple[_Document, list[Chunk], np.ndarray]] = dict(found.reused)
+    fresh = set()
     offset = 0
     for doc, chunks in found.fresh:
         by_doc[doc.doc_id] = (doc, chunks, new_vectors[offset:offset + len(chunks)])
+        fresh.add(doc.doc_id)
         offset += len(chunks)
-    documents, chunks, vectors = [], [], []
+    documents, chunks, vectors, rows = [], [], [], []
     for doc_id in sorted(by_doc):
         doc, doc_chunks, doc_vectors = by_doc[doc_id]
         documents.append(doc)
         chunks.extend(doc_chunks)
         vectors.append(doc_vectors)
-    return documents, chunks, np.concatenate(vectors)
+        rows.extend(-1 if doc_id in fresh else c.id for c in doc_chunks)
+    return documents, chunks, np.concatenate(vectors), np.asarray(rows, dtype=np.int64)
+
+
+def _neighbours(previous: Backend | None, found: _Found, vectors: np.ndarray, rows: np.ndarray,
+                notify) -> np.ndarray:
+    """The chunks' neighbour scores (index.neighbours): an update corrects the previous version's rows
+    for the chunks it removes and adds; a full build, or a version without usable rows, computes all."""
+    start_from = None
+    if previous is not None and found.old_vectors is not None:
+        removed = np.setdiff1d(np.arange(len(found.old_vectors)), rows[rows >= 0])
+        start_from = Previous(previous.neighbour_scores(), rows, found.old_vectors[removed])
+    return neighbour_scores(vectors, start_from, lambda done, total: notify("buren", done, total))
 
 
 def _manifest(corpus: Path, embedder: Embedder, documents: list[_Document], chunks: list[Chunk],

@@ -7,6 +7,7 @@ Layout under an index root::
     versions/<version>/lexical.*       BM25 index of the same chunks (index.lexical)
     versions/<version>/documents.npy   per document the normalized mean of its chunk vectors
     versions/<version>/chunk_documents.npy  per chunk the row of its document there
+    versions/<version>/neighbours.npy  per chunk its best inner products with other chunks (index.neighbours)
     versions/<version>/manifest.json   model, dimension, chunker, file hashes
     current -> versions/<version>      symlink, replaced atomically
 
@@ -31,14 +32,16 @@ from . import vectors as vector_indexes
 from .centroids import document_centroids
 from .errors import IndexCorrupt
 from .lexical import LexicalIndex
+from .neighbours import neighbour_scores
 from .types import Chunk, StoredDocument
 
-FORMAT_VERSION = 5
+FORMAT_VERSION = 6
 MANIFEST = "manifest.json"
 VECTORS = vector_indexes.base.INDEX_FILE
 CHUNKS_DB = "chunks.sqlite"
 CENTROIDS = "documents.npy"
 CHUNK_DOCUMENTS = "chunk_documents.npy"
+NEIGHBOUR_SCORES = "neighbours.npy"
 SERVED = "served"  # one line per version `current` has pointed at, oldest first
 CURRENT = "current"
 VERSIONS = "versions"
@@ -90,14 +93,16 @@ def write_version(
     *,
     vector_index: str = vector_indexes.AUTO,
     ann_threshold: int = vector_indexes.DEFAULT_ANN_THRESHOLD,
+    neighbours: np.ndarray | None = None,
 ) -> None:
     """Write one complete index version into an empty folder, flushed to disk.
 
     `vector_index` is the kind of vector index asked for (index.vectors: auto
     picks exact search below `ann_threshold` chunks); the manifest records it
-    beside the kind that was built.
+    beside the kind that was built. `neighbours` are the chunks' neighbour
+    scores (index.neighbours), computed here when not given.
     """
-    if len(chunks) != len(vectors):
+    if len(chunks) != len(vectors) or (neighbours is not None and len(neighbours) != len(chunks)):
         raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
     folder.mkdir(parents=True)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, int(manifest["dimension"]))
@@ -107,6 +112,7 @@ def write_version(
     chunk_documents, centroids = document_centroids([c.doc_id for c in chunks], vectors)
     np.save(folder / CHUNK_DOCUMENTS, chunk_documents)
     np.save(folder / CENTROIDS, centroids)
+    np.save(folder / NEIGHBOUR_SCORES, neighbour_scores(vectors) if neighbours is None else neighbours)
 
     db = sqlite3.connect(folder / CHUNKS_DB)
     try:
@@ -215,14 +221,17 @@ def rollback_candidates(root: Path, current: str) -> list[str]:
     return sorted((name for name in finished if was_served(root, name)), reverse=True)
 
 
-def read_manifest(folder: Path) -> dict:
+def read_manifest(folder: Path, *, any_format: bool = False) -> dict:
+    """A version's manifest; IndexCorrupt when it is missing, unreadable or (unless `any_format`) of
+    another format. What a version was built from (corpus, files) reads the same in every format, so a
+    build from an index of an older Vraagbaak asks with `any_format` and then builds it anew."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
     except FileNotFoundError as exc:
         raise IndexCorrupt(f"De index in {folder} heeft geen manifest.") from exc
     except (OSError, ValueError) as exc:
         raise IndexCorrupt(f"Het manifest van de index in {folder} is onleesbaar: {exc}") from exc
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") != FORMAT_VERSION and not any_format:
         raise IndexCorrupt(
             f"De index in {folder} heeft formaat {manifest.get('format_version')!r}, "
             f"deze versie van Vraagbaak leest formaat {FORMAT_VERSION}. Bouw de index opnieuw."

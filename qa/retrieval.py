@@ -47,7 +47,7 @@ CONTEXT_WEIGHT = 1.0  # the conversation (previous question + this one), for fol
 # passage that answered, fused with this weight (docs/quality.md).
 PROXIMITY_WEIGHT = 1.0
 # Dense ranking: a passage's cosine minus this share of its hubness, its mean
-# similarity to its nearest other passages (index.backends.hubness): generic
+# similarity to its nearest other passages (index.neighbours): generic
 # passages (closing formulas, letterheads, introductions) stop crowding out
 # the one that answers.
 HUB_WEIGHT = 0.4
@@ -190,7 +190,7 @@ def locally_scaled(found: Candidates, vectors: np.ndarray) -> list[np.ndarray]:
     """Each query's dense ranking, ordered by cosine minus HUB_WEIGHT × the passage's hubness.
 
     The backend ranks by cosine alone; a passage that is close to everything
-    (index.backends.hubness) is close to this question for no reason of its
+    (index.neighbours) is close to this question for no reason of its
     own. The candidates stay the same; only their order changes.
     """
     if HUB_WEIGHT <= 0 or not found.hubness:

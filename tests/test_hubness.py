@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import numpy as np
+import shutil
 
+import numpy as np
+import pytest
+
+from index import neighbours
 from index.backends import Candidates
-from index.backends.hubness import NEIGHBOURS
 from index.backends.local import open_index
 from index.build import build_index
+from index.neighbours import NEIGHBOURS, hubness, neighbour_scores
 from qa import retrieval
+from tests.conftest import SEEDS
 
 CLOSING = ("Mocht u vragen hebben over deze brief, neem dan gerust contact op met onze adviseur "
            "via het algemene telefoonnummer.")
@@ -21,20 +26,72 @@ TOPICS = {
 }
 
 
+def _brute_force(vectors: np.ndarray) -> np.ndarray:
+    """Every chunk's NEIGHBOURS best inner products with the others, the plain way."""
+    similarities = vectors @ vectors.T
+    np.fill_diagonal(similarities, -np.inf)
+    return -np.sort(-similarities, axis=1)[:, :NEIGHBOURS]
+
+
 def test_hubness_is_the_mean_similarity_to_the_nearest_other_passages(seeds_snapshot, embedder):
     everything = seeds_snapshot.all_vectors()
     question = "Hoeveel arbeidsmigranten werken er in Nederland?"
     vector = embedder.encode_queries([question])
     found = seeds_snapshot.search([question], vector, 50)
     assert set(found.hubness) == set(found.ids) and len(found.ids) >= 50
-    for chunk_id in found.ids[:20]:
-        similarities = everything @ everything[chunk_id]
-        similarities[chunk_id] = -np.inf
-        expected = np.sort(similarities)[-NEIGHBOURS:].mean()
-        assert abs(found.hubness[chunk_id] - expected) < 1e-4
-    # Asked again, the same values (computed once, kept with the opened version).
-    again = seeds_snapshot.search([question], vector, 50)
-    assert again.hubness == found.hubness
+    expected = _brute_force(everything).mean(axis=1)
+    for chunk_id in found.ids:
+        assert abs(found.hubness[chunk_id] - expected[chunk_id]) < 1e-4
+    # Stored with the version at build time: the whole table, row = chunk id.
+    assert np.allclose(seeds_snapshot.neighbour_scores(), _brute_force(everything), atol=1e-5)
+
+
+def test_an_update_corrects_the_neighbours_of_what_it_keeps_as_a_full_build_would(tmp_path, embedder,
+                                                                                   monkeypatch):
+    """A changed, a removed and an added document: the kept passages' neighbours are corrected, not
+    recomputed (a removed passage was among some of their nearest, an added one comes among others')."""
+    # Here the change is most of this small corpus; an update corrects rows whatever its share.
+    monkeypatch.setattr(neighbours, "UPDATE_SHARE_MAX", 10.0)
+    corrections = []
+    real_updated = neighbours.updated
+    monkeypatch.setattr(neighbours, "updated", lambda *a: corrections.append(1) or real_updated(*a))
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("000_d31a0db93372aa9b.txt", "001_ab8a111fa1afc862.txt", "002_0af740f7ea07aefe.txt"):
+        shutil.copy(SEEDS / name, corpus / name)
+    build_index(corpus, tmp_path / "index", embedder)
+    before = open_index(tmp_path / "index").neighbour_scores()
+    changed = corpus / "001_ab8a111fa1afc862.txt"
+    changed.write_text(changed.read_text("utf-8").replace("\n\n", "\n\nZie ook de bijlage.\n\n", 3), "utf-8")
+    (corpus / "002_0af740f7ea07aefe.txt").unlink()
+    shutil.copy(SEEDS / "003_b0a5a191aaa9f90d.txt", corpus / "003_b0a5a191aaa9f90d.txt")
+    report = build_index(corpus, tmp_path / "index", embedder)
+    assert corrections == [1]
+    assert report.reused_files == ["000_d31a0db93372aa9b.txt"] and report.removed_files == ["002_0af740f7ea07aefe.txt"]
+    updated = open_index(tmp_path / "index")
+    kept = len(updated.document_chunks("000_d31a0db93372aa9b.txt"))
+    scores = updated.neighbour_scores()
+    assert np.allclose(scores, _brute_force(updated.all_vectors()), atol=1e-5)
+    assert not np.allclose(scores[:kept], before[:kept], atol=1e-5)  # the kept document's rows did change
+
+
+def test_beyond_the_exact_limit_the_neighbours_come_from_an_inverted_list_index(seeds_snapshot, monkeypatch):
+    """A large corpus is searched through a temporary IVF index; scanning all its lists is exact search."""
+    vectors = seeds_snapshot.all_vectors()
+    monkeypatch.setattr(neighbours, "EXACT_MAX", 10)
+    monkeypatch.setattr(neighbours, "IVF_NPROBE", len(vectors))
+    assert np.allclose(neighbour_scores(vectors), _brute_force(vectors), atol=1e-5)
+    monkeypatch.setattr(neighbours, "IVF_NPROBE", 1)  # one list: a lower bound, row by row
+    assert (neighbour_scores(vectors) <= _brute_force(vectors) + 1e-5).all()
+
+
+@pytest.mark.parametrize("count", [0, 1, 3])
+def test_a_corpus_with_fewer_passages_than_neighbours_pads_and_means_what_there_is(count):
+    vectors = np.eye(4, dtype=np.float32)[:count] * 0.5 + 0.5 / np.sqrt(4)
+    scores = neighbour_scores(vectors)
+    assert scores.shape == (count, NEIGHBOURS) and np.isinf(scores[:, max(count - 1, 0):]).all()
+    expected = [(vectors[i] @ np.delete(vectors, i, 0).T).mean() if count > 1 else 0.0 for i in range(count)]
+    assert hubness(scores) == pytest.approx(expected, abs=1e-6)
 
 
 def test_a_closing_formula_repeated_in_every_letter_is_a_hub(tmp_path, embedder):

@@ -15,7 +15,7 @@ from index.readers import read_document
 from index.errors import IndexCorrupt, IndexMissing, ModelMismatch, VraagbaakError
 from index.lexical import LexicalIndex
 from index.types import Chunk
-from index.backends.local import open_index
+from index.backends.local import LocalSource, open_index
 from index.store import CURRENT, MANIFEST, VECTORS, current_version
 from qa.retrieval import Retriever
 from tests import hostile_pdfs
@@ -104,6 +104,23 @@ def test_missing_and_corrupt_indexes_are_refused_clearly(small_corpus, tmp_path,
         open_index(root)
 
 
+def test_an_index_of_an_older_format_is_refused_for_questions_and_built_anew(small_corpus, tmp_path, embedder):
+    """After an upgrade that changes the format, the server says to build again, and building works
+    (the files it was built from still read), embedding everything once."""
+    root = tmp_path / "idx"
+    build_index(small_corpus, root, embedder)
+    manifest_path = current_version(root) / MANIFEST
+    manifest = json.loads(manifest_path.read_text("utf-8"))
+    manifest["format_version"] -= 1
+    manifest_path.write_text(json.dumps(manifest), "utf-8")
+    with pytest.raises(IndexCorrupt, match="Bouw de index opnieuw"):
+        open_index(root)
+    assert LocalSource(root).current_manifest()["files"].keys() == manifest["files"].keys()
+    report = build_index(small_corpus, root, embedder)
+    assert report.changed and sorted(report.embedded_files) == sorted(manifest["files"]) and not report.reused_files
+    assert open_index(root).size == manifest["chunks"]
+
+
 def test_index_of_another_model_is_refused(small_corpus, tmp_path, embedder):
     root = tmp_path / "idx"
     build_index(small_corpus, root, embedder)
@@ -169,7 +186,7 @@ def test_a_build_holds_what_reading_chunking_and_embedding_every_file_at_once_gi
     stages = []
     build_index(small_corpus, tmp_path / "idx", embedder,
                 progress=lambda stage, done, total: stages[-1:] == [stage] or stages.append(stage))
-    assert stages == ["lezen", "embedden", "opslaan", "lexicaal", "opslaan"]
+    assert stages == ["lezen", "embedden", "buren", "opslaan", "lexicaal", "opslaan"]
     documents, chunks, ids, vectors, manifest = _contents(tmp_path / "idx")
 
     read = [read_document(path, small_corpus) for path in sorted(small_corpus.iterdir()) if path.name != "kapot.pdf"]

@@ -27,6 +27,7 @@ import index.backends.milvus.backend  # noqa: F401 -- for the monkeypatch below
 from index.backends import create_source
 from index.backends.milvus.writer import stored_versions
 from index.build import build_index
+from index.neighbours import neighbour_scores
 from index.backends.local import open_index
 from qa.eval_index import evaluation_index, evaluation_name
 from qa.service import Answerer
@@ -162,9 +163,7 @@ def _assert_same_candidates(theirs, ours):
 def test_one_question_is_one_round_trip_and_no_answer_depends_on_the_one_before(seeds_pair, embedder):
     """search() asks Milvus once (its searches in parallel); answers depend on nothing asked before.
 
-    The one exception is no state of a question: a chunk's hubness is a fact
-    of the version, fetched once by a second search the first time the chunk
-    is a candidate (index.backends.hubness), and the same whatever came before.
+    A chunk's hubness is stored with it at build time (index.neighbours) and comes back with its hit.
     """
     local, source = seeds_pair
     milvus = source.open()
@@ -179,14 +178,12 @@ def test_one_question_is_one_round_trip_and_no_answer_depends_on_the_one_before(
     vectors = embedder.encode_queries(questions)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(milvus.conn, "call", counted)
-        for first_time, order in ((True, questions), (False, questions[::-1])):
+        for order in (questions, questions[::-1]):
             for question in order:
                 vector = vectors[questions.index(question)][None, :]
                 calls.clear()
                 found = milvus.search([question], vector, 50, document_vector=vector[0])
-                assert calls[:2] == ["search", "search"], calls  # dense and lexical, sent together
-                # then the neighbours of chunks never seen before, once
-                assert calls[2:] == (["search"] if first_time and calls[2:] else []), calls
+                assert calls == ["search", "search"], calls  # dense and lexical, sent together
                 _assert_same_candidates(found, local.search([question], vector, 50, document_vector=vector[0]))
         # Past LOCAL_CENTROIDS_MAX documents the documents are a third search, sent with the other two.
         patch.setattr(milvus_backend.backend, "LOCAL_CENTROIDS_MAX", 0)
@@ -194,7 +191,7 @@ def test_one_question_is_one_round_trip_and_no_answer_depends_on_the_one_before(
         patch.setattr(remote.conn, "call", counted)
         calls.clear()
         found = remote.search(questions[:1], vectors[:1], 50, document_vector=vectors[0])
-        assert calls == ["search", "search", "search", "search"], calls  # the last: hubness, new version
+        assert calls == ["search", "search", "search"], calls
         _assert_same_candidates(found, local.search(questions[:1], vectors[:1], 50, document_vector=vectors[0]))
 
 
@@ -227,6 +224,8 @@ def test_updates_reembed_only_changed_files_drop_deleted_ones_and_roll_back(own_
     assert latest.document("zwembad.txt") is None and latest.document_chunks("zwembad.txt") == []
     assert all(c.doc_id != "zwembad.txt" for c in latest.chunks(list(range(latest.size))))
     assert Answerer(latest, embedder).ask(POOL_QUESTION).abstained
+    # The neighbours were corrected through both updates as computing them anew would give.
+    assert np.allclose(latest.neighbour_scores(), neighbour_scores(latest.all_vectors()), atol=1e-5)
     # The current version and the one before it stay, for rollback; older ones are dropped.
     assert stored_versions(source.conn, "bijwerken") == [second.version, third.version]
 

@@ -34,7 +34,7 @@ class Candidates:
     chunks: dict[int, Chunk]  # the chunks of `ids` (an id the version does not hold is left out)
     document_ranks: dict[int, int]  # per id: its document's 1-based rank for document_vector; {} without one
     coverage: float  # IDF-weighted share of the first query's terms that occur in the corpus
-    # per id: its mean similarity to its nearest other chunks (index.backends.hubness)
+    # per id: its mean similarity to its nearest other chunks, stored at build time (index.neighbours)
     hubness: dict[int, float] = field(default_factory=dict)
 
 
@@ -71,6 +71,10 @@ class Backend(ABC):
         """Every chunk vector, row = id: what an update copies for unchanged documents."""
 
     @abstractmethod
+    def neighbour_scores(self) -> np.ndarray:
+        """Every chunk's neighbour scores (index.neighbours), row = id: what an update starts from."""
+
+    @abstractmethod
     def chunks(self, ids: list[int]) -> list[Chunk]:
         """The chunks of these ids, in that order (unknown ids left out)."""
 
@@ -101,8 +105,10 @@ class Writer(ABC):
 
     @abstractmethod
     def publish(self, version: str, manifest: dict, documents: list[StoredDocument], chunks: list[Chunk],
-                vectors: np.ndarray, lexical, notify) -> None:
+                vectors: np.ndarray, neighbours: np.ndarray, lexical, notify) -> None:
         """Store the version completely, then make it the current one in one step.
+
+        `neighbours` are the chunks' neighbour scores (index.neighbours), one row per chunk.
 
         A document's `text` may be read from disk each time it is asked for
         (the build keeps texts out of memory): read it once per document, while

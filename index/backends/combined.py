@@ -135,6 +135,9 @@ class CombinedBackend(Backend):
     def all_vectors(self) -> np.ndarray:
         raise NotImplementedError("a combined search is read-only; builds read one collection")
 
+    def neighbour_scores(self) -> np.ndarray:
+        raise NotImplementedError("a combined search is read-only; builds read one collection")
+
     def chunks(self, ids: list[int]) -> list[Chunk]:
         by_id: dict[int, Chunk] = {}
         wanted: dict[int, list[int]] = {}

@@ -20,12 +20,14 @@ from ..build_lock import BuildLock
 from ..centroids import document_ranks
 from ..errors import IndexCorrupt, IndexMissing, VraagbaakError
 from ..lexical import LexicalIndex
+from ..neighbours import hubness
 from ..store import (
     CENTROIDS,
     CHUNK_COLUMNS,
     CHUNK_DOCUMENTS,
     CHUNKS_DB,
     CURRENT,
+    NEIGHBOUR_SCORES,
     VERSIONS,
     chunk_from_row,
     current_version,
@@ -38,7 +40,6 @@ from ..store import (
 from ..analysis import DutchAnalyzer
 from ..types import Chunk, StoredDocument
 from .base import Backend, Candidates, Source, Writer
-from .hubness import Hubness
 
 log = logging.getLogger(__name__)
 
@@ -69,15 +70,16 @@ class LocalBackend(Backend):
         try:
             self.chunk_documents = np.load(folder / CHUNK_DOCUMENTS, mmap_mode="r")
             self.document_centroids = np.load(folder / CENTROIDS, mmap_mode="r")
+            self._neighbours = np.load(folder / NEIGHBOUR_SCORES, mmap_mode="r")
         except (OSError, ValueError) as exc:
-            raise IndexCorrupt(f"De documentvectoren van de index in {folder} zijn onleesbaar.") from exc
-        if len(self.chunk_documents) != count:
-            raise IndexCorrupt(f"De documentvectoren in {folder} horen niet bij de passages. Bouw de index opnieuw.")
+            raise IndexCorrupt(f"De document- of burenvectoren van de index in {folder} zijn onleesbaar.") from exc
+        if len(self.chunk_documents) != count or len(self._neighbours) != count:
+            raise IndexCorrupt(f"De document- of burenvectoren in {folder} horen niet bij de passages. "
+                               "Bouw de index opnieuw.")
         if len(self.lexical) != count:
             raise IndexCorrupt(f"De lexicale index in {folder} hoort niet bij de passages. Bouw de index opnieuw.")
         if self._vectors.dimension != self.manifest.get("dimension"):
             raise IndexCorrupt(f"De vectordimensie van de index in {folder} klopt niet met het manifest.")
-        self._hubness = Hubness(self._vectors.search, count)
         self._chunk_cache: dict[int, Chunk] = {}
         self._chunk_lock = threading.Lock()
 
@@ -118,7 +120,7 @@ class LocalBackend(Backend):
         if document_vector is not None and ids:
             ranks = document_ranks(self.document_centroids, self.chunk_documents, ids, document_vector)
         return Candidates(dense_ids, lexical_ids, ids, found, {c.id: c for c in self.chunks(ids)}, ranks,
-                          self.lexical.query_coverage(texts[0]), self._hubness.of(ids, found))
+                          self.lexical.query_coverage(texts[0]), dict(zip(ids, hubness(self._neighbours[ids]).tolist())))
 
     def search_dense(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, ids) of the k nearest chunks per query vector: the vector index alone (the scale bench)."""
@@ -168,6 +170,9 @@ class LocalBackend(Backend):
     def all_vectors(self) -> np.ndarray:
         return self._vectors.all_vectors()
 
+    def neighbour_scores(self) -> np.ndarray:
+        return np.asarray(self._neighbours)
+
     def close(self) -> None:
         db = getattr(self._local, "db", None)
         if db is not None:
@@ -204,10 +209,10 @@ class LocalWriter(Writer):
         return LocalBackend(folder) if folder is not None else None
 
     def publish(self, version: str, manifest: dict, documents: list[StoredDocument], chunks: list[Chunk],
-                vectors: np.ndarray, lexical, notify=None) -> None:
+                vectors: np.ndarray, neighbours: np.ndarray, lexical, notify=None) -> None:
         folder = self.root / VERSIONS / version
         write_version(folder, manifest, documents, chunks, vectors, lexical, vector_index=self.vector_index,
-                      ann_threshold=self.ann_threshold)
+                      ann_threshold=self.ann_threshold, neighbours=neighbours)
         switch_current(self.root, folder)
         prune_versions(self.root)
 
@@ -233,7 +238,7 @@ class LocalSource(Source):
 
     def current_manifest(self) -> dict | None:
         folder = current_version(self.root)
-        return read_manifest(folder) if folder is not None else None
+        return read_manifest(folder, any_format=True) if folder is not None else None
 
     def describe(self) -> dict:
         return {"backend": self.name}

@@ -58,6 +58,12 @@ class MilvusSource(Source):
                 "Bouw er een met: vraagbaak index <map met documenten>")
         return MilvusBackend(self.conn, self.options.collection, version)
 
+    def current_manifest(self) -> dict | None:
+        from .backend import read_manifest
+
+        version = self.latest()
+        return read_manifest(self.conn, self.options.collection, version, any_format=True) if version else None
+
     def describe(self) -> dict:
         return {"backend": self.name, "milvus": {
             "uri": self.options.shown_uri, "lite": self.options.lite, "collection": self.options.collection,

@@ -3,7 +3,7 @@
 One round trip per question (hybrid retrieval, one query or a follow-up's two):
 search() sends in parallel one dense search (all queries at once) and one
 sparse BM25 search (all queries at once), whose hits bring back each chunk's
-vector, document row and citation fields; past LOCAL_CENTROIDS_MAX documents
+vector, document row, hubness and citation fields; past LOCAL_CENTROIDS_MAX documents
 also a search of the document centroids (below it the centroids are kept in
 memory and ranked here). Milvus' own hybrid_search is not used: it returns
 only its fused list, and Vraagbaak needs the separate rankings for its
@@ -13,6 +13,7 @@ lexicon loaded when the version was opened.
 
 from __future__ import annotations
 
+import io
 import json
 
 import numpy as np
@@ -22,22 +23,22 @@ from ...centroids import document_ranks
 from ...errors import IndexCorrupt
 from ...types import Chunk
 from ..base import Backend, Candidates, StoredDocument
-from ..hubness import Hubness
 from .client import (MAX_ROWS, Connection, decode_pieces, documents_collection, meta_collection, quote,
                      version_collection)
 from .lexicon import Vocabulary, analyzer_from
 from .schema import CHUNK_FIELDS, DOCUMENT_FIELDS
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 MANIFEST = "manifest"
 LEXICAL = "lexical"
 LEXICON = "lexicon"
 VOCABULARY = "vocabulary"
+NEIGHBOURS = "neighbours"  # the chunks' neighbour scores (index.neighbours), as .npy bytes: what an update reads
 # Up to this many documents every replica keeps the centroids in memory (77 MB at 384 dimensions)
 # and ranks documents itself, exactly as the local backend; beyond, Milvus searches them.
 LOCAL_CENTROIDS_MAX = 50_000
 # What a search brings back of each hit: all the retriever needs, so no second request follows.
-HIT_FIELDS = ("dense", "doc_row", *CHUNK_FIELDS)
+HIT_FIELDS = ("dense", "doc_row", "hubness", *CHUNK_FIELDS)
 
 
 def read_blob(conn: Connection, collection: str, name: str) -> bytes | None:
@@ -51,8 +52,9 @@ def read_blob(conn: Connection, collection: str, name: str) -> bytes | None:
     return decode_pieces([r["data"] for r in rows])
 
 
-def read_manifest(conn: Connection, name: str, version: str) -> dict | None:
-    """The manifest of a version, or None when that version is incomplete."""
+def read_manifest(conn: Connection, name: str, version: str, *, any_format: bool = False) -> dict | None:
+    """The manifest of a version, or None when that version is incomplete (see index.store.read_manifest
+    for `any_format`)."""
     data = read_blob(conn, meta_collection(name, version), MANIFEST)
     if data is None:
         return None
@@ -60,7 +62,7 @@ def read_manifest(conn: Connection, name: str, version: str) -> dict | None:
         manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise IndexCorrupt(f"Het manifest van indexversie {version} in Milvus is onleesbaar.") from exc
-    if manifest.get("milvus_format") != FORMAT_VERSION:
+    if manifest.get("milvus_format") != FORMAT_VERSION and not any_format:
         raise IndexCorrupt(f"Indexversie {version} in Milvus heeft formaat {manifest.get('milvus_format')!r}, "
                            f"deze versie van Vraagbaak leest formaat {FORMAT_VERSION}. Bouw de index opnieuw.")
     return manifest
@@ -117,7 +119,6 @@ class MilvusBackend(Backend):
         params.update({k: v for k, v in overrides.items() if v and k in params})
         self._search_params = params
         self.centroids = self._load_centroids() if 0 < self.n_documents <= LOCAL_CENTROIDS_MAX else None
-        self._hubness = Hubness(self._nearest, self._size)
 
     def _load_centroids(self) -> np.ndarray:
         centroids = np.zeros((self.n_documents, int(self.manifest["dimension"])), dtype=np.float32)
@@ -183,21 +184,8 @@ class MilvusBackend(Backend):
             ranks = self._document_ranks(ids, {i: int(rows[i]["doc_row"]) for i in ids},
                                          np.asarray(document_vector, dtype=np.float32), answers.get("documents"))
         return Candidates(dense_ids, lexical_ids, ids, found, {i: _chunk(rows[i]) for i in ids}, ranks,
-                          self.vocabulary.coverage(self.analyzer, texts[0]), self._hubness.of(ids, found))
-
-    def _nearest(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, ids) of the k nearest chunks of each vector: a second round trip, only for
-        candidates this opened version has not seen before (index.backends.hubness)."""
-        search_params = {"metric_type": "IP", "params": self._search_params}
-        answers = self.conn.call("search", self.chunks_collection, data=vectors.tolist(), anns_field="dense",
-                                 limit=k, output_fields=[], search_params=search_params)
-        scores = np.full((len(vectors), k), -1.0, dtype=np.float32)
-        ids = np.full((len(vectors), k), -1, dtype=np.int64)
-        for row, hits in enumerate(answers):
-            for col, hit in enumerate(list(hits)[:k]):
-                scores[row, col] = float(hit["distance"])
-                ids[row, col] = int(hit["id"])
-        return scores, ids
+                          self.vocabulary.coverage(self.analyzer, texts[0]),
+                          {i: float(rows[i]["hubness"]) for i in ids})
 
     def _chunk_search(self, data: list, field: str, n: int, params: dict | None) -> tuple[str, tuple, dict]:
         """A search of the chunks that brings back each hit's vector, document row and citation fields."""
@@ -276,6 +264,16 @@ class MilvusBackend(Backend):
         for row in self._all_rows(self.chunks_collection, "id", self._size, ["id", "dense"], page=4096):
             out[int(row["id"])] = row["dense"]
         return out
+
+    def neighbour_scores(self) -> np.ndarray:
+        data = read_blob(self.conn, self.meta_collection, NEIGHBOURS)
+        try:
+            scores = np.load(io.BytesIO(data), allow_pickle=False) if data is not None else None
+        except ValueError:
+            scores = None
+        if scores is None or len(scores) != self._size:
+            raise IndexCorrupt(f"De burenscores van indexversie {self._version} in Milvus ontbreken of kloppen niet.")
+        return scores
 
     def _all_rows(self, collection: str, key: str, count: int, fields: list[str], page: int = MAX_ROWS):
         """Rows with key 0..count-1 in pages by key range (ids are dense), fewer than Milvus' row cap each."""

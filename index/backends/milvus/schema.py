@@ -1,13 +1,13 @@
 """The three collections of one index version, and how their vector fields are indexed.
 
 * `<name>_<version>`: one row per chunk -- id (= the local backend's row), the
-  dense vector, the sparse BM25 vector, the row of its document, the text and
-  every citation field. The alias `<name>` points at the current one.
+  dense vector, the sparse BM25 vector, the row of its document, its hubness
+  (index.neighbours), the text and every citation field. The alias `<name>` points at the current one.
 * `<name>_<version>_docs`: one row per document -- its centroid (normalized
   mean of its chunk vectors, for the document ranking), id, title, kind, hash.
 * `<name>_<version>_meta`: small blobs in base64 pieces -- the manifest, the
-  lexical settings, the compound lexicon and the vocabulary's document
-  frequencies; its manifest is written last and marks the version complete.
+  lexical settings, the compound lexicon, the vocabulary's document
+  frequencies and the chunks' neighbour scores (for updates); its manifest is written last and marks the version complete.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ def chunks_schema(dimension: int):
     schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dimension)
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
     schema.add_field("doc_row", DataType.INT64)
+    schema.add_field("hubness", DataType.FLOAT)  # its mean score with its nearest others (index.neighbours)
     schema.add_field("doc_id", DataType.VARCHAR, max_length=TEXT)
     schema.add_field("title", DataType.VARCHAR, max_length=TEXT)
     schema.add_field("heading", DataType.VARCHAR, max_length=TEXT, nullable=True)

@@ -11,6 +11,7 @@ collections and stops.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -22,10 +23,11 @@ import numpy as np
 from ...centroids import document_centroids
 from ...errors import VraagbaakError
 from ...lexical import LexicalIndex
+from ...neighbours import hubness
 from ...types import Chunk
 from ..base import StoredDocument, Writer
-from .backend import (FORMAT_VERSION, LEXICAL, LEXICON, MANIFEST, VOCABULARY, MilvusBackend, read_blob,
-                      read_manifest)
+from .backend import (FORMAT_VERSION, LEXICAL, LEXICON, MANIFEST, NEIGHBOURS, VOCABULARY, MilvusBackend,
+                      read_blob, read_manifest)
 from .client import (VERSION_PATTERN, Connection, documents_collection, encode_pieces, meta_collection,
                      version_collection)
 from .lexicon import Vocabulary, lexicon_text, sparse_rows
@@ -67,6 +69,12 @@ def drop_version(conn: Connection, name: str, version: str) -> None:
             conn.call("drop_collection", collection)
 
 
+def _npy(array: np.ndarray) -> bytes:
+    out = io.BytesIO()
+    np.save(out, np.ascontiguousarray(array, dtype=np.float32), allow_pickle=False)
+    return out.getvalue()
+
+
 def _fits(value: str | None, what: str, doc_id: str) -> None:
     if value is not None and len(value.encode("utf-8")) > TEXT:
         raise VraagbaakError(f"{doc_id}: {what} is langer dan {TEXT} bytes en past niet in Milvus.")
@@ -88,14 +96,14 @@ class MilvusWriter(Writer):
         return MilvusBackend(self.conn, self.name, self.started_from)
 
     def publish(self, version: str, manifest: dict, documents: list[StoredDocument], chunks: list[Chunk],
-                vectors: np.ndarray, lexical: LexicalIndex,
+                vectors: np.ndarray, neighbours: np.ndarray, lexical: LexicalIndex,
                 notify: Callable[[str, int, int], None] = lambda *a: None) -> None:
         conn, options = self.conn, self.conn.options
         vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(chunks), int(manifest["dimension"]))
         self._release_old()
         names = _collections(self.name, version)
         try:
-            self._write(version, names, manifest, documents, chunks, vectors, lexical, notify)
+            self._write(version, names, manifest, documents, chunks, vectors, neighbours, lexical, notify)
             for collection in names:
                 conn.call("flush", collection)
             conn.call("create_index", names[0], chunk_index_params(conn.client(), options, len(chunks)))
@@ -122,7 +130,7 @@ class MilvusWriter(Writer):
         log.info("Milvus-alias %s wijst nu naar %s", self.name, names[0])
         self._prune(version, self.started_from)
 
-    def _write(self, version, names, manifest, documents, chunks, vectors, lexical, notify) -> None:
+    def _write(self, version, names, manifest, documents, chunks, vectors, neighbours, lexical, notify) -> None:
         conn, options = self.conn, self.conn.options
         dimension = int(manifest["dimension"])
         conn.call("create_collection", names[0], schema=chunks_schema(dimension), num_shards=options.shards)
@@ -132,6 +140,7 @@ class MilvusWriter(Writer):
         vocabulary, dimension_of = Vocabulary.from_lexical(lexical)
         sparse = sparse_rows(lexical, dimension_of)
         chunk_documents, centroids = document_centroids([c.doc_id for c in chunks], vectors)
+        hubs = hubness(neighbours)
         if len(centroids) != len(documents):
             raise VraagbaakError("Elk document moet passages hebben; de index kan niet worden opgeslagen.")
         for start in range(0, len(chunks), INSERT_ROWS):
@@ -144,6 +153,7 @@ class MilvusWriter(Writer):
                 _fits(c.context, "een voetnootcontext", c.doc_id)
                 rows.append({
                     "id": i, "dense": vectors[i].tolist(), "sparse": sparse[i], "doc_row": int(chunk_documents[i]),
+                    "hubness": float(hubs[i]),
                     "doc_id": c.doc_id, "title": c.title, "heading": c.heading, "paragraph": c.paragraph,
                     "text": c.text, "span_start": c.start, "span_end": c.end, "line_start": c.line_start,
                     "line_end": c.line_end, "page": c.page, "page_end": c.page_end, "kind": c.kind,
@@ -169,6 +179,7 @@ class MilvusWriter(Writer):
         blobs = [(LEXICAL, json.dumps(lexical_meta).encode("utf-8")),
                  (LEXICON, lexicon_text(lexical.analyzer).encode("utf-8")),
                  (VOCABULARY, vocabulary.to_bytes()),
+                 (NEIGHBOURS, _npy(neighbours)),
                  # last: a version with a manifest is complete
                  (MANIFEST, json.dumps(full_manifest, ensure_ascii=False).encode("utf-8"))]
         for blob, data in blobs:
