@@ -333,8 +333,12 @@ def _neighbours(previous: Backend | None, found: _Found, vectors: np.ndarray, ro
     for the chunks it removes and adds; a full build, or a version without usable rows, computes all."""
     start_from = None
     if previous is not None and found.old_vectors is not None:
-        removed = np.setdiff1d(np.arange(len(found.old_vectors)), rows[rows >= 0])
-        start_from = Previous(previous.neighbour_scores(), rows, found.old_vectors[removed])
+        try:
+            scores = previous.neighbour_scores()
+        except IndexCorrupt as exc:
+            log.warning("Burenscores worden helemaal opnieuw berekend: %s", exc)
+        else:
+            start_from = Previous.of(scores, rows, found.old_vectors)
     return neighbour_scores(vectors, start_from, lambda done, total: notify("buren", done, total))
 
 

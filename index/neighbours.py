@@ -63,6 +63,11 @@ class Previous:
     rows: np.ndarray  # per chunk of the new version: its row in the old one, -1 when new
     removed: np.ndarray  # the vectors of the old chunks that the new version no longer has
 
+    @classmethod
+    def of(cls, scores: np.ndarray, rows: np.ndarray, old_vectors: np.ndarray) -> Previous:
+        """From the old version's scores and vectors, and each new chunk's old row (-1: new)."""
+        return cls(scores, rows, old_vectors[np.setdiff1d(np.arange(len(old_vectors)), rows[rows >= 0])])
+
 
 def hubness(scores: np.ndarray) -> np.ndarray:
     """The mean of each row's neighbour scores (padding left out); 0 for a chunk without neighbours."""

@@ -72,9 +72,9 @@ class LocalBackend(Backend):
             self.document_centroids = np.load(folder / CENTROIDS, mmap_mode="r")
             self._neighbours = np.load(folder / NEIGHBOUR_SCORES, mmap_mode="r")
         except (OSError, ValueError) as exc:
-            raise IndexCorrupt(f"De document- of burenvectoren van de index in {folder} zijn onleesbaar.") from exc
+            raise IndexCorrupt(f"De documentvectoren of burenscores van de index in {folder} zijn onleesbaar.") from exc
         if len(self.chunk_documents) != count or len(self._neighbours) != count:
-            raise IndexCorrupt(f"De document- of burenvectoren in {folder} horen niet bij de passages. "
+            raise IndexCorrupt(f"De documentvectoren of burenscores in {folder} horen niet bij de passages. "
                                "Bouw de index opnieuw.")
         if len(self.lexical) != count:
             raise IndexCorrupt(f"De lexicale index in {folder} hoort niet bij de passages. Bouw de index opnieuw.")
@@ -119,8 +119,9 @@ class LocalBackend(Backend):
         ranks = {}
         if document_vector is not None and ids:
             ranks = document_ranks(self.document_centroids, self.chunk_documents, ids, document_vector)
+        hubs = dict(zip(ids, hubness(self._neighbours[ids]).tolist()))
         return Candidates(dense_ids, lexical_ids, ids, found, {c.id: c for c in self.chunks(ids)}, ranks,
-                          self.lexical.query_coverage(texts[0]), dict(zip(ids, hubness(self._neighbours[ids]).tolist())))
+                          self.lexical.query_coverage(texts[0]), hubs)
 
     def search_dense(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, ids) of the k nearest chunks per query vector: the vector index alone (the scale bench)."""

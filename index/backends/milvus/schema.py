@@ -5,9 +5,10 @@
   (index.neighbours), the text and every citation field. The alias `<name>` points at the current one.
 * `<name>_<version>_docs`: one row per document -- its centroid (normalized
   mean of its chunk vectors, for the document ranking), id, title, kind, hash.
-* `<name>_<version>_meta`: small blobs in base64 pieces -- the manifest, the
+* `<name>_<version>_meta`: blobs in base64 pieces -- the manifest, the
   lexical settings, the compound lexicon, the vocabulary's document
-  frequencies and the chunks' neighbour scores (for updates); its manifest is written last and marks the version complete.
+  frequencies and the chunks' neighbour scores (for updates); its manifest is
+  written last and marks the version complete.
 """
 
 from __future__ import annotations
