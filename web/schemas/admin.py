@@ -129,7 +129,7 @@ class JobStatus(BaseModel):
     collection: Annotated[str, _COLLECTION]
     kind: Literal["upload", "delete"]
     state: Literal["queued", "running", "done", "failed"]
-    stage: str | None = Field(description="Waar een lopende taak is: lezen, embedden, opslaan, ...")
+    stage: str | None = Field(description="Waar een lopende taak is: lezen, embedden, buren, opslaan, ...")
     done: int = Field(ge=0, description="Bestanden die gelezen (of al overgeslagen) zijn.")
     total: int = Field(ge=0, description="Bestanden in de taak.")
     files: list[JobFile]
