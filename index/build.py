@@ -213,7 +213,7 @@ def _build_locked(corpus: Path, embedder: Embedder, previous: Backend | None, pr
     report.embedded_files = sorted(d.doc_id for d, _ in found.fresh)
     if not present:
         raise NothingToIndex(f"Geen leesbare documenten gevonden in {corpus}.", report.skipped)
-    if previous is not None and not found.fresh and not report.removed_files:
+    if previous is not None and not previous.outdated and not found.fresh and not report.removed_files:
         report.changed = False
         report.version = previous.version
         _fill_counts(report, previous.manifest)
@@ -332,7 +332,7 @@ def _neighbours(previous: Backend | None, found: _Found, vectors: np.ndarray, ro
     """The chunks' neighbour scores (index.neighbours): an update corrects the previous version's rows
     for the chunks it removes and adds; a full build, or a version without usable rows, computes all."""
     start_from = None
-    if previous is not None and found.old_vectors is not None:
+    if previous is not None and not previous.outdated and found.old_vectors is not None:
         try:
             scores = previous.neighbour_scores()
         except IndexCorrupt as exc:
@@ -392,6 +392,8 @@ def _open_previous(writer: Writer, embedder: Embedder) -> Backend | None:
             or manifest.get("chunker_version") != CHUNKER_VERSION):
         log.info("Model of chunker gewijzigd: de hele index wordt opnieuw gebouwd.")
         return None
+    if snapshot.outdated:
+        log.info("Index van een ouder formaat: passages en vectoren worden hergebruikt, de rest opnieuw opgebouwd.")
     return snapshot
 
 

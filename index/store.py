@@ -36,6 +36,9 @@ from .neighbours import neighbour_scores
 from .types import Chunk, StoredDocument
 
 FORMAT_VERSION = 6
+# Older formats whose chunks and vectors an update may still copy, so that an upgrade does not
+# embed everything again (5: the same files, without the neighbour scores, computed anew).
+REUSABLE_FORMATS = (5,)
 MANIFEST = "manifest.json"
 VECTORS = vector_indexes.base.INDEX_FILE
 CHUNKS_DB = "chunks.sqlite"
@@ -221,20 +224,25 @@ def rollback_candidates(root: Path, current: str) -> list[str]:
     return sorted((name for name in finished if was_served(root, name)), reverse=True)
 
 
-def read_manifest(folder: Path, *, any_format: bool = False) -> dict:
-    """A version's manifest; IndexCorrupt when it is missing, unreadable or (unless `any_format`) of
-    another format. What a version was built from (corpus, files) reads the same in every format, so a
-    build from an index of an older Vraagbaak asks with `any_format` and then builds it anew."""
+def read_manifest(folder: Path, *, any_format: bool = False, reusable: bool = False) -> dict:
+    """A version's manifest; IndexCorrupt when it is missing, unreadable or of another format.
+
+    What a version was built from (corpus, files) reads the same in every
+    format (`any_format`); a build may update from a version of one of the
+    REUSABLE_FORMATS too (`reusable`).
+    """
     try:
         manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
     except FileNotFoundError as exc:
         raise IndexCorrupt(f"De index in {folder} heeft geen manifest.") from exc
     except (OSError, ValueError) as exc:
         raise IndexCorrupt(f"Het manifest van de index in {folder} is onleesbaar: {exc}") from exc
-    if manifest.get("format_version") != FORMAT_VERSION and not any_format:
+    accepted = (FORMAT_VERSION, *REUSABLE_FORMATS) if reusable else (FORMAT_VERSION,)
+    if manifest.get("format_version") not in accepted and not any_format:
         raise IndexCorrupt(
             f"De index in {folder} heeft formaat {manifest.get('format_version')!r}, "
-            f"deze versie van Vraagbaak leest formaat {FORMAT_VERSION}. Bouw de index opnieuw."
+            f"deze versie van Vraagbaak leest formaat {FORMAT_VERSION}. Bouw de index opnieuw met: "
+            "vraagbaak index <map met documenten>"
         )
     return manifest
 

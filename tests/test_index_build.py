@@ -16,7 +16,8 @@ from index.errors import IndexCorrupt, IndexMissing, ModelMismatch, VraagbaakErr
 from index.lexical import LexicalIndex
 from index.types import Chunk
 from index.backends.local import LocalSource, open_index
-from index.store import CURRENT, MANIFEST, VECTORS, current_version
+from index.neighbours import NEIGHBOURS
+from index.store import CURRENT, MANIFEST, NEIGHBOUR_SCORES, REUSABLE_FORMATS, VECTORS, current_version
 from qa.retrieval import Retriever
 from tests import hostile_pdfs
 
@@ -104,18 +105,39 @@ def test_missing_and_corrupt_indexes_are_refused_clearly(small_corpus, tmp_path,
         open_index(root)
 
 
-def test_an_index_of_an_older_format_is_refused_for_questions_and_built_anew(small_corpus, tmp_path, embedder):
-    """After an upgrade that changes the format, the server says to build again, and building works
-    (the files it was built from still read), embedding everything once."""
+def _as_older_format(root, version: int) -> dict:
+    """Make the current version look as an older Vraagbaak wrote it: its format, no neighbour scores."""
+    folder = current_version(root)
+    manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+    manifest["format_version"] = version
+    (folder / MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    (folder / NEIGHBOUR_SCORES).unlink()
+    return manifest
+
+
+def test_after_an_upgrade_the_old_index_is_refused_for_questions_and_updated_without_embedding(
+        small_corpus, tmp_path, embedder):
+    """An index of the format before (no neighbour scores) is no index to answer from, but its chunks
+    and vectors are: `vraagbaak index` writes the new format from them, with nothing embedded again."""
     root = tmp_path / "idx"
     build_index(small_corpus, root, embedder)
-    manifest_path = current_version(root) / MANIFEST
-    manifest = json.loads(manifest_path.read_text("utf-8"))
-    manifest["format_version"] -= 1
-    manifest_path.write_text(json.dumps(manifest), "utf-8")
+    before = _contents(root)
+    manifest = _as_older_format(root, REUSABLE_FORMATS[0])
     with pytest.raises(IndexCorrupt, match="Bouw de index opnieuw"):
         open_index(root)
     assert LocalSource(root).current_manifest()["files"].keys() == manifest["files"].keys()
+    report = build_index(small_corpus, root, embedder)
+    assert report.changed and report.embedded_chunks == 0 and sorted(report.reused_files) == sorted(manifest["files"])
+    after = _contents(root)
+    assert after[1] == before[1] and np.array_equal(after[3], before[3])  # the same chunks and vectors
+    scores = open_index(root).neighbour_scores()
+    assert scores.shape == (len(after[1]), NEIGHBOURS) and np.isfinite(scores).all()
+
+
+def test_an_index_of_a_format_too_old_to_reuse_is_built_anew(small_corpus, tmp_path, embedder):
+    root = tmp_path / "idx"
+    build_index(small_corpus, root, embedder)
+    manifest = _as_older_format(root, min(REUSABLE_FORMATS) - 1)
     report = build_index(small_corpus, root, embedder)
     assert report.changed and sorted(report.embedded_files) == sorted(manifest["files"]) and not report.reused_files
     assert open_index(root).size == manifest["chunks"]

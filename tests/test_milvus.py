@@ -23,10 +23,12 @@ import pytest
 from click.testing import CliRunner
 
 import index.backends.milvus as milvus_backend
-import index.backends.milvus.backend  # noqa: F401 -- for the monkeypatch below
+import index.backends.milvus.backend  # noqa: F401 -- for the monkeypatches below
+import index.backends.milvus.writer  # noqa: F401
 from index.backends import create_source
 from index.backends.milvus.writer import stored_versions
 from index.build import build_index
+from index.errors import IndexCorrupt
 from index.neighbours import neighbour_scores
 from index.backends.local import open_index
 from qa.eval_index import evaluation_index, evaluation_name
@@ -238,6 +240,28 @@ def test_updates_reembed_only_changed_files_drop_deleted_ones_and_roll_back(own_
     time.sleep(1.1)  # the source caches the alias for a second
     assert source.latest() == second.version
     assert not Answerer(source.open(), embedder).ask(POOL_QUESTION).abstained
+
+
+def test_after_an_upgrade_an_update_copies_chunks_and_vectors_of_the_older_format(own_corpus, lite_uri, embedder,
+                                                                                  tmp_path, monkeypatch):
+    """The version a build starts from may be of the format before (milvus REUSABLE_FORMATS): refused for
+    questions, but its passages and vectors are copied into a version of the new format."""
+    source = _milvus(lite_uri, "opwaarderen")
+    first = build_index(own_corpus, tmp_path / "lock", embedder, source=source)
+    old = source.open()
+    vectors = old.all_vectors()
+    newer = milvus_backend.backend.FORMAT_VERSION + 1
+    for module in (milvus_backend.backend, milvus_backend.writer):
+        monkeypatch.setattr(module, "FORMAT_VERSION", newer)
+    monkeypatch.setattr(milvus_backend.backend, "REUSABLE_FORMATS", (newer - 1,))
+    time.sleep(1.1)  # the source caches the alias for a second
+    with pytest.raises(IndexCorrupt, match="formaat"):
+        source.open()
+    second = build_index(own_corpus, tmp_path / "lock", embedder, source=source)
+    assert second.changed and second.embedded_chunks == 0 and second.reused_files == first.embedded_files
+    time.sleep(1.1)
+    new = source.open()
+    assert new.manifest["milvus_format"] == newer and np.array_equal(new.all_vectors(), vectors)
 
 
 def test_an_evaluation_index_is_an_index_of_its_own_in_the_same_milvus(own_corpus, lite_uri, embedder, tmp_path):

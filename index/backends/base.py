@@ -43,6 +43,9 @@ class Backend(ABC):
 
     name: str = "?"
     manifest: dict
+    # Opened for an update from a version of an older format: its chunks and vectors may be
+    # copied, but the update must write a version even when no file changed.
+    outdated: bool = False
     # The Dutch analysis the version was built with: the retriever counts a question's
     # terms with it before it searches. Local to the process, never a round trip.
     analyzer: DutchAnalyzer

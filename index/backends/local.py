@@ -27,6 +27,7 @@ from ..store import (
     CHUNK_DOCUMENTS,
     CHUNKS_DB,
     CURRENT,
+    FORMAT_VERSION,
     NEIGHBOUR_SCORES,
     VERSIONS,
     chunk_from_row,
@@ -53,10 +54,15 @@ class LocalBackend(Backend):
 
     name = "local"
 
-    def __init__(self, folder: Path, search: dict | None = None):
-        """`search`: nprobe / ef_search for an approximate vector index; 0 or absent keeps what it recorded."""
+    def __init__(self, folder: Path, search: dict | None = None, *, to_update: bool = False):
+        """`search`: nprobe / ef_search for an approximate vector index; 0 or absent keeps what it recorded.
+
+        `to_update`: opened only for a build to copy from, which may read a
+        version of an older reusable format (index.store.REUSABLE_FORMATS).
+        """
         self.folder = folder
-        self.manifest = read_manifest(folder)
+        self.manifest = read_manifest(folder, reusable=to_update)
+        self.outdated = self.manifest.get("format_version") != FORMAT_VERSION
         self._vectors = vector_indexes.load(folder, self.manifest.get("vectors"), search or {})
         self._db_uri = f"file:{(folder / CHUNKS_DB).as_posix()}?mode=ro"
         self._local = threading.local()
@@ -70,7 +76,8 @@ class LocalBackend(Backend):
         try:
             self.chunk_documents = np.load(folder / CHUNK_DOCUMENTS, mmap_mode="r")
             self.document_centroids = np.load(folder / CENTROIDS, mmap_mode="r")
-            self._neighbours = np.load(folder / NEIGHBOUR_SCORES, mmap_mode="r")
+            self._neighbours = (np.zeros((count, 0), dtype=np.float32) if self.outdated
+                                else np.load(folder / NEIGHBOUR_SCORES, mmap_mode="r"))
         except (OSError, ValueError) as exc:
             raise IndexCorrupt(f"De documentvectoren of burenscores van de index in {folder} zijn onleesbaar.") from exc
         if len(self.chunk_documents) != count or len(self._neighbours) != count:
@@ -172,6 +179,8 @@ class LocalBackend(Backend):
         return self._vectors.all_vectors()
 
     def neighbour_scores(self) -> np.ndarray:
+        if self.outdated:
+            raise IndexCorrupt(f"De index in {self.folder} heeft een ouder formaat, zonder burenscores.")
         return np.asarray(self._neighbours)
 
     def close(self) -> None:
@@ -207,7 +216,7 @@ class LocalWriter(Writer):
         """The version to update from; a build starts here (lock held), so leftovers of earlier ones go first."""
         prune_versions(self.root)
         folder = current_version(self.root)
-        return LocalBackend(folder) if folder is not None else None
+        return LocalBackend(folder, to_update=True) if folder is not None else None
 
     def publish(self, version: str, manifest: dict, documents: list[StoredDocument], chunks: list[Chunk],
                 vectors: np.ndarray, neighbours: np.ndarray, lexical, notify=None) -> None:

@@ -29,6 +29,7 @@ from .lexicon import Vocabulary, analyzer_from
 from .schema import CHUNK_FIELDS, DOCUMENT_FIELDS
 
 FORMAT_VERSION = 4
+REUSABLE_FORMATS = (3,)  # an update may copy chunks and vectors from these (3: no hubness; see index.store)
 MANIFEST = "manifest"
 LEXICAL = "lexical"
 LEXICON = "lexicon"
@@ -52,9 +53,10 @@ def read_blob(conn: Connection, collection: str, name: str) -> bytes | None:
     return decode_pieces([r["data"] for r in rows])
 
 
-def read_manifest(conn: Connection, name: str, version: str, *, any_format: bool = False) -> dict | None:
+def read_manifest(conn: Connection, name: str, version: str, *, any_format: bool = False,
+                  reusable: bool = False) -> dict | None:
     """The manifest of a version, or None when that version is incomplete (see index.store.read_manifest
-    for `any_format`)."""
+    for `any_format` and `reusable`)."""
     data = read_blob(conn, meta_collection(name, version), MANIFEST)
     if data is None:
         return None
@@ -62,7 +64,8 @@ def read_manifest(conn: Connection, name: str, version: str, *, any_format: bool
         manifest = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
         raise IndexCorrupt(f"Het manifest van indexversie {version} in Milvus is onleesbaar.") from exc
-    if manifest.get("milvus_format") != FORMAT_VERSION and not any_format:
+    accepted = (FORMAT_VERSION, *REUSABLE_FORMATS) if reusable else (FORMAT_VERSION,)
+    if manifest.get("milvus_format") not in accepted and not any_format:
         raise IndexCorrupt(f"Indexversie {version} in Milvus heeft formaat {manifest.get('milvus_format')!r}, "
                            f"deze versie van Vraagbaak leest formaat {FORMAT_VERSION}. Bouw de index opnieuw.")
     return manifest
@@ -90,7 +93,8 @@ class MilvusBackend(Backend):
 
     name = "milvus"
 
-    def __init__(self, conn: Connection, collection: str, version: str):
+    def __init__(self, conn: Connection, collection: str, version: str, *, to_update: bool = False):
+        """`to_update`: opened only for a build to copy from (a reusable older format is accepted)."""
         self.conn = conn
         self.base = collection
         self._version = version
@@ -98,10 +102,11 @@ class MilvusBackend(Backend):
         self.documents_collection = documents_collection(collection, version)
         self.meta_collection = meta_collection(collection, version)
         self._ensure_loaded()
-        manifest = read_manifest(conn, collection, version)
+        manifest = read_manifest(conn, collection, version, reusable=to_update)
         if manifest is None:
             raise IndexCorrupt(f"Indexversie {version} in Milvus is onvolledig (geen manifest).")
         self.manifest = manifest
+        self.outdated = manifest.get("milvus_format") != FORMAT_VERSION
         lexical = json.loads((read_blob(conn, self.meta_collection, LEXICAL) or b"{}").decode("utf-8"))
         lexicon = read_blob(conn, self.meta_collection, LEXICON)
         vocabulary = read_blob(conn, self.meta_collection, VOCABULARY)

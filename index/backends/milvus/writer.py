@@ -93,7 +93,7 @@ class MilvusWriter(Writer):
         """The version to update from, or None (build everything)."""
         if self.started_from is None:
             return None
-        return MilvusBackend(self.conn, self.name, self.started_from)
+        return MilvusBackend(self.conn, self.name, self.started_from, to_update=True)
 
     def publish(self, version: str, manifest: dict, documents: list[StoredDocument], chunks: list[Chunk],
                 vectors: np.ndarray, neighbours: np.ndarray, lexical: LexicalIndex,
