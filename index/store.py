@@ -106,7 +106,8 @@ def write_version(
     scores (index.neighbours), computed here when not given.
     """
     if len(chunks) != len(vectors) or (neighbours is not None and len(neighbours) != len(chunks)):
-        raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        raise ValueError(f"{len(chunks)} chunks, {len(vectors)} vectors, "
+                         f"{'-' if neighbours is None else len(neighbours)} rows of neighbour scores")
     folder.mkdir(parents=True)
     vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, int(manifest["dimension"]))
     index = vector_indexes.create(vectors, vector_index, threshold=ann_threshold)
