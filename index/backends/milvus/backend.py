@@ -67,7 +67,8 @@ def read_manifest(conn: Connection, name: str, version: str, *, any_format: bool
     accepted = (FORMAT_VERSION, *REUSABLE_FORMATS) if reusable else (FORMAT_VERSION,)
     if manifest.get("milvus_format") not in accepted and not any_format:
         raise IndexCorrupt(f"Indexversie {version} in Milvus heeft formaat {manifest.get('milvus_format')!r}, "
-                           f"deze versie van Vraagbaak leest formaat {FORMAT_VERSION}. Bouw de index opnieuw.")
+                           f"deze versie van Vraagbaak leest formaat {FORMAT_VERSION}. Bouw de index opnieuw met: "
+                           "vraagbaak index <map met documenten>")
     return manifest
 
 
@@ -193,7 +194,7 @@ class MilvusBackend(Backend):
                           {i: float(rows[i]["hubness"]) for i in ids})
 
     def _chunk_search(self, data: list, field: str, n: int, params: dict | None) -> tuple[str, tuple, dict]:
-        """A search of the chunks that brings back each hit's vector, document row and citation fields."""
+        """A search of the chunks that brings back each hit's vector, document row, hubness and citation fields."""
         search_params = {"metric_type": "IP", **({"params": params} if params is not None else {})}
         return ("search", (self.chunks_collection,), dict(
             data=data, anns_field=field, limit=n, output_fields=list(HIT_FIELDS), search_params=search_params))
