@@ -96,6 +96,7 @@ def computed(vectors: np.ndarray, notify: Notify) -> np.ndarray:
     """Every row's neighbours: exact up to EXACT_MAX rows, through a temporary IVF index beyond."""
     n = len(vectors)
     scores = np.full((n, NEIGHBOURS), -np.inf, dtype=np.float32)
+    notify(0, n)  # the stage shows before a large corpus' temporary index is trained
     if n < 2:
         return scores
     index = _exact_index(vectors) if n <= EXACT_MAX else _ivf_index(vectors)
@@ -121,6 +122,7 @@ def updated(vectors: np.ndarray, previous: Previous, notify: Notify) -> np.ndarr
         recompute = np.union1d(recompute, kept[damaged])
     changed = np.zeros(n, dtype=bool)
     changed[recompute] = True
+    notify(0, len(recompute))
     step = _block_rows(n)
     for start in range(0, len(recompute), step):
         rows = recompute[start:start + step]
