@@ -125,7 +125,7 @@ class Answerer:
         model. Returns the number of passages prepared.
         """
         texts: list[str] = []
-        for document in self.snapshot.documents():
+        for document in self.snapshot.document_records():  # ids only: no document's whole text
             if len(texts) >= limit:
                 break
             texts.extend(chunk.text for chunk in self.snapshot.document_chunks(document.doc_id))

@@ -100,6 +100,12 @@ def test_missing_and_corrupt_indexes_are_refused_clearly(small_corpus, tmp_path,
         open_index(root)
 
     (folder / VECTORS).write_bytes(vectors)
+    scores = np.load(folder / NEIGHBOUR_SCORES)
+    np.save(folder / NEIGHBOUR_SCORES, scores[:, :3])  # a table of another shape than the passages'
+    with pytest.raises(IndexCorrupt, match="burenscores"):
+        open_index(root)
+
+    np.save(folder / NEIGHBOUR_SCORES, scores)
     (folder / MANIFEST).write_text("{ not json", "utf-8")
     with pytest.raises(IndexCorrupt, match="manifest"):
         open_index(root)

@@ -163,6 +163,9 @@ class CombinedBackend(Backend):
     def documents(self) -> list[StoredDocument]:
         return [doc for part in self.parts for doc in part.documents()]
 
+    def document_records(self) -> list[StoredDocument]:
+        return [doc for part in self.parts for doc in part.document_records()]
+
     def document_chunks(self, doc_id: str, collection: str | None = None) -> list[Chunk]:
         for k, (name, part) in enumerate(zip(self.names, self.parts)):
             if collection in (None, name):

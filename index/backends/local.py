@@ -20,7 +20,7 @@ from ..build_lock import BuildLock
 from ..centroids import document_ranks
 from ..errors import IndexCorrupt, IndexMissing, VraagbaakError
 from ..lexical import LexicalIndex
-from ..neighbours import hubness
+from ..neighbours import NEIGHBOURS, hubness
 from ..store import (
     CENTROIDS,
     CHUNK_COLUMNS,
@@ -76,11 +76,12 @@ class LocalBackend(Backend):
         try:
             self.chunk_documents = np.load(folder / CHUNK_DOCUMENTS, mmap_mode="r")
             self.document_centroids = np.load(folder / CENTROIDS, mmap_mode="r")
-            self._neighbours = (np.zeros((count, 0), dtype=np.float32) if self.outdated
-                                else np.load(folder / NEIGHBOUR_SCORES, mmap_mode="r"))
+            # An outdated version (opened to update from) has none; the update computes them.
+            self._neighbours = None if self.outdated else np.load(folder / NEIGHBOUR_SCORES, mmap_mode="r")
         except (OSError, ValueError) as exc:
             raise IndexCorrupt(f"De documentvectoren of burenscores van de index in {folder} zijn onleesbaar.") from exc
-        if len(self.chunk_documents) != count or len(self._neighbours) != count:
+        if len(self.chunk_documents) != count or (
+                self._neighbours is not None and self._neighbours.shape != (count, NEIGHBOURS)):
             raise IndexCorrupt(f"De documentvectoren of burenscores in {folder} horen niet bij de passages. "
                                "Bouw de index opnieuw.")
         if len(self.lexical) != count:
@@ -126,7 +127,7 @@ class LocalBackend(Backend):
         ranks = {}
         if document_vector is not None and ids:
             ranks = document_ranks(self.document_centroids, self.chunk_documents, ids, document_vector)
-        hubs = dict(zip(ids, hubness(self._neighbours[ids]).tolist()))
+        hubs = {} if self._neighbours is None else dict(zip(ids, hubness(self._neighbours[ids]).tolist()))
         return Candidates(dense_ids, lexical_ids, ids, found, {c.id: c for c in self.chunks(ids)}, ranks,
                           self.lexical.query_coverage(texts[0]), hubs)
 
@@ -179,7 +180,7 @@ class LocalBackend(Backend):
         return self._vectors.all_vectors()
 
     def neighbour_scores(self) -> np.ndarray:
-        if self.outdated:
+        if self._neighbours is None:
             raise IndexCorrupt(f"De index in {self.folder} heeft een ouder formaat, zonder burenscores.")
         return np.asarray(self._neighbours)
 
