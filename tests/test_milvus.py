@@ -242,6 +242,26 @@ def test_updates_reembed_only_changed_files_drop_deleted_ones_and_roll_back(own_
     assert not Answerer(source.open(), embedder).ask(POOL_QUESTION).abstained
 
 
+def test_an_update_whose_neighbour_scores_are_lost_computes_them_all_again(own_corpus, lite_uri, embedder,
+                                                                           tmp_path, caplog):
+    """Without the previous version's neighbour scores (their blob gone), an update still reuses its
+    vectors and computes every chunk's scores anew, saying so; it neither fails nor keeps wrong rows."""
+    source = _milvus(lite_uri, "burenkwijt")
+    build_index(own_corpus, tmp_path / "lock", embedder, source=source)
+    first = source.open()
+    source.conn.call("delete", first.meta_collection, filter='name == "neighbours"')
+    with pytest.raises(IndexCorrupt, match="burenscores"):
+        first.neighbour_scores()
+    (own_corpus / "zwembad.txt").write_text(POOL, "utf-8")
+    with caplog.at_level("WARNING", logger="index.build"):
+        update = build_index(own_corpus, tmp_path / "lock", embedder, source=source)
+    assert update.embedded_files == ["zwembad.txt"] and sorted(update.reused_files) == sorted(OWN_DOCUMENTS)
+    assert "helemaal opnieuw" in caplog.text
+    time.sleep(1.1)  # the source caches the alias for a second
+    latest = source.open()
+    assert np.allclose(latest.neighbour_scores(), neighbour_scores(latest.all_vectors()), atol=1e-5)
+
+
 def test_after_an_upgrade_an_update_copies_chunks_and_vectors_of_the_older_format(own_corpus, lite_uri, embedder,
                                                                                   tmp_path, monkeypatch):
     """The version a build starts from may be of the format before (milvus REUSABLE_FORMATS): refused for
