@@ -220,32 +220,49 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def _headers(response):
-        headers = response.headers
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Referrer-Policy", "no-referrer")
-        headers.setdefault("Content-Security-Policy", HTML_CSP if response.mimetype == "text/html" else OTHER_CSP)
-        if request.path.startswith(NO_STORE_PREFIXES) and request.path not in NO_STORE_EXCEPT:
-            headers.setdefault("Cache-Control", "no-store")
-        location = headers.get("Location")
-        if location:
-            safe = safe_location(location, base_url)
-            if safe != location:
-                headers["Location"] = safe
-            if 300 <= response.status_code < 400:
-                # Werkzeug's redirect page spells the target out with the request's Host,
-                # even where the Location itself is relative (a routing redirect).
-                response.set_data(b"")
+        _security_headers(response)
+        _safe_redirect(response, base_url)
         if request.path.startswith("/api/"):
-            headers.add("Vary", "Origin")
-            origin = request.headers.get("Origin", "").rstrip("/")
-            if origin and origin in origins:
-                headers["Access-Control-Allow-Origin"] = origin
-                if request.method == "OPTIONS":
-                    headers["Access-Control-Allow-Methods"] = CORS_METHODS
-                    headers["Access-Control-Allow-Headers"] = CORS_HEADERS
-                    headers["Access-Control-Max-Age"] = CORS_MAX_AGE
+            _cors_headers(response, origins)
         return response
+
+
+def _security_headers(response) -> None:
+    """No sniffing, no framing, no referrer, a content security policy; no caching of what is private."""
+    headers = response.headers
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Content-Security-Policy", HTML_CSP if response.mimetype == "text/html" else OTHER_CSP)
+    if request.path.startswith(NO_STORE_PREFIXES) and request.path not in NO_STORE_EXCEPT:
+        headers.setdefault("Cache-Control", "no-store")
+
+
+def _safe_redirect(response, base_url: str) -> None:
+    """A Location that stays on this site (safe_location), and a redirect without a body naming the Host."""
+    location = response.headers.get("Location")
+    if not location:
+        return
+    safe = safe_location(location, base_url)
+    if safe != location:
+        response.headers["Location"] = safe
+    if 300 <= response.status_code < 400:
+        # Werkzeug's redirect page spells the target out with the request's Host,
+        # even where the Location itself is relative (a routing redirect).
+        response.set_data(b"")
+
+
+def _cors_headers(response, origins: frozenset[str]) -> None:
+    """An API answer may be read by the configured origins only (and a preflight says what they may send)."""
+    headers = response.headers
+    headers.add("Vary", "Origin")
+    origin = request.headers.get("Origin", "").rstrip("/")
+    if origin and origin in origins:
+        headers["Access-Control-Allow-Origin"] = origin
+        if request.method == "OPTIONS":
+            headers["Access-Control-Allow-Methods"] = CORS_METHODS
+            headers["Access-Control-Allow-Headers"] = CORS_HEADERS
+            headers["Access-Control-Max-Age"] = CORS_MAX_AGE
 
 
 def _init_rate_limit(app: Flask) -> None:

@@ -162,6 +162,17 @@ def read_layout(data: bytes, doc_id: str, budget=None, cost=None) -> Layout:
     (index.readers.limits.PdfBudget) counts what each page unpacks and draws
     while pdfminer lays it out, and what a page rendered for OCR would take.
     """
+    layout, pages, heights = _page_lines_of(data, doc_id, budget, cost)
+    layout.blocks = _blocks(pages, heights, layout, doc_id)
+    return layout
+
+
+def _page_lines_of(data: bytes, doc_id: str, budget, cost) -> tuple[Layout, list[list[Line]], list[float]]:
+    """Each page's lines, from its text layer or, where it has none that can be read, by OCR.
+
+    A page that fails to lay out is skipped with its reason (Layout.skipped)
+    and the others are kept; a budget that runs out (ReadError) stops the document.
+    """
     import pdfplumber
 
     guard_reference_rings()
@@ -199,10 +210,16 @@ def read_layout(data: bytes, doc_id: str, budget=None, cost=None) -> Layout:
             page.flush_cache() if hasattr(page, "flush_cache") else None
     for index, pw in _ocr_pages(data, todo, doc_id, layout, cost).items():
         pages[index] = _page_lines(pw)
+    return layout, pages, heights
 
-    # The body size decides what stands apart as furniture, and furniture can
-    # outweigh a short body (a one-paragraph page with a header and a footer):
-    # measure, set the furniture aside, measure the rest again.
+
+def _blocks(pages: list[list[Line]], heights: list[float], layout: Layout, doc_id: str) -> list[Block]:
+    """The body's blocks, once each page's furniture (recorded in `layout`) and footnotes are set apart.
+
+    The body size decides what stands apart as furniture, and furniture can
+    outweigh a short body (a one-paragraph page with a header and a footer):
+    measure, set the furniture aside, measure the rest again.
+    """
     metrics = measure(pages)
     furniture = find_furniture(pages, heights, metrics.body_size)
     metrics = measure([[ln for i, ln in enumerate(lines) if i not in drop] for lines, drop in zip(pages, furniture)])
@@ -218,5 +235,4 @@ def read_layout(data: bytes, doc_id: str, budget=None, cost=None) -> Layout:
         kept, page_notes = split_footnotes(kept, metrics.body_size, heights[number - 1])
         body.append(kept)
         notes.extend(page_notes)
-    layout.blocks = build_blocks(body, notes, measure(body) if any(body) else metrics)
-    return layout
+    return build_blocks(body, notes, measure(body) if any(body) else metrics)
