@@ -332,11 +332,11 @@ def _neighbours(previous: Backend | None, found: _Found, vectors: np.ndarray, ro
     """The chunks' neighbour scores (index.neighbours): an update corrects the previous version's rows
     for the chunks it removes and adds; a full build, or a version without usable rows, computes all."""
     start_from = None
-    if previous is not None and not previous.outdated and found.old_vectors is not None:
+    if previous is not None and found.old_vectors is not None:
         try:
             scores = previous.neighbour_scores()
-        except IndexCorrupt as exc:
-            log.warning("Burenscores worden helemaal opnieuw berekend: %s", exc)
+        except IndexCorrupt as exc:  # expected of a format from before the scores; else a damaged version
+            (log.info if previous.outdated else log.warning)("Burenscores worden helemaal opnieuw berekend: %s", exc)
         else:
             start_from = Previous.of(scores, rows, found.old_vectors)
     return neighbour_scores(vectors, start_from, lambda done, total: notify("buren", done, total))

@@ -5,8 +5,6 @@ Layout under an index root::
     versions/<version>/vectors.*       the vector index (index.vectors), row i = chunk id i
     versions/<version>/chunks.sqlite   chunk text and citation fields, documents
     versions/<version>/lexical.*       BM25 index of the same chunks (index.lexical)
-    versions/<version>/documents.npy   per document the normalized mean of its chunk vectors
-    versions/<version>/chunk_documents.npy  per chunk the row of its document there
     versions/<version>/neighbours.npy  per chunk its best inner products with other chunks (index.neighbours)
     versions/<version>/manifest.json   model, dimension, chunker, file hashes
     current -> versions/<version>      symlink, replaced atomically
@@ -29,21 +27,19 @@ from pathlib import Path
 import numpy as np
 
 from . import vectors as vector_indexes
-from .centroids import document_centroids
 from .errors import IndexCorrupt
 from .lexical import LexicalIndex
 from .neighbours import neighbour_scores
 from .types import Chunk, StoredDocument
 
-FORMAT_VERSION = 6
+FORMAT_VERSION = 7
 # Older formats whose chunks and vectors an update may still copy, so that an upgrade does not
-# embed everything again (5: the same files, without the neighbour scores, computed anew).
-REUSABLE_FORMATS = (5,)
+# embed everything again (5: without the neighbour scores, computed anew; 6: with document
+# centroids, no longer read, which the new version leaves out).
+REUSABLE_FORMATS = (5, 6)
 MANIFEST = "manifest.json"
 VECTORS = vector_indexes.base.INDEX_FILE
 CHUNKS_DB = "chunks.sqlite"
-CENTROIDS = "documents.npy"
-CHUNK_DOCUMENTS = "chunk_documents.npy"
 NEIGHBOUR_SCORES = "neighbours.npy"
 SERVED = "served"  # one line per version `current` has pointed at, oldest first
 CURRENT = "current"
@@ -113,9 +109,6 @@ def write_version(
     index = vector_indexes.create(vectors, vector_index, threshold=ann_threshold)
     described = {"kind": index.kind, **index.save(folder)}
     lexical.save(folder)
-    chunk_documents, centroids = document_centroids([c.doc_id for c in chunks], vectors)
-    np.save(folder / CHUNK_DOCUMENTS, chunk_documents)
-    np.save(folder / CENTROIDS, centroids)
     np.save(folder / NEIGHBOUR_SCORES, neighbour_scores(vectors) if neighbours is None else neighbours)
 
     db = sqlite3.connect(folder / CHUNKS_DB)

@@ -3,9 +3,9 @@
 Dense search (the embedding model) finds paraphrases; lexical search (BM25
 with Dutch stemming and compound parts) finds exact names, numbers and rare
 words. Their rankings are combined with weighted reciprocal-rank fusion,
-together with a third ranking: of whole documents, each represented by the
-mean of its chunk vectors, so a chunk of a document that is about the question
-as a whole is lifted. Titles and headings take part through the indexed texts
+together with a third ranking: of the candidates' documents, each by its best
+passage (`document_ranks`), so the other passages of the document that holds
+the closest one are lifted. Titles and headings take part through the indexed texts
 (index.build.passage_text and lexical_text). The dense ranking discounts
 passages that are close to everything (`locally_scaled`), and which of a
 document's passages fill its places is decided with more lexical weight
@@ -37,7 +37,7 @@ CANDIDATES = 50
 RRF_K = 10  # small: the first few ranks of each list matter most
 DENSE_WEIGHT = 1.0
 LEXICAL_WEIGHT = 0.3  # lexical evidence settles near-ties of the dense ranking
-DOCUMENT_WEIGHT = 0.3  # rank of the chunk's document by its centroid
+DOCUMENT_WEIGHT = 0.3  # rank of the chunk's document by its best passage (document_ranks)
 # Each passage a document already has in the list divides the next one's score
 # by (1 + decay × count): a second passage from the same document must be
 # clearly stronger than the best passage of another document to go first.
@@ -158,9 +158,7 @@ class Retriever:
         rank_documents = mode == "hybrid" and DOCUMENT_WEIGHT > 0
         found = self.snapshot.search(
             [q for q, _ in queries], vectors, min(CANDIDATES, self.snapshot.size),
-            dense=mode in ("dense", "hybrid"), lexical=mode in ("lexical", "hybrid"),
-            # For a follow-up, documents are ranked against the whole conversation.
-            document_vector=vectors[-1] if rank_documents else None)
+            dense=mode in ("dense", "hybrid"), lexical=mode in ("lexical", "hybrid"))
         weights = [w for _, w in queries]
         candidates = found.ids
         dense = locally_scaled(found, vectors)
@@ -168,7 +166,8 @@ class Retriever:
             [(ids, DENSE_WEIGHT * w) for ids, w in zip(dense, weights)]
             + [(ids, LEXICAL_WEIGHT * w) for ids, w in zip(found.lexical, weights)])
         if rank_documents and candidates:
-            fused = _add_document_ranks(fused, found.document_ranks)
+            # For a follow-up, documents are ranked against the whole conversation.
+            fused = _add_document_ranks(fused, document_ranks(found, vectors[-1]))
         if anchor is not None and candidates:
             fused = _reciprocal_rank_fusion([(near_the_earlier_answer(found, anchor), PROXIMITY_WEIGHT)], into=fused)
         ranked = sorted(candidates, key=lambda i: (-fused[i], i))
@@ -260,9 +259,36 @@ def near_the_earlier_answer(found: Candidates, anchor: Chunk) -> np.ndarray:
     return np.array(same, dtype=np.int64)
 
 
+def document_ranks(found: Candidates, vector: np.ndarray) -> dict[int, int]:
+    """For each candidate: the 1-based rank of its document, by the best of its passages among the candidates.
+
+    A document is as close to the question as its closest passage (cosine less
+    HUB_WEIGHT × hubness, as the dense ranking orders them): "MaxP" (Dai &
+    Callan 2019). It replaced each document's centroid, the mean of all its
+    passage vectors, in session 18: a long document about many things has a
+    centroid close to none of them, and the centroid ranked it below a short
+    one that merely shares its subject (docs/quality.md).
+    """
+    if not found.ids:
+        return {}
+    closeness = found.vectors @ vector
+    best: dict[tuple, float] = {}
+    for row, chunk_id in enumerate(found.ids):
+        chunk = found.chunks.get(chunk_id)
+        if chunk is None:
+            continue
+        score = float(closeness[row]) - HUB_WEIGHT * found.hubness.get(chunk_id, 0.0)
+        key = chunk.document_key
+        if score > best.get(key, -np.inf):
+            best[key] = score
+    rank_of = {key: rank for rank, key in enumerate(sorted(best, key=lambda key: -best[key]), 1)}
+    return {chunk_id: rank_of[found.chunks[chunk_id].document_key] for chunk_id in found.ids
+            if chunk_id in found.chunks}
+
+
 def _add_document_ranks(fused: dict[int, float], ranks: dict[int, int]) -> dict[int, float]:
-    """Lift chunks of documents that match the question as a whole (RRF over document ranks)."""
-    return {i: s + DOCUMENT_WEIGHT / (RRF_K + ranks[i]) for i, s in fused.items()}
+    """Lift chunks of the documents closest to the question (RRF over document ranks)."""
+    return {i: s + (DOCUMENT_WEIGHT / (RRF_K + ranks[i]) if i in ranks else 0.0) for i, s in fused.items()}
 
 
 def diversify(ranked: list[int], scores: dict[int, float], chunks: dict[int, Chunk],

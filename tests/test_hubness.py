@@ -12,6 +12,7 @@ from index.backends import Candidates
 from index.backends.local import open_index
 from index.build import build_index
 from index.neighbours import NEIGHBOURS, hubness, neighbour_scores
+from index.types import Chunk
 from qa import retrieval
 from tests.conftest import SEEDS
 
@@ -113,9 +114,32 @@ def test_a_passage_close_to_everything_gives_way_to_one_as_close_to_the_question
     vectors = np.eye(3, dtype=np.float32)
     query = np.array([[0.86, 0.85, 0.0]], dtype=np.float32)
     found = Candidates(dense=[np.array([0, 1, 2])], lexical=[], ids=[0, 1, 2], vectors=vectors, chunks={},
-                       document_ranks={}, coverage=1.0, hubness={0: 0.9, 1: 0.5, 2: 0.5})
+                       coverage=1.0, hubness={0: 0.9, 1: 0.5, 2: 0.5})
     assert retrieval.locally_scaled(found, query)[0].tolist() == [1, 0, 2]
     # Without hubness values (or weight) the backend's order stands.
     plain = Candidates(dense=[np.array([0, 1, 2])], lexical=[], ids=[0, 1, 2], vectors=vectors, chunks={},
-                       document_ranks={}, coverage=1.0)
+                       coverage=1.0)
     assert retrieval.locally_scaled(plain, query)[0].tolist() == [0, 1, 2]
+
+
+def test_a_document_ranks_by_its_best_passage_less_its_hubness():
+    """Document ranks (qa.retrieval.document_ranks): the closest passage decides, not the mean of all.
+
+    Document "lang" has one passage on the question and three on other things; "kort" has two
+    passages half way. By centroid, "kort" would come first; by its best passage, "lang" does --
+    unless that passage is close to everything (hubness), as the dense ranking judges it too.
+    """
+    def chunk(doc, n):
+        return Chunk(doc_id=doc, title=doc, heading=None, paragraph=n, text=f"{doc} {n}", start=0, end=1,
+                     line_start=n, line_end=n)
+
+    query = np.array([1.0, 0.0, 0.0], dtype=np.float32)
+    half = np.array([0.7, 0.71, 0.0], dtype=np.float32)
+    vectors = np.stack([query, [0, 0, 1], [0, 0, 1], [0, 0, 1], half, half]).astype(np.float32)
+    chunks = {0: chunk("lang", 1), 1: chunk("lang", 2), 2: chunk("lang", 3), 3: chunk("lang", 4),
+              4: chunk("kort", 1), 5: chunk("kort", 2)}
+    found = Candidates(dense=[np.arange(6)], lexical=[], ids=list(range(6)), vectors=vectors, chunks=chunks,
+                       coverage=1.0)
+    assert retrieval.document_ranks(found, query) == {0: 1, 1: 1, 2: 1, 3: 1, 4: 2, 5: 2}
+    found.hubness = {0: 0.9}  # 1.0 - 0.4 × 0.9 = 0.64 < 0.70
+    assert retrieval.document_ranks(found, query) == {0: 2, 1: 2, 2: 2, 3: 2, 4: 1, 5: 1}

@@ -111,33 +111,44 @@ def test_missing_and_corrupt_indexes_are_refused_clearly(small_corpus, tmp_path,
         open_index(root)
 
 
-def _as_older_format(root, version: int) -> dict:
-    """Make the current version look as an older Vraagbaak wrote it: its format, no neighbour scores."""
+def _as_older_format(root, version: int, *, neighbours: bool = False) -> dict:
+    """Make the current version look as an older Vraagbaak wrote it: its format, and without neighbour
+    scores (format 5) or with them and the document centroids that format 6 kept beside them."""
     folder = current_version(root)
     manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
     manifest["format_version"] = version
     (folder / MANIFEST).write_text(json.dumps(manifest), "utf-8")
-    (folder / NEIGHBOUR_SCORES).unlink()
+    if neighbours:
+        np.save(folder / "documents.npy", np.zeros((len(manifest["files"]), manifest["dimension"]), np.float32))
+    else:
+        (folder / NEIGHBOUR_SCORES).unlink()
     return manifest
 
 
+@pytest.mark.parametrize("version", REUSABLE_FORMATS)
 def test_after_an_upgrade_the_old_index_is_refused_for_questions_and_updated_without_embedding(
-        small_corpus, tmp_path, embedder):
-    """An index of the format before (no neighbour scores) is no index to answer from, but its chunks
-    and vectors are: `vraagbaak index` writes the new format from them, with nothing embedded again."""
+        small_corpus, tmp_path, embedder, version, caplog):
+    """An index of a format before is no index to answer from, but its chunks and vectors are:
+    `vraagbaak index` writes the new format from them, with nothing embedded again. Neighbour scores
+    it has are kept; what the new format leaves out (format 6's document centroids) is not copied."""
     root = tmp_path / "idx"
     build_index(small_corpus, root, embedder)
     before = _contents(root)
-    manifest = _as_older_format(root, REUSABLE_FORMATS[0])
+    kept_scores = open_index(root).neighbour_scores().copy()
+    manifest = _as_older_format(root, version, neighbours=version >= 6)
     with pytest.raises(IndexCorrupt, match="Bouw de index opnieuw"):
         open_index(root)
     assert LocalSource(root).current_manifest()["files"].keys() == manifest["files"].keys()
-    report = build_index(small_corpus, root, embedder)
+    with caplog.at_level("INFO", logger="index.build"):
+        report = build_index(small_corpus, root, embedder)
     assert report.changed and report.embedded_chunks == 0 and sorted(report.reused_files) == sorted(manifest["files"])
+    assert ("Burenscores worden helemaal opnieuw berekend" in caplog.text) == (version < 6)
     after = _contents(root)
     assert after[1] == before[1] and np.array_equal(after[3], before[3])  # the same chunks and vectors
     scores = open_index(root).neighbour_scores()
     assert scores.shape == (len(after[1]), NEIGHBOURS) and np.isfinite(scores).all()
+    assert np.allclose(scores, kept_scores, atol=1e-5)  # the same, copied or computed anew
+    assert not (current_version(root) / "documents.npy").exists()
 
 
 def test_an_index_of_a_format_too_old_to_reuse_is_built_anew(small_corpus, tmp_path, embedder):

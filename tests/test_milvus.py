@@ -126,10 +126,10 @@ def test_milvus_answers_exactly_like_the_local_backend(seeds_pair, embedder):
     for question, history in QUESTIONS:
         texts = [question, f"{history[-1]} {question}"] if history else [question]
         vectors = embedder.encode_queries(texts)
-        ours, theirs = (backend.search(texts, vectors, 50, document_vector=vectors[-1]) for backend in (local, milvus))
+        ours, theirs = (backend.search(texts, vectors, 50) for backend in (local, milvus))
         _assert_same_candidates(theirs, ours)
         dense_only = milvus.search(texts, vectors, 50, lexical=False)
-        assert dense_only.lexical == [] and dense_only.document_ranks == {}
+        assert dense_only.lexical == []
         assert [r.tolist() for r in dense_only.dense] == [r.tolist() for r in ours.dense]
 
         expected = Answerer(local, embedder).ask(question, history=history)
@@ -137,15 +137,6 @@ def test_milvus_answers_exactly_like_the_local_backend(seeds_pair, embedder):
         assert [h.chunk for h in answer.hits] == [h.chunk for h in expected.hits], question
         assert [h.chunk.id for h in answer.hits] == [h.chunk.id for h in expected.hits]
         assert answer.text == expected.text and answer.abstained == expected.abstained
-    # Past LOCAL_CENTROIDS_MAX documents Milvus ranks the documents itself: the same ranks.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(milvus_backend.backend, "LOCAL_CENTROIDS_MAX", 0)
-        remote = source.open()
-    assert remote.centroids is None and milvus.centroids is not None
-    for question, _ in QUESTIONS:
-        vectors = embedder.encode_queries([question])
-        found = remote.search([question], vectors, 50, document_vector=vectors[0])
-        assert found.document_ranks == local.search([question], vectors, 50, document_vector=vectors[0]).document_ranks
     doc = local.documents()[0].doc_id
     assert milvus.document_chunks(doc) == local.document_chunks(doc)
     assert milvus.document(doc).title == local.document(doc).title and milvus.document("nergens.txt") is None
@@ -156,7 +147,6 @@ def _assert_same_candidates(theirs, ours):
     assert theirs.ids == ours.ids and len(ours.ids) > 10
     assert np.array_equal(theirs.vectors, ours.vectors)
     assert theirs.chunks == ours.chunks and [c.id for c in theirs.chunks.values()] == ours.ids
-    assert theirs.document_ranks == ours.document_ranks and set(ours.document_ranks) == set(ours.ids)
     assert theirs.coverage == pytest.approx(ours.coverage, abs=1e-12)
     assert set(theirs.hubness) == set(ours.ids)
     assert theirs.hubness == pytest.approx(ours.hubness, abs=1e-5)
@@ -184,17 +174,9 @@ def test_one_question_is_one_round_trip_and_no_answer_depends_on_the_one_before(
             for question in order:
                 vector = vectors[questions.index(question)][None, :]
                 calls.clear()
-                found = milvus.search([question], vector, 50, document_vector=vector[0])
+                found = milvus.search([question], vector, 50)
                 assert calls == ["search", "search"], calls  # dense and lexical, sent together
-                _assert_same_candidates(found, local.search([question], vector, 50, document_vector=vector[0]))
-        # Past LOCAL_CENTROIDS_MAX documents the documents are a third search, sent with the other two.
-        patch.setattr(milvus_backend.backend, "LOCAL_CENTROIDS_MAX", 0)
-        remote = source.open()
-        patch.setattr(remote.conn, "call", counted)
-        calls.clear()
-        found = remote.search(questions[:1], vectors[:1], 50, document_vector=vectors[0])
-        assert calls == ["search", "search", "search"], calls
-        _assert_same_candidates(found, local.search(questions[:1], vectors[:1], 50, document_vector=vectors[0]))
+                _assert_same_candidates(found, local.search([question], vector, 50))
 
 
 def test_updates_reembed_only_changed_files_drop_deleted_ones_and_roll_back(own_corpus, lite_uri, embedder,

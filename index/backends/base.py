@@ -32,7 +32,6 @@ class Candidates:
     ids: list[int]  # every chunk id in those rankings, ascending
     vectors: np.ndarray  # the stored vectors of `ids`, one row each, in that order
     chunks: dict[int, Chunk]  # the chunks of `ids` (an id the version does not hold is left out)
-    document_ranks: dict[int, int]  # per id: its document's 1-based rank for document_vector; {} without one
     coverage: float  # IDF-weighted share of the first query's terms that occur in the corpus
     # per id: its mean similarity to its nearest other chunks, stored at build time (index.neighbours)
     hubness: dict[int, float] = field(default_factory=dict)
@@ -60,13 +59,11 @@ class Backend(ABC):
         """Number of chunks."""
 
     @abstractmethod
-    def search(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True, lexical: bool = True,
-               document_vector: np.ndarray | None = None) -> Candidates:
+    def search(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True,
+               lexical: bool = True) -> Candidates:
         """The n best chunks for each (text, vector) query, by inner product and by BM25.
 
-        `dense` and `lexical` say which rankings to make; with a
-        `document_vector`, every candidate's document is ranked among all
-        documents by the similarity of its centroid to that vector.
+        `dense` and `lexical` say which rankings to make.
         """
 
     @abstractmethod

@@ -14,8 +14,9 @@ What merging decides, and why:
 * **Lexical ranking.** BM25 scores depend on each part's own statistics and
   do not compare; the parts' rankings are interleaved by rank (first of
   each part, then second of each, ...), the parts in the order asked.
-* **Document ranks** are interleaved the same way: a document's rank within
-  its collection, scaled by the number of parts.
+* **Document ranks** are not the backends' work: the retriever ranks the
+  candidates' documents by their best passage (qa.retrieval.document_ranks),
+  across collections as within one.
 * **Coverage** is the best part's: a term that occurs in any collection
   searched occurs in the corpus asked.
 """
@@ -80,10 +81,9 @@ class CombinedBackend(Backend):
     def part(self, collection: str) -> Backend:
         return self.parts[self.names.index(collection)]
 
-    def search(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True, lexical: bool = True,
-               document_vector: np.ndarray | None = None) -> Candidates:
-        found = [part.search(texts, vectors, min(n, part.size), dense=dense, lexical=lexical,
-                             document_vector=document_vector) if part.size else None
+    def search(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True,
+               lexical: bool = True) -> Candidates:
+        found = [part.search(texts, vectors, min(n, part.size), dense=dense, lexical=lexical) if part.size else None
                  for part in self.parts]
         if len(self.parts) == 1 and found[0] is not None:
             return self._stamped(found[0])
@@ -91,7 +91,6 @@ class CombinedBackend(Backend):
         ids: list[int] = []
         rows: list[np.ndarray] = []
         chunks: dict[int, Chunk] = {}
-        ranks: dict[int, int] = {}
         hubness: dict[int, float] = {}
         scored_dense: list[list[tuple[float, int]]] = [[] for _ in range(len(texts) if dense else 0)]
         lexical_parts: list[list[np.ndarray]] = [[] for _ in range(len(texts) if lexical else 0)]
@@ -114,8 +113,6 @@ class CombinedBackend(Backend):
                 if local in candidates.chunks:
                     chunks[gid] = replace(candidates.chunks[local], id=gid, collection=name)
                 hubness[gid] = candidates.hubness.get(local, 0.0)
-                if local in candidates.document_ranks:
-                    ranks[gid] = (candidates.document_ranks[local] - 1) * len(self.parts) + k + 1
         dense_ids = [np.array([gid for _, gid in sorted(scored, key=lambda t: (-t[0], t[1]))[:n]], dtype=np.int64)
                      for scored in scored_dense]
         lexical_ids = [_interleave(rankings)[:n] for rankings in lexical_parts]
@@ -124,8 +121,8 @@ class CombinedBackend(Backend):
         stacked = (np.stack([row for _, row in order]) if order
                    else np.zeros((0, dimension), dtype=np.float32))
         return Candidates(dense_ids, lexical_ids, [gid for gid, _ in order], stacked,
-                          {i: c for i, c in chunks.items() if i in kept}, {i: r for i, r in ranks.items() if i in kept},
-                          coverage, {i: h for i, h in hubness.items() if i in kept})
+                          {i: c for i, c in chunks.items() if i in kept}, coverage,
+                          {i: h for i, h in hubness.items() if i in kept})
 
     def _stamped(self, candidates: Candidates) -> Candidates:
         name = self.names[0]

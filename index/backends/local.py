@@ -1,7 +1,7 @@
 """The default backend: versions in folders under an index root, in the files of index.store.
 
 `LocalBackend` reads one version (FAISS or another vector index, SQLite
-chunks, BM25 arrays, document centroids); `LocalWriter` writes a new one and
+chunks, BM25 arrays, neighbour scores); `LocalWriter` writes a new one and
 switches `current` to it; `LocalSource` says which version is current.
 """
 
@@ -17,14 +17,11 @@ import numpy as np
 
 from .. import vectors as vector_indexes
 from ..build_lock import BuildLock
-from ..centroids import document_ranks
 from ..errors import IndexCorrupt, IndexMissing, VraagbaakError
 from ..lexical import LexicalIndex
 from ..neighbours import NEIGHBOURS, hubness
 from ..store import (
-    CENTROIDS,
     CHUNK_COLUMNS,
-    CHUNK_DOCUMENTS,
     CHUNKS_DB,
     CURRENT,
     FORMAT_VERSION,
@@ -74,16 +71,13 @@ class LocalBackend(Backend):
             )
         self.lexical = LexicalIndex.load(folder)
         try:
-            self.chunk_documents = np.load(folder / CHUNK_DOCUMENTS, mmap_mode="r")
-            self.document_centroids = np.load(folder / CENTROIDS, mmap_mode="r")
-            # An outdated version (opened to update from) has none; the update computes them.
-            self._neighbours = None if self.outdated else np.load(folder / NEIGHBOUR_SCORES, mmap_mode="r")
+            # A version of an older format (opened to update from) may have none; the update computes them.
+            missing = self.outdated and not (folder / NEIGHBOUR_SCORES).exists()
+            self._neighbours = None if missing else np.load(folder / NEIGHBOUR_SCORES, mmap_mode="r")
         except (OSError, ValueError) as exc:
-            raise IndexCorrupt(f"De documentvectoren of burenscores van de index in {folder} zijn onleesbaar.") from exc
-        if len(self.chunk_documents) != count or (
-                self._neighbours is not None and self._neighbours.shape != (count, NEIGHBOURS)):
-            raise IndexCorrupt(f"De documentvectoren of burenscores in {folder} horen niet bij de passages. "
-                               "Bouw de index opnieuw.")
+            raise IndexCorrupt(f"De burenscores van de index in {folder} zijn onleesbaar.") from exc
+        if self._neighbours is not None and self._neighbours.shape != (count, NEIGHBOURS):
+            raise IndexCorrupt(f"De burenscores in {folder} horen niet bij de passages. Bouw de index opnieuw.")
         if len(self.lexical) != count:
             raise IndexCorrupt(f"De lexicale index in {folder} hoort niet bij de passages. Bouw de index opnieuw.")
         if self._vectors.dimension != self.manifest.get("dimension"):
@@ -118,17 +112,14 @@ class LocalBackend(Backend):
     def analyzer(self) -> DutchAnalyzer:
         return self.lexical.analyzer
 
-    def search(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True, lexical: bool = True,
-               document_vector: np.ndarray | None = None) -> Candidates:
+    def search(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True,
+               lexical: bool = True) -> Candidates:
         dense_ids = [row[row >= 0] for row in self.search_dense(vectors, n)[1]] if dense else []
         lexical_ids = [self.search_lexical(text, n)[0] for text in texts] if lexical else []
         ids = sorted({int(i) for ranking in dense_ids + lexical_ids for i in ranking})
         found = self._vectors.vectors(ids) if ids else np.zeros((0, self._vectors.dimension), dtype=np.float32)
-        ranks = {}
-        if document_vector is not None and ids:
-            ranks = document_ranks(self.document_centroids, self.chunk_documents, ids, document_vector)
         hubs = {} if self._neighbours is None else dict(zip(ids, hubness(self._neighbours[ids]).tolist()))
-        return Candidates(dense_ids, lexical_ids, ids, found, {c.id: c for c in self.chunks(ids)}, ranks,
+        return Candidates(dense_ids, lexical_ids, ids, found, {c.id: c for c in self.chunks(ids)},
                           self.lexical.query_coverage(texts[0]), hubs)
 
     def search_dense(self, vectors: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

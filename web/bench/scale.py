@@ -12,7 +12,7 @@ are synthesized from the real ones (the evaluation corpora's chunks):
 * questions: the evaluation questions, encoded with the real model.
 
 Per size one index version is written by the real store (SQLite chunks,
-BM25, document centroids, neighbour scores) with each vector index type beside it, and a
+BM25, neighbour scores) with each vector index type beside it, and a
 fresh process (scale_probe) opens it and times the retrieval step: dense
 search, lexical search and the whole Retriever.search minus encoding. Its
 peak resident memory is reported, so every figure is of one process that

@@ -3,9 +3,7 @@
 One round trip per question (hybrid retrieval, one query or a follow-up's two):
 search() sends in parallel one dense search (all queries at once) and one
 sparse BM25 search (all queries at once), whose hits bring back each chunk's
-vector, document row, hubness and citation fields; past LOCAL_CENTROIDS_MAX documents
-also a search of the document centroids (below it the centroids are kept in
-memory and ranked here). Milvus' own hybrid_search is not used: it returns
+vector, hubness and citation fields. Milvus' own hybrid_search is not used: it returns
 only its fused list, and Vraagbaak needs the separate rankings for its
 weighted fusion (qa/). The question's coverage and its terms come from the
 lexicon loaded when the version was opened.
@@ -19,7 +17,6 @@ import json
 import numpy as np
 
 from ...analysis import DutchAnalyzer
-from ...centroids import document_ranks
 from ...errors import IndexCorrupt
 from ...types import Chunk
 from ..base import Backend, Candidates, StoredDocument
@@ -28,18 +25,16 @@ from .client import (MAX_ROWS, Connection, decode_pieces, documents_collection, 
 from .lexicon import Vocabulary, analyzer_from
 from .schema import CHUNK_FIELDS, DOCUMENT_FIELDS
 
-FORMAT_VERSION = 4
-REUSABLE_FORMATS = (3,)  # an update may copy chunks and vectors from these (3: no hubness; see index.store)
+FORMAT_VERSION = 5
+# An update may copy chunks and vectors from these (3: no hubness; 4: document centroids; see index.store).
+REUSABLE_FORMATS = (3, 4)
 MANIFEST = "manifest"
 LEXICAL = "lexical"
 LEXICON = "lexicon"
 VOCABULARY = "vocabulary"
 NEIGHBOURS = "neighbours"  # the chunks' neighbour scores (index.neighbours), as .npy bytes: what an update reads
-# Up to this many documents every replica keeps the centroids in memory (77 MB at 384 dimensions)
-# and ranks documents itself, exactly as the local backend; beyond, Milvus searches them.
-LOCAL_CENTROIDS_MAX = 50_000
 # What a search brings back of each hit: all the retriever needs, so no second request follows.
-HIT_FIELDS = ("dense", "doc_row", "hubness", *CHUNK_FIELDS)
+HIT_FIELDS = ("dense", "hubness", *CHUNK_FIELDS)
 
 
 def read_blob(conn: Connection, collection: str, name: str) -> bytes | None:
@@ -124,14 +119,6 @@ class MilvusBackend(Backend):
         overrides = {"nprobe": conn.options.nprobe, "ef": conn.options.ef_search}
         params.update({k: v for k, v in overrides.items() if v and k in params})
         self._search_params = params
-        self.centroids = self._load_centroids() if 0 < self.n_documents <= LOCAL_CENTROIDS_MAX else None
-
-    def _load_centroids(self) -> np.ndarray:
-        centroids = np.zeros((self.n_documents, int(self.manifest["dimension"])), dtype=np.float32)
-        for row in self._all_rows(self.documents_collection, "row", self.n_documents, ["row", "centroid"],
-                                  page=4096):
-            centroids[int(row["row"])] = row["centroid"]
-        return centroids
 
     def _ensure_loaded(self) -> None:
         """After a restart of Milvus (or a rollback) a version may be released; loading is idempotent."""
@@ -154,8 +141,8 @@ class MilvusBackend(Backend):
     def analyzer(self) -> DutchAnalyzer:
         return self._analyzer
 
-    def search(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True, lexical: bool = True,
-               document_vector: np.ndarray | None = None) -> Candidates:
+    def search(self, texts: list[str], vectors: np.ndarray, n: int, *, dense: bool = True,
+               lexical: bool = True) -> Candidates:
         vectors = np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
         sparse_queries = [self.vocabulary.query_vector(self.analyzer, t) for t in texts] if lexical else []
         asked = [i for i, q in enumerate(sparse_queries) if q]
@@ -166,11 +153,6 @@ class MilvusBackend(Backend):
         if asked and n > 0:
             calls.append(self._chunk_search([sparse_queries[i] for i in asked], "sparse", n, None))
             kinds.append("lexical")
-        if document_vector is not None and self.n_documents and self.centroids is None:
-            calls.append(("search", (self.documents_collection,), dict(
-                data=[np.asarray(document_vector, dtype=np.float32).tolist()], anns_field="centroid",
-                limit=min(self.n_documents, MAX_ROWS), output_fields=[], search_params={"metric_type": "IP"})))
-            kinds.append("documents")
         answers = dict(zip(kinds, self.conn.parallel(calls)))
 
         rows: dict[int, dict] = {}
@@ -185,16 +167,12 @@ class MilvusBackend(Backend):
         found = np.empty((len(ids), int(self.manifest["dimension"])), dtype=np.float32)
         for j, i in enumerate(ids):
             found[j] = rows[i]["dense"]
-        ranks = {}
-        if document_vector is not None and ids:
-            ranks = self._document_ranks(ids, {i: int(rows[i]["doc_row"]) for i in ids},
-                                         np.asarray(document_vector, dtype=np.float32), answers.get("documents"))
-        return Candidates(dense_ids, lexical_ids, ids, found, {i: _chunk(rows[i]) for i in ids}, ranks,
+        return Candidates(dense_ids, lexical_ids, ids, found, {i: _chunk(rows[i]) for i in ids},
                           self.vocabulary.coverage(self.analyzer, texts[0]),
                           {i: float(rows[i]["hubness"]) for i in ids})
 
     def _chunk_search(self, data: list, field: str, n: int, params: dict | None) -> tuple[str, tuple, dict]:
-        """A search of the chunks that brings back each hit's vector, document row, hubness and citation fields."""
+        """A search of the chunks that brings back each hit's vector, hubness and citation fields."""
         search_params = {"metric_type": "IP", **({"params": params} if params is not None else {})}
         return ("search", (self.chunks_collection,), dict(
             data=data, anns_field=field, limit=n, output_fields=list(HIT_FIELDS), search_params=search_params))
@@ -219,26 +197,6 @@ class MilvusBackend(Backend):
         if missing:
             for row in self.conn.call("get", self.chunks_collection, ids=missing, output_fields=["id", *HIT_FIELDS]):
                 rows[int(row["id"])] = row
-
-    def _document_ranks(self, ids: list[int], doc_rows: dict[int, int], vector: np.ndarray,
-                        hits: list | None) -> dict[int, int]:
-        if self.centroids is not None:  # ranked here, exactly as the local backend does
-            return document_ranks(self.centroids, doc_rows, ids, vector)
-        ranking = self._document_ranking(hits[0])
-        unranked = sorted({r for r in doc_rows.values() if r not in ranking})
-        if unranked:
-            # Only past MAX_ROWS documents: those beyond get ranks after the last one Milvus returned,
-            # in their own order -- a lower bound, worth less than 0.3 / 16394 in the fusion.
-            got = self.conn.call("get", self.documents_collection, ids=unranked, output_fields=["centroid"])
-            scored = sorted(((-float(np.dot(np.asarray(r["centroid"], np.float32), vector)), int(r["row"]))
-                             for r in got))
-            ranking = {**ranking, **{row: len(ranking) + k for k, (_, row) in enumerate(scored, 1)}}
-        return {i: ranking[doc_rows[i]] for i in ids}
-
-    @staticmethod
-    def _document_ranking(hits) -> dict[int, int]:
-        ordered = sorted(((float(h["distance"]), int(h["row"])) for h in hits), key=lambda t: (-t[0], t[1]))
-        return {row: rank for rank, (_, row) in enumerate(ordered, 1)}
 
     # -- chunks and documents ----------------------------------------------------------------
 

@@ -1,10 +1,10 @@
 """The three collections of one index version, and how their vector fields are indexed.
 
 * `<name>_<version>`: one row per chunk -- id (= the local backend's row), the
-  dense vector, the sparse BM25 vector, the row of its document, its hubness
-  (index.neighbours), the text and every citation field. The alias `<name>` points at the current one.
-* `<name>_<version>_docs`: one row per document -- its centroid (normalized
-  mean of its chunk vectors, for the document ranking), id, title, kind, hash.
+  dense vector, the sparse BM25 vector, its hubness (index.neighbours), the
+  text and every citation field. The alias `<name>` points at the current one.
+* `<name>_<version>_docs`: one row per document -- its row (by id), id,
+  title, kind, hash and number of chunks.
 * `<name>_<version>_meta`: blobs in base64 pieces -- the manifest, the
   lexical settings, the compound lexicon, the vocabulary's document
   frequencies and the chunks' neighbour scores (for updates); its manifest is
@@ -30,7 +30,6 @@ def chunks_schema(dimension: int):
     schema.add_field("id", DataType.INT64, is_primary=True)
     schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dimension)
     schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-    schema.add_field("doc_row", DataType.INT64)
     schema.add_field("hubness", DataType.FLOAT)  # its mean score with its nearest others (index.neighbours)
     schema.add_field("doc_id", DataType.VARCHAR, max_length=TEXT)
     schema.add_field("title", DataType.VARCHAR, max_length=TEXT)
@@ -47,10 +46,11 @@ def chunks_schema(dimension: int):
     return schema
 
 
-def documents_schema(dimension: int):
+def documents_schema():
     schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
     schema.add_field("row", DataType.INT64, is_primary=True)
-    schema.add_field("centroid", DataType.FLOAT_VECTOR, dim=dimension)
+    # Milvus wants a vector field in every collection; this one carries nothing.
+    schema.add_field("unused", DataType.FLOAT_VECTOR, dim=2)
     schema.add_field("doc_id", DataType.VARCHAR, max_length=TEXT)
     schema.add_field("title", DataType.VARCHAR, max_length=TEXT)
     schema.add_field("kind", DataType.VARCHAR, max_length=64)
@@ -93,14 +93,8 @@ def chunk_index_params(client, options: MilvusOptions, n: int):
     return params
 
 
-def documents_index_params(client):
-    params = client.prepare_index_params()
-    # Exact: a document's rank among all documents must match the local backend's.
-    params.add_index("centroid", index_type="FLAT", metric_type="IP")
-    return params
-
-
-def meta_index_params(client):
+def unused_index_params(client):
+    """The index of the documents' and the meta collection's placeholder vector field."""
     params = client.prepare_index_params()
     params.add_index("unused", index_type="FLAT", metric_type="L2")
     return params

@@ -16,11 +16,11 @@ import json
 import logging
 import re
 import time
+from collections import Counter
 from collections.abc import Callable
 
 import numpy as np
 
-from ...centroids import document_centroids
 from ...errors import VraagbaakError
 from ...lexical import LexicalIndex
 from ...neighbours import hubness
@@ -31,8 +31,8 @@ from .backend import (FORMAT_VERSION, LEXICAL, LEXICON, MANIFEST, NEIGHBOURS, VO
 from .client import (VERSION_PATTERN, Connection, documents_collection, encode_pieces, meta_collection,
                      version_collection)
 from .lexicon import Vocabulary, lexicon_text, sparse_rows
-from .schema import (TEXT, chunk_index_params, chunks_schema, dense_index, documents_index_params,
-                     documents_schema, meta_index_params, meta_schema)
+from .schema import (TEXT, chunk_index_params, chunks_schema, dense_index, documents_schema, meta_schema,
+                     unused_index_params)
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +107,8 @@ class MilvusWriter(Writer):
             for collection in names:
                 conn.call("flush", collection)
             conn.call("create_index", names[0], chunk_index_params(conn.client(), options, len(chunks)))
-            conn.call("create_index", names[1], documents_index_params(conn.client()))
-            conn.call("create_index", names[2], meta_index_params(conn.client()))
+            conn.call("create_index", names[1], unused_index_params(conn.client()))
+            conn.call("create_index", names[2], unused_index_params(conn.client()))
             for collection in names:
                 conn.call("load_collection", collection, replica_number=options.replicas)
             now = current_version(conn, self.name)
@@ -134,14 +134,14 @@ class MilvusWriter(Writer):
         conn, options = self.conn, self.conn.options
         dimension = int(manifest["dimension"])
         conn.call("create_collection", names[0], schema=chunks_schema(dimension), num_shards=options.shards)
-        conn.call("create_collection", names[1], schema=documents_schema(dimension))
+        conn.call("create_collection", names[1], schema=documents_schema())
         conn.call("create_collection", names[2], schema=meta_schema())
 
         vocabulary, dimension_of = Vocabulary.from_lexical(lexical)
         sparse = sparse_rows(lexical, dimension_of)
-        chunk_documents, centroids = document_centroids([c.doc_id for c in chunks], vectors)
         hubs = hubness(neighbours)
-        if len(centroids) != len(documents):
+        counts = Counter(c.doc_id for c in chunks)
+        if set(counts) != {d.doc_id for d in documents}:
             raise VraagbaakError("Elk document moet passages hebben; de index kan niet worden opgeslagen.")
         for start in range(0, len(chunks), INSERT_ROWS):
             rows = []
@@ -152,8 +152,7 @@ class MilvusWriter(Writer):
                 _fits(c.title, "de titel", c.doc_id)
                 _fits(c.context, "een voetnootcontext", c.doc_id)
                 rows.append({
-                    "id": i, "dense": vectors[i].tolist(), "sparse": sparse[i], "doc_row": int(chunk_documents[i]),
-                    "hubness": float(hubs[i]),
+                    "id": i, "dense": vectors[i].tolist(), "sparse": sparse[i], "hubness": float(hubs[i]),
                     "doc_id": c.doc_id, "title": c.title, "heading": c.heading, "paragraph": c.paragraph,
                     "text": c.text, "span_start": c.start, "span_end": c.end, "line_start": c.line_start,
                     "line_end": c.line_end, "page": c.page, "page_end": c.page_end, "kind": c.kind,
@@ -162,10 +161,8 @@ class MilvusWriter(Writer):
             conn.call("insert", names[0], rows)
             notify("milvus", start + len(rows), len(chunks))
 
-        # Documents are sorted by doc_id, as np.unique sorts them: row = the chunks' doc_row.
-        counts = np.bincount(chunk_documents, minlength=len(documents)) if len(chunks) else []
-        doc_rows = [{"row": row, "centroid": centroids[row].tolist(), "doc_id": d.doc_id, "title": d.title,
-                     "kind": d.kind, "sha256": d.sha256, "chunks": int(counts[row])}
+        doc_rows = [{"row": row, "unused": [0.0, 0.0], "doc_id": d.doc_id, "title": d.title,
+                     "kind": d.kind, "sha256": d.sha256, "chunks": counts[d.doc_id]}
                     for row, d in enumerate(sorted(documents, key=lambda d: d.doc_id))]
         for start in range(0, len(doc_rows), INSERT_ROWS):
             conn.call("insert", names[1], doc_rows[start:start + INSERT_ROWS])
