@@ -86,6 +86,13 @@ def test_beyond_the_exact_limit_the_neighbours_come_from_an_inverted_list_index(
     assert (neighbour_scores(vectors) <= _brute_force(vectors) + 1e-5).all()
 
 
+def test_copies_of_one_passage_through_the_inverted_lists_are_each_others_neighbours(monkeypatch):
+    """k-means over identical vectors gives one list with every row and empty ones: no row is lost."""
+    monkeypatch.setattr(neighbours, "EXACT_MAX", 10)
+    copies = np.tile(np.eye(8, dtype=np.float32)[0], (500, 1))
+    assert (neighbour_scores(copies) == 1.0).all()
+
+
 @pytest.mark.parametrize("count", [0, 1, 3])
 def test_a_corpus_with_fewer_passages_than_neighbours_pads_and_means_what_there_is(count):
     vectors = np.eye(4, dtype=np.float32)[:count] * 0.5 + 0.5 / np.sqrt(4)
