@@ -45,7 +45,7 @@ EXACT_MAX = 20_000
 # Beyond it: about 2·sqrt(n) inverted lists, of which the IVF_NPROBE nearest are scanned per chunk.
 # On the bench's synthesized 100,000 chunks, 16 lists find the exact neighbours (hubness correlation 1.000).
 IVF_NPROBE = 16
-# Training points per list for the temporary inverted-list index (faiss wants at least 39).
+# Training points per inverted list for its k-means (faiss wants at least 39).
 IVF_TRAIN_PER_LIST = 40
 # Inner products computed in one step, at most: bounds an update's memory (2**26 floats: 256 MB).
 BLOCK_VALUES = 2**26

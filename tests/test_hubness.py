@@ -77,7 +77,7 @@ def test_an_update_corrects_the_neighbours_of_what_it_keeps_as_a_full_build_woul
 
 
 def test_beyond_the_exact_limit_the_neighbours_come_from_an_inverted_list_index(seeds_snapshot, monkeypatch):
-    """A large corpus is searched through a temporary IVF index; scanning all its lists is exact search."""
+    """A large corpus is compared within its nearest inverted lists; scanning all of them is exact search."""
     vectors = seeds_snapshot.all_vectors()
     monkeypatch.setattr(neighbours, "EXACT_MAX", 10)
     monkeypatch.setattr(neighbours, "IVF_NPROBE", len(vectors))
