@@ -36,7 +36,7 @@ from .embedder import Embedder
 from .errors import IndexCorrupt, ReadError, VraagbaakError
 from .lexical import LexicalIndex
 from .neighbours import Previous, neighbour_scores
-from .readers import iter_corpus, printable, read_document
+from .readers import iter_corpus, printable, read_document, reader_version
 from .readers.limits import DEFAULT_LIMITS, ReadLimits, check_passages
 from .types import Chunk, StoredDocument
 
@@ -275,7 +275,7 @@ def _read_corpus(corpus: Path, embedder: Embedder, previous: Backend | None, lim
         try:
             digest = _sha256(path)
             old = found.old_docs.get(doc_id)
-            if old is not None and old.sha256 == digest:
+            if old is not None and old.sha256 == digest and _read_alike(previous, old):
                 chunks = previous.document_chunks(doc_id)
                 ids = [c.id for c in chunks]
                 found.reused[doc_id] = (_Document(doc_id, old.title, old.kind, old.sha256,
@@ -356,7 +356,8 @@ def _manifest(corpus: Path, embedder: Embedder, documents: list[_Document], chun
         "corpus": str(corpus),
         "created": created,
         "files": {
-            d.doc_id: {"sha256": d.sha256, "title": d.title, "kind": d.kind, "chunks": per_document[d.doc_id],
+            d.doc_id: {"sha256": d.sha256, "title": d.title, "kind": d.kind, "reader": reader_version(d.kind),
+                       "chunks": per_document[d.doc_id],
                        **_when_and_pages(d.doc_id, pages, old_files, old_created, created)}
             for d in documents
         },
@@ -395,6 +396,12 @@ def _open_previous(writer: Writer, embedder: Embedder) -> Backend | None:
     if snapshot.outdated:
         log.info("Index van een ouder formaat: passages en vectoren worden hergebruikt, de rest opnieuw opgebouwd.")
     return snapshot
+
+
+def _read_alike(previous: Backend, old: StoredDocument) -> bool:
+    """Whether this version's reader of the document's kind is the one that read it before."""
+    entry = previous.manifest.get("files", {}).get(old.doc_id) or {}
+    return entry.get("reader", 1) == reader_version(old.kind)
 
 
 def _sha256(path: Path) -> str:

@@ -111,6 +111,29 @@ def test_missing_and_corrupt_indexes_are_refused_clearly(small_corpus, tmp_path,
         open_index(root)
 
 
+def test_an_update_reads_again_the_files_whose_reader_changed_and_only_those(small_corpus, tmp_path, embedder):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("De veiligheidsregio Twente telt dit jaar driehonderdtwaalf brandweervrijwilligers.")
+    document.save(small_corpus / "nota.docx")
+    root = tmp_path / "idx"
+    build_index(small_corpus, root, embedder)
+    folder = current_version(root)
+    manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
+    assert manifest["files"]["nota.docx"]["reader"] == 2
+    # As an index written before readers had versions: no "reader", so each kind's first.
+    for entry in manifest["files"].values():
+        del entry["reader"]
+    (folder / MANIFEST).write_text(json.dumps(manifest), "utf-8")
+
+    update = build_index(small_corpus, root, embedder)
+    assert update.embedded_files == ["nota.docx"]
+    assert sorted(update.reused_files) == ["000_d31a0db93372aa9b.txt", "001_ab8a111fa1afc862.txt"]
+    assert open_index(root).manifest["files"]["nota.docx"]["reader"] == 2
+    assert build_index(small_corpus, root, embedder).embedded_chunks == 0
+
+
 def _as_older_format(root, version: int, *, neighbours: bool = False) -> dict:
     """Make the current version look as an older Vraagbaak wrote it: its format, and without neighbour
     scores (format 5) or with them and the document centroids that format 6 kept beside them."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 
 from index.pdf.lines import Line
+from index.readers.common import table_row_texts
 from index.pdf.words import Word
 
 log = logging.getLogger(__name__)
@@ -64,32 +65,6 @@ class TableSearch:
         return True
 
 
-def _cell(value) -> str:
-    return " ".join(str(value or "").split())
-
-
-def row_texts(rows: list[list]) -> list[str]:
-    """Table rows as text: the header names every cell of the rows below it."""
-    rows = [[_cell(c) for c in row] for row in rows]
-    rows = [row for row in rows if any(row)]
-    if not rows:
-        return []
-    if len(rows) == 1:
-        return ["; ".join(c for c in rows[0] if c)]
-    header = rows[0]
-    out = []
-    for row in rows[1:]:
-        parts = []
-        for k, value in enumerate(row):
-            if not value:
-                continue
-            name = header[k] if k < len(header) else ""
-            parts.append(f"{name}: {value}" if name else value)
-        if parts:
-            out.append("; ".join(parts))
-    return out
-
-
 def take_tables(page, words: list[Word], number: int,
                 search: TableSearch | None = None) -> tuple[list[Word], list[Line]]:
     """The page's words outside tables, and one pseudo-line per table; `search` bounds the work."""
@@ -114,7 +89,7 @@ def take_tables(page, words: list[Word], number: int,
             w for w in words
             if w.x0 >= x0 - 1 and w.x1 <= x1 + 1 and w.top >= top - 1 and w.bottom <= bottom + 1
         ]
-        texts = row_texts(rows)
+        texts = table_row_texts(rows)
         if not inside or not texts:
             continue
         ids = {id(w) for w in inside}

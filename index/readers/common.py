@@ -1,4 +1,4 @@
-"""Helpers shared by the format readers: titles and short exception summaries.
+"""Helpers shared by the format readers: titles, short exception summaries and table rows.
 
 Kept apart from ``__init__`` so the format modules can import it without a
 circular import through the package.
@@ -121,3 +121,28 @@ def short_reason(exc: BaseException, limit: int = 160) -> str:
     text = f"{meaning} ({detail})"
     return text if len(text) <= limit else text[: limit - 2] + "…)"
 
+
+def table_row_texts(rows: list[list]) -> list[str]:
+    """Table rows as text, one per row below the header: "kolom: waarde; ...".
+
+    The header names every cell of the rows below it, so a number in a table
+    can be found and cited with what it means (PDF and Word tables alike).
+    """
+    rows = [[" ".join(str(cell or "").split()) for cell in row] for row in rows]
+    rows = [row for row in rows if any(row)]
+    if not rows:
+        return []
+    if len(rows) == 1:
+        return ["; ".join(cell for cell in rows[0] if cell)]
+    header = rows[0]
+    out = []
+    for row in rows[1:]:
+        parts = []
+        for k, value in enumerate(row):
+            if not value:
+                continue
+            name = header[k] if k < len(header) else ""
+            parts.append(f"{name}: {value}" if name else value)
+        if parts:
+            out.append("; ".join(parts))
+    return out

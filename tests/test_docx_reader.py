@@ -1,0 +1,123 @@
+"""Word files as organisations write them: tracked changes, footnotes, tables of data.
+
+Each file is a real .docx: python-docx writes it, and where python-docx
+cannot (tracked changes, footnotes), the body and the notes part are written
+as Word writes them.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from index.chunker import chunk_document
+from index.readers import read_document
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+FOOTNOTES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+
+
+def run(text: str) -> str:
+    return f'<w:r><w:t xml:space="preserve">{text}</w:t></w:r>'
+
+
+def note_reference(number: int) -> str:
+    return f'<w:r><w:rPr><w:rStyle w:val="FootnoteReference"/></w:rPr><w:footnoteReference w:id="{number}"/></w:r>'
+
+
+def write_docx_xml(path: Path, paragraphs: list[str], notes: dict[int, str] | None = None) -> Path:
+    """A .docx whose body holds these paragraphs (inner XML of each w:p), with these footnotes."""
+    import docx
+
+    template = path.with_suffix(".template.docx")
+    docx.Document().save(template)
+    body = "".join(f"<w:p>{inner}</w:p>" for inner in paragraphs)
+    with zipfile.ZipFile(template) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "word/document.xml":
+                data = f'<?xml version="1.0" encoding="UTF-8"?><w:document {W}><w:body>{body}</w:body></w:document>'
+                data = data.encode()
+            elif notes and info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", f'<Override PartName="/word/footnotes.xml" '
+                                    f'ContentType="{FOOTNOTES_TYPE}"/></Types>'.encode())
+            elif notes and info.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", f'<Relationship Id="rIdNotes" Type="{FOOTNOTES_REL}" '
+                                    f'Target="footnotes.xml"/></Relationships>'.encode())
+            target.writestr(info, data)
+        if notes:
+            entries = "".join(f'<w:footnote w:id="{number}"><w:p><w:r><w:footnoteRef/></w:r>{run(" " + text)}'
+                              f"</w:p></w:footnote>" for number, text in notes.items())
+            target.writestr("word/footnotes.xml", f'<?xml version="1.0" encoding="UTF-8"?><w:footnotes {W}>'
+                            f'<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+                            f"</w:footnote>{entries}</w:footnotes>")
+    template.unlink()
+    return path
+
+
+def read(path: Path):
+    return read_document(path, path.parent)
+
+
+def test_tracked_changes_read_as_accepted(tmp_path):
+    path = write_docx_xml(tmp_path / "wijziging.docx", [
+        run("De subsidie bedraagt ")
+        + '<w:del w:id="1" w:author="Jan"><w:r><w:delText>vijfhonderd</w:delText></w:r></w:del>'
+        + f'<w:ins w:id="2" w:author="Jan">{run("achthonderd")}</w:ins>'
+        + run(" euro per woning."),
+    ])
+    assert read(path).text == "De subsidie bedraagt achthonderd euro per woning."
+
+
+def test_a_footnote_is_a_passage_of_its_own_linked_to_its_sentence(tmp_path):
+    path = write_docx_xml(tmp_path / "regeling.docx", [
+        run("De regeling geldt voor iedereen. De subsidie bedraagt achthonderd euro per woning")
+        + note_reference(7) + run(". Aanvragen kan tot eind 2027."),
+        run("Een tweede alinea zonder voetnoot, over iets anders dan de regeling."),
+    ], notes={7: "Alleen voor woningen gebouwd voor 1992."})
+    chunks = chunk_document(read(path))
+    (note,) = [c for c in chunks if c.kind == "footnote"]
+    # Word numbers notes in order of reference, whatever their ids.
+    assert note.text == "1 Alleen voor woningen gebouwd voor 1992."
+    assert note.context == "De subsidie bedraagt achthonderd euro per woning."
+    body = " ".join(c.text for c in chunks if c.kind != "footnote")
+    assert "footnoteRef" not in body and "1992" not in body
+    assert "De subsidie bedraagt achthonderd euro per woning. Aanvragen kan tot eind 2027." in body
+
+
+def test_a_table_of_data_is_read_row_by_row_with_its_header(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("De posten van de veiligheidsregio in 2024.")
+    table = document.add_table(rows=4, cols=3)
+    table.cell(1, 0).merge(table.cell(1, 2))
+    for r, row in enumerate([["Post", "Voertuigen", "Vrijwilligers"], ["Twente-Noord", None, None],
+                             ["Hengelo", "4", "38"], ["Almelo", "3", ""]]):
+        for c, value in enumerate(row):
+            if value is not None:
+                table.cell(r, c).text = value
+    document.add_paragraph("Na de tabel volgt de conclusie van de regio.")
+    document.save(tmp_path / "posten.docx")
+    assert read(tmp_path / "posten.docx").text.split("\n\n") == [
+        "De posten van de veiligheidsregio in 2024.",
+        "Twente-Noord",  # one cell across the table: a group's name, no column's value
+        "Post: Hengelo; Voertuigen: 4; Vrijwilligers: 38",
+        "Post: Almelo; Voertuigen: 3",
+        "Na de tabel volgt de conclusie van de regio.",
+    ]
+
+
+def test_a_table_used_for_layout_keeps_its_paragraphs(tmp_path):
+    import docx
+
+    long_text = "Deze kolom bevat doorlopende tekst over het beleid van de gemeente. " * 6
+    document = docx.Document()
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text = "Links"
+    table.cell(0, 1).text = "Rechts"
+    table.cell(1, 0).text = long_text.strip()
+    table.cell(1, 1).text = "Korte tekst."
+    document.save(tmp_path / "opmaak.docx")
+    assert read(tmp_path / "opmaak.docx").text.split("\n\n") == ["Links", "Rechts", long_text.strip(), "Korte tekst."]
