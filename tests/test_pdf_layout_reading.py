@@ -145,6 +145,36 @@ def test_two_column_page_is_read_column_by_column(tmp_path):
     assert order == sorted(order)
 
 
+def test_two_short_columns_under_a_title_across_the_gutter(tmp_path):
+    """A title over both columns crosses the gutter, so the gutter is a strip a few rows may
+    cross; on a page of few rows that strip reached into the left column's ragged line ends,
+    those lines counted as running across the page, and the columns were read line by line."""
+    from fpdf import FPDF
+
+    left = ["De dijkversterking bij Kampen kost in totaal", "zevenenveertig miljoen euro. Het waterschap",
+            "betaalt daarvan een derde deel. De ver-", "hoging van de dijk bedraagt anderhalve meter",
+            "en wordt in het voorjaar van 2026 afgerond."]
+    right = [f"Bij kunstwerk {n} is het onder-" if n % 2 == 0 else "houd uitgesteld tot het volgende seizoen."
+             for n in range(8)]
+    pdf = FPDF(unit="pt", format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 16)
+    pdf.text(56, 90, "Voortgang dijkversterking IJsseldelta")  # below the band of running headers
+    pdf.set_font("Helvetica", size=9)
+    for row, line in enumerate(left):
+        pdf.text(56, 130 + 12 * row, line)
+    for row, line in enumerate(right):
+        pdf.text(300, 130 + 12 * row, line)
+    doc, chunks = _chunks(_save(pdf, tmp_path / "kolommen-onder-titel.pdf"))
+    text = _norm(" ".join(c.text for c in chunks))
+    assert ("De dijkversterking bij Kampen kost in totaal zevenenveertig miljoen euro. Het waterschap betaalt "
+            "daarvan een derde deel. De verhoging van de dijk bedraagt anderhalve meter en wordt in het "
+            "voorjaar van 2026 afgerond.") in text
+    assert "Bij kunstwerk 6 is het onderhoud uitgesteld tot het volgende seizoen." in text
+    assert text.index("afgerond") < text.index("Bij kunstwerk 0")
+
+
 # --- the seeds, laid out as PDF ----------------------------------------------
 
 

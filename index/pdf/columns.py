@@ -6,7 +6,9 @@ lines, and at least ``MIN_SECTION_ROWS`` rows running side by side (a
 borderless table of a few rows between full-width text has gutters too, but
 must be read row by row). Lines that do cross it (a title over both columns, a letter's body
 under its side column) span the page: they split it into sections, and each
-section is read left column first, then right column. A narrow column (under
+section is read left column first, then right column. Where a few rows
+cross, the gutter is the part of the strip that the fewest rows cross: not
+the ragged ends of the left column's longest lines beside it. A narrow column (under
 ``SIDE_SHARE`` of the text width) is marked as a side column: that is where
 letters keep "Datum", "Kenmerk" and the sender's address, which the
 furniture stage then recognises when it recurs on every page.
@@ -89,6 +91,34 @@ def _cover(rows: list[list[Word]], lo: float, size: int) -> list[int]:
     return cover
 
 
+def _least_covered(cover: list[int], start: int, end: int) -> tuple[int, int]:
+    """Of the strip cover[start:end], its widest part that the fewest rows cross and is still a gutter.
+
+    A strip that a few rows may cross takes in, besides the gutter that only a
+    title crosses, the ragged ends of the left column's lines that come near
+    it; those lines would then count as crossing the gutter, as if they ran
+    over the whole page, and the columns would be read line by line across.
+    So the strip is narrowed to where at most m rows cross it, for the least
+    m that leaves MIN_GUTTER points (the gap between two words of the title
+    alone is narrower).
+    """
+    for most in sorted(set(cover[start:end])):
+        widest, best = 0, None
+        x = start
+        while x < end:
+            if cover[x] > most:
+                x += 1
+                continue
+            run = x
+            while x < end and cover[x] <= most:
+                x += 1
+            if x - run > widest:
+                widest, best = x - run, (run, x)
+        if best is not None and widest - 1 >= MIN_GUTTER:
+            return best
+    return start, end
+
+
 def find_gutter(words: list[Word], height: float | None = None) -> tuple[float, float] | None:
     """The strip between two columns, or None for a single-column page.
 
@@ -116,8 +146,11 @@ def find_gutter(words: list[Word], height: float | None = None) -> tuple[float, 
             start = x
             while x < len(cover) and cover[x] <= limit:
                 x += 1
-            a, b = lo + start, lo + x - 1
-            if b - a < MIN_GUTTER or start == 0 or x >= len(cover):
+            if start == 0 or x >= len(cover):
+                continue
+            start, end = _least_covered(cover, start, x)
+            a, b = lo + start, lo + end - 1
+            if b - a < MIN_GUTTER:
                 continue
             crossing, left, right, both = _evaluate(rows, a, b)
             left_rows, right_rows = left + both, right + both
