@@ -175,6 +175,41 @@ def test_two_short_columns_under_a_title_across_the_gutter(tmp_path):
     assert text.index("afgerond") < text.index("Bij kunstwerk 0")
 
 
+# --- pages turned a quarter ----------------------------------------------------
+
+
+def test_a_page_whose_text_runs_sideways_is_read_turned(tmp_path, caplog):
+    """A page turned by its /Rotate and a page whose text is drawn turned: both are read with
+    their text upright, where before their words were left out as vertical text."""
+    from fpdf import FPDF
+    from pypdf import PdfReader, PdfWriter
+
+    turned_by_rotate = ("De begroting voor 2025 bedraagt tweeënveertig miljoen euro, "
+                        "zo staat in de liggende bijlage van de brief.")
+    drawn_turned = "Het veer bij Pannerden vaart sinds 1912 en zet elke dag fietsers over de Rijn."
+    pdf = FPDF(format="A4")
+    pdf.set_font("Helvetica", size=11)
+    pdf.add_page()
+    pdf.multi_cell(0, 6, "De eerste pagina staat rechtop en verwijst naar de bijlagen.")
+    pdf.add_page()
+    pdf.multi_cell(0, 6, turned_by_rotate)
+    pdf.add_page()
+    with pdf.rotation(90, x=105, y=148):
+        pdf.text(40, 150, drawn_turned)
+    plain = _save(pdf, tmp_path / "rechtop.pdf")
+    writer = PdfWriter(clone_from=PdfReader(plain))
+    writer.pages[1].rotate(90)
+    path = tmp_path / "gedraaid.pdf"
+    writer.write(path)
+
+    with caplog.at_level("INFO", logger="index.pdf.layout"):
+        doc, chunks = _chunks(path)
+    by_page = {c.page: _norm(c.text) for c in chunks}
+    assert by_page[2] == _norm(turned_by_rotate)
+    assert by_page[3] == _norm(drawn_turned)
+    assert "pagina 2 staat gedraaid" in caplog.text and "pagina 3 staat gedraaid" in caplog.text
+
+
 # --- the seeds, laid out as PDF ----------------------------------------------
 
 

@@ -17,6 +17,7 @@ from index.pdf.interpret import lay_out
 from index.pdf.lines import Line, mark_bullets
 from index.pdf.references import guard_reference_rings
 from index.pdf.tables import TableSearch, take_tables
+from index.pdf.turning import is_sideways, turned
 from index.pdf.words import PageWords, page_words
 from index.readers.common import short_reason
 
@@ -187,6 +188,8 @@ def _page_lines_of(data: bytes, doc_id: str, budget, cost) -> tuple[Layout, list
             try:
                 if cost is not None:
                     lay_out(page, cost)
+                page = _upright(page, index + 1, doc_id, cost)
+                heights[-1] = float(page.height)
                 pw = page_words(page, index + 1)
                 if budget is not None:
                     budget.add(sum(len(word.text) + 1 for word in pw.words))
@@ -211,6 +214,18 @@ def _page_lines_of(data: bytes, doc_id: str, budget, cost) -> tuple[Layout, list
     for index, pw in _ocr_pages(data, todo, doc_id, layout, cost).items():
         pages[index] = _page_lines(pw)
     return layout, pages, heights
+
+
+def _upright(page, number: int, doc_id: str, cost):
+    """The page turned so that its text stands upright, when it runs sideways (index.pdf.turning)."""
+    if not is_sideways(page):
+        return page
+    upright = turned(page, None if cost is None else (lambda candidate: lay_out(candidate, cost)))
+    if upright is None:
+        log.warning("%s: pagina %d: tekst die niet rechtop staat (schuin of verticaal) weggelaten", doc_id, number)
+        return page
+    log.info("%s: pagina %d staat gedraaid; gelezen met de tekst rechtop", doc_id, number)
+    return upright
 
 
 def _blocks(pages: list[list[Line]], heights: list[float], layout: Layout, doc_id: str) -> list[Block]:

@@ -29,7 +29,7 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 # reader gives other text for the same file: an update then reads that kind's files again,
 # and only those, instead of keeping the passages it read before (index.build).
 # docx 2: tracked insertions, footnotes, and tables row by row. pdf 2: two columns under a
-# title across the gutter.
+# title across the gutter, and pages whose text runs sideways.
 READER_VERSIONS = {"docx": 2, "pdf": 2}
 
 
