@@ -36,7 +36,7 @@ from .embedder import Embedder
 from .errors import IndexCorrupt, ReadError, VraagbaakError
 from .lexical import LexicalIndex
 from .neighbours import Previous, neighbour_scores
-from .readers import iter_corpus, printable, read_document, reader_version
+from .readers import iter_corpus, os_error_reason, printable, read_document, reader_version
 from .readers.limits import DEFAULT_LIMITS, ReadLimits, check_passages
 from .types import Chunk, StoredDocument
 
@@ -297,7 +297,7 @@ def _read_corpus(corpus: Path, embedder: Embedder, previous: Backend | None, lim
             report.skipped.append((printable(doc_id), exc.reason))
             log.info("Overgeslagen: %s — %s", *report.skipped[-1])
         except OSError as exc:
-            report.skipped.append((printable(doc_id), f"kan niet gelezen worden ({exc.strerror or exc})"))
+            report.skipped.append((printable(doc_id), os_error_reason(exc)))
             log.info("Overgeslagen: %s — %s", *report.skipped[-1])
         file_done(doc_id)
         notify("lezen", done, len(files))

@@ -84,8 +84,9 @@ def test_broken_files_are_skipped_by_name_and_the_served_index_survives(tmp_path
     skipped = {line.split(" — ")[0].removeprefix("Overgeslagen: "): line.split(" — ", 1)[1]
                for line in second.output.splitlines() if line.startswith("Overgeslagen: ")}
     assert set(skipped) == {"afgekapt.pdf", "nep.docx", "binair.txt", "enorm.txt", "leeg.txt", "pijp.txt",
-                            "slecht\\udcff.txt", "a\\nOvergeslagen: vals.txt"}, second.output
+                            "kring.txt", "slecht\\udcff.txt", "a\\nOvergeslagen: vals.txt"}, second.output
     assert "geen gewoon bestand" in skipped["pijp.txt"] and "UTF-8" in skipped["slecht\\udcff.txt"]
+    assert skipped["kring.txt"] == "symlink die in een kring naar zichzelf verwijst"
     assert "te groot" in skipped["enorm.txt"] and "200 MB" in skipped["enorm.txt"]
     assert "leeg" in skipped["leeg.txt"]
     assert skipped["nep.docx"].startswith("geen geldig Word-bestand (.docx): een verplicht onderdeel ontbreekt (")
@@ -97,7 +98,7 @@ def test_broken_files_are_skipped_by_name_and_the_served_index_survives(tmp_path
         assert "Error" not in reason.split("(")[0].rsplit(":", 1)[-1], (name, reason)
     print("\n".join(f"{name}: {reason}" for name, reason in sorted(skipped.items())))
     assert "enorm.txt" not in opened  # skipped by its size alone, never read
-    assert "2 documenten" in second.output and "8 overgeslagen" in second.output
+    assert "2 documenten" in second.output and "9 overgeslagen" in second.output
 
     # The cp1252 file is indexed, with a warning that names it.
     assert any("windows.txt" in r.getMessage() and "UTF-8" in r.getMessage() for r in caplog.records)

@@ -223,6 +223,14 @@ def test_pdf_without_text(tmp_path):
     assert_read_error(path, "PDF bevat geen tekst (gescand?)")
 
 
+def test_pdf_without_pages(tmp_path):
+    from tests.hostile_pdfs import write_pdf as write_objects
+
+    path = write_objects(tmp_path / "leeg.pdf", [b"<< /Type /Catalog /Pages 2 0 R >>",
+                                                 b"<< /Type /Pages /Kids [] /Count 0 >>"])
+    assert_read_error(path, "PDF heeft geen pagina's")
+
+
 def test_encrypted_pdf(tmp_path):
     path = write_pdf(tmp_path / "geheim.pdf", owner_password="eigenaar", user_password="geheim")
     assert_read_error(path, "PDF is versleuteld")
@@ -414,10 +422,49 @@ def test_iter_corpus_and_doc_ids(tmp_path):
     (root / "link-binnen.txt").symlink_to(root / "b.txt")
     (root / "sub-link").symlink_to(root / "sub", target_is_directory=True)
 
-    paths = list(iter_corpus(root))
+    (root / "kapot.txt").symlink_to(root / "bestaat-niet.txt")
+
+    errors: list[ReadError] = []
+    paths = list(iter_corpus(root, on_error=errors.append))
     ids = [read_document(p, root).doc_id for p in paths]
     assert ids == ["A.MD", "b.txt", "link-binnen.txt", "sub/c.html", "sub/diep/d.txt"]
     assert read_document(root / "sub" / "diep" / "d.txt", root).text == "Dee"
+    # Each symlink left out is named with its reason, for the build's list of skipped files.
+    assert {e.path: e.reason for e in errors} == {
+        "link-buiten.txt": "symlink naar een bestand buiten de documentmap",
+        "kapot.txt": "symlink naar een bestand dat niet bestaat",
+    }
+
+
+def test_a_folder_or_file_the_system_refuses_is_named_with_a_dutch_reason(tmp_path, monkeypatch):
+    root = tmp_path / "corpus"
+    (root / "slot").mkdir(parents=True)
+    (root / "slot" / "geheim.txt").write_text("Geheime tekst over de begroting.", encoding="utf-8")
+    (root / "open.txt").write_text("Open tekst over de begroting.", encoding="utf-8")
+    # This suite runs as root, who may read any folder: the refusal is made where os.walk lists one.
+    real_scandir = os.scandir
+
+    def refusing(path="."):
+        if Path(path).name == "slot":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", refusing)
+    errors: list[ReadError] = []
+    assert list(iter_corpus(root, on_error=errors.append)) == [root / "open.txt"]
+    assert [(e.path, e.reason) for e in errors] == [
+        ("slot/", "map niet leesbaar (geen leesrechten): de bestanden erin zijn overgeslagen")]
+    monkeypatch.undo()
+
+    real_open = Path.open
+
+    def no_access(self, *args, **kwargs):
+        if self.name == "open.txt":
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", no_access)
+    assert_read_error(root / "open.txt", "geen leesrechten voor dit bestand", root)
 
 
 def test_too_large_file(tmp_path):

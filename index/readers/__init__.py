@@ -10,6 +10,7 @@ it yields -- is bounded by `ReadLimits` (see `limits`).
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import stat
@@ -87,10 +88,8 @@ def read_document(path: Path, root: Path, *, max_bytes: int | None = None,
         return document
     except ReadError:
         raise
-    except FileNotFoundError:
-        raise ReadError(doc_id, "bestand niet gevonden") from None
-    except PermissionError:
-        raise ReadError(doc_id, "geen leesrechten voor dit bestand") from None
+    except OSError as exc:
+        raise ReadError(doc_id, os_error_reason(exc)) from None
     except RecursionError:
         raise ReadError(doc_id, "bestand is te diep genest om te lezen") from None
     except MemoryError:
@@ -98,6 +97,17 @@ def read_document(path: Path, root: Path, *, max_bytes: int | None = None,
     except Exception as exc:  # noqa: BLE001 - the contract: only ReadError leaves
         log.debug("unexpected error reading %s", doc_id, exc_info=True)
         raise ReadError(doc_id, f"fout bij lezen: {short_reason(exc)}") from exc
+
+
+def os_error_reason(exc: OSError) -> str:
+    """What the system refused, in Dutch; the system's own words (English) only in brackets."""
+    if isinstance(exc, FileNotFoundError):
+        return "bestand niet gevonden"
+    if isinstance(exc, PermissionError):
+        return "geen leesrechten voor dit bestand"
+    if isinstance(exc, IsADirectoryError):
+        return "dit is een map, geen bestand"
+    return f"kan niet gelezen worden ({short_reason(exc)})"
 
 
 def _report(on_error: Callable[[ReadError], None] | None, error: ReadError) -> None:
@@ -137,11 +147,11 @@ def iter_corpus(
     """Supported files under root, recursively, sorted by doc_id.
 
     Skipped: hidden files and folders (name starts with "."), Office lock
-    files ("~$..."), symlinks whose target lies outside root or is missing,
-    symlinked folders (their target is inside root, so already listed, or
-    outside it), and files over the size limit. A too-large file is reported
-    as a ReadError to `on_error` (default: a logged warning) so the build can
-    list it among the unreadable files.
+    files ("~$..."), symlinked folders (their target is inside root, so
+    already listed, or outside it), and -- each reported as a ReadError to
+    `on_error` (default: a logged warning), so that the build lists it with
+    its reason -- symlinks whose target lies outside root, is missing or is
+    a loop, folders that cannot be read, and files over the size limit.
     """
     root = Path(root)
     if not root.is_dir():
@@ -149,22 +159,27 @@ def iter_corpus(
     real_root = root.resolve()
     limit = _limits(limits, max_bytes).max_bytes
     found: list[tuple[str, Path]] = []
-    for folder, dirs, files in os.walk(root, followlinks=False):
+
+    def unreadable_folder(exc: OSError) -> None:
+        where = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "."
+        where = str(root) if where == "." else where
+        reason = "geen leesrechten" if isinstance(exc, PermissionError) else short_reason(exc)
+        _report(on_error, ReadError(printable(where + "/"), f"map niet leesbaar ({reason}): "
+                                                             "de bestanden erin zijn overgeslagen"))
+
+    for folder, dirs, files in os.walk(root, followlinks=False, onerror=unreadable_folder):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         for name in files:
             if name.startswith((".", "~$")) or not name.lower().endswith(SUPPORTED_SUFFIXES):
                 continue
             path = Path(folder, name)
+            doc_id = path.relative_to(root).as_posix()
             if path.is_symlink():
-                try:
-                    target = path.resolve(strict=True)
-                except (OSError, RuntimeError):  # dangling, or a loop ("Symlink loop" on Python 3.11)
-                    target = None
-                if target is None or not target.is_file() or not target.is_relative_to(real_root):
-                    log.info("symlink overgeslagen (buiten de documentmap, kapot of een kring): %s",
-                             printable(path.name))
+                problem = _symlink_problem(path, real_root)
+                if problem:
+                    _report(on_error, ReadError(printable(doc_id), problem))
                     continue
-            found.append((path.relative_to(root).as_posix(), path))
+            found.append((doc_id, path))
     for doc_id, path in sorted(found):
         if not is_utf8(doc_id):
             # The name is stored and shown as text; bytes that are no UTF-8 cannot be.
@@ -184,3 +199,22 @@ def iter_corpus(
             _report(on_error, ReadError(doc_id, too_large(size, limit)))
             continue
         yield path
+
+
+def _symlink_problem(path: Path, real_root: Path) -> str | None:
+    """Why a symlink in the corpus is not read, or None when it points to a file inside it."""
+    try:
+        target = path.resolve(strict=True)
+    except FileNotFoundError:
+        return "symlink naar een bestand dat niet bestaat"
+    except RuntimeError:  # "Symlink loop" on Python 3.11
+        return "symlink die in een kring naar zichzelf verwijst"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "symlink die in een kring naar zichzelf verwijst"
+        return f"symlink niet te volgen ({short_reason(exc)})"
+    if not target.is_relative_to(real_root):
+        return "symlink naar een bestand buiten de documentmap"
+    if not target.is_file():
+        return "symlink naar iets anders dan een bestand"
+    return None

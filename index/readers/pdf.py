@@ -57,6 +57,7 @@ PAGE_SEPARATOR = "\n\n"
 UNIT_SEPARATOR = "\n\n"
 DAMAGED = "PDF is beschadigd of onvolledig: {}"
 NO_TEXT = "PDF bevat geen tekst (gescand?)"
+NO_PAGES = "PDF heeft geen pagina's"
 ENCRYPTED = "PDF is versleuteld"
 # The layout stages count words before furniture is set apart: they stop only a
 # document with clearly too much text; the text they make is checked exactly.
@@ -89,16 +90,19 @@ def _open(data: bytes, doc_id: str):
     return reader
 
 
-def _judge(reader, doc_id: str, limits: ReadLimits) -> None:
-    """The whole file within the limits before a page is read: its page count, what its streams unpack to."""
+def _judge(reader, doc_id: str, limits: ReadLimits) -> int:
+    """The whole file within the limits before a page is read: its page count (returned), what its streams
+    unpack to."""
     from index.pdf.unpack import count_pages, stream_sizes
 
-    check_pages(doc_id, count_pages(reader, limits.max_pages), limits)
+    pages = count_pages(reader, limits.max_pages)
+    check_pages(doc_id, pages, limits)
     others, largest_image = stream_sizes(reader, limits.max_unpacked_bytes)
     if others > limits.max_unpacked_bytes:
         raise ReadError(doc_id, unpacked_reason(limits))
     if largest_image > limits.max_unpacked_bytes:
         raise ReadError(doc_id, unpacked_reason(limits, "een afbeelding pakt uit tot"))
+    return pages
 
 
 def _page_text(page, number: int, doc_id: str) -> str:
@@ -192,7 +196,7 @@ def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
     """Read a PDF: clean units with page offsets, metadata or guessed title."""
     data = path.read_bytes()
     reader = _open(data, doc_id)
-    _judge(reader, doc_id, limits)
+    pages = _judge(reader, doc_id, limits)
     furniture: tuple = ()
     ocr_pages: tuple[int, ...] = ()
     try:
@@ -211,7 +215,8 @@ def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
         log.warning("%s: opmaak niet leesbaar (%s), platte tekst gebruikt", doc_id, short_reason(exc))
         text, page_starts = _plain(reader, doc_id, limits)
     if not text.strip():
-        raise ReadError(doc_id, NO_TEXT)
+        # A page tree without pages may still be read by pdfminer's fallback: judged by the text.
+        raise ReadError(doc_id, NO_TEXT if pages else NO_PAGES)
     check_text(doc_id, text, limits)  # before the title: guessing it reads the whole text
 
     try:
