@@ -81,6 +81,14 @@ def test_bad_requests_get_json_errors_with_the_right_status(live_server):
 
     status, _, data = request(url, method="POST", body=b"{not json", headers={"Content-Type": "application/json"})
     _error((status, json.loads(data)), 400, "invalid_json")
+    unreadable = json.loads(data)["error"]["message"]
+    # "null" is JSON, only not an object: said so, not that the JSON is broken.
+    status, _, data = request(url, method="POST", body=b"null", headers={"Content-Type": "application/json"})
+    _error((status, json.loads(data)), 400, "invalid_json")
+    assert json.loads(data)["error"]["message"] == post_json(url, ["een", "lijst"])[1]["error"]["message"] != unreadable
+    # A range outside a file: the same JSON error shape, in Dutch.
+    status, _, data = request(f"{live_server.url}/static/style.css", headers={"Range": "bytes=999999-"})
+    _error((status, json.loads(data)), 416, "range_not_satisfiable")
     status, _, data = request(url, method="POST", body=b"question=hallo",
                               headers={"Content-Type": "application/x-www-form-urlencoded"})
     _error((status, json.loads(data)), 415)

@@ -147,6 +147,19 @@ def test_follow_up_sends_history_and_new_conversation_clears(live_server, page):
     assert asked[-1]["history"] == []
 
 
+def test_a_long_conversation_sends_only_the_earlier_questions_an_answer_reads(live_server, page):
+    from qa.question import MAX_HISTORY_TURNS
+
+    asked: list[dict] = []
+    page.on("request", lambda r: asked.append(r.post_data_json) if r.url.endswith("/api/v1/ask") else None)
+    page.goto(live_server.url + "/")
+    questions = [f"{QUESTION} ({n})" for n in range(MAX_HISTORY_TURNS + 3)]
+    for question in questions:
+        _ask(page, question)
+    assert [len(a["history"]) for a in asked] == [min(n, MAX_HISTORY_TURNS) for n in range(len(questions))]
+    assert asked[-1]["history"] == questions[-1 - MAX_HISTORY_TURNS:-1]
+
+
 def test_out_of_corpus_question_shows_nothing_found(live_server, page):
     page.goto(live_server.url + "/")
     turn = _ask(page, OUT_OF_CORPUS)

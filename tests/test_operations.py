@@ -87,7 +87,9 @@ def test_readyz_metrics_request_id_and_json_logs(index_copy, json_log, monkeypat
     assert "question" not in ask_line  # questions may be personal: off unless configured
     assert "zeer-geheim" not in json.dumps(lines)
 
-    metrics = client.get("/metrics").get_data(as_text=True)
+    scraped = client.get("/metrics")
+    assert scraped.headers["Content-Type"].count("charset") == 1
+    metrics = scraped.get_data(as_text=True)
     assert 'vraagbaak_http_requests_total{endpoint="/api/v1/ask",method="POST",status="200"}' in metrics
     assert 'endpoint="/documents/<path:doc_id>"' in metrics  # the url rule, not the raw path
     assert "004_4a6563aa008f8ac9" not in metrics
@@ -139,7 +141,9 @@ def test_a_corrupt_new_version_is_refused_and_the_old_one_keeps_serving(index_co
     assert ready.status_code == 200 and ready.json["status"] == "degraded"
     assert ready.json["problem"]["code"] == "index_corrupt"
     assert ready.json["problem"]["version"] == "29990101T000000000000Z"
-    metrics = client.get("/metrics").get_data(as_text=True)
+    scraped = client.get("/metrics")
+    assert scraped.headers["Content-Type"].count("charset") == 1
+    metrics = scraped.get_data(as_text=True)
     failures = next(line for line in metrics.splitlines() if line.startswith("vraagbaak_index_switch_failures_total"))
     assert float(failures.split()[-1]) >= 1  # counters are per process; other tests may add to it
 

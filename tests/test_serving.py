@@ -391,6 +391,7 @@ def test_protocol_edges_on_the_real_server(edge_server):
         b"GET /healthz HTTP/1.1\r\nHost: v\r\nGeen dubbele punt\r\n\r\n": b"400",
         b"GET /healthz HTTP/1.1\r\nHost: v\r\nExpect: 999-iets\r\n\r\n": b"417",
         b"POST /api/v1/ask HTTP/1.1\r\nHost: v\r\nTransfer-Encoding: iets, chunked\r\n\r\n0\r\n\r\n": b"501",
+        b"POST /api/v1/ask HTTP/1.1\r\nHost: v\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n": b"501",
     }
     for payload, status in broken.items():
         data = _exchange(port, payload)

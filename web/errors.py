@@ -18,6 +18,7 @@ _MESSAGES = {
     405: ("method_not_allowed", "Deze methode is hier niet toegestaan."),
     413: ("payload_too_large", "Het verzoek is te groot."),
     415: ("unsupported_media_type", "Stuur de vraag als JSON (Content-Type: application/json)."),
+    416: ("range_not_satisfiable", "Het gevraagde deel van het bestand (Range) bestaat niet."),
     429: ("too_many_requests", "Te veel verzoeken; probeer het zo weer."),
     500: ("internal_error", "Er ging iets mis aan onze kant. Probeer het later opnieuw."),
     503: ("unavailable", "De dienst is nog niet beschikbaar."),
@@ -42,6 +43,12 @@ def error_response(status: int, code: str, message: str, retry_after: int | None
     return response
 
 
+def _unlisted(exc: HTTPException) -> tuple[str, str]:
+    """A status without a message of its own: its name as the code, a Dutch sentence (werkzeug's is English)."""
+    code = "_".join((exc.name or "error").lower().split())
+    return code, f"Dit verzoek kan niet worden uitgevoerd (HTTP {exc.code})."
+
+
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError):
@@ -49,7 +56,7 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException):
-        code, message = _MESSAGES.get(exc.code, ("error", exc.description or "Fout"))
+        code, message = _MESSAGES.get(exc.code) or _unlisted(exc)
         if not request.path.startswith("/api/") and exc.code == 404:
             return error_page(404, "Niet gevonden", "Deze pagina bestaat niet. Controleer het adres.")
         # A 405 says which methods the address does allow (RFC 9110).

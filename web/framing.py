@@ -31,16 +31,17 @@ class Framing:
     """Where a request ends in a growing buffer, found without parsing more than the framing.
 
     `feed(data)` returns None while the request is incomplete, else one of COMPLETE, TOO_LARGE,
-    HEAD_TOO_LARGE, MALFORMED. The rules are gunicorn's (gunicorn.http.message, .body): a head ends
-    with CRLF CRLF (one CRLF before the request line is allowed); the body is Content-Length bytes,
-    or chunked (the last transfer coding; HTTP/1.1 only; never together with Content-Length), or
-    nothing at all.
+    HEAD_TOO_LARGE, MALFORMED, UNSUPPORTED_CODING. The rules are gunicorn's (gunicorn.http.message,
+    .body): a head ends with CRLF CRLF (one CRLF before the request line is allowed); the body is
+    Content-Length bytes, or chunked (the last transfer coding, and the only one: gunicorn does not
+    decode others; HTTP/1.1 only; never together with Content-Length), or nothing at all.
     """
 
     COMPLETE = "complete"
     TOO_LARGE = "too_large"
     HEAD_TOO_LARGE = "head_too_large"
     MALFORMED = "malformed"
+    UNSUPPORTED_CODING = "unsupported_coding"  # a transfer coding besides chunked
 
     def __init__(self, max_body: int, upload=None):
         """`upload`: a web.upload_limits.UploadLimit, or None when no request may be larger than `max_body`."""
@@ -182,6 +183,11 @@ class Framing:
         if codings:
             if lengths or codings[-1] != b"chunked" or codings.count(b"chunked") != 1 or version != b"HTTP/1.1":
                 self.outcome = self.MALFORMED
+                return
+            if len(codings) > 1:
+                # gunicorn knows gzip, deflate and compress before chunked, but never decodes them:
+                # the application would read the compressed bytes as the body.
+                self.outcome = self.UNSUPPORTED_CODING
                 return
             self._chunked = True
             self._pos = self._head_end

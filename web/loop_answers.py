@@ -42,6 +42,8 @@ REFUSALS = {
     Framing.HEAD_TOO_LARGE: _refusal(431, "Request Header Fields Too Large", "headers_too_large",
                                      "De kopregels van het verzoek zijn te groot."),
     Framing.MALFORMED: _refusal(400, "Bad Request", *_MESSAGES[400]),
+    Framing.UNSUPPORTED_CODING: _refusal(501, "Not Implemented", "unsupported_transfer_coding",
+                                         "Vraagbaak kent alleen 'Transfer-Encoding: chunked'."),
 }
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 # What gunicorn's parser refuses in a request the loop could frame: a bad request line, method,
@@ -53,8 +55,7 @@ PARSER_REFUSALS = (
     (LimitRequestHeaders, REFUSALS[Framing.HEAD_TOO_LARGE]),
     (ExpectationFailed, _refusal(417, "Expectation Failed", "expectation_failed",
                                  "Vraagbaak kent alleen de verwachting 'Expect: 100-continue'.")),
-    (UnsupportedTransferCoding, _refusal(501, "Not Implemented", "unsupported_transfer_coding",
-                                         "Vraagbaak kent alleen 'Transfer-Encoding: chunked'.")),
+    (UnsupportedTransferCoding, REFUSALS[Framing.UNSUPPORTED_CODING]),
     (ParseException, REFUSALS[Framing.MALFORMED]),
 )
 # Parser errors that are the server's own fault, not the request's: gunicorn's 500 stays.

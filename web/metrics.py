@@ -141,7 +141,8 @@ def render() -> Response:
         multiprocess.MultiProcessCollector(registry)
     else:
         registry = REGISTRY
-    return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
+    # content_type, not mimetype: the type names its charset already, and werkzeug would add another.
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
 
 
 # A client may send any word as its method; each would become series of its

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from qa.question import MAX_HISTORY_TURNS
+
 from .config import app_settings
 from .links import document_link, file_link
 
@@ -43,5 +45,6 @@ def error_page(status: int, title: str, message: str):
 
 @bp.get("/")
 def chat():
-    return render_template("chat.html", examples=EXAMPLE_QUESTIONS)
+    # The page sends no more earlier questions than an answer reads (qa.question).
+    return render_template("chat.html", examples=EXAMPLE_QUESTIONS, max_history=MAX_HISTORY_TURNS)
 

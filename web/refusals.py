@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from flask import request
 from pydantic import BaseModel, ValidationError
+from werkzeug.exceptions import BadRequest
 
 from .errors import _MESSAGES, ApiError
 
@@ -51,9 +52,10 @@ def json_object(refusals: BodyRefusals) -> dict:
     """The request's JSON object, or the ApiError for a body that is none."""
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", refusals.not_json)
-    body = request.get_json(silent=True)
-    if body is None:
-        raise ApiError(400, "invalid_json", refusals.unreadable)
+    try:
+        body = request.get_json()
+    except BadRequest:  # the body does not parse as JSON ("null" does, and is no object)
+        raise ApiError(400, "invalid_json", refusals.unreadable) from None
     if not isinstance(body, dict):
         raise ApiError(400, "invalid_json", refusals.not_object)
     return body

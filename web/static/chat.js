@@ -13,6 +13,9 @@
 
   var MARKER = /\[(\d+)\]/g;
   var questions = [];   // the questions of this conversation that got an answer, oldest first
+  // An answer reads only the last few earlier questions; sending them all made the request of
+  // a long conversation too large (413) and its feedback invalid.
+  var maxHistory = parseInt(form.getAttribute("data-max-history"), 10) || 10;
   var turnCount = 0;
   var pending = false;
 
@@ -305,7 +308,7 @@
     body.appendChild(loading);
     node.appendChild(body);
     conversation.appendChild(node);
-    return { id: node.id, node: node, body: body, history: questions.slice() };
+    return { id: node.id, node: node, body: body, history: questions.slice(-maxHistory) };
   }
 
   function setPending(value) {
