@@ -21,15 +21,19 @@ JSON error format, and the connection is closed:
   Content-Length and Transfer-Encoding, a bad chunk size, a bare LF, ...): 400.
 
 The thread parses the request from memory (gunicorn's own parser, fed from the buffer) and never
-reads the socket, so a mistake in the loop's framing can cost a 400, never a stuck thread; it only
-writes the answer, with a socket timeout of `cfg.timeout` per write. What the parser refuses (a bad
+reads the socket, so a mistake in the loop's framing can cost a 400, never a stuck thread. It
+writes the answer without waiting for the client: what the socket does not take at once is sent by
+the loop as the client reads (web.outbox), within `cfg.timeout`, before the next request on that
+connection is read; only an answer too large to keep (an original file) is written by the thread
+with a socket timeout of `cfg.timeout`. What the parser refuses (a bad
 request line, method, version or header; a URI or header line over gunicorn's limits; an unknown
 Expect or Transfer-Encoding) gets the same JSON errors, not gunicorn's English page: 400, 414, 431,
 417 or 501 (PARSER_REFUSALS).
 
 At gunicorn's connection limit (`worker_connections`), or when the process runs out of file
-descriptors, the oldest connections that have not sent a byte of a request are closed to make room
-(`_make_room`): idle connections cannot keep every other client out.
+descriptors, the oldest connections that have not sent a byte of a request for MIN_IDLE seconds are
+closed to make room (`_make_room`): idle connections cannot keep every other client out, and a
+connection just accepted is not taken for an idle one.
 
 A connection that is closed after an answer is half-closed and drained by the loop for a few
 seconds (lingering close): a client still sending a body it was refused then reads the 413 instead
@@ -57,6 +61,7 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from .framing import Framing
 from .loop_answers import CONTINUE, NOT_THE_CLIENTS, PARSER_REFUSALS, REFUSALS
+from .outbox import Outbox, OutboxBudget
 
 log = logging.getLogger("vraagbaak.server")
 
@@ -68,6 +73,9 @@ UPLOAD_MIN_RATE = 100 * 1024  # bytes per second an upload's body must at least 
 ROOM_SHARE = 20  # at the connection limit, up to 1/ROOM_SHARE of it in idle connections is closed at once
 ROOM_LOG_EVERY = 10.0  # seconds between two warnings that the limit was reached
 ACCEPT_PAUSE = 0.1  # seconds without accepting after the process ran out of file descriptors
+# At the connection limit, a connection counts as idle (and may be closed to make room) only after
+# this many seconds without a byte: one just accepted has not been read yet, and is no idle one.
+MIN_IDLE = 1.0
 
 
 class Connection:
@@ -86,6 +94,9 @@ class Connection:
         self.continued = False  # a 100 Continue was sent for the request being read
         self.extended = False  # an upload's deadline was extended for its size
         self.closed = False
+        self.idle_since = time.monotonic()  # when it last became a connection waiting for a request
+        self.outbox: Outbox | None = None  # what the answer left for the loop to send (web.outbox)
+        self.keep = False  # the connection stays open once its answer is sent
 
     @property
     def reading_request(self) -> bool:
@@ -112,6 +123,8 @@ class BufferedThreadWorker(ThreadWorker):
         super().__init__(*args, **kwargs)
         self.reading: set[Connection] = set()
         self.lingering: set[Connection] = set()
+        self.writing: set[Connection] = set()  # answers the loop sends to clients that read slowly
+        self.outbox_budget = OutboxBudget()
         self.busy = 0  # connections whose request a thread has
         self._room_logged = float("-inf")
         self._accept_paused_until = float("-inf")  # out of file descriptors: try accepting again after it
@@ -140,14 +153,14 @@ class BufferedThreadWorker(ThreadWorker):
         now = time.monotonic()
         stopping_since, give_up = now, now + self.cfg.graceful_timeout
         while now < give_up:
-            in_flight = self.busy or any(c.reading_request for c in self.reading)
+            in_flight = self.busy or self.writing or any(c.reading_request for c in self.reading)
             if not in_flight and now >= stopping_since + STOP_LINGER:
                 break
             self.notify()
             self.wait_for_and_dispatch_events(timeout=min(0.2, self._wait()))
             self._expire()
             now = time.monotonic()
-        for conn in list(self.reading) + list(self.lingering):
+        for conn in list(self.reading) + list(self.lingering) + list(self.writing):
             self._close(conn)
         self.tpool.shutdown(wait=False)
         self.poller.close()
@@ -156,7 +169,8 @@ class BufferedThreadWorker(ThreadWorker):
             listener.close()
 
     def _wait(self) -> float:
-        deadlines = [c.deadline for c in self.reading] + [c.linger_until for c in self.lingering]
+        deadlines = ([c.deadline for c in self.reading] + [c.linger_until for c in self.lingering]
+                     + [c.deadline for c in self.writing])
         if not deadlines:
             return 1.0
         return max(0.0, min(1.0, min(deadlines) - time.monotonic()))
@@ -188,6 +202,10 @@ class BufferedThreadWorker(ThreadWorker):
                 self._close(conn)  # idle: nothing asked, nothing to answer
         for conn in [c for c in self.lingering if c.linger_until <= now]:
             self._close(conn)
+        for conn in [c for c in self.writing if c.deadline <= now]:
+            log.info("Antwoord niet afgeleverd: de client nam het niet op tijd aan",
+                     extra={"remote_addr": _address(conn.client)})
+            self._close(conn)
 
     def _make_room(self):
         """At the connection limit, close the oldest connections that have asked nothing yet.
@@ -198,10 +216,11 @@ class BufferedThreadWorker(ThreadWorker):
         answered is never closed here; an idle one may be (RFC 9112 allows closing an idle
         connection at any time, and clients retry on a new one).
         """
-        idle = sorted((c for c in self.reading if not c.reading_request), key=lambda c: c.deadline)
+        now = time.monotonic()
+        idle = sorted((c for c in self.reading if not c.reading_request and now - c.idle_since >= MIN_IDLE),
+                      key=lambda c: c.deadline)
         for conn in idle[: max(1, self.worker_connections // ROOM_SHARE)]:
             self._close(conn)
-        now = time.monotonic()
         if idle and now - self._room_logged >= ROOM_LOG_EVERY:
             self._room_logged = now
             log.warning("Verbindingslimiet (%d) bereikt: verbindingen zonder verzoek gesloten om plaats te maken",
@@ -232,6 +251,7 @@ class BufferedThreadWorker(ThreadWorker):
         """Wait for (the rest of) a request on `conn`; `idle` seconds for its first byte."""
         now = time.monotonic()
         conn.deadline = now + (self.read_timeout if conn.reading_request else idle)
+        conn.idle_since = now
         if conn.framing.outcome is not None:  # a pipelined request that is already complete
             self._request_read(conn)
             return
@@ -301,9 +321,11 @@ class BufferedThreadWorker(ThreadWorker):
     def handle(self, conn: Connection):
         """Serve the complete request in memory (runs in a thread); True to keep the connection."""
         req = None
+        sock = conn.sock
+        conn.outbox = conn.sock = Outbox(sock, self.outbox_budget)  # for the answer only: see web.outbox
         try:
-            conn.sock.setblocking(True)
-            conn.sock.settimeout(self.cfg.timeout)  # writing the answer; the thread never reads
+            sock.setblocking(True)
+            sock.settimeout(self.cfg.timeout)  # writing the answer; the thread never reads
             conn.parser = http.get_parser(self.cfg, conn.framing.chunks(), conn.client)
             req = next(conn.parser)
             req._expected_100_continue = False  # the loop sent it while the body was read
@@ -324,6 +346,8 @@ class BufferedThreadWorker(ThreadWorker):
         except Exception as exc:  # noqa: BLE001 -- gunicorn answers a bad request (400) itself
             self.handle_error(req, conn.sock, conn.client, exc)
             return False
+        finally:
+            conn.sock = sock
 
     def handle_error(self, req, client, addr, exc):
         """A request gunicorn's parser refuses gets the API's Dutch JSON error (PARSER_REFUSALS)."""
@@ -346,13 +370,37 @@ class BufferedThreadWorker(ThreadWorker):
             keep = (not fs.cancelled()) and fs.result()
         except Exception:  # noqa: BLE001
             keep = False
-        if not keep:
-            self._linger(conn)
-            return
         try:
             conn.sock.setblocking(False)
         except OSError:
             self._close(conn)
+            return
+        conn.keep = keep
+        if conn.outbox is not None and conn.outbox.pending:
+            # The client has not taken the whole answer: the loop sends the rest as it reads,
+            # within the time a thread would have waited, before anything else on the connection.
+            conn.deadline = time.monotonic() + self.cfg.timeout
+            self.writing.add(conn)
+            self.poller.register(conn.sock, selectors.EVENT_WRITE, partial(self._writable, conn))
+            return
+        self._answered(conn)
+
+    def _writable(self, conn: Connection, _sock):
+        try:
+            done = conn.outbox.send_some()
+        except OSError:
+            self._close(conn)
+            return
+        if done:
+            self.poller.unregister(conn.sock)
+            self.writing.discard(conn)
+            self._answered(conn)
+
+    def _answered(self, conn: Connection):
+        """The whole answer is with the client: the next request on the connection, or close."""
+        conn.outbox = None
+        if not conn.keep:
+            self._linger(conn)
             return
         conn.next_request(conn.framing.rest())
         self._read(conn, idle=self._keepalive_seconds())
@@ -394,13 +442,17 @@ class BufferedThreadWorker(ThreadWorker):
             return
         conn.closed = True
         conn.framing.close()
-        if conn in self.reading or conn in self.lingering:
+        if conn in self.reading or conn in self.lingering or conn in self.writing:
             try:
                 self.poller.unregister(conn.sock)
             except (KeyError, ValueError, OSError):
                 pass
             self.reading.discard(conn)
             self.lingering.discard(conn)
+            self.writing.discard(conn)
+        if conn.outbox is not None:
+            conn.outbox.discard()
+            conn.outbox = None
         try:
             conn.sock.close()
         except OSError:
