@@ -63,3 +63,27 @@ def test_evaluate_reports_every_metric(small_corpus, tmp_path, embedder, monkeyp
     assert metrics["source_hit@5"] == 1.0
     assert set(metrics["by_kind"]) == {"factoid", "unanswerable"}
     assert (tmp_path / "eval-indexes").is_dir()
+
+
+def test_click_speaks_dutch_too(tmp_path):
+    """Usage lines, help and parse errors come from click, in English unless translated (web.cli_dutch)."""
+    runner = CliRunner()
+    document = tmp_path / "nota.txt"
+    document.write_text("Een nota.", encoding="utf-8")
+    wrong = runner.invoke(main, ["index", str(document)], prog_name="vraagbaak")
+    assert wrong.exit_code == 2
+    assert wrong.output.splitlines()[0] == "Gebruik: vraagbaak index [OPTIES] [MAP]"
+    assert "Probeer 'vraagbaak index --help' voor hulp." in wrong.output
+    assert "Fout: Ongeldige waarde voor '[MAP]'" in wrong.output and "is een bestand, geen map" in wrong.output
+    unknown = runner.invoke(main, ["index", "--onbekend"], prog_name="vraagbaak")
+    assert "Fout: Onbekende optie '--onbekend'." in unknown.output
+    missing = runner.invoke(main, ["ask"], prog_name="vraagbaak")
+    assert "Fout: Argument ontbreekt 'VRAAG'." in missing.output
+    helped = runner.invoke(main, ["--help"], prog_name="vraagbaak")
+    assert helped.exit_code == 0
+    assert "Gebruik: vraagbaak [OPTIES] OPDRACHT [ARGUMENTEN]..." in helped.output
+    assert "Opties:" in helped.output and "Toon dit bericht en stop." in helped.output
+    assert "Opdrachten:" in helped.output
+    for output in (wrong.output, unknown.output, missing.output, helped.output):
+        for english in ("Usage:", "Error:", "Try '", "Options:", "Show this message"):
+            assert english not in output, (english, output)

@@ -13,6 +13,7 @@ import click
 from index.errors import VraagbaakError
 from index.settings import ConfigError, Settings, load_settings
 
+from .cli_dutch import DutchLevels, dutch_metavars
 from .cli_common import (DEFAULT_CORPUS, StageProgress, command_embedder, command_settings, fail, read_limits,
                          source_at)
 from .cli_quality import bench, evaluate, quality
@@ -24,8 +25,9 @@ from .cli_tokens import token
 @click.pass_context
 def main(ctx: click.Context, verbose: bool) -> None:
     """Vraagbaak: vragen over Nederlandse documenten, beantwoord met bronnen."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s %(name)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(DutchLevels("%(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, handlers=[handler])
     # Every command reads and checks the settings the same way, here; `serve` also checks the folders.
     try:
         ctx.obj = load_settings(check_paths=False)
@@ -49,7 +51,7 @@ def model(force: bool) -> None:
 
 
 @main.command("index")
-@click.argument("corpus", required=False, type=click.Path(file_okay=False, path_type=Path))
+@click.argument("corpus", required=False, metavar="[MAP]", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--index-dir", help="Waar de index komt (standaard: data/index).")
 @click.option("--full", is_flag=True, help="Alles opnieuw embedden in plaats van alleen gewijzigde bestanden.")
 @click.option("--watch", type=click.IntRange(1, 86400), metavar="SECONDEN",
@@ -172,7 +174,7 @@ def _rollback(collection) -> None:
 
 
 @main.command()
-@click.argument("question")
+@click.argument("question", metavar="VRAAG")
 @click.option("--top-k", default=5, show_default=True, type=click.IntRange(1, 20))
 @click.option("--history", multiple=True, help="Eerdere vraag in het gesprek (herhaalbaar, oudste eerst).")
 @click.option("--index-dir", help="Welke index (standaard: data/index).")
@@ -382,6 +384,7 @@ def feedback_export(fmt: str, out: Path | None, db: Path | None) -> None:
 main.add_command(token)  # vraagbaak token create|list|revoke (web.cli_tokens)
 for _command in (evaluate, quality, bench):  # measuring quality and speed (web.cli_quality)
     main.add_command(_command)
+dutch_metavars(main)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,11 @@ import click
 from index.errors import VraagbaakError
 from index.settings import PROJECT_ROOT, Settings
 
+from .cli_dutch import speak_dutch
+
+# Every command module imports this one before it makes its commands: click's own words in Dutch.
+speak_dutch()
+
 DEFAULT_CORPUS = PROJECT_ROOT / "seeds"
 
 

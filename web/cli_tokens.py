@@ -58,7 +58,7 @@ def list_tokens() -> None:
 
 
 @token.command("revoke")
-@click.argument("name")
+@click.argument("name", metavar="NAAM")
 def revoke(name: str) -> None:
     """Trek de token NAME in; hij werkt vanaf het volgende verzoek niet meer."""
     try:
