@@ -20,15 +20,18 @@ from dataclasses import dataclass
 from index.analysis import fold
 
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-_NUMBER_WORDS = (
-    "nul|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|twintig|dertig|veertig|vijftig|zestig|"
-    "zeventig|tachtig|negentig|honderd|duizend|miljoen|miljard|procent|helft|kwart|derde|dubbel|verdubbeld"
-)
-# A quantity, not a date: "40 woningen", "12 procent", "twaalf gemeenten",
+_NUMBER_WORDS = "nul|miljoen|miljard|procent|helft|kwart|derde|dubbel|verdubbeld"
+# Dutch writes a number below a million as one word of these parts: "tweeduizend", "vijfentwintig",
+# "achttien", "driehonderdveertig" ("tweeënveertig" is folded to "tweeenveertig" first). A word made
+# of them only is a number; it may not end in the joining "en" ("achten" is a verb) nor be "een".
+_NUMBER_PARTS = ("een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|twintig|"
+                 "dertig|veertig|tachtig|tig|honderd|duizend")
+_NUMBER_WORD = rf"(?!een\b)(?:(?:{_NUMBER_PARTS})(?:en)?)*(?:{_NUMBER_PARTS})"
+# A quantity, not a date: "40 woningen", "12 procent", "twaalf gemeenten", "tweeduizend fietsers",
 # but not "5 februari" or the year "2026" on its own.
 QUANTITY = re.compile(
     rf"(?<![\d.,])(?!(?:19|20)\d\d\b)\d[\d.,]*(?!\s*(?:{_MONTHS})\b)(?![\d.,]*\d)"
-    rf"|\b(?:{_NUMBER_WORDS})\b"
+    rf"|\b(?:{_NUMBER_WORDS}|{_NUMBER_WORD})\b"
 )
 MONEY = re.compile(r"€|\beuro\b|\bmiljoen\b|\bmiljard\b")
 DATE = re.compile(

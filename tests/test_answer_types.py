@@ -116,3 +116,17 @@ def test_the_evaluation_split_is_fixed_and_balanced_per_kind():
     for kind in ("factoid", "followup"):
         ids = [q["id"] for q in questions if q["kind"] == kind]
         assert sorted(halves[i] for i in ids).count("tune") == (len(ids) + 1) // 2
+
+
+@pytest.mark.parametrize("sentence, holds", [
+    ("De veerpont zet dagelijks tweeduizend fietsers over.", True),
+    ("Er kwamen vijfentwintig nieuwe woningen bij.", True),
+    ("In tweeënveertig gemeenten loopt de proef.", True),
+    ("De wachtlijst telt driehonderdveertig mensen.", True),
+    ("Achttien jongeren vonden een baan.", True),
+    ("Wij achten het wenselijk dat de gemeente een besluit neemt.", False),  # a verb, and an article
+    ("Het elfstedentocht-comité vergadert in de zeventiende eeuw.", False),
+])
+def test_a_number_written_as_one_dutch_word_is_a_quantity(sentence, holds):
+    q = "Hoeveel zijn het er?"
+    assert type_evidence(asked(q), sentence, q) == float(holds)
