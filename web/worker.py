@@ -59,6 +59,7 @@ from gunicorn import http
 from gunicorn.http.errors import NoMoreData
 from gunicorn.workers.gthread import ThreadWorker
 
+from .connection import Connection
 from .framing import Framing
 from .loop_answers import CONTINUE, NOT_THE_CLIENTS, PARSER_REFUSALS, REFUSALS
 from .outbox import Outbox, OutboxBudget
@@ -76,40 +77,6 @@ ACCEPT_PAUSE = 0.1  # seconds without accepting after the process ran out of fil
 # At the connection limit, a connection counts as idle (and may be closed to make room) only after
 # this many seconds without a byte: one just accepted has not been read yet, and is no idle one.
 MIN_IDLE = 1.0
-
-
-class Connection:
-    """A client connection and the request being read on it."""
-
-    def __init__(self, sock: socket.socket, client, server, max_body: int, upload=None):
-        self.sock = sock
-        self.client = client
-        self.server = server
-        self.max_body = max_body
-        self.upload = upload
-        self.parser = None
-        self.framing = Framing(max_body, upload)
-        self.deadline = 0.0
-        self.linger_until = 0.0
-        self.continued = False  # a 100 Continue was sent for the request being read
-        self.extended = False  # an upload's deadline was extended for its size
-        self.closed = False
-        self.idle_since = time.monotonic()  # when it last became a connection waiting for a request
-        self.outbox: Outbox | None = None  # what the answer left for the loop to send (web.outbox)
-        self.keep = False  # the connection stays open once its answer is sent
-
-    @property
-    def reading_request(self) -> bool:
-        """Part of a request has arrived (it is in flight, for a graceful stop)."""
-        return bool(self.framing.data)
-
-    def next_request(self, rest: bytes) -> None:
-        self.framing.close()
-        self.framing = Framing(self.max_body, self.upload)
-        self.continued = False
-        self.extended = False
-        if rest:
-            self.framing.feed(rest)
 
 
 class BufferedThreadWorker(ThreadWorker):
