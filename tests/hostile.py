@@ -8,6 +8,8 @@ equal to this list. Every body is sent twice, once with Content-Length and once 
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import socket
 from dataclasses import dataclass
@@ -204,3 +206,20 @@ def read_one_response(sock: socket.socket) -> tuple[int, dict, bytes]:
             break
         body += block
     return status, headers, body[:length]
+
+
+@contextlib.contextmanager
+def many_descriptors(count: int):
+    """Room for `count` open sockets in this process (the soft limit raised), or a named skip."""
+    import resource
+
+    import pytest
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < count + 900:
+        pytest.skip(f"te weinig bestandsdescriptors voor {count} verbindingen (hard limit {hard})")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, count + 900), hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -24,7 +24,7 @@ from index.build import build_index
 from index.backends.local import open_index
 from index.store import current_version
 from tests.client import QuestionStream, request
-from tests.hostile import read_one_response, read_until_closed
+from tests.hostile import many_descriptors, read_one_response, read_until_closed
 from tests.test_operations import copy_index
 from web.pages import EXAMPLE_QUESTIONS
 
@@ -308,23 +308,17 @@ def test_slow_clients_cannot_starve_the_server(edge_server):
 
 def test_a_thousand_idle_connections_do_not_keep_others_out(edge_server):
     """gunicorn stops accepting at `worker_connections` (1000); idle connections then make room."""
-    import resource
-
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != resource.RLIM_INFINITY and hard < 2000:
-        pytest.skip(f"te weinig bestandsdescriptors voor 1100 verbindingen (hard limit {hard})")
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2000), hard))
     idle = []
-    try:
-        for _ in range(1100):  # never a byte: connected, and then nothing
-            idle.append(socket.create_connection(("127.0.0.1", edge_server.port), timeout=5))
-        time.sleep(0.5)
-        seconds = _timed(lambda: request(f"{edge_server.url}/healthz", timeout=READ_TIMEOUT + 2))
-        assert seconds < 3, f"/healthz waited {seconds:.1f} s behind idle connections"
-    finally:
-        for sock in idle:
-            sock.close()
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    with many_descriptors(1100):
+        try:
+            for _ in range(1100):  # never a byte: connected, and then nothing
+                idle.append(socket.create_connection(("127.0.0.1", edge_server.port), timeout=5))
+            time.sleep(0.5)
+            seconds = _timed(lambda: request(f"{edge_server.url}/healthz", timeout=READ_TIMEOUT + 2))
+            assert seconds < 3, f"/healthz waited {seconds:.1f} s behind idle connections"
+        finally:
+            for sock in idle:
+                sock.close()
     assert request(f"{edge_server.url}/healthz", timeout=5)[0] == 200
 
 

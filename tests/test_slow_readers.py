@@ -14,7 +14,7 @@ import time
 import pytest
 
 from tests.client import request
-from tests.hostile import parse_response, read_until_closed
+from tests.hostile import many_descriptors, parse_response, read_until_closed
 from tests.test_serving import READ_TIMEOUT, edge_server  # noqa: F401 -- the fixture: 1 worker, 4 threads
 
 pytestmark = pytest.mark.slow
@@ -77,24 +77,18 @@ def test_an_answer_read_late_arrives_whole_and_in_order(edge_server):  # noqa: F
 def test_at_the_connection_limit_a_new_client_waits_its_turn(edge_server):  # noqa: F811
     """With every connection of the worker busy sending a request, the newest one was taken for an idle
     one before its bytes were read, and closed to make room: every new client got a reset."""
-    import resource
-
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if hard != resource.RLIM_INFINITY and hard < 2000:
-        pytest.skip(f"te weinig bestandsdescriptors voor 1000 verbindingen (hard limit {hard})")
-    resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, 2000), hard))
     stalled = []
-    try:
-        for _ in range(1000):  # gunicorn's worker_connections: each sends half a request, then nothing
-            sock = socket.create_connection(("127.0.0.1", edge_server.port), timeout=5)
-            sock.sendall(b"POST /api/v1/ask HTTP/1.1\r\nHost: v\r\nContent-Type: application/json\r\n"
-                         b"Content-Length: 100\r\n\r\n{")
-            stalled.append(sock)
-        time.sleep(1.0)
-        # It waits in the queue until the stalled requests time out (408), and is then answered.
-        status = request(f"{edge_server.url}/healthz", timeout=READ_TIMEOUT + 10)[0]
-        assert status == 200
-    finally:
-        for sock in stalled:
-            sock.close()
-        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    with many_descriptors(1000):
+        try:
+            for _ in range(1000):  # gunicorn's worker_connections: each sends half a request, then nothing
+                sock = socket.create_connection(("127.0.0.1", edge_server.port), timeout=5)
+                sock.sendall(b"POST /api/v1/ask HTTP/1.1\r\nHost: v\r\nContent-Type: application/json\r\n"
+                             b"Content-Length: 100\r\n\r\n{")
+                stalled.append(sock)
+            time.sleep(1.0)
+            # It waits in the queue until the stalled requests time out (408), and is then answered.
+            status = request(f"{edge_server.url}/healthz", timeout=READ_TIMEOUT + 10)[0]
+            assert status == 200
+        finally:
+            for sock in stalled:
+                sock.close()
