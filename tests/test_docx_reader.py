@@ -98,13 +98,15 @@ def test_a_table_of_data_is_read_row_by_row_with_its_header(tmp_path):
         for c, value in enumerate(row):
             if value is not None:
                 table.cell(r, c).text = value
+    table.cell(3, 2).paragraphs[0].text = "41"
+    table.cell(3, 2).add_paragraph("(waarvan 6 in opleiding)")  # a cell of two paragraphs
     document.add_paragraph("Na de tabel volgt de conclusie van de regio.")
     document.save(tmp_path / "posten.docx")
     assert read(tmp_path / "posten.docx").text.split("\n\n") == [
         "De posten van de veiligheidsregio in 2024.",
         "Twente-Noord",  # one cell across the table: a group's name, no column's value
         "Post: Hengelo; Voertuigen: 4; Vrijwilligers: 38",
-        "Post: Almelo; Voertuigen: 3",
+        "Post: Almelo; Voertuigen: 3; Vrijwilligers: 41 (waarvan 6 in opleiding)",
         "Na de tabel volgt de conclusie van de regio.",
     ]
 

@@ -179,6 +179,8 @@ def _text_of(element, notes: "_Notes") -> str:
             elif tag in _NOTE_REFERENCES:
                 parts.append(notes.refer(_NOTE_REFERENCES[tag], child.get(f"{_W_NS}id")))
             else:
+                if tag == f"{_W_NS}p":  # the paragraphs of a table cell: not glued together
+                    parts.append("\n")
                 walk(child)
 
     walk(element)
