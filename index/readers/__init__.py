@@ -161,7 +161,10 @@ def iter_corpus(
     found: list[tuple[str, Path]] = []
 
     def unreadable_folder(exc: OSError) -> None:
-        where = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "."
+        try:
+            where = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "."
+        except ValueError:
+            where = Path(exc.filename).name
         where = str(root) if where == "." else where
         reason = "geen leesrechten" if isinstance(exc, PermissionError) else short_reason(exc)
         _report(on_error, ReadError(printable(where + "/"), f"map niet leesbaar ({reason}): "
