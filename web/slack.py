@@ -7,14 +7,20 @@ Flask adapter.
 
 - Every request's signature and timestamp are checked against the signing
   secret (older than 5 minutes, or forged: 401, no answer).
-- The HTTP response is the acknowledgement and leaves at once; the answer is
-  computed afterwards on Bolt's listener thread pool
-  (`process_before_response=False`). A slash command is acknowledged with an
+- The HTTP response is the acknowledgement: it is made in the request's own
+  thread and leaves at once, however busy answering is (Slack waits 3 s); the
+  answer is computed afterwards on a pool of 4 threads (Bolt's lazy listeners,
+  `process_before_response=True`), whose queue is bounded (`SlackWork`): when
+  it is full, a slash command hears that Vraagbaak is busy and a mention is
+  not answered (logged). A slash command is acknowledged with an
   ephemeral "Even zoeken…" and answered in the channel (`in_channel`) through its
   `response_url`; mentions and direct messages are answered with
   `chat.postMessage` in the message's thread.
-- Slack's retries (`X-Slack-Retry-Num`) are acknowledged and never answered, and
-  an event id seen in the last ten minutes is not answered twice.
+- An event id handled in the last ten minutes is not answered twice, retries
+  (`X-Slack-Retry-Num`) included; a delivery that failed (5xx) is forgotten,
+  so Slack's retry of it is answered. The ids are kept per process: a retry
+  that reaches another worker after a successful delivery could be answered
+  twice, which a fast acknowledgement makes rare.
 - A message in a thread is a follow-up: the thread's earlier questions go along
   as history (see ThreadMemory).
 - A question searches only its channel's collections (web.channels,
@@ -38,7 +44,7 @@ import threading
 import time
 import urllib.parse
 from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 from flask import Blueprint, Flask, request
 
@@ -50,7 +56,7 @@ from .answering import Refused, questions
 from .channels import ChannelCollections, channel_collections
 from .config import app_settings
 from .errors import error_response
-from .slack_blocks import SEARCHING, USAGE, clean_slack_text, slack_message
+from .slack_blocks import BUSY, SEARCHING, USAGE, clean_slack_text, slack_message
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +70,11 @@ class RecentIds:
         self.size, self.ttl = size, ttl
         self._seen: OrderedDict[str, float] = OrderedDict()
         self._lock = threading.Lock()
+
+    def forget(self, key: str) -> None:
+        """`key` was not handled after all (its delivery failed): offered again, it is new."""
+        with self._lock:
+            self._seen.pop(key, None)
 
     def first_time(self, key: str) -> bool:
         """True the first time `key` is offered (within the time to live), False after."""
@@ -108,6 +119,40 @@ class ThreadMemory:
             return list(self._threads.get((channel, thread_ts), []))
 
 
+class SlackWork(ThreadPoolExecutor):
+    """Bolt's pool for answering, with a bounded queue: a flood of questions cannot pile up in memory.
+
+    Work offered while MAX_PENDING answers wait or run is not taken (logged); `full()` lets a
+    slash command say so before it promises an answer.
+    """
+
+    def __init__(self, workers: int = 4, max_pending: int = 64):
+        super().__init__(max_workers=workers, thread_name_prefix="vraagbaak-slack")
+        self.max_pending = max_pending
+        self._pending = 0
+        self._count_lock = threading.Lock()
+
+    def full(self) -> bool:
+        with self._count_lock:
+            return self._pending >= self.max_pending
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        with self._count_lock:
+            if self._pending >= self.max_pending:
+                log.warning("Slack: %d vragen wachten al; deze wordt niet beantwoord", self._pending)
+                dropped: Future = Future()
+                dropped.set_result(None)
+                return dropped
+            self._pending += 1
+        future = super().submit(fn, *args, **kwargs)
+        future.add_done_callback(self._done)
+        return future
+
+    def _done(self, _future) -> None:
+        with self._count_lock:
+            self._pending -= 1
+
+
 class SlackIntegration:
     def __init__(self, questions, channels: ChannelCollections, *, signing_secret: str, bot_token: str,
                  api_url: str = "", public_base_url: str = ""):
@@ -122,6 +167,7 @@ class SlackIntegration:
         self.verifier = SignatureVerifier(signing_secret)
         self.recent_events = RecentIds()
         self.threads = ThreadMemory()
+        self.work = SlackWork()
         client = WebClient(token=bot_token, base_url=api_url or WebClient.BASE_URL)
         # The bot's identity (auth.test) is asked on the first request, not at start-up,
         # so the app starts without reaching Slack; Bolt then ignores the bot's own messages.
@@ -129,8 +175,8 @@ class SlackIntegration:
             signing_secret=signing_secret,
             client=client,
             token_verification_enabled=False,
-            process_before_response=False,
-            listener_executor=ThreadPoolExecutor(max_workers=4, thread_name_prefix="vraagbaak-slack"),
+            process_before_response=True,  # the ack in the request's thread; answers on `work` (lazy)
+            listener_executor=self.work,
             logger=logging.getLogger("web.slack.bolt"),
         )
         self.handler = SlackRequestHandler(self.bolt)
@@ -151,24 +197,34 @@ class SlackIntegration:
         return self.channels.for_channel(channel, direct=direct or channel.startswith("D"))
 
     def _register_listeners(self) -> None:
+        """Each listener: an acknowledgement in the request's thread, the answer lazily on `work`."""
         bolt = self.bolt
 
-        @bolt.command(re.compile(r".+"))
-        def slash_command(ack, command, respond):
+        def slash_question(command: dict) -> tuple[str, str | None]:
+            """The question of a slash command, and why it is none (a Dutch message) or None."""
             question = clean_slack_text(command.get("text", ""))
             try:
-                question = clean_question(question)
+                return clean_question(question), None
             except QuestionError as exc:
-                ack(response_type="ephemeral", text=exc.message if question else USAGE)
-                return
-            ack(response_type="ephemeral", text=SEARCHING)
+                return question, exc.message if question else USAGE
+
+        def slash_ack(ack, command):
+            question, refusal = slash_question(command)
+            ack(response_type="ephemeral", text=refusal or (BUSY if self.work.full() else SEARCHING))
+
+        def slash_answer(command, respond):
+            question, refusal = slash_question(command)
+            if refusal:
+                return  # the acknowledgement said why
             collections = self.collections(str(command.get("channel_id", "")),
                                            direct=command.get("channel_name") == "directmessage")
             message = self.answer(question, [], collections)
             respond(response_type="in_channel" if "blocks" in message else "ephemeral",
                     replace_original=False, **message)
 
-        @bolt.event("app_mention")
+        def acknowledge(ack):
+            ack()
+
         def app_mention(event, client):
             if event.get("bot_id") or event.get("subtype"):
                 return
@@ -176,20 +232,25 @@ class SlackIntegration:
                 return  # a mention in a direct message also arrives as message.im, answered there
             self._answer_in_thread(event, client)
 
-        @bolt.event("message")
         def message(event, client):
             # Only what a person writes to the bot directly; edits, joins and bots are no questions.
             if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
                 return
             self._answer_in_thread(event, client)
 
+        bolt.command(re.compile(r".+"))(ack=slash_ack, lazy=[slash_answer])
+        bolt.event("app_mention")(ack=acknowledge, lazy=[app_mention])
+        bolt.event("message")(ack=acknowledge, lazy=[message])
+
         @bolt.error
         def on_error(error, body):
             log.error("Slack-verzoek mislukt (%s): %s", body.get("type") if isinstance(body, dict) else "?", error)
 
     def _answer_in_thread(self, event: dict, client) -> None:
-        channel = event["channel"]
-        thread_ts = event.get("thread_ts") or event["ts"]
+        channel = event.get("channel")
+        thread_ts = event.get("thread_ts") or event.get("ts")
+        if not isinstance(channel, str) or not isinstance(thread_ts, str):
+            return  # no place to answer in (readable_payload lets no such event through)
         question = clean_slack_text(event.get("text", ""))
         try:
             question = clean_question(question)
@@ -214,16 +275,15 @@ class SlackIntegration:
         if not valid:
             return error_response(401, "invalid_signature",
                                   "Ongeldige of verlopen handtekening van Slack.")
-        if request.headers.get("X-Slack-Retry-Num"):
-            # The first delivery was acknowledged (or is being answered): never answer twice.
-            return "", 200
         payload = readable_payload(body, request.headers.get("Content-Type"))
         if payload is None:
             return error_response(400, "invalid_request", "Dit verzoek van Slack is onleesbaar.")
         event_id = payload.get("event_id")
         if event_id and not self.recent_events.first_time(event_id):
-            return "", 200
+            return "", 200  # handled already: a retry of a delivery that did arrive
         response = self.handler.handle(request)
+        if response.status_code >= 500 and event_id:
+            self.recent_events.forget(event_id)  # Slack retries it, and then it is answered
         if response.status_code == 404:  # Bolt has no listener for it: say so in the API's own shape
             return error_response(404, "not_handled", "Dit soort verzoek van Slack beantwoordt Vraagbaak niet.")
         return response
@@ -244,8 +304,9 @@ def readable_payload(body: bytes, content_type: str | None) -> dict | None:
         return None
     if content_type == "application/json" or text.startswith("{"):
         payload = _json_object(text)
-        event_id = payload.get("event_id") if payload is not None else None
-        return payload if event_id is None or isinstance(event_id, str) else None
+        if payload is None or not _event_shaped(payload):
+            return None
+        return payload
     if "payload" not in text:
         return {}  # a slash command, or nothing: Bolt reads the fields or has no listener
     field = dict(urllib.parse.parse_qsl(text, keep_blank_values=True)).get("payload")
@@ -256,7 +317,31 @@ def readable_payload(body: bytes, content_type: str | None) -> dict | None:
     if payload is None or (actions is not None and not (
             isinstance(actions, list) and actions and all(isinstance(action, dict) for action in actions))):
         return None
+    if any(payload.get(key) is not None and not isinstance(payload[key], dict) for key in _INTERACTIVE_OBJECTS):
+        return None
     return {}  # interactivity has no event id
+
+
+# What Bolt reads as objects, and would fail on as anything else.
+_INTERACTIVE_OBJECTS = ("view", "user", "team", "channel", "container", "message", "enterprise")
+_EVENT_OBJECTS_OR_IDS = ("channel", "user", "team")
+_EVENT_TEXTS = ("type", "subtype", "channel_type", "text", "ts", "thread_ts", "bot_id")
+
+
+def _event_shaped(payload: dict) -> bool:
+    """Whether a JSON payload has the shape Bolt reads without failing (an event as an object, ...)."""
+    if payload.get("event_id") is not None and not isinstance(payload["event_id"], str):
+        return False
+    authorizations = payload.get("authorizations")
+    if authorizations is not None and not (
+            isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)):
+        return False
+    if "event" not in payload:
+        return True
+    event = payload["event"]
+    return (isinstance(event, dict)
+            and all(event.get(key) is None or isinstance(event[key], (str, dict)) for key in _EVENT_OBJECTS_OR_IDS)
+            and all(event.get(key) is None or isinstance(event[key], str) for key in _EVENT_TEXTS))
 
 
 def _json_object(text: str) -> dict | None:

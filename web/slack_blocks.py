@@ -19,6 +19,7 @@ SECTION_LIMIT = 3000
 USAGE = ("Stel een vraag over de documenten, bijvoorbeeld: "
          "_Welke gemeente heeft een rekentool voor de bijstand gelanceerd?_")
 SEARCHING = "Even zoeken…"
+BUSY = "Vraagbaak is nu erg druk en kan deze vraag niet aannemen. Probeer het over een minuut opnieuw."
 
 
 def escape_mrkdwn(text: str) -> str:
@@ -67,7 +68,14 @@ def page_url(base_url: str, hit) -> str | None:
 
 
 def _truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """Escaped mrkdwn cut to `limit` characters, never inside an entity ("&amp;" cut to "&a" reads as text)."""
+    if len(text) <= limit:
+        return text
+    cut = limit - 1
+    entity = text.rfind("&", max(0, cut - len("&amp;") + 1), cut)
+    if entity != -1 and ";" not in text[entity:cut]:
+        cut = entity
+    return text[:cut].rstrip() + "…"
 
 
 def slack_message(answer: Answer, base_url: str | None) -> dict:
@@ -85,14 +93,36 @@ def slack_message(answer: Answer, base_url: str | None) -> dict:
         lines.append(line)
         plain.append(f"{number} {label}")
     if lines:
-        blocks.append({"type": "section",
-                       "text": {"type": "mrkdwn", "text": _truncate("*Bronnen*\n" + "\n".join(lines), SECTION_LIMIT)}})
+        # Whole lines only: a link cut in two is markup Slack shows as text.
+        shown = "*Bronnen*"
+        for line in lines:
+            if len(shown) + 1 + len(line) > SECTION_LIMIT:
+                break
+            shown += "\n" + line
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": shown}})
     fallback = answer.text + ("\n\nBronnen:\n" + "\n".join(plain) if plain else "")
     return {"text": escape_mrkdwn(fallback), "blocks": blocks}
 
 
 def _escape_markdown_label(text: str) -> str:
     return re.sub(r"([\\\[\]()*_`])", r"\\\1", text)
+
+
+# Markdown's own characters, escaped with a backslash so that quoted text shows as written.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-!|~<>])")
+# "@channel", "@all", "@here" and "@naam" notify people in Mattermost: a word joiner after the
+# "@" shows the same text and mentions no one.
+_MENTION = re.compile(r"@(?=\w)")
+
+
+# The answer's citation markers stay as they are: "[1]" followed by a space is no Markdown link.
+_ESCAPED_CITATION = re.compile(r"\\\[(\d+)\\\]")
+
+
+def escape_mattermost(text: str) -> str:
+    """Text from the documents as Mattermost shows it literally: no markup, no mentions."""
+    escaped = _MENTION.sub("@\u2060", _MARKDOWN.sub(r"\\\1", text))
+    return _ESCAPED_CITATION.sub(r"[\1]", escaped)
 
 
 def mattermost_text(answer: Answer, base_url: str | None) -> str:
@@ -105,4 +135,4 @@ def mattermost_text(answer: Answer, base_url: str | None) -> str:
         if base_url and page_url(base_url, hit):
             line += f" · [Bekijk pagina {hit.chunk.page}]({page_url(base_url, hit)})"
         lines.append(line)
-    return answer.text + ("\n\n**Bronnen**\n" + "\n".join(lines) if lines else "")
+    return escape_mattermost(answer.text) + ("\n\n**Bronnen**\n" + "\n".join(lines) if lines else "")
