@@ -401,3 +401,20 @@ def test_a_collection_that_is_not_public_has_no_document_view_without_a_token(wo
     assert status == 404 and text == missing[2]
     assert guarded.get(f"/documents/{STANDARD_DOCS[0]}", ADMIN)[0] == 200
     assert guarded.get(f"/c/team-a/documents/{A_DOC}")[0] == 200  # public now
+
+
+def test_deleting_a_collection_ends_every_grant_to_it(world):
+    """Grants are names: a collection made again under a deleted one's name belongs to whoever makes it now."""
+    assert world.admin("POST", "/api/v1/collections", {"name": "project-x"})[0] == 201
+    status, body = world.admin("POST", "/api/v1/tokens", {"name": "oud-team-x", "collections": ["project-x", "team-a"]})
+    assert status == 201
+    old_token = body["token"]
+    assert world.ask({"question": A_QUESTION, "collections": ["project-x"]}, old_token)[0] != 403
+    assert world.admin("DELETE", "/api/v1/collections/project-x")[0] == 200
+    assert world.admin("POST", "/api/v1/collections", {"name": "project-x"})[0] == 201
+
+    status, body, _ = world.ask({"question": A_QUESTION, "collections": ["project-x"]}, old_token)
+    assert status == 403, body
+    listed = {t["name"]: t for t in world.admin("GET", "/api/v1/tokens")[1]}
+    assert listed["oud-team-x"]["collections"] == ["team-a"]  # the other grant stays
+    assert world.admin("DELETE", "/api/v1/collections/project-x")[0] == 200

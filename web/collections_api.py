@@ -31,6 +31,7 @@ from .schemas import (
     CollectionDeleted, CollectionInfo, CollectionList, CollectionRequest, DocumentInfo, DocumentList, JobAccepted,
     JobStatus,
 )
+from .tokens import TokenStore
 from .uploads import receive
 
 bp = Blueprint("collections_api", __name__, url_prefix="/api/v1")
@@ -110,6 +111,7 @@ def delete_collection(name: str):
     except CollectionMissing as exc:
         raise ApiError(404, "collection_not_found", str(exc)) from None
     library().forget(name)
+    TokenStore(app_settings().tokens_path).withdraw(name)  # a new collection of that name is someone else's
     return _shaped(CollectionDeleted, name=name, status="verwijderd")
 
 

@@ -177,6 +177,29 @@ class TokenStore:
         return TokenInfo(row[0], tuple(json.loads(row[1])), row[2], row[3])
 
 
+    def withdraw(self, collection: str) -> list[str]:
+        """Take `collection` out of every token's grants (it was deleted); the names of the tokens changed.
+
+        Grants are names: without this, a collection made again under the same name, by
+        another team, would be readable with the tokens of the one deleted.
+        """
+        if not self.path.exists():
+            return []
+        changed = []
+        db = self._connect()
+        try:
+            with db:
+                for name, names in db.execute("SELECT name, collections FROM tokens").fetchall():
+                    granted = json.loads(names)
+                    if collection in granted:
+                        kept = [c for c in granted if c != collection]
+                        db.execute("UPDATE tokens SET collections = ? WHERE name = ?", (json.dumps(kept), name))
+                        changed.append(name)
+        finally:
+            db.close()
+        return changed
+
+
 def collection_names(names: Iterable[object], exists: Callable[[str], bool]) -> tuple[str, ...]:
     """The collections of a new token, each checked: a valid name, and a collection that exists."""
     result: list[str] = []
