@@ -89,19 +89,40 @@ def apply_upload(collection: Collection, staging: Path, names: list[str], builde
     adopt(collection, collection.source.current_manifest())
     replaced = staging / "replaced"
     lost = set()
+    moved = []
     for name in names:
         staged, target = staged_files(staging) / name, document_path(collection, name)
         if staged.is_file():
             if target.exists() and not (replaced / name).exists():
                 put_file(target, replaced / name, move=True)
             put_file(staged, target, move=True)
+            moved.append(name)
         elif not target.is_file():
             lost.add(name)
-    skipped = _build_skipping(collection, builder)
+    try:
+        skipped = _build_skipping(collection, builder)
+    except BaseException:
+        _put_back(collection, staging, moved)
+        raise
     results = [_result(name, skipped, lost) for name in names]
     _take_back(collection, replaced, [r.name for r in results if r.status == "skipped" and r.name not in lost],
                builder)
     return results
+
+
+def _put_back(collection: Collection, staging: Path, names: list[str]) -> None:
+    """A build that failed or was stopped: its files back in staging, the documents they replaced back in place.
+
+    The documents folder is then as before the job: a failed job's files are not indexed by
+    the next one, a replaced document is not lost, and a job run again finds its files staged.
+    """
+    replaced = staging / "replaced"
+    for name in names:
+        target = document_path(collection, name)
+        if target.is_file():
+            put_file(target, staged_files(staging) / name, move=True)
+        if (replaced / name).is_file():
+            put_file(replaced / name, target, move=True)
 
 
 def _build_skipping(collection: Collection, builder: Builder) -> dict:

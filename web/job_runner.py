@@ -74,7 +74,11 @@ class Runner:
             self._ensure_thread()
 
     def stop(self, timeout: float = 30) -> None:
-        """Stop after the job in progress (tests; a stopping worker simply exits)."""
+        """Stop after the job in progress; a job the stop breaks off is queued again, not failed.
+
+        A stopping worker calls it with timeout 0 (web.server, worker_exit): its job then either
+        ends as a requeue or, if the process is gone first, is requeued by the next one (recover).
+        """
         self._stop.set()
         self._wake.set()
         thread = self._thread
@@ -136,6 +140,13 @@ class Runner:
             self.store.fail(job.id, str(exc), owner=self.owner)
             log.warning("Taak %s mislukt: %s", job.id, exc, extra={"collection": job.collection})
         except Exception:  # noqa: BLE001 -- the job fails, the runner goes on
+            if self._stop.is_set():
+                # The process is stopping (SIGTERM): the model refuses new work, the build fails.
+                # Not the job's fault: back in the queue, its files staged again (apply_upload).
+                self.store.requeue(job.id, self.owner)
+                log.warning("Taak %s onderbroken doordat de dienst stopt; ze staat weer in de wachtrij", job.id,
+                            extra={"collection": job.collection})
+                return
             log.exception("Taak %s mislukt", job.id, extra={"collection": job.collection})
             self.store.fail(job.id, UNEXPECTED, owner=self.owner)
         else:
@@ -222,7 +233,8 @@ class Runner:
         return bool(started and now_started and started != now_started)  # the pid was given to another process
 
     def _clean_staging(self) -> None:
-        """Staging folders of uploads that never became a job (the request was cut off), once they are old."""
+        """Staging folders of uploads that never became a job (the request was cut off), once they are old,
+        and of jobs that ended (finished or failed) without removing theirs."""
         try:
             for name in self.library.collections.names():
                 root = staging_root(self.library.collections.get(name))
@@ -230,8 +242,10 @@ class Runner:
                     continue
                 folders = {p.name: p for p in root.iterdir() if p.is_dir()}
                 known = self.store.known(folders)
+                unfinished = self.store.unfinished_ids(folders)
                 for job_id, folder in folders.items():
-                    if job_id not in known and time.time() - folder.stat().st_mtime > STALE_STAGING_SECONDS:
+                    ended = job_id in known and job_id not in unfinished  # its process died before cleaning up
+                    if ended or (job_id not in known and time.time() - folder.stat().st_mtime > STALE_STAGING_SECONDS):
                         shutil.rmtree(folder, ignore_errors=True)
         except (OSError, VraagbaakError):
             log.warning("Oude uploadmappen niet opgeruimd", exc_info=True)

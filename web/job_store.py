@@ -207,6 +207,16 @@ class JobStore:
         with self._db() as db:
             return {i for (i,) in db.execute(f"SELECT id FROM jobs WHERE id IN ({','.join('?' * len(ids))})", ids)}
 
+    def unfinished_ids(self, job_ids: Iterable[str]) -> set[str]:
+        """Of these ids, the jobs that are queued or running."""
+        ids = list(job_ids)
+        if not ids:
+            return set()
+        with self._db() as db:
+            return {i for (i,) in db.execute(
+                f"SELECT id FROM jobs WHERE id IN ({','.join('?' * len(ids))}) AND state IN (?, ?)",
+                [*ids, QUEUED, RUNNING])}
+
     # -- reading --
 
     def get(self, job_id: str) -> dict | None:

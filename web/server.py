@@ -30,6 +30,8 @@ import os
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
+from .jobs import EXTENSION as JOBS_EXTENSION
+
 log = logging.getLogger(__name__)
 
 
@@ -98,6 +100,14 @@ def _post_fork_hook(torch_threads: int, after_fork=None):
     return post_fork
 
 
+def _worker_exit(server, worker):
+    """A worker stops (SIGTERM): its upload job, if any, is queued again rather than failed (web.job_runner)."""
+    app = getattr(worker, "wsgi", None)
+    runner = getattr(app, "extensions", {}).get(JOBS_EXTENSION)
+    if runner is not None:
+        runner.stop(timeout=0)
+
+
 def _child_exit(server, worker):
     from .metrics import child_exit
 
@@ -127,6 +137,7 @@ def gunicorn_options(*, host: str, port: int, workers: int, threads: int, timeou
         "logger_class": JsonGunicornLogger,
         "post_fork": _post_fork_hook(torch_threads_per_worker(workers, torch_threads), after_fork),
         "child_exit": _child_exit,
+        "worker_exit": _worker_exit,
         "proc_name": "vraagbaak",
         # gunicorn's runtime control socket (in the home folder) is not used; two
         # instances on one machine would fight over its path.
