@@ -441,6 +441,9 @@ def test_uploads_through_vraagbaak_serve(seeds_index_dir, tmp_path):
         too_large, large_type = multipart([("groot.txt", b"x" * 2_000_001)])
         status, _, data = request(url, method="POST", body=too_large, headers={"Content-Type": large_type, **AUTH})
         assert status == 413, data
+        # The loop refuses it before the app reads a byte, and says the limit and its setting.
+        assert json.loads(data)["error"]["message"] == (
+            "De upload is te groot: hoogstens 1,9 MB in één keer (VRAAGBAAK_MAX_UPLOAD_BYTES).")
 
         status, body_json = upload(server.url, STANDARD, files, ADMIN)
         assert status == 202, body_json

@@ -31,7 +31,7 @@ class Framing:
     """Where a request ends in a growing buffer, found without parsing more than the framing.
 
     `feed(data)` returns None while the request is incomplete, else one of COMPLETE, TOO_LARGE,
-    HEAD_TOO_LARGE, MALFORMED, UNSUPPORTED_CODING. The rules are gunicorn's (gunicorn.http.message,
+    UPLOAD_TOO_LARGE, HEAD_TOO_LARGE, MALFORMED, UNSUPPORTED_CODING. The rules are gunicorn's (gunicorn.http.message,
     .body): a head ends with CRLF CRLF (one CRLF before the request line is allowed); the body is
     Content-Length bytes, or chunked (the last transfer coding, and the only one: gunicorn does not
     decode others; HTTP/1.1 only; never together with Content-Length), or nothing at all.
@@ -39,6 +39,7 @@ class Framing:
 
     COMPLETE = "complete"
     TOO_LARGE = "too_large"
+    UPLOAD_TOO_LARGE = "upload_too_large"  # an admin's upload over VRAAGBAAK_MAX_UPLOAD_BYTES
     HEAD_TOO_LARGE = "head_too_large"
     MALFORMED = "malformed"
     UNSUPPORTED_CODING = "unsupported_coding"  # a transfer coding besides chunked
@@ -196,11 +197,12 @@ class Framing:
                 self.outcome = self.MALFORMED
                 return
             self._length = int(lengths[0])
-            if self.upload is not None and self._asks_upload(lines[0], authorization):
+            upload = self.upload is not None and self._asks_upload(lines[0], authorization)
+            if upload:
                 self._upload = self._length > 0
                 self.max_body = max(self.max_body, self.upload.max_bytes)
             if self._length > self.max_body:
-                self.outcome = self.TOO_LARGE
+                self.outcome = self.UPLOAD_TOO_LARGE if upload else self.TOO_LARGE
         else:
             self._length = 0
 

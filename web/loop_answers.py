@@ -17,6 +17,7 @@ from gunicorn.http.errors import (ConfigurationProblem, ExpectationFailed, Inval
 
 from .errors import _MESSAGES
 from .framing import Framing
+from .upload_limits import upload_too_large
 
 
 def _refusal(status: int, reason: str, code: str, message: str) -> bytes:
@@ -46,6 +47,11 @@ REFUSALS = {
                                          "Vraagbaak kent alleen 'Transfer-Encoding: chunked'."),
 }
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+
+def upload_refusal(limit: int) -> bytes:
+    """An admin's upload over its limit: 413 with the limit and its setting, as the app would say it."""
+    return _refusal(413, "Content Too Large", _MESSAGES[413][0], upload_too_large(limit))
 # What gunicorn's parser refuses in a request the loop could frame: a bad request line, method,
 # version or header, a URI or header line over gunicorn's limits, an Expect or Transfer-Encoding it
 # does not know. gunicorn would answer with an English HTML page; these are the API's JSON errors.

@@ -15,6 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.readers.limits import mb
+from index.settings import env_name
+
 from .auth import header_carries
 
 UPLOAD_PATH = re.compile(r"/api/v1/collections/[a-z0-9-]{1,40}/documents")
@@ -40,3 +43,8 @@ class UploadLimit:
     def body_limit(self, default: int, method: str, target: str, authorization: str) -> int:
         """The body limit of this request: the upload limit for an upload, else `default`."""
         return max(default, self.max_bytes) if self.allows(method, target, authorization) else default
+
+
+def upload_too_large(limit: int) -> str:
+    """What an upload over the limit is told, by the server's loop or by the app (web.uploads)."""
+    return f"De upload is te groot: hoogstens {mb(limit)} MB in één keer ({env_name('max_upload_bytes')})."

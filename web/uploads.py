@@ -31,11 +31,12 @@ from werkzeug.formparser import FormDataParser
 from index.collection_changes import staged_files, staging_folder
 from index.collections import Collection
 from index.readers import SUPPORTED_SUFFIXES
-from index.readers.limits import mb, too_large
+from index.readers.limits import too_large
 from index.settings import env_name
 
 from .errors import ApiError
 from .job_store import PENDING
+from .upload_limits import upload_too_large
 
 FIELD = "files"
 EXTRA_PARTS = 16  # form parts allowed beside the files (werkzeug counts every part)
@@ -135,8 +136,7 @@ def check_name(raw: object) -> str:
 
 
 def _too_large(limit: int) -> ApiError:
-    return ApiError(413, "payload_too_large", f"De upload is te groot: hoogstens {mb(limit)} MB in één keer "
-                                              f"({env_name('max_upload_bytes')}).")
+    return ApiError(413, "payload_too_large", upload_too_large(limit))
 
 
 def _too_many(settings) -> ApiError:

@@ -61,7 +61,7 @@ from gunicorn.workers.gthread import ThreadWorker
 
 from .connection import Connection
 from .framing import Framing
-from .loop_answers import CONTINUE, NOT_THE_CLIENTS, PARSER_REFUSALS, REFUSALS
+from .loop_answers import CONTINUE, NOT_THE_CLIENTS, PARSER_REFUSALS, REFUSALS, upload_refusal
 from .outbox import Outbox, OutboxBudget
 
 log = logging.getLogger("vraagbaak.server")
@@ -266,13 +266,15 @@ class BufferedThreadWorker(ThreadWorker):
 
     def _refuse(self, conn: Connection, outcome: str):
         """Answer a request the loop cannot hand on (REFUSALS), and close the connection."""
-        status = int(REFUSALS[outcome][9:12])
+        answer = (upload_refusal(self.upload.max_bytes) if outcome == Framing.UPLOAD_TOO_LARGE
+                  else REFUSALS[outcome])
+        status = int(answer[9:12])
         log.info("Verzoek geweigerd voordat het de app bereikte: %s", status,
                  extra={"status": status, "reason": outcome, "remote_addr": _address(conn.client)})
         if conn in self.reading:
             self.poller.unregister(conn.sock)
             self.reading.discard(conn)
-        self._send(conn, REFUSALS[outcome])
+        self._send(conn, answer)
         self._linger(conn)
 
     @staticmethod
