@@ -1,6 +1,6 @@
 """Collections: named sets of documents, each with its own index.
 
-A collection is a name (`[a-z0-9-]{1,40}`), a folder of documents and an
+A collection is a name (`[a-z0-9][a-z0-9-]{0,39}`), a folder of documents and an
 index that builds, updates and switches on its own, exactly as the single
 index did before collections existed (index.build, index.backends).
 
@@ -54,7 +54,8 @@ class CollectionExists(CollectionError):
     pass
 
 
-NAME_RULE = "Een collectienaam bestaat uit 1 tot 40 kleine letters, cijfers of streepjes (bv. 'openbaar')."
+NAME_RULE = ("Een collectienaam bestaat uit 1 tot 40 kleine letters, cijfers of streepjes en begint met een letter "
+             "of cijfer (bv. 'openbaar').")
 
 
 def check_name(name: object) -> str:

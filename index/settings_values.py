@@ -18,7 +18,8 @@ from pydantic_settings import NoDecode
 
 # What a collection is called (index.collections); defined here, the lowest module, because settings name them.
 STANDARD_COLLECTION = "standaard"
-COLLECTION_NAME = re.compile(r"[a-z0-9-]{1,40}")
+# Not starting with "-": "-" alone means "none" in VRAAGBAAK_PUBLIC_COLLECTIONS.
+COLLECTION_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 
 
 def is_collection_name(name: Any) -> bool:

@@ -25,7 +25,8 @@ def test_valid_names(name):
     assert check_name(name) == name
 
 
-@pytest.mark.parametrize("name", ["", "Intern", "in tern", "../x", "a_b", "x" * 41, ".verborgen", "é", None, 3])
+@pytest.mark.parametrize("name", ["", "Intern", "in tern", "../x", "a_b", "x" * 41, ".verborgen", "é", None, 3,
+                                  "-", "-intern"])  # "-" means "none" in VRAAGBAAK_PUBLIC_COLLECTIONS
 def test_invalid_names_are_refused_in_dutch(name):
     with pytest.raises(CollectionError, match="collectienaam"):
         check_name(name)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
+from index.settings import COLLECTION_NAME
+
 bp = Blueprint("admin_page", __name__)
 
 
 @bp.get("/beheer")
 def admin():
-    return render_template("beheer.html")
+    # The form checks a new name by the same rule as the API (index.settings_values.COLLECTION_NAME).
+    return render_template("beheer.html", name_pattern=COLLECTION_NAME.pattern)

@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.readers.limits import mb
-from index.settings import env_name
+from index.settings import COLLECTION_NAME, env_name
 
 from .auth import header_carries
 
-UPLOAD_PATH = re.compile(r"/api/v1/collections/[a-z0-9-]{1,40}/documents")
+UPLOAD_PATH = re.compile(rf"/api/v1/collections/{COLLECTION_NAME.pattern}/documents")
 
 
 @dataclass(frozen=True)
