@@ -398,16 +398,17 @@ def test_an_admins_upload_is_framed_to_a_file_and_only_it_may_be_larger(tmp_path
         framing.close()
     assert list((tmp_path / "spool").iterdir()) == [], "spooled bodies are anonymous temporary files"
 
-    refused = [
-        head.replace(b"Bearer geheim", b"Bearer fout"),
-        head.replace(b"Authorization: Bearer geheim\r\n", b""),
-        head.replace(b"/documents?x=1", b"/documentz"),
-        head.replace(b"POST", b"PUT"),
-        head.replace(b"Content-Length: %d" % len(body), b"Content-Length: 5001"),
-    ]
-    for request in refused:
+    refused = {
+        head.replace(b"Bearer geheim", b"Bearer fout"): Framing.TOO_LARGE,
+        head.replace(b"Authorization: Bearer geheim\r\n", b""): Framing.TOO_LARGE,
+        head.replace(b"/documents?x=1", b"/documentz"): Framing.TOO_LARGE,
+        head.replace(b"POST", b"PUT"): Framing.TOO_LARGE,
+        # An upload over its own limit: refused as well, and told that limit (web.loop_answers).
+        head.replace(b"Content-Length: %d" % len(body), b"Content-Length: 5001"): Framing.UPLOAD_TOO_LARGE,
+    }
+    for request, outcome in refused.items():
         framing = Framing(max_body=1000, upload=upload)
-        assert framing.feed(request) == Framing.TOO_LARGE and not framing.spooled, request
+        assert framing.feed(request) == outcome and not framing.spooled, request
     chunked = head.replace(b"Content-Length: %d" % len(body), b"Transfer-Encoding: chunked")
     framing = Framing(max_body=1000, upload=upload)
     assert framing.feed(chunked + b"%x\r\n" % len(body) + body + b"\r\n") == Framing.TOO_LARGE
