@@ -9,6 +9,7 @@ GET /api/v1/jobs/<id> follows it. Names of collections may be named in errors he
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import datetime, timezone
 
 from flask import Blueprint, jsonify
@@ -155,6 +156,8 @@ def delete_document(name: str, document: str):
     if (denied := require_admin(DENIED)) is not None:
         return denied
     collection = _collection(name)
+    # Names are stored as uploads arrive, in NFC (web.uploads); macOS and some clients send NFD.
+    document = unicodedata.normalize("NFC", document)
     manifest = collection.source.current_manifest()
     try:
         on_disk = in_use(collection, manifest) and document_path(collection, document).is_file()
