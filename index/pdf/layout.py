@@ -225,6 +225,8 @@ def _upright(page, number: int, doc_id: str, cost):
         log.warning("%s: pagina %d: tekst die niet rechtop staat (schuin of verticaal) weggelaten", doc_id, number)
         return page
     log.info("%s: pagina %d staat gedraaid; gelezen met de tekst rechtop", doc_id, number)
+    if hasattr(page, "flush_cache"):
+        page.flush_cache()  # the page as it lay: its layout is not read again, and would stay until the end
     return upright
 
 
