@@ -7,6 +7,7 @@ them, and a document the upload replaced was left only in the staging folder.
 
 from __future__ import annotations
 
+import json
 import time
 
 import index.collection_changes as changes
@@ -18,7 +19,7 @@ NEW_BIKES = (b"Fietsenstalling Merelhoven\n\nDe bewaakte fietsenstalling bij het
              b"krijgt plaats voor negenhonderd fietsen en opent pas in oktober.\n")
 
 
-def _job(service, files) -> str:  # noqa: F811
+def _job(service, files) -> str:  # noqa: F811 -- `service` is the fixture
     status, body = upload(service.url, "onderbroken", files, ADMIN)
     assert status == 202, body
     return body["job"]
@@ -27,8 +28,6 @@ def _job(service, files) -> str:  # noqa: F811
 def _state(service, job_id: str) -> dict:  # noqa: F811
     status, _, data = request(f"{service.url}/api/v1/jobs/{job_id}", headers={"Authorization": f"Bearer {ADMIN}"})
     assert status == 200
-    import json
-
     return json.loads(data)
 
 

@@ -32,10 +32,10 @@ FOLLOW_UP = "En wie is daar wethouder?"
 class FakeSlack:
     """Slack's Web API (auth.test, chat.postMessage) and response_url endpoints, recording what arrives."""
 
-    def __init__(self):
+    def __init__(self, port: int = 0):
         self.calls: list[tuple[str, dict]] = []
         self.lock = threading.Lock()
-        self.server = make_server("127.0.0.1", 0, self.wsgi, threaded=True)
+        self.server = make_server("127.0.0.1", port, self.wsgi, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()

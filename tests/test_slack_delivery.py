@@ -9,14 +9,13 @@ Bolt with a 500. Mattermost showed document text as Markdown, mentions included.
 from __future__ import annotations
 
 import json
-import socket
 import time
 from types import SimpleNamespace
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.conftest import LiveServer
+from tests.test_serving import _free_port
 from tests.test_slack import (FakeSlack, ROTTERDAM, _config, command_body, event_body, fake_slack,  # noqa: F401
                               mention, send)
 from web.slack_blocks import BUSY, SEARCHING
@@ -68,23 +67,6 @@ def test_a_full_queue_is_said_to_the_user_and_nothing_piles_up(busy_server, fake
     assert fake_slack.posts(path) == []  # busy was said; no answer follows
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class _SlackOn(FakeSlack):
-    """The fake Web API on a given port: started only after the app first failed to reach it."""
-
-    def __init__(self, port: int):
-        self.calls, self.lock = [], __import__("threading").Lock()
-        self.server = make_server("127.0.0.1", port, self.wsgi, threaded=True)
-        self.url = f"http://127.0.0.1:{port}"
-        self.thread = __import__("threading").Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-
 def test_a_retry_of_a_delivery_that_failed_is_answered(seeds_index_dir, fake_slack):  # noqa: F811
     from web.app import create_app
 
@@ -95,7 +77,7 @@ def test_a_retry_of_a_delivery_that_failed_is_answered(seeds_index_dir, fake_sla
     body = event_body(mention("CLOST", ROTTERDAM), event_id="EvLOST1")
     try:
         assert send(server, body, "application/json")[0] >= 500  # Bolt cannot reach Slack (auth.test)
-        slack = _SlackOn(port)
+        slack = FakeSlack(port)  # the Web API comes up only now
         try:
             retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_error"}
             assert send(server, body, "application/json", headers=retry)[0] == 200

@@ -30,8 +30,6 @@ import os
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
-from .jobs import EXTENSION as JOBS_EXTENSION
-
 log = logging.getLogger(__name__)
 
 
@@ -102,8 +100,10 @@ def _post_fork_hook(torch_threads: int, after_fork=None):
 
 def _worker_exit(server, worker):
     """A worker stops (SIGTERM): its upload job, if any, is queued again rather than failed (web.job_runner)."""
+    from .jobs import EXTENSION  # here: the master imports this module without the app's job machinery
+
     app = getattr(worker, "wsgi", None)
-    runner = getattr(app, "extensions", {}).get(JOBS_EXTENSION)
+    runner = getattr(app, "extensions", {}).get(EXTENSION)
     if runner is not None:
         runner.stop(timeout=0)
 

@@ -122,7 +122,7 @@ class ThreadMemory:
 class SlackWork(ThreadPoolExecutor):
     """Bolt's pool for answering, with a bounded queue: a flood of questions cannot pile up in memory.
 
-    Work offered while MAX_PENDING answers wait or run is not taken (logged); `full()` lets a
+    Work offered while `max_pending` answers wait or run is not taken (logged); `full()` lets a
     slash command say so before it promises an answer.
     """
 
