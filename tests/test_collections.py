@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from index.backends.combined import split_id
 from index.backends.local import LocalSource, open_index
 from index.build import build_index
 from index.collections import STANDARD, CollectionError, CollectionExists, CollectionMissing, Collections, check_name
@@ -112,3 +113,14 @@ def test_a_collection_without_an_index_is_left_out_of_a_combined_question(two_co
     two_collections.collections.create("leeg")
     answer = two_collections.answerer(["leeg", "rotterdam"]).ask(QUESTION)
     assert answer.hits[0].chunk.collection == "rotterdam"
+
+
+def test_a_combined_search_stamps_each_chunk_once(two_collections):
+    """A chunk carries its combined id and collection; the stamped copy is made once, not per question."""
+    answerer = two_collections.answerer([STANDARD, "rotterdam"])
+    first, again = answerer.ask(QUESTION).hits, answerer.ask(QUESTION).hits
+    assert all(a.chunk is b.chunk for a, b in zip(first, again))
+    found = first[0].chunk
+    assert found.collection == "rotterdam" and split_id(found.id)[0] == 1
+    in_document = answerer.snapshot.document_chunks(found.doc_id, collection="rotterdam")
+    assert any(chunk is found for chunk in in_document)

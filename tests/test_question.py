@@ -82,3 +82,17 @@ def test_short_question_is_not_called_foreign():
 def test_detection_is_repeatable():
     question = "Quelle municipalité a lancé un outil de calcul pour les allocataires?"
     assert len({detect_language.__wrapped__(question) for _ in range(5)}) == 1
+
+
+def test_a_clearly_dutch_question_is_not_given_to_langdetect(monkeypatch):
+    # Half its words are Dutch function words: Dutch whatever langdetect would say, and langdetect
+    # costs about a millisecond a question (docs/performance.md).
+    def no_langdetect(*args):
+        raise AssertionError("langdetect asked")
+
+    monkeypatch.setattr("qa.language._guesses", no_langdetect)
+    language = detect_language.__wrapped__("Hoeveel dakloze mensen zijn er in de gemeente?")
+    assert language.code == "nl" and language.confident and language.notice is None
+    assert not detect_language.__wrapped__("En in 2024?").confident  # too few words to judge by
+    with pytest.raises(AssertionError):  # "is", "of", "in" are Dutch too, but not half of it
+        detect_language.__wrapped__("What is the role of the minister in the Netherlands?")

@@ -32,6 +32,8 @@ from .base import Backend, Candidates
 
 ID_BITS = 40
 _LOW = (1 << ID_BITS) - 1
+# Stamped chunks kept per combined search (as index.backends.local keeps its chunks).
+STAMPED_CACHE_LIMIT = 20_000
 
 
 def combined_id(part: int, local_id: int) -> int:
@@ -50,6 +52,7 @@ class CombinedBackend(Backend):
     def __init__(self, parts: dict[str, Backend]):
         if not parts:
             raise ValueError("at least one collection")
+        self._stamped_chunks: dict[tuple[int, int], Chunk] = {}
         self.names = list(parts)
         self.parts = list(parts.values())
         first = self.parts[0]
@@ -111,7 +114,7 @@ class CombinedBackend(Backend):
                 ids.append(gid)
                 rows.append(candidates.vectors[row])
                 if local in candidates.chunks:
-                    chunks[gid] = replace(candidates.chunks[local], id=gid, collection=name)
+                    chunks[gid] = self._stamp(k, candidates.chunks[local])
                 hubness[gid] = candidates.hubness.get(local, 0.0)
         dense_ids = [np.array([gid for _, gid in sorted(scored, key=lambda t: (-t[0], t[1]))[:n]], dtype=np.int64)
                      for scored in scored_dense]
@@ -125,9 +128,24 @@ class CombinedBackend(Backend):
                           {i: h for i, h in hubness.items() if i in kept})
 
     def _stamped(self, candidates: Candidates) -> Candidates:
-        name = self.names[0]
-        candidates.chunks = {i: replace(c, collection=name) for i, c in candidates.chunks.items()}
+        candidates.chunks = {i: self._stamp(0, c) for i, c in candidates.chunks.items()}
         return candidates
+
+    def _stamp(self, part: int, chunk: Chunk) -> Chunk:
+        """The part's chunk with its combined id and its collection's name; made once per chunk.
+
+        A question reads some 80 candidates, and copying a dataclass is slow
+        enough to be a third of a search (docs/performance.md); a version's
+        chunks never change, so each copy is kept.
+        """
+        key = (part, chunk.id)
+        stamped = self._stamped_chunks.get(key)
+        if stamped is None:
+            stamped = replace(chunk, id=combined_id(part, chunk.id), collection=self.names[part])
+            if len(self._stamped_chunks) >= STAMPED_CACHE_LIMIT:
+                self._stamped_chunks.clear()
+            self._stamped_chunks[key] = stamped
+        return stamped
 
     def all_vectors(self) -> np.ndarray:
         raise NotImplementedError("a combined search is read-only; builds read one collection")
@@ -144,8 +162,7 @@ class CombinedBackend(Backend):
                 wanted.setdefault(k, []).append(local)
         for k, locals_ in wanted.items():
             for chunk in self.parts[k].chunks(locals_):
-                gid = combined_id(k, chunk.id)
-                by_id[gid] = replace(chunk, id=gid, collection=self.names[k])
+                by_id[combined_id(k, chunk.id)] = self._stamp(k, chunk)
         return [by_id[i] for i in ids if i in by_id]
 
     def document(self, doc_id: str, collection: str | None = None) -> StoredDocument | None:
@@ -168,7 +185,7 @@ class CombinedBackend(Backend):
             if collection in (None, name):
                 found = part.document_chunks(doc_id)
                 if found:
-                    return [replace(c, id=combined_id(k, c.id), collection=name) for c in found]
+                    return [self._stamp(k, c) for c in found]
         return []
 
     def close(self) -> None:
