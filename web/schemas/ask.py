@@ -65,7 +65,8 @@ class AskRequest(BaseModel):
 
 class Language(BaseModel):
     code: str = Field(description="Taalcode van de vraag, bijvoorbeeld nl.")
-    confident: bool
+    confident: bool = Field(description="Of de taal vaststaat: een vraag van minstens vier woorden, voor de helft "
+                                        "Nederlandse functiewoorden of met minstens 90 % zekerheid herkend.")
     notice: str | None = Field(description="Melding als de vraag niet in het Nederlands lijkt.")
 
 
