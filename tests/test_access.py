@@ -265,6 +265,24 @@ def test_feedback_export_is_the_admins_alone(world):
     assert status == 200 and passage["text"] in json.loads(text)[-1]["answer"]
 
 
+def test_feedback_names_only_collections_its_giver_may_read(world):
+    """Feedback is stored with the answer's collections: nobody files it under another team's collection."""
+    feedback = {"question": B_QUESTION, "answer": "Een antwoord.", "rating": "down", "collections": ["team-b"]}
+    for token, expected in ((None, 403), (world.tokens["team-a"], 403), (world.tokens["team-b"], 201), (ADMIN, 201)):
+        status, _, data = request(f"{world.url}/api/v1/feedback", method="POST", json_body=feedback,
+                                  headers=_bearer(token) if token else {})
+        assert status == expected, (token, data)
+        if status == 403:
+            assert not world.leaks(data.decode()) and json.loads(data)["error"]["code"] == "forbidden"
+    # A collection removed since the answer may still be named by whoever could read it.
+    gone = {**feedback, "collections": ["team-a", "verwijderd"]}
+    status, _, _ = request(f"{world.url}/api/v1/feedback", method="POST", json_body=gone, headers=_bearer(ADMIN))
+    assert status == 201
+    status, _, _ = request(f"{world.url}/api/v1/feedback", method="POST",
+                           json_body={**feedback, "collections": ["standaard"]})
+    assert status == 201
+
+
 # Routes of the collections and jobs endpoints (web/collections_api.py, web/jobs.py); each is admin only.
 ADMIN_ONLY = ["/api/v1/jobs/0123456789abcdef", "/api/v1/collections", "/api/v1/collections/team-b/documents",
               "/api/v1/tokens"]

@@ -24,9 +24,10 @@ from flask import Blueprint, Response, jsonify, request
 
 from index.collections import STANDARD, CollectionMissing
 
-from . import openapi
+from . import access, openapi
 from .auth import require_admin
 from .config import app_settings
+from .errors import ApiError
 from .library import library
 from .refusals import validated
 from .schemas import ExportQuery, FeedbackRequest
@@ -210,6 +211,10 @@ def _index_version(collections: list[str]) -> str | None:
 def add_feedback():
     """Geef een duim omhoog of omlaag op een antwoord"""
     fields = _row(request.context.json)
+    # Feedback lands in the answer's collections' rows: only on collections the caller may read
+    # (one removed since the answer still counts), refused as a question would be (web.access).
+    if not all(access.reader().may_read(name) for name in fields["collections"]):
+        raise ApiError(403, "forbidden", access.FORBIDDEN)
     row_id = _store().add(**fields, index_version=_index_version(fields["collections"]))
     return jsonify({"id": row_id, "status": "opgeslagen"}), 201
 

@@ -117,7 +117,9 @@ add_feedback = contract.validate(
     resp=Response(
         HTTP_201=(FeedbackSaved, "Opgeslagen"),
         HTTP_400=(ErrorBody, "Ongeldige feedback"),
-        HTTP_401=_API_TOKEN, HTTP_413=_TOO_LARGE, HTTP_415=_NOT_JSON, HTTP_429=_TOO_MANY,
+        HTTP_401=_API_TOKEN,
+        HTTP_403=(ErrorBody, "Feedback op een collectie die de vrager niet mag lezen (de naam wordt niet genoemd)"),
+        HTTP_413=_TOO_LARGE, HTTP_415=_NOT_JSON, HTTP_429=_TOO_MANY,
     ),
 )
 
