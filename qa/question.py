@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from .errors import QuestionError
@@ -9,6 +10,9 @@ from .errors import QuestionError
 MAX_QUESTION_CHARS = 1000
 MAX_HISTORY_TURNS = 10
 _JOINERS = "\u200c\u200d"  # zero-width non-joiner and joiner
+# What may stand before a question's first word: symbols (an emoji, a bullet, a dash, an opening
+# quote) and a list number or letter ("1.", "b)"). Not an apostrophe: "'s-Hertogenbosch", "'t Zandt".
+_BEFORE_FIRST_WORD = re.compile(r"^(?:[^\w'’]|_)+|^(?:\d{1,2}|[a-z])[.)]\s+(?=\S)", re.IGNORECASE)
 
 
 def clean_question(question: object, *, max_chars: int = MAX_QUESTION_CHARS) -> str:
@@ -22,12 +26,27 @@ def clean_question(question: object, *, max_chars: int = MAX_QUESTION_CHARS) -> 
     text = " ".join(text.split())
     if not text.strip(_JOINERS + " "):
         raise QuestionError("empty_question", "De vraag is leeg. Stel een vraag in gewone woorden.")
+    text = from_first_word(text)
     if len(text) > max_chars:
         raise QuestionError(
             "question_too_long",
             f"De vraag is te lang ({len(text)} tekens); het maximum is {max_chars} tekens.",
         )
     return text
+
+
+def from_first_word(text: str) -> str:
+    """The question from its first word on: "🏠 Hoeveel ...?", "- Hoeveel ...?" and "1. Hoeveel ...?" ask "Hoeveel ...?".
+
+    A question is read from its start: the question word that opens it says
+    what is asked, and a capitalised word after it is a name (qa.answer_types).
+    A symbol or list number before it would hide the one and make a name of
+    the other. A question of symbols alone stays as it is.
+    """
+    rest = text
+    for _ in range(3):  # "- 1. „Hoeveel"
+        rest = _BEFORE_FIRST_WORD.sub("", rest, count=1)
+    return rest if rest.strip(_JOINERS + " ") else text
 
 
 def clean_history(history: object, *, max_chars: int = MAX_QUESTION_CHARS) -> list[str]:

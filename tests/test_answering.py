@@ -147,6 +147,14 @@ def test_a_footnote_is_quoted_with_the_body_sentence_it_belongs_to(answerer):
     assert f"{number} {body}" not in answer.text and body in answer.text
 
 
+def test_a_symbol_before_the_question_word_changes_nothing(answerer):
+    plain = answerer.ask("Hoeveel dakloze mensen telde het CBS in Nederland?")
+    for decorated in ("🏠 Hoeveel dakloze mensen telde het CBS in Nederland?",
+                      "1. Hoeveel dakloze mensen telde het CBS in Nederland?"):
+        answer = answerer.ask(decorated)
+        assert not answer.abstained and answer.text == plain.text, decorated
+
+
 def test_passages_of_only_links_never_become_evidence(answerer):
     answer = answerer.ask("Waar staat het rapport over het Nationaal Actieplan Dakloosheid online?", top_k=10)
     assert all(hit.chunk.kind != "reference" for hit in answer.hits)

@@ -96,3 +96,15 @@ def test_a_clearly_dutch_question_is_not_given_to_langdetect(monkeypatch):
     assert not detect_language.__wrapped__("En in 2024?").confident  # too few words to judge by
     with pytest.raises(AssertionError):  # "is", "of", "in" are Dutch too, but not half of it
         detect_language.__wrapped__("What is the role of the minister in the Netherlands?")
+
+
+@pytest.mark.parametrize("given, read", [
+    ("🏠 Hoeveel dakloze mensen telde het CBS?", "Hoeveel dakloze mensen telde het CBS?"),
+    ("- 1. „Wie is de minister?”", "Wie is de minister?”"),
+    ("b) Wanneer gaat de wet in?", "Wanneer gaat de wet in?"),
+    ("'s-Hertogenbosch: hoeveel inwoners?", "'s-Hertogenbosch: hoeveel inwoners?"),
+    ("🏠🏠", "🏠🏠"),
+])
+def test_a_question_is_read_from_its_first_word(given, read):
+    # An emoji or list number before "Hoeveel" would hide the question word and make a name of it.
+    assert clean_question(given) == read
