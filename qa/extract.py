@@ -48,12 +48,15 @@ MAX_ANSWER_SENTENCES = 2
 SECOND_SENTENCE_RATIO = 0.8
 
 # A sentence that opens by pointing back ("Op die manier worden mensen ...",
-# "Daardoor ...", "Dit betekent ...") says nothing on its own: its subject is
-# the sentence before, which is quoted with it. When it opens its passage, that
-# is the last sentence of the passage before (under the same heading).
+# "Daardoor ...", "Dit betekent ...", "In dat jaar ...") says nothing on its own:
+# its subject is the sentence before, which is quoted with it. When it opens its
+# passage, that is the last sentence of the passage before (under the same
+# heading). After a preposition only "dat" and "die" point back: "in deze brief",
+# "op dit moment" point at the text or the time at hand.
 LEANS_ON_PREVIOUS = re.compile(
-    r"(?:dit|dat|deze|die|daardoor|daarmee|daarom|daarbij|daarvoor|hierdoor|hiermee|hierbij|"
-    r"op die manier|op deze manier|zo)\b", re.IGNORECASE)
+    r"(?:(?:in|op|na|voor|tot|vanaf|sinds|met|door|bij|uit|aan|over|tegen|volgens|van|onder)\s+(?:dat|die)"
+    r"|dit|dat|deze|die|daardoor|daarmee|daarom|daarbij|daarvoor|hierdoor|hiermee|hierbij|"
+    r"op die manier|op deze manier|zo(?!['’]n))\b", re.IGNORECASE)  # "zo'n 100.000" points nowhere
 # For a "waarom" question: a sentence that draws a conclusion ("Gemeenten zouden
 # noodopvang daarom als tussenstap moeten zien") states a consequence, and its
 # reason is the sentence before, quoted with it; a sentence with no cause or

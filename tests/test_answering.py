@@ -275,6 +275,21 @@ def test_a_sentence_that_points_back_is_quoted_with_the_sentence_it_points_to():
     assert text[answer.start:answer.end] == answer.text
 
 
+def test_a_distal_demonstrative_after_a_preposition_points_back_and_zon_does_not():
+    text = ("De gratis buskaart blijft tot 2031. In dat jaar loopt de concessie van de vervoerder af. "
+            "Zo'n 40.000 mensen reizen er dagelijks mee.")
+    hit = _passage("bus.txt", text)
+    [answer] = extract_answer(Question.of("Wanneer loopt de concessie van de vervoerder af?"), [hit])[:1]
+    assert answer.text.startswith("De gratis buskaart blijft tot 2031.")  # "in dat jaar" needs the year
+    [answer] = extract_answer(Question.of("Hoeveel mensen reizen dagelijks met de bus?"), [hit],
+                              previous=lambda _: "Dat geldt ook voor de trein.")[:1]
+    assert answer.text == "Zo'n 40.000 mensen reizen er dagelijks mee." and answer.lead is None
+    # "in deze brief", "op dit moment" point at the text or the time at hand, not back.
+    text = "De wet is aangenomen. Op dit moment werken 12 regio's met een informatiepunt."
+    [answer] = extract_answer(Question.of("Hoeveel regio's werken met een informatiepunt?"), [_passage("win.txt", text)])[:1]
+    assert answer.text.startswith("Op dit moment")
+
+
 def test_a_why_question_answered_by_a_conclusion_is_quoted_with_its_reason():
     text = ("Een tijdelijke locatie vraagt elk jaar nieuwe vergunningen en verhuizingen. "
             "De provincie kiest daarom voor vaste opvang in bestaande gebouwen. "
