@@ -87,9 +87,11 @@ class Question:
     text: str
     wanted: Asked
     terms: dict[str, float]  # stem -> weight
+    own: str = ""  # a follow-up's own words ("En in 2023?"); the whole question otherwise
 
     @classmethod
     def of(cls, text: str, history: list[str] | None = None) -> "Question":
+        own = text
         terms = {t: 1.0 for t in content_terms(text)}
         wanted = asked(text)
         if history:
@@ -99,7 +101,7 @@ class Question:
             if wanted.kind is None and not has_question_word(text):
                 wanted = asked(earlier)  # "En in 2024?" asks what the earlier question asked
             text = f"{earlier} {text}"
-        return cls(text, wanted, terms)
+        return cls(text, wanted, terms, own)
 
 
 # Sentence scoring needs stems without compound parts, so no corpus lexicon.

@@ -155,6 +155,18 @@ def test_a_symbol_before_the_question_word_changes_nothing(answerer):
         assert not answer.abstained and answer.text == plain.text, decorated
 
 
+def test_a_follow_up_about_a_year_or_place_the_documents_do_not_cover_abstains(answerer):
+    # The year or place a follow-up names itself is its constraint, as in a question of its own.
+    earlier = ["Hoeveel asielaanvragen zijn in 2025 afgewezen?"]
+    assert answerer.ask("En in 2023?", history=earlier).abstained
+    earlier = ["Hoeveel Limburgse huishoudens met bijstandsgerechtigden kregen een brief over de gratis ov-kaart?"]
+    assert answerer.ask("En in Friesland?", history=earlier).abstained
+    # A year the documents do give is answered.
+    earlier = ["Hoeveel Syriërs kregen in 2025 een vergunning op grond van de vluchtelingenstatus?"]
+    answer = answerer.ask("En in 2024?", history=earlier)
+    assert not answer.abstained and "2,9 duizend" in answer.text
+
+
 def test_passages_of_only_links_never_become_evidence(answerer):
     answer = answerer.ask("Waar staat het rapport over het Nationaal Actieplan Dakloosheid online?", top_k=10)
     assert all(hit.chunk.kind != "reference" for hit in answer.hits)
