@@ -291,3 +291,26 @@ def test_chunks_of_a_scanned_page_say_they_were_read_by_ocr():
                     page_starts=(0, len(page1)), ocr_pages=(2,))
     cs = chunk_document(d)
     assert [(c.page, c.page_end, c.ocr) for c in cs] == [(1, 1, False), (2, 2, True)]
+
+
+def test_short_lines_right_before_an_explicit_heading_are_content_not_headings():
+    # An address of <br> lines in an HTML page: short, unpunctuated, as headings are; but the next
+    # thing is a heading of the page itself, so they head nothing and must be passages.
+    text = ("# Contact\n\nHeeft u een vraag over uw toeslag? Schrijf ons dan een brief.\n\n## Postadres\n\n"
+            "Dienst Toeslagen\nPostbus 8140\n6710 AC Ede\n\n## Bezoekadres\n\nKantoor Utrecht\n\n"
+            "Laan van Puntenburg 2a\n3511 ER Utrecht\n\n## Openingstijden\n\nMaandag t/m vrijdag\n9.00 - 17.00 uur")
+    found = chunk_document(Document(doc_id="contact.html", title="Contact", text=text, kind="html"))
+    passages = " ".join(c.text for c in found)
+    for line in ("Dienst Toeslagen", "Postbus 8140", "6710 AC Ede", "Kantoor Utrecht", "3511 ER Utrecht"):
+        assert line in passages
+    address = next(c for c in found if "Postbus 8140" in c.text)
+    assert address.heading == "Contact › Postadres"
+
+
+def test_a_markdown_code_block_is_text_and_heads_nothing():
+    text = ("# Notitie\n\n## Bijlage\n\nDe cijfers zijn berekend met het volgende script:\n\n"
+            "```python\n# Let op: dit is code\n- geen lijst\nprint(1)\n```\n\n"
+            "Wethouder Van der Berg presenteert de notitie op 12 maart aan de gemeenteraad.")
+    found = chunk_document(Document(doc_id="notitie.md", title="Notitie", text=text, kind="md"))
+    assert all(c.heading == "Notitie › Bijlage" for c in found)
+    assert any("# Let op: dit is code" in c.text for c in found)

@@ -13,6 +13,8 @@ bullet or a numbered item -- or plain text.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 from .common import ARTICLE, BULLET, MD_HEADING, NUMBERED, SPACED, SUP_FOOTNOTE_LINE, URL_LINE, is_upper_start
@@ -111,11 +113,23 @@ def classify_line(ln: Line, prev: Line | None, article_next: list[int]) -> None:
 
 
 
+# A Markdown code fence: its lines are the document's text, but never headings or list items
+# ("# Let op" in a code block is a comment, not a section).
+FENCE = re.compile(r"^ {0,3}(```|~~~)")
+
+
 def classify_lines(lines: list[Line]) -> None:
     """Set every line's kind; a single "01." line makes no clipping collection."""
     article_next = [1]
     prev = None
+    fence = None  # the open fence's marks
     for ln in lines:
+        opened = FENCE.match(ln.text)
+        if fence is not None or opened:
+            if opened and (fence is None or opened.group(1) == fence):
+                fence = opened.group(1) if fence is None else None
+            prev = ln  # fenced lines (and the fences) stay plain text
+            continue
         classify_line(ln, prev, article_next)
         prev = ln
     if article_next[0] == 2:

@@ -76,7 +76,10 @@ def mark_headings(units: list[Unit], st: Stats) -> None:
     for j in range(n - 1, -1, -1):
         stop_after[j] = stop
         u = content[j]
-        if (not cand[j] and u.kind != "heading") or (u.kind == "heading" and u.level <= 1):
+        # An explicit heading ends the chain: a detected heading ranks below every explicit
+        # one, so content after one is not its own ("Postbus 8140" right before
+        # "## Bezoekadres" is an address line, not a heading).
+        if not cand[j] or u.kind == "heading":
             stop = j
     for i, u in enumerate(content):
         if not cand[i]:
