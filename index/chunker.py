@@ -101,10 +101,12 @@ def link_footnotes(source: str, units: list[_Unit]) -> dict[int, str]:
     found: dict[int, str] = {}
     for position, number in notes:
         for marker in reversed(markers.before(number, units[position].offs[0])):
-            holder = holders.at(marker)
+            # The character the marker is glued to: a superscript marker is no part of its
+            # unit's text ("knelpunt.¹" ends the unit at the full stop).
+            holder = holders.at(marker - 1)
             if holder is None:
                 continue
-            sentence = holders.sentence_at(holder, marker)
+            sentence = holders.sentence_at(holder, marker - 1)
             if sentence:
                 found[position] = holders.text(holder, sentence)
             break

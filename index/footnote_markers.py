@@ -16,7 +16,9 @@ from bisect import bisect_left
 
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _TO_SUPERSCRIPT = str.maketrans("0123456789", SUPERSCRIPTS)
-_AFTER = r"(?:(?<=[^\W\d_])|(?<=[’')\].,]))"
+# Glued to a letter, a closing quote or bracket, or a full stop or comma after a letter:
+# "knelpunt.1", but not the "1" of "art. 3.1" or "€ 1,1".
+_AFTER = r"(?:(?<=[^\W\d_])|(?<=[’')\]])|(?<=[^\W\d_’')\]][.,]))"
 _END = r"(?=[\s,.;:)!?]|$)"
 _ANY = re.compile(rf"{_AFTER}(\d+){_END}|{_AFTER}([{SUPERSCRIPTS}]+){_END}|\[footnoteRef:(\d+)\]")
 _LONGEST = len("[footnoteRef:]") + 8  # no marker of a footnote number is longer

@@ -314,3 +314,13 @@ def test_a_markdown_code_block_is_text_and_heads_nothing():
     found = chunk_document(Document(doc_id="notitie.md", title="Notitie", text=text, kind="md"))
     assert all(c.heading == "Notitie › Bijlage" for c in found)
     assert any("# Let op: dit is code" in c.text for c in found)
+
+
+def test_a_footnote_belongs_to_the_sentence_its_superscript_follows_not_to_a_section_number():
+    text = ("Volgens de minister gaat de regeling in na de evaluatie van art. 3.1 van de wet. "
+            "De huisvesting blijft een knelpunt.¹\n\n"
+            "Het kabinet neemt maatregelen om de huisvesting van arbeidsmigranten te verbeteren.\n\n"
+            "¹ Zie het advies van het Aanjaagteam Bescherming Arbeidsmigranten van 30 oktober 2020.")
+    found = chunk_document(Document(doc_id="brief.pdf", title="Brief", text=text, kind="pdf"))
+    [note] = [c for c in found if c.kind == "footnote"]
+    assert note.context == "De huisvesting blijft een knelpunt."
