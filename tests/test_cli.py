@@ -87,3 +87,23 @@ def test_click_speaks_dutch_too(tmp_path):
     for output in (wrong.output, unknown.output, missing.output, helped.output):
         for english in ("Usage:", "Error:", "Try '", "Options:", "Show this message"):
             assert english not in output, (english, output)
+
+
+def test_what_the_system_refuses_ends_in_one_dutch_line(tmp_path, monkeypatch):
+    """A folder that does not exist, a file that is no database: a Dutch line and exit code 1, no traceback."""
+    runner = CliRunner()
+    monkeypatch.setenv("VRAAGBAAK_DATA_DIR", str(tmp_path / "data"))
+    result = runner.invoke(main, ["feedback", "export", "--out", str(tmp_path / "weg" / "f.json")])
+    assert result.exit_code == 1 and "Fout: Bestand of map bestaat niet:" in result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, FileNotFoundError)
+    garbage = tmp_path / "tokens.sqlite"
+    garbage.write_text("geen database", encoding="utf-8")
+    monkeypatch.setenv("VRAAGBAAK_TOKENS_DB", str(garbage))
+    result = runner.invoke(main, ["token", "list"])
+    assert result.exit_code == 1 and f"{garbage} is geen leesbare SQLite-database" in result.output
+
+
+def test_an_unknown_vraagbaak_variable_is_named_by_every_command(tmp_path, monkeypatch):
+    monkeypatch.setenv("VRAAGBAAK_INDX_DIR", str(tmp_path))  # a typo of VRAAGBAAK_INDEX_DIR
+    result = CliRunner().invoke(main, ["settings"])
+    assert "onbekende omgevingsvariabele VRAAGBAAK_INDX_DIR" in result.output

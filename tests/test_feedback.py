@@ -100,3 +100,22 @@ def test_the_export_has_the_collections_column(tmp_path):
     exported = json.loads(result.output)
     assert [row["collections"] for row in exported] == [["standaard"], ["standaard"], ["intern", "standaard"]]
     assert exported[2]["index_version"] == "intern:v1+standaard:v2"
+
+
+def test_a_feedback_file_that_is_no_database_is_a_503_the_operator_can_read(seeds_index_dir, embedder, tmp_path,
+                                                                              caplog):
+    from tests.client import request
+    from tests.conftest import app_server
+
+    garbage = tmp_path / "feedback.sqlite"
+    garbage.write_text("geen database", encoding="utf-8")
+    server = app_server(seeds_index_dir, embedder, VRAAGBAAK_FEEDBACK_DB=str(garbage))
+    try:
+        status, _, body = request(f"{server.url}/api/v1/feedback", method="POST",
+                                  json_body={"question": "Vraag?", "answer": "Antwoord.", "rating": "up"})
+    finally:
+        server.stop()
+    error = json.loads(body)["error"]
+    assert status == 503 and error["code"] == "store_unavailable" and str(garbage) not in error["message"]
+    assert any(str(garbage) in record.getMessage() for record in caplog.records)  # the log names the file
+    assert garbage.read_text(encoding="utf-8") == "geen database"  # nothing was overwritten

@@ -14,13 +14,14 @@ from index.errors import VraagbaakError
 from index.settings import ConfigError, Settings, load_settings
 
 from .cli_dutch import DutchLevels, dutch_metavars
+from .cli_errors import DutchErrors
 from .cli_common import (DEFAULT_CORPUS, StageProgress, command_embedder, command_settings, fail, read_limits,
                          source_at)
 from .cli_quality import bench, evaluate, quality
 from .cli_tokens import token
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=DutchErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", is_flag=True, help="Meer details in de uitvoer.")
 @click.pass_context
 def main(ctx: click.Context, verbose: bool) -> None:
@@ -33,6 +34,10 @@ def main(ctx: click.Context, verbose: bool) -> None:
         ctx.obj = load_settings(check_paths=False)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
+    from index.settings import unknown_environment
+
+    for name in unknown_environment():  # a typo would otherwise silently use the default
+        click.echo(f"Let op: onbekende omgevingsvariabele {name} wordt genegeerd.", err=True)
 
 
 @main.command()
@@ -256,7 +261,7 @@ def _print_summary(settings: Settings) -> None:
 def serve(host: str | None, port: int | None, workers: int | None, threads: int | None,
           index_dir: str | None, check: bool) -> None:
     """Start de webdienst (gunicorn)."""
-    from index.settings import settings_problems, unknown_environment, with_values
+    from index.settings import settings_problems, with_values
 
     from .logs import configure_logging
 
@@ -267,8 +272,6 @@ def serve(host: str | None, port: int | None, workers: int | None, threads: int 
         sys.exit(1)
     if not check:
         configure_logging(settings.log_level)
-    for name in unknown_environment():
-        click.echo(f"Let op: onbekende omgevingsvariabele {name} wordt genegeerd.", err=True)
     root = Path(index_dir) if index_dir else settings.index_root
     if check:
         sys.exit(0 if _check(settings, root) else 1)

@@ -8,6 +8,7 @@ from flask import Flask, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .pages import error_page
+from .sqlite_file import StoreUnreadable
 
 
 log = logging.getLogger(__name__)
@@ -63,6 +64,13 @@ def register_error_handlers(app: Flask) -> None:
         allowed = getattr(exc, "valid_methods", None) if exc.code == 405 else None
         return error_response(exc.code or 500, code, message,
                               headers={"Allow": ", ".join(sorted(allowed))} if allowed else None)
+
+    @app.errorhandler(StoreUnreadable)
+    def _store_unreadable(exc: StoreUnreadable):
+        # The operator's to fix (the log names the file); the client hears only that it is not its fault.
+        log.error("%s", exc, extra={"reason": "store_unreadable"})
+        return error_response(503, "store_unavailable", "Een opslagbestand van de dienst (tokens of feedback) is "
+                                                        "onleesbaar. De beheerder moet het herstellen.")
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):

@@ -119,6 +119,7 @@ add_feedback = contract.validate(
         HTTP_400=(ErrorBody, "Ongeldige feedback"),
         HTTP_401=_API_TOKEN,
         HTTP_403=(ErrorBody, "Feedback op een collectie die de vrager niet mag lezen (de naam wordt niet genoemd)"),
+        HTTP_503=(ErrorBody, "Het feedbackbestand is onleesbaar (store_unavailable); de beheerder moet het herstellen"),
         HTTP_413=_TOO_LARGE, HTTP_415=_NOT_JSON, HTTP_429=_TOO_MANY,
     ),
 )

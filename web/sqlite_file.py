@@ -11,10 +11,23 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+from index.errors import VraagbaakError
+
+
+class StoreUnreadable(VraagbaakError):
+    """A store's file exists but is no SQLite database (or a damaged one)."""
+
 
 def open_sqlite(path: Path, prepare: Callable[[sqlite3.Connection], None], *, timeout: float = 10) -> sqlite3.Connection:
     """A new connection to `path`, with `prepare` (the store's schema) applied."""
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, timeout=timeout)
-    prepare(db)
+    try:
+        prepare(db)
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            raise
+        raise StoreUnreadable(f"{path} is geen leesbare SQLite-database ({exc}). Zet het bestand opzij of "
+                              "herstel het uit een kopie.") from exc
     return db
