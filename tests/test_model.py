@@ -186,6 +186,19 @@ def test_materialize_marker_verification_and_atomicity(tmp_path, monkeypatch):
     assert (target / model_convert.MARKER).stat().st_mtime_ns == stamp
     assert sorted(p.name for p in target.parent.iterdir() if not p.name.endswith(".lock")) == ["e5"]
 
+    # Damaged weights still load: their checksum finds them, and the NaN they give is a ModelError.
+    assert model_convert.check_weights(target)
+    weights = target / model_convert.WEIGHTS
+    header = 8 + int.from_bytes(weights.read_bytes()[:8], "little")
+    with weights.open("r+b") as handle:  # the first tensor, embeddings.LayerNorm.bias, becomes NaN
+        handle.seek(header)
+        handle.write(b"\xff" * 1536)
+    assert model_convert.is_complete(target)
+    with pytest.raises(ModelError, match="beschadigd"):
+        model_convert.check_weights(target)
+    with pytest.raises(ModelError, match="NaN"):
+        load_embedder(str(target)).encode_queries(["Hoeveel dakloze mensen telde het CBS?"])
+
 
 def _copy_small_files(src: Path, dst: Path) -> None:
     """Copy a model folder except its weights (tests then supply those)."""

