@@ -29,6 +29,13 @@ def test_index_then_ask_prints_the_answer_with_sources(small_corpus, tmp_path, e
     assert as_json.exit_code == 0
     assert len(json.loads(as_json.output)["passages"]) == 3
 
+    # A damaged manifest of the current version: the next build replaces the version.
+    manifest = (tmp_path / "idx" / "current").resolve() / "manifest.json"
+    manifest.write_text(manifest.read_text("utf-8")[:100], "utf-8")
+    rebuilt = runner.invoke(main, ["index", str(small_corpus), "--index-dir", index_dir])
+    assert rebuilt.exit_code == 0 and "onleesbaar" in rebuilt.output and "2 documenten" in rebuilt.output
+    assert runner.invoke(main, ["ask", "Wat vraagt Valente?", "--index-dir", index_dir]).exit_code == 0
+
 
 def test_ask_without_index_and_with_empty_question_fail_clearly(tmp_path, embedder):
     runner = CliRunner()

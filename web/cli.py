@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from index.errors import VraagbaakError
+from index.errors import IndexCorrupt, VraagbaakError
 from index.settings import ConfigError, Settings, load_settings
 
 from .cli_dutch import DutchLevels, dutch_metavars
@@ -111,7 +111,12 @@ def _corpus(collection, folder: Path | None) -> Path:
 
     if folder is None and collection.name == STANDARD:
         folder = DEFAULT_CORPUS
-    corpus, added = build_corpus(collection, folder, collection.source.current_manifest())
+    try:
+        manifest = collection.source.current_manifest()
+    except IndexCorrupt as exc:  # the build replaces an unreadable version; what it was built from is lost
+        click.echo(f"Let op: {exc} Er wordt een nieuwe versie gebouwd.", err=True)
+        manifest = None
+    corpus, added = build_corpus(collection, folder, manifest)
     if added:
         click.echo(f"{len(added)} bestanden toegevoegd aan of bijgewerkt in de documentmap {corpus}.", err=True)
     return corpus

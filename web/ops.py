@@ -59,10 +59,12 @@ def readyz():
             body["problem"] = state["problem"]
         return jsonify(body)
     problem = state.get("problem") or {"code": "index_unavailable", "message": "De index is nog niet geladen."}
+    label = _MESSAGES.get(problem["code"], "Niet gereed")
+    # "Er is nog geen index in ...": the problem may say what the label says already.
+    message = problem["message"] if problem["message"].startswith(label) else f"{label}: {problem['message']}"
     response = jsonify({
         "status": "unavailable",
-        "error": {"code": problem["code"],
-                  "message": f"{_MESSAGES.get(problem['code'], 'Niet gereed')}: {problem['message']}"},
+        "error": {"code": problem["code"], "message": message},
         **backend,
     })
     response.status_code = 503
