@@ -324,3 +324,12 @@ def test_a_footnote_belongs_to_the_sentence_its_superscript_follows_not_to_a_sec
     found = chunk_document(Document(doc_id="brief.pdf", title="Brief", text=text, kind="pdf"))
     [note] = [c for c in found if c.kind == "footnote"]
     assert note.context == "De huisvesting blijft een knelpunt."
+
+
+def test_a_name_hyphenated_at_a_line_end_keeps_its_hyphen_without_a_space():
+    text = ("Sinds 1 januari 2026 werken de provincies Zeeland, Limburg en Noord-\n"
+            "Brabant samen aan een plan voor 4.500 extra banen in de zorg, met hulp uit Oost-\n"
+            "Europa en met steun van de sociaal-\neconomische raad.\n")
+    [chunk] = chunk_document(Document(doc_id="zorg.txt", title="Zorg", text=text, kind="txt"))
+    assert "Noord-Brabant samen" in chunk.text and "Oost-Europa" in chunk.text
+    assert "sociaal-economische" in chunk.text or "sociaaleconomische" in chunk.text

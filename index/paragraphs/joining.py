@@ -92,6 +92,8 @@ def _glue(a: Line, at: str, bt: str, st: Stats, vocab: Vocabulary) -> str | None
         return ""
     if len(at) >= 2 and at[-1] == "-" and (at[-2].isupper() or at[-2].isdigit()) and is_lower_start(bt):
         return "-"
+    if len(at) >= 2 and at[-1] == "-" and at[-2].isalpha() and bt[:1].isupper():
+        return "-"  # "Noord-" + "Brabant", "Oost-" + "Europa": a name's compound keeps its hyphen, no space
     if at.endswith("/") and not at.endswith("//") and bt[:1].isalnum():
         return ""
     if at.endswith(")") and is_lower_start(bt):
