@@ -492,3 +492,12 @@ def test_unsupported_suffix_and_missing_file(tmp_path):
 
 def test_supported_suffixes():
     assert set(SUPPORTED_SUFFIXES) == {".txt", ".md", ".pdf", ".docx", ".html", ".htm"}
+
+
+def test_html_soft_hyphens_and_zero_width_spaces_are_not_text(tmp_path):
+    path = tmp_path / "huur.html"
+    path.write_text("<html><body><h2>Huur&shy;toeslag</h2><p>De huur&shy;prijs stijgt in 2026 met 4&#8203;procent."
+                    "</p></body></html>", encoding="utf-8")
+    doc = read(path)
+    assert "Huurtoeslag" in doc.text and "De huurprijs stijgt" in doc.text
+    assert "\u00ad" not in doc.text and "\u200b" not in doc.text

@@ -30,8 +30,8 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 # reader gives other text for the same file: an update then reads that kind's files again,
 # and only those, instead of keeping the passages it read before (index.build).
 # docx 2: tracked insertions, footnotes, and tables row by row. pdf 2: two columns under a
-# title across the gutter, and pages whose text runs sideways.
-READER_VERSIONS = {"docx": 2, "pdf": 2}
+# title across the gutter, and pages whose text runs sideways. html 2: soft hyphens dropped.
+READER_VERSIONS = {"docx": 2, "html": 2, "pdf": 2}
 
 
 def reader_version(kind: str) -> int:

@@ -49,6 +49,8 @@ _BLOCKS = {
 _HEADINGS = {f"h{n}": n for n in range(1, 7)}
 _DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
 _BLANK_LINES = re.compile(r"\n\s*\n")
+# Shown by no browser (a soft hyphen only where it breaks a line): "huur&shy;prijs" is one word.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 
 
 class _Renderer:
@@ -87,17 +89,17 @@ class _Renderer:
             if isinstance(child, Tag):
                 self.element(child)
             elif type(child) is NavigableString:  # not comments, doctypes, CDATA
-                self.buffer.append(str(child))
+                self.buffer.append(str(child).translate(_INVISIBLE))
 
     def element(self, tag) -> None:
         name = (tag.name or "").lower()
         if name in _HEADINGS:
             for br in tag.find_all("br"):
                 br.replace_with(" ")
-            text = " ".join(tag.get_text().split())  # "Reken<b>tool</b>" stays one word
+            text = " ".join(tag.get_text().translate(_INVISIBLE).split())  # "Reken<b>tool</b>" stays one word
             self.emit("#" * _HEADINGS[name] + " " + text if text else "", heading=True)
         elif name == "pre":
-            lines = tag.get_text().strip("\n").rstrip()
+            lines = tag.get_text().translate(_INVISIBLE).strip("\n").rstrip()
             self.emit(_BLANK_LINES.sub("\n", lines))
         elif name == "br":
             self.buffer.append(None)
