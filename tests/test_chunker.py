@@ -333,3 +333,24 @@ def test_a_name_hyphenated_at_a_line_end_keeps_its_hyphen_without_a_space():
     [chunk] = chunk_document(Document(doc_id="zorg.txt", title="Zorg", text=text, kind="txt"))
     assert "Noord-Brabant samen" in chunk.text and "Oost-Europa" in chunk.text
     assert "sociaal-economische" in chunk.text or "sociaaleconomische" in chunk.text
+
+
+def test_a_dash_that_wrapping_put_first_on_a_line_is_no_list_item():
+    import textwrap
+
+    body = ("Verslag van de vergadering van de adviesraad, gehouden op woensdag 21 januari 2026 in het stadhuis "
+            "van Groningen. Aanwezig waren negen leden van de raad en twee ambtenaren van de gemeente.\n\n"
+            "Drie gemeenten in de regio hebben hun wachtlijsten inmiddels weggewerkt - Groningen, Assen en "
+            "Emmen - en zij delen hun aanpak met de andere gemeenten in de regio, zodat ook daar de wachttijd "
+            "voor een gesprek over ondersteuning korter wordt dan de wettelijke norm van zes weken.\n\n"
+            "De adviesraad vraagt het college om per kwartaal te rapporteren over de wachttijden in de Wmo, "
+            "zodat de raad tijdig kan bijsturen als de wachttijden weer oplopen boven de norm.\n\n"
+            "Het kabinet neemt de volgende maatregelen:\n- Meer consulenten in de regio.\n- Een landelijke monitor.")
+    text = "\n\n".join(textwrap.fill(part, 72) if not part.startswith("Het kabinet") else part
+                       for part in body.split("\n\n"))
+    assert "\n- Groningen" in text  # the wrapping put the dash first on a line
+    found = chunk_document(Document(doc_id="verslag.txt", title="Verslag", text=text, kind="txt"))
+    whole = next(c for c in found if "Groningen, Assen" in c.text)
+    assert "weggewerkt - Groningen, Assen en Emmen - en zij delen" in whole.text
+    assert whole.heading is None and all(c.heading != "Drie gemeenten in de regio" for c in found)
+    assert any(c.text.startswith("Meer consulenten") or "Meer consulenten" in c.text for c in found)

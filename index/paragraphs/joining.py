@@ -105,8 +105,26 @@ def _glue(a: Line, at: str, bt: str, st: Stats, vocab: Vocabulary) -> str | None
     return None
 
 
+def dash_within_sentence(a: Line, b: Line, st: Stats) -> bool:
+    """In hard-wrapped text, a line opening with a dash that continues the sentence of the line before.
+
+    A Dutch sentence uses a spaced dash as a parenthesis ("weggewerkt - Groningen,
+    Assen en Emmen - en zij ..."), and a wrapping tool may put it first on a line.
+    It is no list item where the line before is full (the dash would not have
+    fit on it) and ends no sentence or lead-in.
+    """
+    if not st.wrapped or b.gap != 0 or a.kind != "text" or not b.text.startswith(("- ", "– ")):
+        return False
+    at = a.clean or a.text
+    if not at or ends_sentence(at) or at.rstrip().endswith(":"):
+        return False
+    return len(at) + 2 > st.width * 0.97
+
+
 def join_mode(a: Line, b: Line, st: Stats, vocab: Vocabulary, first_of_unit: bool = False) -> str | None:
     """How line b continues line a: None (new unit), ' ', '' or '-' (keep)."""
+    if b.kind == "bullet" and dash_within_sentence(a, b, st):
+        return " "
     if b.kind in ("bullet", "numbered", "md", "article", "spaced", "url", "tab", "supfn"):
         if a.kind == b.kind and a.kind in ("tab", "url"):
             return " "
