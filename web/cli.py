@@ -203,8 +203,10 @@ def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | No
     from .library import Library
 
     settings = with_values(command_settings(), index_dir=Path(index_dir)) if index_dir else command_settings()
+    web_log = logging.getLogger("web")
+    level = web_log.level
     if not click.get_current_context().find_root().params.get("verbose"):
-        logging.getLogger("web").setLevel(logging.CRITICAL)  # the refusal below says it once, in Dutch
+        web_log.setLevel(logging.CRITICAL)  # the refusal below says it once, in Dutch
     try:
         library = Library(settings)
         for name in collections:
@@ -216,6 +218,8 @@ def ask(question: str, top_k: int, history: tuple[str, ...], index_dir: str | No
         raise click.ClickException(refused.failure.detail or refused.failure.message) from refused
     except VraagbaakError as exc:  # the backend the settings name cannot be used
         fail(exc)
+    finally:
+        web_log.setLevel(level)  # for whatever this process does next (a test, a caller of main)
     if as_json:
         click.echo(json.dumps(answer.as_dict(), ensure_ascii=False, indent=2))
         return
