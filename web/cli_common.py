@@ -54,6 +54,11 @@ class StageProgress:
             self.bar = None
 
 
+def counted(n: int, one: str, more: str) -> str:
+    """"1 document", "5 documenten"."""
+    return f"{n} {one if n == 1 else more}"
+
+
 def fail(exc: Exception) -> None:
     raise click.ClickException(str(exc)) from exc
 
