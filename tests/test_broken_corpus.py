@@ -134,4 +134,4 @@ def test_a_terminal_sees_each_skipped_file_once(tmp_path):
     assert done.stderr.count("kapot.pdf") == 1, done.stderr
     assert "Overgeslagen: kapot.pdf — " in done.stderr, done.stderr
     assert "waarschuwing" not in done.stderr and "WARNING" not in done.stderr, done.stderr
-    assert "1 documenten" in done.stdout, done.stdout
+    assert "1 document, " in done.stdout, done.stdout
