@@ -114,3 +114,24 @@ def test_an_unknown_vraagbaak_variable_is_named_by_every_command(tmp_path, monke
     monkeypatch.setenv("VRAAGBAAK_INDX_DIR", str(tmp_path))  # a typo of VRAAGBAAK_INDEX_DIR
     result = CliRunner().invoke(main, ["settings"])
     assert "onbekende omgevingsvariabele VRAAGBAAK_INDX_DIR" in result.output
+
+
+def test_a_build_stopped_by_sigterm_says_so_and_publishes_nothing(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    err = (tmp_path / "err").open("w+")
+    build = subprocess.Popen([sys.executable, "-m", "web.cli", "index", str(seeds), "--index-dir", str(tmp_path / "i")],
+                             stdout=subprocess.DEVNULL, stderr=err, cwd=seeds.parent)
+    deadline = time.monotonic() + 120
+    while "embedden" not in (tmp_path / "err").read_text() and build.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    build.send_signal(signal.SIGTERM)
+    assert build.wait(60) == 128 + signal.SIGTERM
+    said = (tmp_path / "err").read_text()
+    assert "Gestopt (SIGTERM)." in said and "Traceback" not in said
+    assert not (tmp_path / "i" / "current").exists()  # nothing half built is published

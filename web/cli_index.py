@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import sys
+import threading
 from pathlib import Path
 
 import click
@@ -35,14 +39,41 @@ def index_cmd(corpus: Path | None, index_dir: str | None, full: bool, watch: int
 
     progress = StageProgress()
     try:
-        embedder = command_embedder()
-        report = build_index(_corpus(target, corpus), target.index_root, embedder, full=full, progress=progress,
-                             source=target.source, limits=read_limits())
+        with _stopped_by_sigterm():
+            embedder = command_embedder()
+            report = build_index(_corpus(target, corpus), target.index_root, embedder, full=full,
+                                 progress=progress, source=target.source, limits=read_limits())
+    except _Terminated:
+        progress.close()
+        click.echo("Gestopt (SIGTERM). De index die gebruikt werd, blijft gebruikt; de volgende bouw ruimt op "
+                   "wat half af was.", err=True)
+        sys.exit(128 + signal.SIGTERM)
     except VraagbaakError as exc:
         progress.close()
         fail(exc)
     progress.close()
     _print_report(report)
+
+
+class _Terminated(BaseException):
+    """SIGTERM during a build: unwinds it as Ctrl-C does (locks released, nothing half published)."""
+
+
+@contextlib.contextmanager
+def _stopped_by_sigterm():
+    """A service manager's stop ends the build with a word, as Ctrl-C does, instead of silently."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _stop(signum, frame):
+        raise _Terminated()
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _collection(name: str | None, index_dir: str | None):
@@ -93,8 +124,6 @@ def _print_report(report) -> None:
 
 def _watch(folder: Path | None, collection, seconds: int, full: bool) -> None:
     """Rerun the incremental build every `seconds`; SIGINT/SIGTERM stop it after the build in progress."""
-    import signal
-    import threading
     from datetime import datetime
 
     from index.build import build_index
