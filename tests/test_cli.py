@@ -135,3 +135,19 @@ def test_a_build_stopped_by_sigterm_says_so_and_publishes_nothing(tmp_path):
     said = (tmp_path / "err").read_text()
     assert "Gestopt (SIGTERM)." in said and "Traceback" not in said
     assert not (tmp_path / "i" / "current").exists()  # nothing half built is published
+
+
+def test_serve_on_a_port_in_use_says_so_before_loading_anything():
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "web.cli", "serve", "--port", str(port)], capture_output=True,
+                              text=True, timeout=60, cwd=Path(__file__).resolve().parent.parent)
+    assert done.returncode == 1
+    assert f"Poort {port} op 127.0.0.1 is al in gebruik" in done.stderr and "Traceback" not in done.stderr

@@ -163,6 +163,7 @@ def serve(host: str | None, port: int | None, workers: int | None, threads: int 
 
     host = host or settings.host
     port = port or settings.port
+    _port_free(host, port)  # before the model loads: "in use" in a second, not after it
     workers = workers_for(settings.workers if workers is None else workers)
     if threads:  # the app gives each request thread a question slot (web.answering)
         settings = with_values(settings, threads=threads)
@@ -186,6 +187,28 @@ def serve(host: str | None, port: int | None, workers: int | None, threads: int 
                graceful_timeout=settings.graceful_timeout, torch_threads=settings.torch_threads,
                log_level=settings.log_level, max_body=settings.max_body_bytes, read_timeout=settings.read_timeout,
                upload=UploadLimit.from_settings(settings), after_fork=jobs(app).resume)
+
+
+def _port_free(host: str, port: int) -> None:
+    """A port another process listens on ends `serve` at once, in Dutch (gunicorn would retry, in English)."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise click.ClickException(f"Het adres {host} is onbekend ({exc.strerror}); kies een ander met --host "
+                                   "of VRAAGBAAK_HOST.") from exc
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds: TIME_WAIT is no user
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise click.ClickException(f"Poort {port} op {host} is al in gebruik (draait Vraagbaak al?). "
+                                           "Kies een andere met --port of VRAAGBAAK_PORT.") from exc
+            raise click.ClickException(f"Kan niet luisteren op {host}:{port}: {exc.strerror}.") from exc
 
 
 def _shared_metrics(settings, workers: int, port: int):
