@@ -34,8 +34,10 @@ QUANTITY = re.compile(
     rf"|\b(?:{_NUMBER_WORDS}|{_NUMBER_WORD})\b"
 )
 MONEY = re.compile(r"€|\beuro\b|\bmiljoen\b|\bmiljard\b")
+# A date, year or period, and the times of a week or a day ("op werkdagen van 9.00 tot 17.00 uur").
 DATE = re.compile(
     rf"\b(?:(?:19|20)\d\d|{_MONTHS}|week \d+|maandag|dinsdag|woensdag|donderdag|vrijdag|zaterdag|zondag|"
+    r"werkdag(?:en)?|weekend(?:en)?|\d{1,2}[.:]\d\d\s*uur|"
     r"jaar|maand|kwartaal|voorjaar|najaar|zomer|winter|herfst)\b"
 )
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")

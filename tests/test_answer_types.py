@@ -62,6 +62,9 @@ def test_sentences_hold_the_kind_of_fact_asked_for():
     q = "Wanneer gaat de regeling in?"
     assert type_evidence(asked(q), "De regeling gaat in op 1 januari 2027.", q) == 1.0
     assert type_evidence(asked(q), "De regeling gaat binnenkort in.", q) == 0.0
+    q = "Wanneer is de Mantelzorglijn bereikbaar?"  # the times of a week or a day answer "wanneer" too
+    assert type_evidence(asked(q), "Bereikbaar op werkdagen van 9.00 tot 17.00 uur.", q) == 1.0
+    assert type_evidence(asked(q), "De lijn kost 1.50 per gesprek.", q) == 0.0
     q = "Waarom stopt de gemeente met de proef?"
     assert type_evidence(asked(q), "De gemeente stopt omdat het geld op is.", q) == 1.0
     assert type_evidence(asked(q), "De gemeente stopt om kosten te besparen.", q) == 1.0

@@ -123,3 +123,15 @@ def test_a_table_used_for_layout_keeps_its_paragraphs(tmp_path):
     table.cell(1, 1).text = "Korte tekst."
     document.save(tmp_path / "opmaak.docx")
     assert read(tmp_path / "opmaak.docx").text.split("\n\n") == ["Links", "Rechts", long_text.strip(), "Korte tekst."]
+
+
+def test_a_manual_line_break_keeps_the_paragraph_whole(tmp_path):
+    path = write_docx_xml(tmp_path / "contact.docx", [
+        run("Contact: Mantelzorglijn, telefoon 030-760 60 55.") + "<w:r><w:br/></w:r>"
+        + run("Bereikbaar op werkdagen van 9.00 tot 17.00 uur."),
+        run("De staatssecretaris van Volksgezondheid, Welzijn en Sport."),
+    ])
+    doc = read(path)
+    assert doc.text.split("\n\n")[0] == ("Contact: Mantelzorglijn, telefoon 030-760 60 55. "
+                                         "Bereikbaar op werkdagen van 9.00 tot 17.00 uur.")
+    assert any("Mantelzorglijn" in c.text and "werkdagen" in c.text for c in chunk_document(doc))

@@ -59,7 +59,9 @@ _BLOCK = 1 << 20
 MAX_DATA_CELL_CHARS = 300
 # Inside a paragraph: what is not read (tracked deletions, properties), and what reads as what.
 _SKIPPED = {f"{_W_NS}{tag}" for tag in ("del", "moveFrom", "pPr", "rPr", "delText", "instrText")}
-_CHARACTERS = {f"{_W_NS}tab": "\t", f"{_W_NS}br": "\n", f"{_W_NS}cr": "\n", f"{_W_NS}noBreakHyphen": "-"}
+# A manual line break (Shift+Enter) ends a line, not the paragraph: read as a space, so that the
+# paragraph stays one ("Contact: ... 030-760 60 55.<br>Bereikbaar op werkdagen ..." was split in two).
+_CHARACTERS = {f"{_W_NS}tab": "\t", f"{_W_NS}br": " ", f"{_W_NS}cr": " ", f"{_W_NS}noBreakHyphen": "-"}
 _NOTE_REFERENCES = {f"{_W_NS}footnoteReference": "footnotes", f"{_W_NS}endnoteReference": "endnotes"}
 
 
