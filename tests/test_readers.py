@@ -501,3 +501,18 @@ def test_html_soft_hyphens_and_zero_width_spaces_are_not_text(tmp_path):
     doc = read(path)
     assert "Huurtoeslag" in doc.text and "De huurprijs stijgt" in doc.text
     assert "\u00ad" not in doc.text and "\u200b" not in doc.text
+
+
+def test_an_html_table_of_data_is_read_row_by_row_as_pdf_and_word_tables_are(tmp_path):
+    path = tmp_path / "cijfers.html"
+    path.write_text(
+        "<html><body><h1>Energiearmoede</h1><table><caption>Cijfers per wijk</caption>"
+        "<tr><th>Wijk</th><th>Huishoudens</th><th>Aandeel</th></tr>"
+        "<tr><td>Overvecht</td><td>3.450</td><td>21%</td></tr>"
+        "<tr><td>Binnenstad</td><td>410</td><td>4%</td></tr></table>"
+        f"<table><tr><td>Menu</td><td><p>{'Een lange kolom tekst. ' * 20}</p></td></tr>"
+        "<tr><td>Links</td><td>Rechts</td></tr></table></body></html>", encoding="utf-8")
+    parts = read(path).text.split("\n\n")
+    assert parts[1:4] == ["Cijfers per wijk", "Wijk: Overvecht; Huishoudens: 3.450; Aandeel: 21%",
+                          "Wijk: Binnenstad; Huishoudens: 410; Aandeel: 4%"]
+    assert "Menu" in parts and "Links" in parts  # a layout table (a long cell) keeps its cells as paragraphs

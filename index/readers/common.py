@@ -122,6 +122,17 @@ def short_reason(exc: BaseException, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 2] + "…)"
 
 
+# A table whose cells are all this short holds data, read row by row (table_row_texts); a longer
+# cell makes it a layout table, whose cells are read as paragraphs.
+MAX_DATA_CELL_CHARS = 300
+
+
+def is_data_table(rows: list[list[str]]) -> bool:
+    """A header and at least one row, of at least two cells, none of them long: a table of data."""
+    return (len(rows) >= 2 and max(map(len, rows)) >= 2
+            and all(len(cell) <= MAX_DATA_CELL_CHARS for row in rows for cell in row))
+
+
 def table_row_texts(rows: list[list]) -> list[str]:
     """Table rows as text, one per row below the header: "kolom: waarde; ...".
 

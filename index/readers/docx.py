@@ -35,7 +35,8 @@ import zipfile
 from pathlib import Path
 
 from index.errors import ReadError
-from index.readers.common import clean_title, guess_title, meaningful_title, short_reason, table_row_texts
+from index.readers.common import (MAX_DATA_CELL_CHARS, clean_title, guess_title, is_data_table, meaningful_title,
+                                  short_reason, table_row_texts)
 from index.readers.limits import (
     DEFAULT_LIMITS, ReadLimits, TextBudget, check_elements, check_text, check_unpacked, count_elements,
 )
@@ -56,7 +57,6 @@ _WORD_STREAM = "WordDocument".encode("utf-16-le") + b"\x00\x00"
 _BLOCK = 1 << 20
 # A table whose cells all hold at most this many characters is data, read row by row;
 # a longer cell is running text laid out in a table, read paragraph by paragraph.
-MAX_DATA_CELL_CHARS = 300
 # Inside a paragraph: what is not read (tracked deletions, properties), and what reads as what.
 _SKIPPED = {f"{_W_NS}{tag}" for tag in ("del", "moveFrom", "pPr", "rPr", "delText", "instrText")}
 # A manual line break (Shift+Enter) ends a line, not the paragraph: read as a space, so that the
@@ -270,8 +270,7 @@ def _table(table, out: _Collected) -> None:
     notes = _Notes(out.notes.texts, out.notes.count)  # numbered on a copy until the reading is known
     rows = _table_rows(table, notes)
     body = [cells for cells, label in rows if not label]
-    is_data = (len(body) >= 2 and max(map(len, body)) >= 2
-               and all(len(cell) <= MAX_DATA_CELL_CHARS for cells, _ in rows for cell in cells))
+    is_data = is_data_table(body) and all(len(cell) <= MAX_DATA_CELL_CHARS for cells, _ in rows for cell in cells)
     if not is_data:
         for tr in table._tbl.tr_lst:
             for tc in tr.tc_lst:

@@ -7,7 +7,9 @@ still escape them. Page chrome and non-content elements (script, style, nav,
 header, footer, noscript, template, ...) and ``hidden`` elements are dropped.
 Block elements become paragraphs separated by blank lines; headings become
 ``#`` lines and list items ``- item`` so the paragraph reconstruction sees
-the structure; ``<br>`` is a single newline; ``<pre>`` keeps its lines.
+the structure; ``<br>`` is a single newline; ``<pre>`` keeps its lines. A
+table of data becomes one paragraph per row, each cell named by its column
+("Wijk: Overvecht; Aandeel: 21%"), as PDF and Word tables are read.
 
 The bytes are decoded before parsing (`_markup`): as UTF-8 where they are,
 else as the page declares where that decodes, else as cp1252 with a warning.
@@ -23,7 +25,7 @@ import re
 from pathlib import Path
 
 from index.errors import ReadError
-from index.readers.common import clean_title, guess_title, short_reason
+from index.readers.common import clean_title, guess_title, is_data_table, short_reason, table_row_texts
 from index.readers.limits import (
     DEFAULT_LIMITS, HTML_ELEMENT_WEIGHT, ReadLimits, check_elements, check_text, count_elements,
 )
@@ -103,6 +105,8 @@ class _Renderer:
             self.emit(_BLANK_LINES.sub("\n", lines))
         elif name == "br":
             self.buffer.append(None)
+        elif name == "table" and self.data_table(tag):
+            pass
         elif name in _BLOCKS:
             self.flush()
             if name == "li":
@@ -112,6 +116,26 @@ class _Renderer:
             self.prefix = ""
         else:
             self.walk(tag)
+
+
+    def data_table(self, table) -> bool:
+        """A table of data as one paragraph per row ("kolom: waarde; ...", as PDF and Word tables read);
+        False for a layout table (a long cell, a table inside), which is walked as blocks."""
+        if table.find("table") is not None:
+            return False
+        rows = [[" ".join(cell.get_text(" ").translate(_INVISIBLE).split())
+                 for cell in tr.find_all(("td", "th"), recursive=False)]
+                for tr in table.find_all("tr") if tr.find_parent("table") is table]
+        rows = [row for row in rows if any(row)]
+        if not is_data_table(rows):
+            return False
+        self.flush()
+        caption = table.find("caption")
+        if caption is not None:
+            self.emit(" ".join(caption.get_text(" ").translate(_INVISIBLE).split()))
+        for text in table_row_texts(rows):
+            self.emit(text)
+        return True
 
 
 def _hidden(tag) -> bool:
