@@ -516,3 +516,20 @@ def test_an_html_table_of_data_is_read_row_by_row_as_pdf_and_word_tables_are(tmp
     assert parts[1:4] == ["Cijfers per wijk", "Wijk: Overvecht; Huishoudens: 3.450; Aandeel: 21%",
                           "Wijk: Binnenstad; Huishoudens: 410; Aandeel: 4%"]
     assert "Menu" in parts and "Links" in parts  # a layout table (a long cell) keeps its cells as paragraphs
+
+
+def test_html_cookie_banners_skip_links_and_landmark_chrome_are_not_text(tmp_path):
+    path = tmp_path / "pagina.html"
+    about = "Een cookie is een klein tekstbestand dat een website op uw computer zet. " * 12
+    path.write_text(
+        '<html><body><div class="cookie-banner" id="cookiebanner"><p>Deze site gebruikt cookies. Accepteert u '
+        'analytische cookies?</p><button>Ja</button></div><a href="#main" class="skiplink">Ga direct naar inhoud</a>'
+        '<div role="navigation"><a href="/">Home</a> › <a href="/toeslagen">Toeslagen</a></div>'
+        '<main id="main"><h1>Huurtoeslag</h1><p>De huurgrens stijgt in 2026 naar 900 euro per maand.</p>'
+        f'<section class="cookie-uitleg"><h2>Wat zijn cookies?</h2><p>{about}</p></section></main>'
+        '<div role="contentinfo">Rijksoverheid, Den Haag</div></body></html>', encoding="utf-8")
+    text = read(path).text
+    for chrome in ("Accepteert u", "Ga direct naar inhoud", "Home", "Rijksoverheid, Den Haag"):
+        assert chrome not in text
+    assert "De huurgrens stijgt in 2026" in text
+    assert "Wat zijn cookies?" in text and "klein tekstbestand" in text  # a page's own text about cookies stays

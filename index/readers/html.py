@@ -4,7 +4,9 @@ Only visible text content is kept; the result is plain text, never markup.
 Escaped text such as ``&lt;script&gt;`` becomes the literal characters
 ``<script>`` (that is what the page showed), so whoever displays chunks must
 still escape them. Page chrome and non-content elements (script, style, nav,
-header, footer, noscript, template, ...) and ``hidden`` elements are dropped.
+header, footer, noscript, template, ..., the same by their ARIA role, and a
+short cookie notice or "skip to content" link) and ``hidden`` elements are
+dropped.
 Block elements become paragraphs separated by blank lines; headings become
 ``#`` lines and list items ``- item`` so the paragraph reconstruction sees
 the structure; ``<br>`` is a single newline; ``<pre>`` keeps its lines. A
@@ -144,7 +146,24 @@ def _hidden(tag) -> bool:
         "hidden" in attrs
         or str(attrs.get("aria-hidden", "")).lower() == "true"
         or bool(_DISPLAY_NONE.search(str(attrs.get("style", ""))))
+        or str(attrs.get("role", "")).lower() in _CHROME_ROLES
+        or _is_banner(tag, attrs)
     )
+
+
+# The ARIA roles of what _DROP drops by its tag: <nav>, <header>, <footer>, a search form.
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "search"}
+# A cookie or consent notice and a "skip to content" link are page chrome too; named so in
+# their class or id. Only a short element counts: a page *about* cookies keeps its text.
+_BANNER_NAME = re.compile(r"cookie|consent|skip-?link|skip-?to", re.IGNORECASE)
+MAX_BANNER_CHARS = 600
+
+
+def _is_banner(tag, attrs) -> bool:
+    names = " ".join([str(attrs.get("id", "")), *(attrs.get("class") or [])])
+    if not names.strip() or not _BANNER_NAME.search(names):
+        return False
+    return tag.find(("h1", "h2")) is None and len(tag.get_text()) <= MAX_BANNER_CHARS
 
 
 def _drop_unread(soup) -> None:
