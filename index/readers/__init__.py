@@ -29,9 +29,10 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 # The version of each document kind's reader; a kind not named is at 1. Raise it when the
 # reader gives other text for the same file: an update then reads that kind's files again,
 # and only those, instead of keeping the passages it read before (index.build).
-# docx 2: tracked insertions, footnotes, and tables row by row; 3: a manual line break is a space. pdf 2: two columns under a
-# title across the gutter, and pages whose text runs sideways. html 2: soft hyphens dropped, tables of data row by row, cookie notices and
-# skip links and ARIA page chrome left out.
+# docx 2: tracked insertions, footnotes, and tables row by row; docx 3: a manual line break
+# is a space. pdf 2: two columns under a title across the gutter, and pages whose text runs
+# sideways. html 2: soft hyphens dropped, tables of data row by row, cookie notices, skip
+# links and ARIA page chrome left out.
 READER_VERSIONS = {"docx": 3, "html": 2, "pdf": 2}
 
 
