@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 from index.analysis import fold
 
-from .answer_types import YEAR, question_names, type_evidence
+from .answer_types import YEAR, question_names, role_body, type_evidence
 from .extract import AnswerSentence, Question, sentence_terms, term_overlap
 from .options import AnswerOptions
 from .retrieval import Hit, Retrieval
@@ -84,11 +84,26 @@ def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit
         return True  # "hoeveel euro" over a passage that names no amount at all
     if question.wanted.role and question.wanted.role not in fold(passage):
         return True  # "Wie is de burgemeester van ...?" over a passage that names no burgemeester
+    if body_not_in_section(question.text, passage, hit, section):
+        return True  # "Wie is de voorzitter van de VNG?" over a passage on the CNV's chairman
     if names_not_in_section(question.text, passage, hit, section):
         return True  # "Hoeveel ... in Maastricht?" over an article about Sittard-Geleen
     quoted = f"{sentence.context or sentence.lead or ''} {sentence.text}"
     return (term_overlap(question.terms, sentence_terms(quoted)) < options.min_sentence_support
             and term_overlap(question.terms, sentence_terms(passage)) < options.min_passage_support)
+
+
+def body_not_in_section(question: str, passage: str, hit: Hit, section: Callable[[Hit], str] | None) -> bool:
+    """"Wie is de X van Y?" where neither the passage nor its section names Y, even by an acronym.
+
+    The general name check leaves acronyms out ("volgens de VNG" names a
+    source a passage need not repeat); the body whose role is asked is the
+    constraint itself, and a passage about another body's chairman is a near miss.
+    """
+    parts = role_body(question)
+    if not parts or any(part in fold(passage) for part in parts):
+        return False
+    return section is None or not any(part in fold(section(hit)) for part in parts)
 
 
 def names_not_in_section(question: str, passage: str, hit: Hit, section: Callable[[Hit], str] | None) -> list[str]:

@@ -80,6 +80,9 @@ _FOCUS = re.compile(r"\b(?:welke|welk|wie is de|wie zijn de|wie was de|hoe heet 
 # before "van", "bij", ... or the question mark ("Wie is de nieuwe directeur" names
 # no role this way: "nieuwe" is no role, and the check stays off).
 _ROLE = re.compile(r"\bwie (?:is|zijn|was|waren) de (\w[\w-]{2,})(?=\s+(?:van|bij|in|op|die|achter|voor)\b|\s*\?)")
+# "Wie is de voorzitter van de VNG?": the body whose role is asked, by its name or acronym.
+_ROLE_BODY = re.compile(r"\b[Ww]ie (?:is|zijn|was|waren) de [\w-]+ (?:van|bij) (?:de |het )?"
+                        r"([A-ZÀ-Ý][\w'’-]*(?: (?:[A-ZÀ-Ý][\w'’-]*|en|van|voor))*)")
 # "Wat is de beoogde invoeringsdatum ...?", "Welke termijn ...?": the head of the noun
 # the question asks about names the answer type, and a Dutch compound ends in its
 # head ("invoerings|datum", "eigen|bijdrage"). Up to two words before it may be
@@ -183,6 +186,14 @@ def question_names(question: str) -> list[tuple[str, ...]]:
             names.append(parts)
         end = match.end()
     return [tuple(name) for name in names]
+
+
+def role_body(question: str) -> tuple[str, ...]:
+    """The folded capitalised words of the body whose role "wie is de X van Y?" asks: ("vng",), ("sociale", "zaken")."""
+    found = _ROLE_BODY.search(question)
+    if not found:
+        return ()
+    return tuple(fold(part) for part in re.split(r"[\s-]+", found.group(1)) if part[:1].isupper())
 
 
 def has_question_word(question: str) -> bool:
