@@ -354,3 +354,9 @@ def test_a_dash_that_wrapping_put_first_on_a_line_is_no_list_item():
     assert "weggewerkt - Groningen, Assen en Emmen - en zij delen" in whole.text
     assert whole.heading is None and all(c.heading != "Drie gemeenten in de regio" for c in found)
     assert any(c.text.startswith("Meer consulenten") or "Meer consulenten" in c.text for c in found)
+
+
+def test_a_markdown_link_whose_address_holds_brackets_leaves_only_its_text():
+    text = "Zie [de wiki over Gouda](https://nl.wikipedia.org/wiki/Gouda_(kaas)) voor meer over de kaas van de stad."
+    [chunk] = chunk_document(Document(doc_id="kaas.md", title="Kaas", text=text, kind="md"))
+    assert chunk.text == "Zie de wiki over Gouda voor meer over de kaas van de stad."

@@ -16,7 +16,8 @@ FOOTNOTE_LINE = re.compile(r"^(\d{1,2})\s+(?=\S)")
 SUP_FOOTNOTE_LINE = re.compile(r"^([" + SUPERSCRIPT + r"]+)\s*(?=\S)")
 INLINE_FN_DEF = re.compile(r"\[(\d{1,3}):\s+([^\[\]]*(?:\[[^\[\]]*\]\([^)]*\)[^\[\]]*)*)\]")
 FN_REF = re.compile(r"\[footnoteRef:\d+\]")
-MD_LINK = re.compile(r"\[([^\[\]]*)\]\(([^)\s]*)\)")
+# A Markdown link; its address may hold one level of brackets ("wiki/Gouda_(kaas)").
+MD_LINK = re.compile(r"\[([^\[\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)\)")
 DATE = re.compile(
     r"(?<!\d)\d{1,2}\s+(?:januari|februari|maart|april|mei|juni|juli|augustus|september|"
     r"oktober|november|december)\s+\d{4}\b",
