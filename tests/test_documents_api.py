@@ -419,7 +419,8 @@ def test_jobs_left_running_by_a_dead_process_are_run_again_or_failed_after_a_res
 @pytest.mark.slow
 def test_uploads_through_vraagbaak_serve(seeds_index_dir, tmp_path):
     """The real server (gunicorn, two workers): an admin's upload larger than an ordinary request's limit is
-    spooled and indexed, and cited through the API; without the token, or over its own limit, it is refused."""
+    spooled and indexed, and cited through the API; without the token (401), or over its own limit (413), it is
+    refused."""
     from tests.test_operations import copy_index
     from tests.test_serving import Gunicorn
     from tests.client import multipart
@@ -433,8 +434,10 @@ def test_uploads_through_vraagbaak_serve(seeds_index_dir, tmp_path):
         files = [("brug.txt", BRIDGE), ("bijlage.xlsx", bytes(range(256)) * 1200)]  # 300 KB: over 64 KB
         body, content_type = multipart(files)
         assert 200_000 < len(body) < 2_000_000
-        status, _, data = request(url, method="POST", body=body, headers={"Content-Type": content_type})
-        assert status == 413, data  # without the token, an ordinary request's limit
+        status, headers, data = request(url, method="POST", body=body, headers={"Content-Type": content_type})
+        # Without the token: refused for the token (the size is not what is wrong), before a byte is read.
+        assert status == 401 and json.loads(data)["error"]["code"] == "unauthorized", data
+        assert headers.get("WWW-Authenticate", "").startswith("Bearer")
         small, small_type = multipart([("brug.txt", BRIDGE)])
         status, _, data = request(url, method="POST", body=small, headers={"Content-Type": small_type})
         assert status == 401, data

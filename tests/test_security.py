@@ -399,8 +399,9 @@ def test_an_admins_upload_is_framed_to_a_file_and_only_it_may_be_larger(tmp_path
     assert list((tmp_path / "spool").iterdir()) == [], "spooled bodies are anonymous temporary files"
 
     refused = {
-        head.replace(b"Bearer geheim", b"Bearer fout"): Framing.TOO_LARGE,
-        head.replace(b"Authorization: Bearer geheim\r\n", b""): Framing.TOO_LARGE,
+        # An upload without the admin token is refused for the token, not for its size (401).
+        head.replace(b"Bearer geheim", b"Bearer fout"): Framing.UPLOAD_UNAUTHORIZED,
+        head.replace(b"Authorization: Bearer geheim\r\n", b""): Framing.UPLOAD_UNAUTHORIZED,
         head.replace(b"/documents?x=1", b"/documentz"): Framing.TOO_LARGE,
         head.replace(b"POST", b"PUT"): Framing.TOO_LARGE,
         # An upload over its own limit: refused as well, and told that limit (web.loop_answers).
@@ -411,6 +412,9 @@ def test_an_admins_upload_is_framed_to_a_file_and_only_it_may_be_larger(tmp_path
         assert framing.feed(request) == outcome and not framing.spooled, request
     chunked = head.replace(b"Content-Length: %d" % len(body), b"Transfer-Encoding: chunked")
     framing = Framing(max_body=1000, upload=upload)
-    assert framing.feed(chunked + b"%x\r\n" % len(body) + body + b"\r\n") == Framing.TOO_LARGE
+    assert framing.feed(chunked + b"%x\r\n" % len(body) + body + b"\r\n") == Framing.UPLOAD_CHUNKED
+    framing = Framing(max_body=1000, upload=upload)  # ... and without the token, for the token
+    assert framing.feed(chunked.replace(b"Bearer geheim", b"Bearer fout") + b"%x\r\n" % len(body) + body
+                        + b"\r\n") == Framing.UPLOAD_UNAUTHORIZED
     assert not UploadLimit(max_bytes=5000, admin_token="", spool_dir=None).allows(
         "POST", "/api/v1/collections/intern/documents", "Bearer "), "without an admin token, no uploads at all"

@@ -40,6 +40,8 @@ class Framing:
     COMPLETE = "complete"
     TOO_LARGE = "too_large"
     UPLOAD_TOO_LARGE = "upload_too_large"  # an admin's upload over VRAAGBAAK_MAX_UPLOAD_BYTES
+    UPLOAD_UNAUTHORIZED = "upload_unauthorized"  # an upload over the body limit without the admin token
+    UPLOAD_CHUNKED = "upload_chunked"  # an admin's upload over the body limit sent chunked (no length to check)
     HEAD_TOO_LARGE = "head_too_large"
     MALFORMED = "malformed"
     UNSUPPORTED_CODING = "unsupported_coding"  # a transfer coding besides chunked
@@ -58,6 +60,8 @@ class Framing:
         self._pos = 0  # chunked: the next chunk-size line (or the trailers)
         self._decoded = 0  # chunked: body bytes in complete chunks
         self._trailers_searched = 0  # chunked: how far the trailers were searched for their end
+        self._upload_line = False  # the request line posts an upload
+        self._upload_allowed = False  # ... with the admin token
         self._upload = False  # the head asks for an upload that may be larger (Content-Length only)
         self._spool = None  # an upload's body: a temporary file, not memory
         self._spooled = 0
@@ -181,6 +185,11 @@ class Framing:
                 self.expect_continue = True
             elif name == b"AUTHORIZATION":
                 authorization = value
+        if self.upload is not None:
+            method, _, rest = lines[0].partition(b" ")
+            target = rest.rpartition(b" ")[0].decode("latin-1")
+            self._upload_line = self.upload.is_upload(method.decode("latin-1"), target)
+            self._upload_allowed = self._upload_line and self._asks_upload(lines[0], authorization)
         if codings:
             if lengths or codings[-1] != b"chunked" or codings.count(b"chunked") != 1 or version != b"HTTP/1.1":
                 self.outcome = self.MALFORMED
@@ -197,14 +206,20 @@ class Framing:
                 self.outcome = self.MALFORMED
                 return
             self._length = int(lengths[0])
-            upload = self.upload is not None and self._asks_upload(lines[0], authorization)
-            if upload:
+            if self._upload_allowed:
                 self._upload = self._length > 0
                 self.max_body = max(self.max_body, self.upload.max_bytes)
             if self._length > self.max_body:
-                self.outcome = self.UPLOAD_TOO_LARGE if upload else self.TOO_LARGE
+                self.outcome = self.UPLOAD_TOO_LARGE if self._upload_allowed else self._too_large()
         else:
             self._length = 0
+
+    def _too_large(self) -> str:
+        """A body over the limit: an upload without the admin token is refused for the token (401, not
+        413: the size is not what is wrong); an admin's chunked upload for its framing."""
+        if self._upload_line:
+            return self.UPLOAD_CHUNKED if self._upload_allowed else self.UPLOAD_UNAUTHORIZED
+        return self.TOO_LARGE
 
     def _asks_upload(self, request_line: bytes, authorization: bytes) -> bool:
         method, _, rest = request_line.partition(b" ")
@@ -239,12 +254,12 @@ class Framing:
                 self._scan_trailers(line_end + 2)
                 return
             if self._decoded + size > self.max_body:
-                self.outcome = self.TOO_LARGE
+                self.outcome = self._too_large()
                 return
             data_end = line_end + 2 + size
             if len(self.data) < data_end + 2:
                 if len(self.data) - self._head_end > self.max_body + FRAMING_OVERHEAD:
-                    self.outcome = self.TOO_LARGE
+                    self.outcome = self._too_large()
                 return
             if self.data[data_end:data_end + 2] != b"\r\n":
                 self.outcome = self.MALFORMED
@@ -252,7 +267,7 @@ class Framing:
             self._decoded += size
             self._pos = data_end + 2
             if self._pos - self._head_end > self.max_body + FRAMING_OVERHEAD:
-                self.outcome = self.TOO_LARGE  # thousands of tiny chunks
+                self.outcome = self._too_large()  # thousands of tiny chunks
 
     def _scan_trailers(self, start: int) -> None:
         if self.data[start:start + 2] == b"\r\n":

@@ -15,14 +15,15 @@ from gunicorn.http.errors import (ConfigurationProblem, ExpectationFailed, Inval
                                   InvalidResponseHeaderName, LimitRequestHeaders, LimitRequestLine,
                                   ParseException, UnsupportedTransferCoding)
 
+from .auth import ADMIN_NEEDED, CHALLENGE
 from .errors import _MESSAGES
 from .framing import Framing
 from .upload_limits import upload_too_large
 
 
-def _refusal(status: int, reason: str, code: str, message: str) -> bytes:
+def _refusal(status: int, reason: str, code: str, message: str, extra: str = "") -> bytes:
     body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode()
-    head = (f"HTTP/1.1 {status} {reason}\r\n"
+    head = (f"HTTP/1.1 {status} {reason}\r\n{extra}"
             "Content-Type: application/json\r\n"
             f"Content-Length: {len(body)}\r\n"
             "Connection: close\r\n"
@@ -45,6 +46,12 @@ REFUSALS = {
     Framing.MALFORMED: _refusal(400, "Bad Request", *_MESSAGES[400]),
     Framing.UNSUPPORTED_CODING: _refusal(501, "Not Implemented", "unsupported_transfer_coding",
                                          "Vraagbaak kent alleen 'Transfer-Encoding: chunked'."),
+    # An upload without the admin token: what the app says of it (web.auth), not that it is too large.
+    Framing.UPLOAD_UNAUTHORIZED: _refusal(401, "Unauthorized", "unauthorized", ADMIN_NEEDED,
+                                          "".join(f"{name}: {value}\r\n" for name, value in CHALLENGE.items())),
+    Framing.UPLOAD_CHUNKED: _refusal(411, "Length Required", "length_required",
+                                     "Stuur een upload met Content-Length, niet chunked: dan kan Vraagbaak de "
+                                     "grootte vooraf toetsen."),
 }
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 

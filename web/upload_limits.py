@@ -33,12 +33,13 @@ class UploadLimit:
     def from_settings(cls, settings) -> UploadLimit:
         return cls(settings.max_upload_bytes, settings.admin_token or "", settings.collections_root / ".spool")
 
+    def is_upload(self, method: str, target: str) -> bool:
+        """Whether this request line posts an upload (whoever sends it)."""
+        return bool(self.admin_token) and method == "POST" and bool(UPLOAD_PATH.fullmatch(target.split("?", 1)[0]))
+
     def allows(self, method: str, target: str, authorization: str) -> bool:
         """Whether this request (line and Authorization header) is an upload that may be larger."""
-        if not self.admin_token or method != "POST":
-            return False
-        path = target.split("?", 1)[0]
-        return bool(UPLOAD_PATH.fullmatch(path)) and header_carries(authorization, self.admin_token)
+        return self.is_upload(method, target) and header_carries(authorization, self.admin_token)
 
     def body_limit(self, default: int, method: str, target: str, authorization: str) -> int:
         """The body limit of this request: the upload limit for an upload, else `default`."""
