@@ -31,7 +31,7 @@ class Framing:
     """Where a request ends in a growing buffer, found without parsing more than the framing.
 
     `feed(data)` returns None while the request is incomplete, else one of COMPLETE, TOO_LARGE,
-    UPLOAD_TOO_LARGE, HEAD_TOO_LARGE, MALFORMED, UNSUPPORTED_CODING. The rules are gunicorn's (gunicorn.http.message,
+    UPLOAD_TOO_LARGE, UPLOAD_UNAUTHORIZED, UPLOAD_CHUNKED, HEAD_TOO_LARGE, MALFORMED, UNSUPPORTED_CODING. The rules are gunicorn's (gunicorn.http.message,
     .body): a head ends with CRLF CRLF (one CRLF before the request line is allowed); the body is
     Content-Length bytes, or chunked (the last transfer coding, and the only one: gunicorn does not
     decode others; HTTP/1.1 only; never together with Content-Length), or nothing at all.
