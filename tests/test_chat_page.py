@@ -415,3 +415,15 @@ def test_feedback_export_neutralises_formulas(tmp_path):
     # Every cell is quoted, so a separator or quote inside a text cannot start a new cell.
     first_data_line = raw.split("\r\n")[1]
     assert first_data_line.startswith('"') and '","' in first_data_line
+
+
+def test_every_page_names_an_icon_that_exists(live_server):
+    """Without one, browsers ask /favicon.ico on every page and log its 404 as a console error."""
+    import re
+
+    for path in ("/", "/documents/000_d31a0db93372aa9b.txt"):
+        status, _, html = request(live_server.url + path)
+        icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html.decode())
+        assert status == 200 and icon, path
+        status, headers, data = request(live_server.url + icon.group(1))
+        assert status == 200 and headers["Content-Type"].startswith("image/svg+xml") and data.startswith(b"<svg")
