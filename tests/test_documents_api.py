@@ -219,6 +219,9 @@ def test_unsafe_file_names_are_refused_and_nothing_is_staged(service, name):
     status, body = upload(service.url, STANDARD, [("goed.txt", BRIDGE), (name, BRIDGE)], ADMIN)
     assert status == 400 and body["error"]["code"] == "invalid_file_name", body
     assert "geweigerd" in body["error"]["message"]
+    if name in ("..\\buiten.txt", "tab\tin naam.txt"):  # the name as typed, a control character made visible
+        assert {"..\\buiten.txt": "'..\\buiten.txt'", "tab\tin naam.txt": "'tab\\tin naam.txt'"}[name] in \
+            body["error"]["message"]
     after = {p for p in (service.base / "collections").rglob("*") if p.name != ".staging"}
     assert after - before == set(), "an upload that is refused leaves nothing behind"
     assert not (service.base / "buiten.txt").exists() and not (service.base / "collections" / "buiten.txt").exists()

@@ -116,7 +116,8 @@ def _stage(staging: Path, uploads: list, settings) -> list[tuple[str, str, str |
 def check_name(raw: object) -> str:
     """The file name to store an upload under; ApiError 400 (naming it) when it is not safe as it is."""
     name = unicodedata.normalize("NFC", raw if isinstance(raw, str) else "")
-    shown = name or "(geen naam)"
+    # As typed, but a control character made visible ("tab\\tx.txt"); a backslash stays one ("C:\\x.txt").
+    shown = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in name) or "(geen naam)"
     why = None
     if not name.strip():
         why = "een bestand zonder naam"
@@ -131,7 +132,7 @@ def check_name(raw: object) -> str:
     elif len(name.encode("utf-8")) > MAX_NAME_BYTES:
         why = f"de naam is langer dan {MAX_NAME_BYTES} bytes"
     if why is not None:
-        raise ApiError(400, "invalid_file_name", f"Bestand {shown!r} geweigerd: {why}.")
+        raise ApiError(400, "invalid_file_name", f"Bestand '{shown}' geweigerd: {why}.")
     return name
 
 
