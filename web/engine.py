@@ -24,7 +24,7 @@ import threading
 from index.backends import Source, configured_source
 from index.backends.combined import CombinedBackend
 from index.embedder import Embedder, embedder_for
-from index.errors import BackendUnavailable, VraagbaakError
+from index.errors import BackendUnavailable, IndexMissing, VraagbaakError
 from index.settings import Settings
 from qa.options import AnswerOptions
 from qa.service import Answerer
@@ -142,7 +142,9 @@ class Engine:
         except VraagbaakError as exc:
             self._failed = (latest, exc)
             if current is None:
-                log.error("Index niet bruikbaar: %s", exc, extra={"reason": problem_code(exc)})
+                # No index yet is how every new collection starts: no error, though it is worth a line.
+                level = logging.INFO if isinstance(exc, IndexMissing) else logging.ERROR
+                log.log(level, "Index niet bruikbaar: %s", exc, extra={"reason": problem_code(exc)})
                 raise
             log.error("Nieuwe indexversie %s niet bruikbaar, versie %s blijft in gebruik: %s",
                       latest or "?", current.snapshot.version, exc,

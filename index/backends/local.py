@@ -187,7 +187,8 @@ def open_index(root: Path, search: dict | None = None) -> LocalBackend:
     folder = current_version(root)
     if folder is None:
         raise IndexMissing(
-            f"Er is nog geen index in {root}. Bouw er een met: vraagbaak index <map met documenten>"
+            f"Er is nog geen index in {root}. Bouw er een met: vraagbaak index <map met documenten> "
+            "(voor een collectie: met --collection <naam>, of upload er documenten naar)"
         )
     return LocalBackend(folder, search)
 
