@@ -39,6 +39,7 @@ log = logging.getLogger(__name__)
 
 POLL_SECONDS = 1.0  # how often an idle thread looks for work while jobs are unfinished anywhere
 HEARTBEAT_SECONDS = 5.0
+PROGRESS_SECONDS = 1.0  # how often a stage's progress is written, at most
 STALE_SECONDS = 120.0  # a running job not heard of this long has lost its process
 MAX_ATTEMPTS = 3
 STALE_STAGING_SECONDS = 3600  # a staging folder without a job (an upload cut off) is removed after this
@@ -170,12 +171,15 @@ class Runner:
         return apply_upload(collection, job.staging, job.names, builder)
 
     def _progress(self, job: Job):
-        stage_now = [None]
+        """Where the build is: each new stage, and within a stage (passages embedded) at most every
+        PROGRESS_SECONDS, so that a long embedding shows it moves."""
+        stage_now, written = [None], [0.0]
 
         def progress(stage: str, done: int, total: int) -> None:
-            if stage != stage_now[0]:
-                stage_now[0] = stage
-                self.store.progress(job.id, self.owner, stage=stage)
+            now = time.monotonic()
+            if stage != stage_now[0] or done >= total or now - written[0] >= PROGRESS_SECONDS:
+                stage_now[0], written[0] = stage, now
+                self.store.progress(job.id, self.owner, stage=stage, stage_done=done, stage_total=total)
         return progress
 
     def _file_done(self, job: Job):

@@ -29,6 +29,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     state TEXT NOT NULL,
     stage TEXT,
     done INTEGER NOT NULL DEFAULT 0,
+    stage_done INTEGER NOT NULL DEFAULT 0,
+    stage_total INTEGER NOT NULL DEFAULT 0,
     staging TEXT,
     error TEXT,
     owner TEXT,
@@ -86,6 +88,7 @@ class JobStore:
             if not self._ready:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(SCHEMA)
+                _add_stage_progress(db)
                 self._ready = True
             db.execute("PRAGMA synchronous=NORMAL")
             yield db
@@ -132,12 +135,17 @@ class JobStore:
                 "SELECT name FROM job_files WHERE job = ? AND status = ? ORDER BY position", (row[0], PENDING))]
         return Job(row[0], row[1], row[2], Path(row[3]) if row[3] else None, names)
 
-    def progress(self, job_id: str, owner: str, *, file_done: bool = False, stage: str | None = None) -> None:
-        """One more file read, or a new stage; also the job's heartbeat."""
+    def progress(self, job_id: str, owner: str, *, file_done: bool = False, stage: str | None = None,
+                 stage_done: int = 0, stage_total: int = 0) -> None:
+        """One more file read, or where the stage is (a new stage starts at its `stage_done`); also the
+        job's heartbeat."""
         with self._db() as db:
-            db.execute("UPDATE jobs SET done = done + ?, stage = coalesce(?, stage), heartbeat = ? "
+            db.execute("UPDATE jobs SET done = done + ?, stage = coalesce(?, stage), "
+                       "stage_done = CASE WHEN ? IS NULL THEN stage_done ELSE ? END, "
+                       "stage_total = CASE WHEN ? IS NULL THEN stage_total ELSE ? END, heartbeat = ? "
                        "WHERE id = ? AND owner = ? AND state = ?",
-                       (1 if file_done else 0, stage, time.time(), job_id, owner, RUNNING))
+                       (1 if file_done else 0, stage, stage, stage_done, stage, stage_total, time.time(),
+                        job_id, owner, RUNNING))
 
     def beat(self, job_ids: Iterable[str], owner: str) -> None:
         ids = list(job_ids)
@@ -222,17 +230,30 @@ class JobStore:
     def get(self, job_id: str) -> dict | None:
         """The job as GET /api/v1/jobs/<id> shows it; None when there is none."""
         with self._db() as db:
-            row = db.execute("SELECT id, collection, kind, state, stage, done, error, created, started, finished "
-                             "FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            row = db.execute("SELECT id, collection, kind, state, stage, done, stage_done, stage_total, error, "
+                             "created, started, finished FROM jobs WHERE id = ?", (job_id,)).fetchone()
             if row is None:
                 return None
             files = db.execute("SELECT name, status, reason FROM job_files WHERE job = ? ORDER BY position",
                                (job_id,)).fetchall()
-        keys = ("id", "collection", "kind", "state", "stage", "done", "error", "created", "started", "finished")
+        keys = ("id", "collection", "kind", "state", "stage", "done", "stage_done", "stage_total", "error",
+                "created", "started", "finished")
         job = dict(zip(keys, row))
         job["total"] = len(files)
         job["files"] = [{"name": n, "status": s, "reason": r} for n, s, r in files]
         return job
+
+
+def _add_stage_progress(db: sqlite3.Connection) -> None:
+    """A jobs file from before stage progress gets its two columns, in place (another process may be at it too)."""
+    columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
+    for column in ("stage_done", "stage_total"):
+        if column not in columns:
+            try:
+                db.execute(f"ALTER TABLE jobs ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+            except sqlite3.OperationalError as exc:
+                if "duplicate column" not in str(exc):
+                    raise
 
 
 def new_id() -> str:

@@ -132,6 +132,8 @@ class JobStatus(BaseModel):
     stage: str | None = Field(description="Waar een lopende taak is: lezen, embedden, buren, opslaan, ...")
     done: int = Field(ge=0, description="Bestanden die gelezen (of al overgeslagen) zijn.")
     total: int = Field(ge=0, description="Bestanden in de taak.")
+    stage_done: int = Field(ge=0, description="Hoe ver de lopende fase is, bijvoorbeeld passages ge-embed.")
+    stage_total: int = Field(ge=0, description="Hoeveel de lopende fase in totaal doet (0: onbekend).")
     files: list[JobFile]
     error: str | None = Field(description="Waarom de taak mislukte (Nederlands).")
     created: datetime

@@ -299,16 +299,31 @@
     request.send(body);
   }
 
+  // How far a job is, after the upload's own half: reading its files is quick, embedding their
+  // passages is most of the work, and what follows (neighbours, saving) is short.
+  function jobPercent(job) {
+    var total = job.total || 0;
+    if (job.stage === "embedden" && job.stage_total) {
+      return 60 + Math.round(35 * (job.stage_done || 0) / job.stage_total);
+    }
+    if (job.stage && job.stage !== "lezen" && job.stage !== "embedden") return 95;
+    return 50 + (total ? Math.round(10 * (job.done || 0) / total) : 0);
+  }
+
   // Poll a job until it is done or failed; each file's result is listed under the item.
   function followJob(id, item) {
     return new Promise(function (resolve, reject) {
       function poll() {
         api("GET", "/jobs/" + encodeURIComponent(id)).then(function (job) {
           var total = job.total || 0;
-          var percent = total ? 50 + Math.round(50 * (job.done || 0) / total) : 50;
+          var percent = jobPercent(job);
           var text = STATE[job.state] || job.state;
           if (job.state === "running" && job.stage) text += ": " + job.stage;
-          if (job.state === "running" && total) text += " (" + job.done + " van " + total + ")";
+          if (job.state === "running" && job.stage === "embedden" && job.stage_total) {
+            text += " (" + job.stage_done + " van " + job.stage_total + " passages)";
+          } else if (job.state === "running" && total) {
+            text += " (" + job.done + " van " + total + " bestanden)";
+          }
           showFiles(item, job.files || []);
           if (job.state === "done") {
             setState(item, text, 100, "done");
