@@ -285,7 +285,7 @@ def test_feedback_names_only_collections_its_giver_may_read(world):
 
 # Routes of the collections and jobs endpoints (web/collections_api.py, web/jobs.py); each is admin only.
 ADMIN_ONLY = ["/api/v1/jobs/0123456789abcdef", "/api/v1/collections", "/api/v1/collections/team-b/documents",
-              "/api/v1/tokens"]
+              "/api/v1/collections/team-b/jobs", "/api/v1/tokens"]
 
 
 @pytest.mark.parametrize("path", ADMIN_ONLY)

@@ -78,6 +78,7 @@ def test_the_document_lists_every_operation_and_each_is_a_real_route(client):
                                ("/api/v1/collections/{name}/documents", "post"),
                                ("/api/v1/collections/{name}/documents", "get"),
                                ("/api/v1/collections/{name}/documents/{document}", "delete"),
+                               ("/api/v1/collections/{name}/jobs", "get"),
                                ("/api/v1/jobs/{job_id}", "get")}
     # Flask's "<name>" (or "<path:name>") is OpenAPI's "{name}".
     routes = {(re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", rule.rule), method.lower())

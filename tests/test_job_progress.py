@@ -43,3 +43,36 @@ def test_an_old_jobs_file_gains_the_stage_columns_in_place(tmp_path):
                    "('oud', 'standaard', 'upload', 'done', 1, 0)")
     shown = JobStore(path).get("oud")
     assert shown["state"] == "done" and shown["stage_done"] == 0 and shown["stage_total"] == 0
+
+
+def test_the_open_jobs_of_a_collection_are_listed_for_a_page_that_was_reloaded(seeds_index_dir, embedder, tmp_path):
+    import json
+    import time
+
+    from tests.client import request
+    from tests.conftest import app_server
+    from web.job_store import RUNNING
+
+    jobs_db = tmp_path / "jobs.sqlite"
+    store = JobStore(jobs_db)  # before the server and its job runner start
+    done = store.add("standaard", UPLOAD, [("klaar.txt", "skipped", "leeg bestand")])
+    running = store.add("standaard", UPLOAD, [("nota.pdf", "pending", None), ("brief.docx", "pending", None)])
+    with sqlite3.connect(jobs_db) as db:  # running in another worker, alive: the runner leaves it alone
+        db.execute("UPDATE jobs SET state = ?, owner = 'elders', heartbeat = ?, stage = 'embedden', "
+                   "stage_done = 64, stage_total = 300 WHERE id = ?", (RUNNING, time.time() + 3600, running))
+        db.execute("UPDATE jobs SET state = 'done' WHERE id = ?", (done,))
+    server = app_server(seeds_index_dir, embedder, VRAAGBAAK_ADMIN_TOKEN="beheer", VRAAGBAAK_JOBS_DB=str(jobs_db),
+                        VRAAGBAAK_COLLECTIONS_DIR=str(tmp_path / "collecties"))
+    try:
+        url = f"{server.url}/api/v1/collections/standaard/jobs"
+        assert request(url)[0] == 401
+        status, _, body = request(url, headers={"Authorization": "Bearer beheer"})
+        listed = json.loads(body)
+        assert status == 200 and [job["id"] for job in listed["jobs"]] == [running]
+        job = listed["jobs"][0]
+        assert (job["stage"], job["stage_done"], job["stage_total"], job["total"]) == ("embedden", 64, 300, 2)
+        status, _, _ = request(f"{server.url}/api/v1/collections/bestaat-niet/jobs",
+                               headers={"Authorization": "Bearer beheer"})
+        assert status == 404
+    finally:
+        server.stop()

@@ -30,7 +30,7 @@ from .library import library
 from .refusals import json_object, validated
 from .schemas import (
     CollectionDeleted, CollectionInfo, CollectionList, CollectionRequest, DocumentInfo, DocumentList, JobAccepted,
-    JobStatus,
+    JobList, JobStatus,
 )
 from .tokens import TokenStore
 from .uploads import receive
@@ -179,10 +179,24 @@ def job_status(job_id: str):
     job = jobs().store.get(job_id) if JOB_ID.fullmatch(job_id) else None
     if job is None:
         raise ApiError(404, "job_not_found", "Deze taak bestaat niet.")
+    return _shaped(JobStatus, **_dated(job))
+
+
+@bp.get("/collections/<name>/jobs")
+@openapi.unfinished_jobs
+def unfinished_jobs(name: str):
+    """De taken van een collectie die nog lopen (beheer): een herladen pagina volgt ze verder"""
+    if (denied := require_admin(DENIED)) is not None:
+        return denied
+    _collection(name)
+    return _shaped(JobList, collection=name, jobs=[_dated(job) for job in jobs().store.open_jobs(name)])
+
+
+def _dated(job: dict) -> dict:
     for key in ("created", "started", "finished"):
         if job[key] is not None:
             job[key] = datetime.fromtimestamp(job[key], timezone.utc)
-    return _shaped(JobStatus, **job)
+    return job
 
 
 def _accepted(job_id: str):

@@ -243,6 +243,14 @@ class JobStore:
         job["files"] = [{"name": n, "status": s, "reason": r} for n, s, r in files]
         return job
 
+    def open_jobs(self, collection: str, limit: int = 50) -> list[dict]:
+        """The collection's queued and running jobs, oldest first, as `get` shows each."""
+        with self._db() as db:
+            ids = [job_id for (job_id,) in db.execute(
+                "SELECT id FROM jobs WHERE collection = ? AND state IN (?, ?) ORDER BY created, rowid LIMIT ?",
+                (collection, QUEUED, RUNNING, limit))]
+        return [job for job in map(self.get, ids) if job is not None]
+
 
 def _add_stage_progress(db: sqlite3.Connection) -> None:
     """A jobs file from before stage progress gets its two columns, in place (another process may be at it too)."""

@@ -28,7 +28,7 @@ from .refusals import json_object, refusal
 from .auth import check_admin
 from .schemas import (
     AskRequest, AskResponse, CollectionDeleted, CollectionInfo, CollectionList, CollectionRequest, DocumentList,
-    ErrorBody, ExportQuery, FeedbackRequest, FeedbackRow, FeedbackSaved, JobAccepted, JobStatus, TokenCreated,
+    ErrorBody, ExportQuery, FeedbackRequest, FeedbackRow, FeedbackSaved, JobAccepted, JobList, JobStatus, TokenCreated,
     TokenInfo, TokenRequest, UploadForm,
 )
 
@@ -221,6 +221,7 @@ list_documents = _admin_operation("listDocuments", HTTP_200=(DocumentList, "De d
 delete_document = _admin_operation(
     "deleteDocument", HTTP_202=(JobAccepted, "Aangenomen: het document wordt op de achtergrond verwijderd"))
 job_status = _admin_operation("getJob", HTTP_200=(JobStatus, "De taak"))
+unfinished_jobs = _admin_operation("listJobs", HTTP_200=(JobList, "De taken van de collectie die nog lopen"))
 
 _RETRY_AFTER = {"Retry-After": {"description": "Seconden tot een nieuwe poging zin heeft.",
                                 "schema": {"type": "integer", "minimum": 1}}}

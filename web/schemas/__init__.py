@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .admin import (
     CollectionDeleted, CollectionInfo, CollectionList, CollectionRequest, DocumentInfo, DocumentList, JobAccepted,
-    JobFile, JobStatus, TokenCreated, TokenInfo, TokenRequest, UploadForm,
+    JobFile, JobList, JobStatus, TokenCreated, TokenInfo, TokenRequest, UploadForm,
 )
 from .ask import AnswerText, AskRequest, AskResponse, Highlight, IndexRef, Language, Passage, Source
 from .common import COLLECTION_NAME_PATTERN, QUESTION_TEXT, VISIBLE_TEXT, ErrorBody, ErrorDetail
@@ -32,5 +32,5 @@ __all__ = [
     "PASSAGE_ID", "ExportQuery", "FeedbackRequest", "FeedbackRow", "FeedbackSaved",
     # admin
     "CollectionDeleted", "CollectionInfo", "CollectionList", "CollectionRequest", "DocumentInfo", "DocumentList",
-    "JobAccepted", "JobFile", "JobStatus", "TokenCreated", "TokenInfo", "TokenRequest", "UploadForm",
+    "JobAccepted", "JobFile", "JobList", "JobStatus", "TokenCreated", "TokenInfo", "TokenRequest", "UploadForm",
 ]

@@ -141,6 +141,13 @@ class JobStatus(BaseModel):
     finished: datetime | None
 
 
+class JobList(BaseModel):
+    """De taken van een collectie die nog niet klaar zijn (in de wachtrij of bezig), oudste eerst."""
+
+    collection: Annotated[str, _COLLECTION]
+    jobs: list[JobStatus]
+
+
 class DocumentInfo(BaseModel):
     document: str = Field(description="Bestandsnaam in de collectie (document-id).")
     title: str

@@ -29,6 +29,7 @@
   var dialogText = document.getElementById("confirm-text");
 
   var selected = null;  // the name of the collection shown below the list
+  var following = {};  // ids of the jobs this page follows (its own, and those it found open)
 
   var STATUS = { pending: "wacht", indexed: "geïndexeerd", unchanged: "ongewijzigd", skipped: "overgeslagen",
     removed: "verwijderd" };
@@ -195,7 +196,24 @@
     collectionTitle.textContent = "Collectie " + name;
     collectionSection.hidden = false;
     uploads.textContent = "";
+    following = {};
+    loadOpenJobs(name);
     return loadDocuments();
+  }
+
+  // Jobs of the collection that are still queued or running (started before a reload, from another
+  // tab or over the API) are followed like the page's own.
+  function loadOpenJobs(name) {
+    return api("GET", "/collections/" + segment(name) + "/jobs").then(function (data) {
+      if (selected !== name) return;
+      (data.jobs || []).forEach(function (job) {
+        if (following[job.id]) return;
+        var names = (job.files || []).map(function (f) { return f.name; });
+        var title = names.length === 1 ? names[0] : names.length + " bestanden";
+        var item = uploadItem(title, job.kind === "delete" ? "wordt verwijderd" : (STATE[job.state] || job.state));
+        followJob(job.id, item).catch(function (error) { setState(item, error.message, null, "failed"); });
+      });
+    }).catch(function (error) { showError(adminError, error.message); });
   }
 
   // --- documents --------------------------------------------------------------
@@ -312,6 +330,7 @@
 
   // Poll a job until it is done or failed; each file's result is listed under the item.
   function followJob(id, item) {
+    following[id] = true;
     return new Promise(function (resolve, reject) {
       function poll() {
         api("GET", "/jobs/" + encodeURIComponent(id)).then(function (job) {
