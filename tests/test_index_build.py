@@ -11,7 +11,7 @@ from index.backends import local as local_backend
 from index.analysis import DutchAnalyzer
 from index.build import HEADING_ALLOWANCE, build_index, lexical_text, passage_text
 from index.chunker import chunk_document
-from index.readers import read_document
+from index.readers import read_document, reader_version
 from index.errors import IndexCorrupt, IndexMissing, ModelMismatch, VraagbaakError
 from index.lexical import LexicalIndex
 from index.types import Chunk
@@ -121,7 +121,7 @@ def test_an_update_reads_again_the_files_whose_reader_changed_and_only_those(sma
     build_index(small_corpus, root, embedder)
     folder = current_version(root)
     manifest = json.loads((folder / MANIFEST).read_text("utf-8"))
-    assert manifest["files"]["nota.docx"]["reader"] == 2
+    assert manifest["files"]["nota.docx"]["reader"] == reader_version("docx") > 1
     # As an index written before readers had versions: no "reader", so each kind's first.
     for entry in manifest["files"].values():
         del entry["reader"]
@@ -130,7 +130,7 @@ def test_an_update_reads_again_the_files_whose_reader_changed_and_only_those(sma
     update = build_index(small_corpus, root, embedder)
     assert update.embedded_files == ["nota.docx"]
     assert sorted(update.reused_files) == ["000_d31a0db93372aa9b.txt", "001_ab8a111fa1afc862.txt"]
-    assert open_index(root).manifest["files"]["nota.docx"]["reader"] == 2
+    assert open_index(root).manifest["files"]["nota.docx"]["reader"] == reader_version("docx")
     assert build_index(small_corpus, root, embedder).embedded_chunks == 0
 
 
