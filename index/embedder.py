@@ -33,6 +33,11 @@ settings.environment_for_libraries()
 log = logging.getLogger(__name__)
 
 DEFAULT_FOLDER = "multilingual-e5-small"  # under <data>/models
+
+
+def default_model_folder(data: Path) -> Path:
+    """Where the default model is converted to (`vraagbaak model`), under the data folder."""
+    return data / "models" / DEFAULT_FOLDER
 DEFAULT_QUERY_CACHE = settings.Settings.model_fields["query_cache"].default
 MAX_QUESTION_BATCH = 32
 # About 2,000 tokens of Dutch text: past that, a CPU batch costs more per passage, not less.
@@ -360,7 +365,7 @@ def _load(name: str, data: Path, progress: Callable[[str], None] | None, offline
 
     say = progress or log.info
     if name == settings.DEFAULT_MODEL:
-        target = data / "models" / DEFAULT_FOLDER
+        target = default_model_folder(data)
         model_convert.materialize(target, progress=say)
         hint = f" Verwijder de map {target} zodat het model opnieuw wordt aangemaakt."
         return Embedder(_open(name, str(target), True, hint), model_convert.default_model_id())

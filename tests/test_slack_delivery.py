@@ -15,21 +15,11 @@ from types import SimpleNamespace
 import pytest
 
 from tests.conftest import LiveServer
+from tests.test_security import _SlowAnswerer
 from tests.test_serving import _free_port
 from tests.test_slack import (FakeSlack, ROTTERDAM, _config, command_body, event_body, fake_slack,  # noqa: F401
                               mention, send)
 from web.slack_blocks import BUSY, SEARCHING
-
-
-class _Slow:
-    """An answerer that takes its time, as a busy machine does."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-
-    def ask(self, question, **_):
-        time.sleep(self.seconds)
-        raise AssertionError("this test needs no answer")
 
 
 @pytest.fixture()
@@ -38,7 +28,7 @@ def busy_server(seeds_index_dir, fake_slack, monkeypatch):  # noqa: F811
 
     app = create_app(_config(seeds_index_dir, fake_slack, VRAAGBAAK_QUESTION_TIMEOUT="30",
                              VRAAGBAAK_RATE_LIMIT="off"))
-    monkeypatch.setattr(app.extensions["vraagbaak"], "answerer", lambda: _Slow(2.0))
+    monkeypatch.setattr(app.extensions["vraagbaak"], "answerer", lambda: _SlowAnswerer(2.0))
     server = LiveServer(app)
     server.app = app
     yield server

