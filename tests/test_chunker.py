@@ -360,3 +360,24 @@ def test_a_markdown_link_whose_address_holds_brackets_leaves_only_its_text():
     text = "Zie [de wiki over Gouda](https://nl.wikipedia.org/wiki/Gouda_(kaas)) voor meer over de kaas van de stad."
     [chunk] = chunk_document(Document(doc_id="kaas.md", title="Kaas", text=text, kind="md"))
     assert chunk.text == "Zie de wiki over Gouda voor meer over de kaas van de stad."
+
+
+def test_a_markdown_table_is_read_row_by_row_with_its_header_naming_each_cell():
+    text = ("# Meldingen\n\nDe gemeente telde in 2024 meer meldingen van overlast dan in enig jaar daarvoor.\n"
+            "| Jaar | Meldingen | *Opgelost* |\n|------|----------:|:---:|\n| 2023 | 1.204 | 1.100 |\n"
+            "| 2024 | 1.530 | 1.415 |\n\nWijk | Aantal meldingen | Aantal opgelost\n--- | --- | ---\nNoord | 412 | 398\n\n"
+            "Voorbeeld van de invoer in het registratiesysteem van de afdeling:\n\n"
+            "```\n| code | blijft | code |\n|------|--------|------|\n```\n")
+    d = Document(doc_id="meldingen.md", title="Meldingen", text=text, kind="md")
+    found = chunk_document(d)
+    texts = [c.text for c in found]
+    assert texts[:4] == [
+        "De gemeente telde in 2024 meer meldingen van overlast dan in enig jaar daarvoor.",
+        "Jaar: 2023; Meldingen: 1.204; Opgelost: 1.100",
+        "Jaar: 2024; Meldingen: 1.530; Opgelost: 1.415",
+        "Wijk: Noord; Aantal meldingen: 412; Aantal opgelost: 398",  # a table without outer pipes
+    ]
+    assert (found[2].line_start, found[2].line_end) == (4, 7)  # from its header to its own line
+    assert "| code | blijft | code |" in texts[-1]  # in a code block, a table is code
+    for c in found:
+        assert_maps_back(d, c)

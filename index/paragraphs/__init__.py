@@ -12,6 +12,8 @@ and why:
 1. ``lines``      -- the text as positioned lines, blank lines counted, each
                      line classified (heading, bullet, footnote line, ...).
 2. ``furniture``  -- bare page numbers between pages read as blank lines.
+   ``tables``     -- a Markdown pipe table read row by row, "kolom: waarde",
+                     as the readers write PDF, Word and HTML tables.
 3. ``footnotes``  -- footnote blocks, superscript notes and inline "[1: ...]"
                      definitions become units of their own.
 4. ``joining``    -- lines joined into paragraphs (wrapped text, hyphenation,

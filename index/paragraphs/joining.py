@@ -24,6 +24,7 @@ from .common import (
 from .footnotes import cut_inline_notes
 from .lines import Line
 from .pieces import Piece, Unit, clean_segment
+from .tables import row_piece
 from .vocabulary import Vocabulary
 
 @dataclass
@@ -125,11 +126,11 @@ def join_mode(a: Line, b: Line, st: Stats, vocab: Vocabulary, first_of_unit: boo
     """How line b continues line a: None (new unit), ' ', '' or '-' (keep)."""
     if b.kind == "bullet" and dash_within_sentence(a, b, st):
         return " "
-    if b.kind in ("bullet", "numbered", "md", "article", "spaced", "url", "tab", "supfn"):
+    if b.kind in ("bullet", "numbered", "md", "article", "spaced", "url", "tab", "supfn", "piperow"):
         if a.kind == b.kind and a.kind in ("tab", "url"):
             return " "
         return None
-    if a.kind in ("md", "article", "spaced", "url", "tab"):
+    if a.kind in ("md", "article", "spaced", "url", "tab", "piperow"):
         return None
     at, bt = a.clean or a.text, b.clean or b.text
     if not at or not bt:
@@ -238,15 +239,22 @@ def _prepared_lines(text: str, lines: list[Line], blank_before: dict[int, int], 
     """
     prepared: list[tuple[Line, Piece]] = []
     pending_page_break = False
+    table_head: Line | None = None
     for ln in lines:
         if ln.no in fn_used:
             pending_page_break = True
             continue
+        if ln.kind in ("pipehead", "pipedelim"):
+            table_head = ln if ln.kind == "pipehead" else table_head
+            continue  # a pipe table's header names its rows' cells; the delimiter says nothing
         ln.gap = blank_before.get(ln.no, 0)
         ln.pagebreak = pending_page_break or ln.lead
         pending_page_break = False
-        seg_end = cut_inline_notes(text, ln, fn_numbers, inline_notes)
-        piece = clean_segment(text, ln.start, seg_end, fn_numbers)
+        if ln.kind == "piperow":
+            piece = row_piece(text, table_head, ln, fn_numbers)
+        else:
+            seg_end = cut_inline_notes(text, ln, fn_numbers, inline_notes)
+            piece = clean_segment(text, ln.start, seg_end, fn_numbers)
         if not piece.text.strip():
             continue
         ln.clean = " ".join(piece.text.split())

@@ -118,17 +118,22 @@ def classify_line(ln: Line, prev: Line | None, article_next: list[int]) -> None:
 FENCE = re.compile(r"^ {0,3}(```|~~~)")
 
 
-def classify_lines(lines: list[Line]) -> None:
-    """Set every line's kind; a single "01." line makes no clipping collection."""
+def classify_lines(lines: list[Line]) -> set[int]:
+    """Set every line's kind, and return the numbers of the lines in code fences.
+
+    A single "01." line makes no clipping collection.
+    """
     article_next = [1]
     prev = None
     fence = None  # the open fence's marks
+    fenced: set[int] = set()
     for ln in lines:
         opened = FENCE.match(ln.text)
         if fence is not None or opened:
             if opened and (fence is None or opened.group(1) == fence):
                 fence = opened.group(1) if fence is None else None
             prev = ln  # fenced lines (and the fences) stay plain text
+            fenced.add(ln.no)
             continue
         classify_line(ln, prev, article_next)
         prev = ln
@@ -136,3 +141,4 @@ def classify_lines(lines: list[Line]) -> None:
         for ln in lines:
             if ln.kind == "article":
                 ln.kind = "text"
+    return fenced

@@ -8,6 +8,7 @@ from .footnotes import find_footnotes, footnote_units, group_small_footnotes, su
 from .joining import join_lines, measure_text
 from .lines import classify_lines, read_lines
 from .pieces import normalize
+from .tables import mark_pipe_tables
 from .structure import (
     assign_headings, mark_headings, mark_year_subtitles, merge_bylines, merge_lists, strip_bullet_markers,
 )
@@ -62,12 +63,13 @@ def _reconstruct(text: str) -> list[tuple[Paragraph, list[int], str]]:
     if not lines:
         return []
     vocab = Vocabulary(" ".join(ln.text for ln in lines).lower())
-    classify_lines(lines)
+    fenced = classify_lines(lines)
+    mark_pipe_tables([ln for ln in lines if ln.no not in fenced])
 
     fn_used, fn_notes, fn_block = find_footnotes(text, lines, blank_before)
     fn_numbers = frozenset(FOOTNOTE_LINE.match(n[0].text).group(1) for n in fn_notes)
 
-    st = measure_text([ln for ln in lines if ln.no not in fn_used], blank_after)
+    st = measure_text([ln for ln in lines if ln.no not in fn_used and not ln.kind.startswith("pipe")], blank_after)
     units, inline_notes = join_lines(text, lines, blank_before, fn_used, fn_numbers, st, vocab)
     fn_units = footnote_units(text, fn_notes, fn_block, fn_numbers)
     superscript_footnotes(units, text)
