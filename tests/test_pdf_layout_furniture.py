@@ -184,6 +184,42 @@ def test_a_lone_footnote_at_the_page_foot_is_no_furniture(tmp_path):
     assert "Besluit" not in body.text
 
 
+def test_a_paragraph_runs_on_past_a_footnote_whose_number_is_a_superscript_character(tmp_path):
+    # Word and LibreOffice export a footnote's number as the character "¹"; the note sits at the foot of
+    # page 1, between the two halves of a paragraph that runs on to page 2.
+    from fpdf import FPDF
+
+    note = "¹ Centraal Bureau voor de Statistiek, Dakloosheid in Nederland 2024, tabel 3."
+
+    class Noted(FPDF):
+        def footer(self):
+            if self.page_no() == 1:
+                self.set_y(-28)
+                self.set_font("Helvetica", size=7.5)
+                self.multi_cell(0, 4, note)
+            self.set_y(-12)
+            self.set_font("Helvetica", size=8)
+            self.cell(0, 4, str(self.page_no()), align="C")
+
+    pdf = Noted(format="A4")
+    pdf.set_auto_page_break(True, margin=35)
+    pdf.add_page()
+    while pdf.get_y() < 215:
+        _paragraph(pdf, PARAGRAPHS[0])
+    sentences = [f"Zin {k} van de lange alinea beschrijft hoe de gemeente de regeling voor bijzondere "
+                 "bijstand eenvoudiger maakt voor wie al een uitkering ontvangt" for k in range(1, 9)]
+    _body_with_markers(pdf, sentences[0] + ", zoals het CBS meldde", "1", ". " + ". ".join(sentences[1:]) + ".")
+    pdf.ln(8)
+    _paragraph(pdf, PARAGRAPHS[1])
+    doc, chunks = _chunks(_save(pdf, tmp_path / "voetnoot-tussen-paginas.pdf"))
+    [body] = [c for c in chunks if "Zin 1 van" in c.text]
+    assert "Zin 8 van" in body.text and "Centraal Bureau" not in body.text
+    assert (body.page, body.page_end) == (1, 2)
+    [footnote] = [c for c in chunks if "Centraal Bureau" in c.text]
+    assert footnote.kind == "footnote" and footnote.text.startswith("1 Centraal Bureau")
+    assert footnote.context.endswith("zoals het CBS meldde.")
+
+
 # --- printed by Chromium -----------------------------------------------------
 
 QA_PAGE = """<!doctype html><html lang="nl"><head><meta charset="utf-8">

@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from index.paragraphs.common import SUP_TRANS, SUPERSCRIPT
 from index.pdf.lines import Line
 
 SMALL = 0.9
 LOWER = 0.4  # the footnote area starts below this share of the page height
-_NUMBER = re.compile(r"^(\d{1,3})[.)]?\s+(?=\S)")
+# "3 Zie ...", "3. Zie ...", or a superscript character set as text ("³ Zie ...", "³Zie ...").
+_NUMBER = re.compile(r"^(?:(\d{1,3})[.)]?\s+|([" + SUPERSCRIPT + r"]{1,3})\s*)(?=\S)")
 
 
 @dataclass
@@ -34,7 +36,7 @@ def _opens(line: Line) -> str | None:
     if line.lead_marker:
         return line.lead_marker
     m = _NUMBER.match(line.text)
-    return m.group(1) if m else None
+    return (m.group(1) or m.group(2).translate(SUP_TRANS)) if m else None
 
 
 def split_footnotes(

@@ -32,8 +32,9 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 # docx 2: tracked insertions, footnotes, and tables row by row; docx 3: a manual line break
 # is a space. pdf 2: two columns under a title across the gutter, and pages whose text runs
 # sideways. html 2: soft hyphens dropped, tables of data row by row, cookie notices, skip
-# links and ARIA page chrome left out.
-READER_VERSIONS = {"docx": 3, "html": 2, "pdf": 2}
+# links and ARIA page chrome left out. pdf 3: a footnote numbered by a superscript character
+# ("¹ Zie ...") leaves the running text, as one numbered by digits does.
+READER_VERSIONS = {"docx": 3, "html": 2, "pdf": 3}
 
 
 def reader_version(kind: str) -> int:
