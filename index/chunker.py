@@ -53,7 +53,7 @@ from .token_split import fits, pack
 from .types import Chunk, Document
 
 # Bump on any change in behaviour: the index stores it and rebuilds on change.
-CHUNKER_VERSION = "2026.5-pipe-tables"
+CHUNKER_VERSION = "2026.5-markdown"
 
 MIN_WORDS = 8
 

@@ -1,7 +1,7 @@
 """Where footnote markers stand in a document's text, found in one pass.
 
 A marker of footnote n is n (or its superscript) glued to the end of a word
-or after closing punctuation, or an inline "[footnoteRef:n]". Looking each
+or after closing punctuation, or an inline "[footnoteRef:n]" or Markdown "[^n]". Looking each
 note's marker up with its own regular expression over the text before the
 note costs a pass over the document per footnote; `MarkerIndex` scans once,
 remembers every marker's position by its number, and answers "the markers of
@@ -20,7 +20,7 @@ _TO_SUPERSCRIPT = str.maketrans("0123456789", SUPERSCRIPTS)
 # "knelpunt.1", but not the "1" of "art. 3.1" or "€ 1,1".
 _AFTER = r"(?:(?<=[^\W\d_])|(?<=[’')\]])|(?<=[^\W\d_’')\]][.,]))"
 _END = r"(?=[\s,.;:)!?]|$)"
-_ANY = re.compile(rf"{_AFTER}(\d+){_END}|{_AFTER}([{SUPERSCRIPTS}]+){_END}|\[footnoteRef:(\d+)\]")
+_ANY = re.compile(rf"{_AFTER}(\d+){_END}|{_AFTER}([{SUPERSCRIPTS}]+){_END}|\[(?:footnoteRef:|\^)(\d+)\](?!:)")
 _LONGEST = len("[footnoteRef:]") + 8  # no marker of a footnote number is longer
 
 
@@ -29,7 +29,7 @@ def marker_pattern(number: str) -> re.Pattern:
     superscript = number.translate(_TO_SUPERSCRIPT)
     return re.compile(
         rf"{_AFTER}(?:{number}|{superscript}){_END}"
-        rf"|\[footnoteRef:{number}\]")
+        rf"|\[(?:footnoteRef:|\^){number}\](?!:)")
 
 
 class MarkerIndex:

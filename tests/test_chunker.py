@@ -381,3 +381,24 @@ def test_a_markdown_table_is_read_row_by_row_with_its_header_naming_each_cell():
     assert "| code | blijft | code |" in texts[-1]  # in a code block, a table is code
     for c in found:
         assert_maps_back(d, c)
+
+
+def test_markdown_markup_never_reaches_a_passage():
+    text = ("# Notitie laadpalen\n\n**Gemeente Amersfoort** · Afdeling Mobiliteit · 9 april 2025\n\n---\n\n"
+            "## Doelen\n\n* In 2030 staan er **4.500 openbare laadpunten** in de hele gemeente.\n"
+            "* Na een aanvraag staat de laadpaal er binnen ***16 weken*** bij de woning.\n\n"
+            "Op 1 januari 2025 reden er 9.870 elektrische auto's in de gemeente.[^1]\n\n"
+            "> Let op: parkeren bij een laadpaal zonder te laden kost € 110 per keer.\n\n"
+            "=====\n\n— 2 —\n\n"
+            "[^1]: Bron: RDW, peildatum 1 januari 2025, opgevraagd door de afdeling Mobiliteit.\n")
+    found = chunk_document(Document(doc_id="notitie.md", title="Notitie laadpalen", text=text, kind="md"))
+    by_kind = {(c.kind, c.text) for c in found}
+    assert ("paragraph", "Gemeente Amersfoort · Afdeling Mobiliteit · 9 april 2025") in by_kind
+    assert ("bullet", "In 2030 staan er 4.500 openbare laadpunten in de hele gemeente.") in by_kind
+    assert ("bullet", "Na een aanvraag staat de laadpaal er binnen 16 weken bij de woning.") in by_kind
+    assert ("paragraph", "Let op: parkeren bij een laadpaal zonder te laden kost € 110 per keer.") in by_kind
+    [note] = [c for c in found if c.kind == "footnote"]
+    assert note.text == "1 Bron: RDW, peildatum 1 januari 2025, opgevraagd door de afdeling Mobiliteit."
+    assert note.context == "Op 1 januari 2025 reden er 9.870 elektrische auto's in de gemeente."
+    for c in found:
+        assert not any(mark in c.text for mark in ("*", "---", "[^", "=====", "— 2 —", "> "))

@@ -11,11 +11,12 @@ and why:
 
 1. ``lines``      -- the text as positioned lines, blank lines counted, each
                      line classified (heading, bullet, footnote line, ...).
-2. ``furniture``  -- bare page numbers between pages read as blank lines.
+2. ``furniture``  -- bare page numbers between pages, and rules ("---",
+                     "====="), read as blank lines.
    ``tables``     -- a Markdown pipe table read row by row, "kolom: waarde",
                      as the readers write PDF, Word and HTML tables.
-3. ``footnotes``  -- footnote blocks, superscript notes and inline "[1: ...]"
-                     definitions become units of their own.
+3. ``footnotes``  -- footnote blocks, superscript notes, Markdown "[^1]: ..."
+                     and inline "[1: ...]" definitions become units of their own.
 4. ``joining``    -- lines joined into paragraphs (wrapped text, hyphenation,
                      page breaks), with per-character source offsets
                      (``pieces``).

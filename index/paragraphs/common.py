@@ -6,7 +6,8 @@ import re
 
 SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 SUP_TRANS = str.maketrans(SUPERSCRIPT, "0123456789")
-BULLET = re.compile(r"^([•·▪◦∙●○■□➢►✓*]|[-–−](?=\s))\s*")
+# "*" opens a list item only before a space, as Markdown has it: "**Vet** ..." is emphasis.
+BULLET = re.compile(r"^([•·▪◦∙●○■□➢►✓]|[-–−*](?=\s))\s*")
 NUMBERED = re.compile(r"^(\(?\d{1,2}[.)]|\(?[a-z][.)])\s+(?=\S)")
 MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 ARTICLE = re.compile(r"^(\d{2})\.\s+\S")
@@ -15,7 +16,10 @@ URL_LINE = re.compile(r"^(?:https?://|mailto:|www\.)\S+$")
 FOOTNOTE_LINE = re.compile(r"^(\d{1,2})\s+(?=\S)")
 SUP_FOOTNOTE_LINE = re.compile(r"^([" + SUPERSCRIPT + r"]+)\s*(?=\S)")
 INLINE_FN_DEF = re.compile(r"\[(\d{1,3}):\s+([^\[\]]*(?:\[[^\[\]]*\]\([^)]*\)[^\[\]]*)*)\]")
-FN_REF = re.compile(r"\[footnoteRef:\d+\]")
+# A footnote reference: "[footnoteRef:3]" (Word export), or Markdown's "[^3]" (not its definition "[^3]: ...").
+FN_REF = re.compile(r"\[footnoteRef:\d+\]|\[\^[^\]\s]+\](?!:)")
+# A Markdown footnote definition: "[^3]: Zie ...".
+MD_FOOTNOTE_LINE = re.compile(r"^\[\^(\d{1,3})\]:\s+(?=\S)")
 # A Markdown link; its address may hold one level of brackets ("wiki/Gouda_(kaas)").
 MD_LINK = re.compile(r"\[([^\[\]]*)\]\(((?:[^()\s]|\([^()\s]*\))*)\)")
 DATE = re.compile(

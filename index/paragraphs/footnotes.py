@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from .common import (
-    FOOTNOTE_LINE, INLINE_FN_DEF, SUP_FOOTNOTE_LINE, SUP_TRANS, URL_LINE,
+    FOOTNOTE_LINE, INLINE_FN_DEF, MD_FOOTNOTE_LINE, SUP_FOOTNOTE_LINE, SUP_TRANS, URL_LINE,
     ends_sentence, is_lower_start, is_upper_start, word_list,
 )
 from .lines import Line
@@ -147,22 +147,23 @@ def footnote_units(
 
 
 def superscript_footnotes(units: list[Unit], text: str) -> None:
-    """Units opening with a superscript number ("¹ Zie ...") are footnotes,
-    their number restored as digits in front."""
+    """Units opening with a superscript number ("¹ Zie ...") or a Markdown footnote
+    label ("[^1]: Zie ...") are footnotes, their number restored as digits in front."""
     for u in units:
-        m = SUP_FOOTNOTE_LINE.match(u.lines[0].text)
+        m = SUP_FOOTNOTE_LINE.match(u.lines[0].text) or MD_FOOTNOTE_LINE.match(u.lines[0].text)
         if m and u.kind == "paragraph":
             u.kind = "footnote"
             u.fn_group = -100
             first = u.lines[0].start
+            number = first + m.start(1)
             digits = Piece()
-            for off in range(first, first + len(m.group(1))):
+            for off in range(number, number + len(m.group(1))):
                 digits.add(text[off].translate(SUP_TRANS), off)
             body = Piece(
-                [c for c, o in zip(u.piece.chars, u.piece.offs) if o >= first + len(m.group(1))],
-                [o for o in u.piece.offs if o >= first + len(m.group(1))],
+                [c for c, o in zip(u.piece.chars, u.piece.offs) if o >= first + m.end()],
+                [o for o in u.piece.offs if o >= first + m.end()],
             )
-            digits.add(" ", first + len(m.group(1)))
+            digits.add(" ", first + m.end() - 1)
             digits.extend(body)
             u.piece = digits
 

@@ -25,6 +25,8 @@ from .footnotes import cut_inline_notes
 from .lines import Line
 from .pieces import Piece, Unit, clean_segment
 from .tables import row_piece
+
+QUOTE_MARK = re.compile(r"^(?:>[ \t]?)+(?=\S)")
 from .vocabulary import Vocabulary
 
 @dataclass
@@ -254,7 +256,8 @@ def _prepared_lines(text: str, lines: list[Line], blank_before: dict[int, int], 
             piece = row_piece(text, table_head, ln, fn_numbers)
         else:
             seg_end = cut_inline_notes(text, ln, fn_numbers, inline_notes)
-            piece = clean_segment(text, ln.start, seg_end, fn_numbers)
+            quote = QUOTE_MARK.match(ln.text)  # "> " opens a quoted line (Markdown, e-mail): markup
+            piece = clean_segment(text, ln.start + (quote.end() if quote else 0), seg_end, fn_numbers)
         if not piece.text.strip():
             continue
         ln.clean = " ".join(piece.text.split())

@@ -17,7 +17,9 @@ import re
 
 from dataclasses import dataclass
 
-from .common import ARTICLE, BULLET, MD_HEADING, NUMBERED, SPACED, SUP_FOOTNOTE_LINE, URL_LINE, is_upper_start
+from .common import (
+    ARTICLE, BULLET, MD_FOOTNOTE_LINE, MD_HEADING, NUMBERED, SPACED, SUP_FOOTNOTE_LINE, URL_LINE, is_upper_start,
+)
 from .furniture import is_page_furniture
 
 @dataclass(slots=True)  # one per line of text: millions in a long list
@@ -93,7 +95,7 @@ def classify_line(ln: Line, prev: Line | None, article_next: list[int]) -> None:
     if "\t" in t:
         ln.kind = "tab"
         return
-    if SUP_FOOTNOTE_LINE.match(t):
+    if SUP_FOOTNOTE_LINE.match(t) or MD_FOOTNOTE_LINE.match(t):
         ln.kind = "supfn"
         return
     if URL_LINE.match(t):

@@ -18,7 +18,8 @@ from itertools import compress
 from .common import FN_REF, MD_LINK, SUPERSCRIPT
 from .lines import Line
 
-_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)|(?<=\S)\*(?![\w*])")
+# "*nadruk*", "**vet**", "***beide***": a run of up to three asterisks before or after a word.
+_EMPHASIS = re.compile(r"(?<![\w*])\*{1,3}(?=[^\s*])|(?<=[^\s*])\*{1,3}(?![\w*])")
 _ESCAPE = re.compile(r"\\(?=[()\[\]*_#])")
 _SUPERSCRIPT_MARKER = re.compile(r"(?<=[^\s" + SUPERSCRIPT + r"])[" + SUPERSCRIPT + r"]+(?!\w)")
 _GLUED_NUMBER = re.compile(r"(?:(?<=[a-zà-ÿ’')])|(?<=[a-zà-ÿ]\.))(\d{1,2})(?=[\s,.;:)]|$)")
