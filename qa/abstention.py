@@ -3,7 +3,8 @@
 Two stages. Before an answer is picked, the retrieval must be close at all:
 the best passage's cosine and the share of the question's specific words
 found anywhere in the corpus (`retrieval_is_weak`). After the answer
-sentence is picked, it must answer *this* question (`answer_is_unsupported`):
+sentences are picked, each must answer *this* question (`supported_sentences`,
+`answer_is_unsupported`); the answer abstains when none does:
 a question that asks for one specific value -- a number, an amount, a date,
 a person or body ("wie") -- whose answer sentence and passage hold few of
 its words, is a near miss: the documents speak of the subject, but not of
@@ -91,6 +92,22 @@ def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit
     quoted = f"{sentence.context or sentence.lead or ''} {sentence.text}"
     return (term_overlap(question.terms, sentence_terms(quoted)) < options.min_sentence_support
             and term_overlap(question.terms, sentence_terms(passage)) < options.min_passage_support)
+
+
+def supported_sentences(question: Question, sentences: list[AnswerSentence], hits: list[Hit], follow_up: bool,
+                        options: AnswerOptions, section: Callable[[Hit], str] | None = None) -> list[AnswerSentence]:
+    """The answer sentences that answer *this* question; none left is a near miss.
+
+    Each quoted sentence is held to the question on its own
+    (`answer_is_unsupported`, with its own passage and section): a best
+    sentence about another year or place is left out while the second one,
+    about the year or place asked, is quoted; a second sentence that speaks
+    only of the subject is not quoted beside a best one that answers. Before
+    session 21 only the best sentence was checked, and its failure silenced
+    the whole answer (docs/quality.md).
+    """
+    return [s for s in sentences
+            if not answer_is_unsupported(question, s, hits[s.passage - 1], follow_up, options, section)]
 
 
 def body_not_in_section(question: str, passage: str, hit: Hit, section: Callable[[Hit], str] | None) -> bool:

@@ -10,7 +10,7 @@ from index.embedder import Embedder
 from index.backends import Backend
 from index.types import Chunk
 
-from .abstention import answer_is_unsupported, retrieval_is_weak
+from .abstention import retrieval_is_weak, supported_sentences
 from .citations import ASIDE_KINDS, cite_quoted_sources, nearest_holding
 from .extract import (AnswerSentence, Question, answer_passage_first, extract_answer, lead_sentence,
                       prepare_sentences, rerank)
@@ -190,10 +190,8 @@ class Answerer:
                 if not self.reranker:  # a cross-encoder has already judged which passage answers
                     hits = rerank(asked, hits)
                 sentences = extract_answer(asked, hits, previous=self.previous_text)
-                best = sentences[0] if sentences else None
-                if best and answer_is_unsupported(asked, best, hits[best.passage - 1], retrieval.follow_up,
-                                                  self.options, section=self.section_text):
-                    sentences = []
+                sentences = supported_sentences(asked, sentences, hits, retrieval.follow_up, self.options,
+                                                section=self.section_text)
                 hits, sentences = answer_passage_first(hits, sentences)
                 hits, sentences = cite_quoted_sources(hits, sentences, self.source_of, top_k)
                 sentences.sort(key=lambda s: (s.passage, s.start))  # reading order

@@ -17,7 +17,7 @@ from index.backends import Candidates
 from index.backends.local import open_index
 from index.build import build_index
 from index.types import Chunk
-from qa.abstention import answer_is_unsupported
+from qa.abstention import answer_is_unsupported, supported_sentences
 from qa.extract import AnswerSentence, Question, answer_passage_first, extract_answer
 from qa.options import AnswerOptions
 from qa.retrieval import Hit, diversify, is_follow_up, near_the_earlier_answer
@@ -247,6 +247,19 @@ def test_in_welk_jaar_over_a_passage_without_a_year_is_a_near_miss():
     dated = replace(hit, chunk=replace(hit.chunk, text=text + " Dat gebeurt in 2027."))
     assert not answer_is_unsupported(Question.of("In welk jaar vervangt het kabinet de toeslag?"), sentence,
                                      dated, False, AnswerOptions())
+
+
+def test_each_answer_sentence_is_held_to_the_question_on_its_own():
+    other_year = "In 2025 kregen 1.200 huishoudens een energietoeslag van de gemeente."
+    asked_year = "In 2026 kregen 1.450 huishoudens een energietoeslag van de gemeente."
+    hits = [_passage("toeslag-2025.txt", other_year), _passage("toeslag-2026.txt", asked_year)]
+    hits[1] = replace(hits[1], rank=2)
+    sentences = [AnswerSentence(1, 0, len(other_year), other_year), AnswerSentence(2, 0, len(asked_year), asked_year)]
+    kept = supported_sentences(Question.of("Hoeveel huishoudens kregen in 2026 een energietoeslag?"), sentences,
+                               hits, False, AnswerOptions())
+    assert kept == sentences[1:]  # the best sentence is about another year; the second one answers
+    assert supported_sentences(Question.of("Hoeveel huishoudens kregen in 2024 een energietoeslag?"), sentences,
+                               hits, False, AnswerOptions()) == []
 
 
 def test_a_person_asked_by_the_role_the_documents_name_is_answered(answerer):
