@@ -50,7 +50,7 @@ from .links import NOTE_NUMBER, is_reference_only
 from .paragraphs import reconstruct_mapped
 from .sentences import sentence_spans
 from .token_split import fits, pack
-from .types import Chunk, Document
+from .types import HEADING_SEPARATOR, Chunk, Document
 
 # Bump on any change in behaviour: the index stores it and rebuilds on change.
 CHUNKER_VERSION = "2026.5-markdown"
@@ -198,7 +198,7 @@ def _next_ok(u: _Merging, after: _Merging | None, note: bool) -> bool:
         or (
             u.tail().endswith(":")
             and u.heading is not None
-            and (after.heading or "").startswith(u.heading + " › ")
+            and (after.heading or "").startswith(u.heading + HEADING_SEPARATOR)
         )
     )
 

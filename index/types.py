@@ -5,6 +5,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
+# Between the headings of a passage's heading path: "03. Artikel › Tussenkop".
+HEADING_SEPARATOR = " › "
+
 
 @dataclass(frozen=True)
 class Document:

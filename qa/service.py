@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from index.embedder import Embedder
 from index.backends import Backend
-from index.types import Chunk
+from index.types import HEADING_SEPARATOR, Chunk
 
 from .abstention import retrieval_is_weak, supported_sentences
 from .citations import ASIDE_KINDS, cite_quoted_sources, nearest_holding
@@ -23,8 +23,11 @@ from .retrieval import Hit, Retriever
 NOTHING_FOUND = "Ik heb hierover niets gevonden in de documenten."
 # The near-miss check (qa.abstention.names_not_in_section) reads the passages under the
 # answer's heading, at most this many paragraphs either side (a long document without
-# headings is not read whole), and keeps the last SECTION_CACHE of them.
+# headings is not read whole), and keeps the last SECTION_CACHE of them. Of each section
+# that encloses it ("A" and "A › B" for a passage under "A › B › C") it reads the lead: the
+# first SECTION_LEAD passages directly under that heading.
 SECTION_REACH = 50
+SECTION_LEAD = 3
 SECTION_CACHE = 64
 # The section, the passage before and the source of a quoted lead all read the chunks of the
 # answer's document; the last DOCUMENT_CACHE documents are kept, so one answer reads each once.
@@ -134,7 +137,14 @@ class Answerer:
         return len(texts)
 
     def section_text(self, hit: Hit) -> str:
-        """The passages of the hit's document under the same heading, up to SECTION_REACH paragraphs away."""
+        """The passages of the hit's document under the same heading, up to SECTION_REACH paragraphs away,
+        and the lead of each section that encloses it.
+
+        A document names what it is about once, at the top of the part it opens:
+        a memo's place and department on the line under its title, an article's
+        subject in its first paragraph above its subheadings. A passage under a
+        subheading is about that too.
+        """
         return self._section(hit.chunk.collection, hit.chunk.doc_id, hit.chunk.heading, hit.chunk.paragraph)
 
     def _read_document_chunks(self, collection: str | None, doc_id: str) -> tuple[Chunk, ...]:
@@ -144,8 +154,13 @@ class Answerer:
 
     def _read_section(self, collection: str | None, doc_id: str, heading: str | None, paragraph: int) -> str:
         chunks = self._document_chunks(collection, doc_id)
-        return " ".join(chunk.text for chunk in chunks
-                        if chunk.heading == heading and abs(chunk.paragraph - paragraph) <= SECTION_REACH)
+        texts = [chunk.text for chunk in chunks
+                 if chunk.heading == heading and abs(chunk.paragraph - paragraph) <= SECTION_REACH]
+        parts = (heading or "").split(HEADING_SEPARATOR)
+        for depth in range(1, len(parts)):
+            enclosing = HEADING_SEPARATOR.join(parts[:depth])
+            texts += [chunk.text for chunk in chunks if chunk.heading == enclosing][:SECTION_LEAD]
+        return " ".join(texts)
 
     def source_of(self, hit: Hit, text: str) -> Chunk | None:
         """The passage of the hit's document, nearest to it, that holds `text` (a lead or a footnote's context)."""

@@ -221,6 +221,21 @@ def test_the_section_read_around_a_passage_is_bounded(seeds_snapshot, embedder, 
     assert hit.chunk.text in narrow and len(narrow) < len(wide) and "Limburg" in wide
 
 
+def test_a_place_named_once_under_the_documents_title_holds_for_its_sections(tmp_path, embedder):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "notitie.md").write_text(
+        "# Beleidsnotitie laadpalen\n\nGemeente Amersfoort, afdeling Mobiliteit, april 2025.\n\n"
+        "## Doelen\n\nIn 2030 staan er 4.500 openbare laadpunten, tegen 1.260 nu; de meeste komen in "
+        "nieuwbouwwijken en bij winkelcentra.\n\n## Kosten\n\nDe aanleg kost de komende vijf jaar "
+        "1,2 miljoen euro uit de reserve mobiliteit.\n", encoding="utf-8")
+    build_index(corpus, tmp_path / "index", embedder)
+    answerer = Answerer(open_index(tmp_path / "index"), embedder, AnswerOptions())
+    answer = answerer.ask("Hoeveel openbare laadpunten staan er in 2030 in Amersfoort?")
+    assert not answer.abstained and "4.500 openbare laadpunten" in answer.text
+    assert answerer.ask("Hoeveel openbare laadpunten staan er in 2030 in Utrecht?").abstained
+
+
 def test_prepared_passages_are_not_split_again_when_a_question_comes(seeds_snapshot, embedder, monkeypatch):
     """A server splits and stems its passages' sentences when it opens the index, not on a first question."""
     answerer = Answerer(seeds_snapshot, embedder)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from ..types import Paragraph
+from ..types import HEADING_SEPARATOR, Paragraph
 from .common import CAPTION, DATE, is_upper_start, strip_closers, word_list
 from .joining import Stats
 from .pieces import Piece, Unit
@@ -196,7 +196,7 @@ class _Paths:
     def __call__(self, path: list[str]) -> str | None:
         key = tuple(path)
         if key != self.key:
-            self.key, self.text = key, " › ".join(path) or None
+            self.key, self.text = key, HEADING_SEPARATOR.join(path) or None
         return self.text
 
 
