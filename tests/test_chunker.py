@@ -402,3 +402,18 @@ def test_markdown_markup_never_reaches_a_passage():
     assert note.context == "Op 1 januari 2025 reden er 9.870 elektrische auto's in de gemeente."
     for c in found:
         assert not any(mark in c.text for mark in ("*", "---", "[^", "=====", "— 2 —", "> "))
+
+
+@pytest.mark.parametrize("text, title", [
+    ("Retouradres Postbus 20901\n\nBetreft\nVoortgang vervanging bruggen\n\nGeachte voorzitter,", "Voortgang vervanging bruggen"),
+    ("Datum 14 maart 2025 Betreft Voortgang vervanging bruggen\n\nGeachte voorzitter,", "Voortgang vervanging bruggen"),
+    ("Onderwerp: Subsidie buurthuis 2026\n\nGeachte heer Jansen,", "Subsidie buurthuis 2026"),
+    ("Onderwerp\tOns kenmerk\nSubsidie buurthuis\t2026-118\n\nGeachte heer Jansen,", "Subsidie buurthuis"),
+])
+def test_a_letters_subject_line_is_its_title(text, title):
+    assert guess_title(text) == title
+
+
+def test_a_sentence_opening_with_betreft_is_no_subject():
+    assert guess_title("Aanvraag bijzondere bijstand\n\nBetreft het een eerste aanvraag, dan volgt een gesprek.") \
+        == "Aanvraag bijzondere bijstand"

@@ -129,6 +129,43 @@ def test_letter_side_column_is_read_apart_and_its_repeated_block_removed(tmp_pat
     assert any(c.page == 1 and doc.page_at(c.end - 1) == 2 for c in chunks), "een alinea loopt door"
 
 
+def test_a_one_page_letters_side_column_is_a_passage_of_its_own_and_its_subject_the_title(tmp_path):
+    from fpdf import FPDF
+
+    body = [
+        "Rijkswaterstaat beheert ruim 4.900 bruggen, sluizen en tunnels. Bij 312 daarvan is vervanging "
+        "of renovatie nodig voor 2040, omdat ze aan het eind van hun technische levensduur zijn.",
+        "In 2024 zijn elf projecten afgerond, waaronder de renovatie van de Merwedebrug bij Gorinchem. "
+        "Voor de komende vijf jaar staan er nog eenendertig projecten op de planning.",
+    ]
+    pdf = FPDF(format="A4")
+    pdf.set_margins(25, 40, 60)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=7)
+    pdf.set_xy(152, 50)
+    pdf.multi_cell(45, 3.5, "Rijkswaterstaat\nRijnstraat 8\n2515 XP  Den Haag\n\nKenmerk\nIENW/BSK-2025/48213"
+                            "\n\nBijlage(n)\n1")
+    pdf.set_xy(25, 50)
+    pdf.set_font("Helvetica", size=10)
+    pdf.multi_cell(100, 5, "De Voorzitter van de Tweede Kamer\nder Staten-Generaal\nPostbus 20018\n2500 EA  DEN HAAG",
+                   new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(10)
+    pdf.cell(20, 5, "Betreft")
+    pdf.cell(100, 5, "Voortgang vervanging bruggen en sluizen", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(8)
+    for text in body:
+        pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
+    doc, chunks = _chunks(_save(pdf, tmp_path / "brief.pdf"))
+    assert doc.title == "Voortgang vervanging bruggen en sluizen"
+    _assert_whole(chunks, body)
+    for text in body:
+        [holder] = [c for c in chunks if _norm(text[:40]) in _norm(c.text)]
+        assert "Kenmerk" not in holder.text and "Rijnstraat" not in holder.text and holder.heading is None
+    [side] = [c for c in chunks if "Kenmerk" in c.text]
+    assert "IENW/BSK-2025/48213" in side.text and "Bijlage(n) 1" in side.text
+
+
 # --- footnotes ---------------------------------------------------------------
 
 

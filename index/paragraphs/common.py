@@ -28,6 +28,12 @@ DATE = re.compile(
     re.I,
 )
 CAPTION = re.compile(r"^(?:Auteur|Door|Bron|Tekst|Redactie)\b|©|\bANP\b|\bFoto\b|\bBeeld\b|Hollandse Hoogte|\s[-–]\s|\w/\w")
+# A postal address: a Dutch postcode ("2500 EA") or a Postbus; an address heads nothing.
+ADDRESS = re.compile(r"\b\d{4} ?[A-Z]{2}\b|\bPostbus \d")
+# A letter's subject line: "Betreft Voortgang ...", "Onderwerp: ..." (or the label alone).
+SUBJECT = re.compile(r"^(?:betreft|onderwerp)\b[:\t ]*(.*)$", re.I)
+# The same label further on a line, capitalised: a PDF row "Datum 14 maart 2025 Betreft Voortgang ...".
+SUBJECT_IN_LINE = re.compile(r"\s(?:Betreft|Onderwerp)\b[:\t ]*(.*)$")
 SENT_END = ".!?"
 CLOSERS = "'\"’”»)]*"
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from ..types import HEADING_SEPARATOR, Paragraph
-from .common import CAPTION, DATE, is_upper_start, strip_closers, word_list
+from .common import ADDRESS, CAPTION, DATE, SUBJECT, is_upper_start, strip_closers, word_list
 from .joining import Stats
 from .pieces import Piece, Unit
 
@@ -82,7 +82,10 @@ def mark_headings(units: list[Unit], st: Stats) -> None:
         if not cand[j] or u.kind == "heading":
             stop = j
     for i, u in enumerate(content):
-        if not cand[i]:
+        if not cand[i] or ADDRESS.search(u.text) or SUBJECT.match(u.text):
+            # An address ("Postbus 20018", "2500 EA DEN HAAG") or a letter's subject line ("Betreft
+            # ...") is short and unpunctuated as a heading is, and runs in a chain of such lines,
+            # but heads nothing.
             continue
         j = stop_after[i]
         if j >= n or content[j].kind == "heading":

@@ -4,9 +4,29 @@ from __future__ import annotations
 
 import re
 
-from .common import SPACED, strip_closers
+from .common import SPACED, SUBJECT, SUBJECT_IN_LINE, strip_closers
 from .pipeline import reconstruct
 from .structure import shorten
+
+def letter_subject(content: list[str]) -> str | None:
+    """The subject of a letter among its first lines, when it states one (`SUBJECT`).
+
+    The value stands on the label's line or, after a label alone, on the next
+    line. It opens with a capital or a digit, so that a sentence ("Betreft het
+    een aanvraag, dan ...") is no subject.
+    """
+    for k, ln in enumerate(content[:40]):
+        m = SUBJECT.match(ln) or SUBJECT_IN_LINE.search(ln)
+        if not m:
+            continue
+        # "Onderwerp<tab>Ons kenmerk": a row of labels, whose values are the next row's cells
+        value = "" if "\t" in ln else m.group(1).strip()
+        if not value and k + 1 < len(content):
+            value = content[k + 1].split("\t")[0].strip()
+        if value[:1].isupper() or value[:1].isdigit():
+            return shorten(value, 120)
+    return None
+
 
 def guess_title(text: str) -> str:
     """The document's title: a letter-spaced title, a letter's subject, its
@@ -19,12 +39,9 @@ def guess_title(text: str) -> str:
             if k + 1 < len(content) and re.search(r"\b(19|20)\d\d\b", content[k + 1]) and len(content[k + 1].split()) <= 4:
                 title += " " + content[k + 1]
             return title
-    for k, ln in enumerate(content[:40]):
-        cells = ln.split("\t")
-        if len(cells) > 1 and cells[0].strip().lower() == "onderwerp" and k + 1 < len(content):
-            value = content[k + 1].split("\t")[0].strip()
-            if value:
-                return shorten(value, 120)
+    subject = letter_subject(content)
+    if subject:
+        return subject
     try:
         paras = reconstruct(text)
     except Exception:  # pragma: no cover - title guessing must never fail

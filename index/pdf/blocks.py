@@ -212,6 +212,10 @@ class _Builder:
         return slack < 1.5 * size or (not _ends_sentence(a.text) and slack < first_word + 3 * size)
 
     def continues(self, cur: Block, a: Line, b: Line, kind: str) -> bool:
+        if a.side or b.side:
+            # A letter's side column (sender, "Datum", "Kenmerk") is no part of the body text beside
+            # it, and is one block of its page: its short label lines ("Bijlage(n) 1") head nothing.
+            return a.side and b.side and self.same_flow(a, b)
         if kind in ("heading", "bullet") and cur.kind != "heading":
             return False
         if cur.kind == "heading":

@@ -203,8 +203,13 @@ def read_order(words: list[Word], page: int, width: float, height: float | None 
     section_left: list[Word] = []
     section_right: list[Word] = []
 
+    # A side column is read before the text beside it: a letter's sender, "Datum" and
+    # "Kenmerk" head the letter, and never run on from the body's last paragraph.
+    order = ((2, section_right, right_side), (1, section_left, left_side)) if right_side and not left_side \
+        else ((1, section_left, left_side), (2, section_right, right_side))
+
     def flush() -> None:
-        for col, group, side in ((1, section_left, left_side), (2, section_right, right_side)):
+        for col, group, side in order:
             for line in group_lines(group, page, col):
                 line.side = side
                 out.append(line)

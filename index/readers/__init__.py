@@ -33,7 +33,8 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 # is a space. pdf 2: two columns under a title across the gutter, and pages whose text runs
 # sideways. html 2: soft hyphens dropped, tables of data row by row, cookie notices, skip
 # links and ARIA page chrome left out. pdf 3: a footnote numbered by a superscript character
-# ("¹ Zie ...") leaves the running text, as one numbered by digits does.
+# ("¹ Zie ...") leaves the running text, as one numbered by digits does; a letter's side column
+# is one block, read before the body beside it.
 READER_VERSIONS = {"docx": 3, "html": 2, "pdf": 3}
 
 
