@@ -45,6 +45,15 @@ def test_dutch_question_is_dutch():
     assert language.code == "nl" and language.confident and language.notice is None
 
 
+@pytest.mark.parametrize("question", [
+    "Hoe lang duurt een werkloosheidsuitkering straks hoogstens?",
+    "Hoe lank duur die werkloosheidsuitkering nou eintlik?",  # Afrikaans: a reader of Dutch, no notice either
+])
+def test_what_langdetect_calls_afrikaans_gets_no_notice(question):
+    language = detect_language(question)
+    assert language.code == "nl" and not language.confident and language.notice is None
+
+
 def test_confidently_foreign_question_gets_a_dutch_notice():
     language = detect_language("Which municipality launched a calculator for people on welfare benefits?")
     assert language.code == "en" and language.confident
