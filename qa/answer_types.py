@@ -20,13 +20,14 @@ from dataclasses import dataclass
 from index.analysis import fold
 
 _MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
-_NUMBER_WORDS = "nul|miljoen|miljard|procent|helft|kwart|derde|dubbel|verdubbeld"
+_NUMBER_WORDS = "nul|miljoen|miljard|procent|helft|kwart|derde|dubbel|verdubbeld|anderhalf|anderhalve"
 # Dutch writes a number below a million as one word of these parts: "tweeduizend", "vijfentwintig",
 # "achttien", "driehonderdveertig" ("tweeënveertig" is folded to "tweeenveertig" first). A word made
 # of them only is a number; it may not end in the joining "en" ("achten" is a verb) nor be "een".
+# A half is joined the same way: "tweeënhalf", "drieënhalve".
 _NUMBER_PARTS = ("een|twee|drie|vier|vijf|zes|zeven|acht|negen|tien|elf|twaalf|dertien|veertien|twintig|"
                  "dertig|veertig|tachtig|tig|honderd|duizend")
-_NUMBER_WORD = rf"(?!een\b)(?:(?:{_NUMBER_PARTS})(?:en)?)*(?:{_NUMBER_PARTS})"
+_NUMBER_WORD = rf"(?!een\b)(?:(?:{_NUMBER_PARTS})(?:en)?)*(?:{_NUMBER_PARTS})(?:enhalf|enhalve)?"
 # A quantity, not a date: "40 woningen", "12 procent", "twaalf gemeenten", "tweeduizend fietsers",
 # but not "5 februari" or the year "2026" on its own.
 QUANTITY = re.compile(

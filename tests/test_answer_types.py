@@ -127,6 +127,8 @@ def test_the_evaluation_split_is_fixed_and_balanced_per_kind():
     ("In tweeënveertig gemeenten loopt de proef.", True),
     ("De wachtlijst telt driehonderdveertig mensen.", True),
     ("Achttien jongeren vonden een baan.", True),
+    ("De bouw duurt tweeënhalf jaar.", True),
+    ("Het traject duurt anderhalve maand.", True),
     ("Wij achten het wenselijk dat de gemeente een besluit neemt.", False),  # a verb, and an article
     ("Het elfstedentocht-comité vergadert in de zeventiende eeuw.", False),
 ])
