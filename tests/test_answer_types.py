@@ -78,6 +78,7 @@ def test_names_are_new_words_with_a_capital_not_at_the_start():
     assert new_names("Volgens minister M.L.J. Paul is dat zo.", "Wie is de minister?") == ["M.L.J.", "Paul"]
     assert new_names("Volgens de gemeente Utrecht is dat zo.", "Wat vindt Utrecht?") == []
     assert new_names("Dat is zo.", "Wie?") == []
+    assert new_names("Het project heet ‘Samen Thuis’ en loopt door.", "Hoe heet het project?") == ["Samen", "Thuis"]
 
 
 def test_the_names_a_question_is_specific_about():
