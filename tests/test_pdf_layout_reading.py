@@ -86,7 +86,9 @@ def test_hyphenated_line_end_joined_real_hyphen_kept(tmp_path):
     lines = [
         "In de regio werken veertien ge-",
         "meenten samen aan de sociaal-",
-        "economische agenda voor de komende vier jaar, met steun van de provincie.",
+        "economische agenda voor de komende vier jaar, met steun van de provincie. Het totaal-",
+        "bedrag van de agenda is vastgesteld op acht miljoen euro voor de financieel-",
+        "administratieve ondersteuning.",
     ]
     for line in lines:
         pdf.cell(0, 5.5, line, new_x="LMARGIN", new_y="NEXT")
@@ -94,6 +96,8 @@ def test_hyphenated_line_end_joined_real_hyphen_kept(tmp_path):
     doc, chunks = _chunks(path)
     text = _norm(" ".join(c.text for c in chunks))
     assert "veertien gemeenten samen aan de sociaal-economische agenda" in text
+    # two adjectives keep their hyphen; an adjective's form before a noun makes one word
+    assert "Het totaalbedrag van de agenda" in text and "de financieel-administratieve ondersteuning" in text
 
 
 def test_ligatures_and_soft_hyphens_read_as_letters(tmp_path):

@@ -35,6 +35,15 @@ def _clashes(left: str, right: str) -> bool:
     return (a + b) in ("aa", "ee", "oo", "uu", "ei", "eu", "ie", "oe", "ou", "ui", "au", "ae", "oi")
 
 
+def _adjective(word: str) -> bool:
+    """Ends as a Dutch adjective does, inflected or not ("sociaal", "economische", "financiële")."""
+    word = word.replace("ë", "e")
+    if word.endswith(_ADJECTIVE_ENDS):
+        return True
+    # inflected: sociale, culturele, administratieve, economische, digitale
+    return word.endswith("e") and word[:-1].endswith(_ADJECTIVE_ENDS + ("al", "el", "iev"))
+
+
 def hyphen_mode(left_text: str, right_text: str, vocab: str) -> str | None:
     """'' to drop the hyphen, '-' to keep it glued, None when not hyphenated."""
     if left_text.endswith("\xad"):
@@ -58,8 +67,8 @@ def hyphen_mode(left_text: str, right_text: str, vocab: str) -> str | None:
         return "-"
     if low_right and re.search(r"\b" + re.escape(low_left + low_right) + r"\b", vocab):
         return ""
-    if len(low_left) >= 5 and len(low_right) >= 5 and low_left.endswith(_ADJECTIVE_ENDS):
-        return "-"
+    if len(low_left) >= 5 and len(low_right) >= 5 and _adjective(low_left) and _adjective(low_right):
+        return "-"  # two adjectives: "sociaal-economische", not the noun "totaalbedrag"
     if _clashes(low_left, low_right):
         return "-"
     return ""

@@ -34,7 +34,7 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 # sideways. html 2: soft hyphens dropped, tables of data row by row, cookie notices, skip
 # links and ARIA page chrome left out. pdf 3: a footnote numbered by a superscript character
 # ("¹ Zie ...") leaves the running text, as one numbered by digits does; a letter's side column
-# is one block, read before the body beside it.
+# is one block, read before the body beside it; "totaal-" + "bedrag" at a line end is one word.
 READER_VERSIONS = {"docx": 3, "html": 2, "pdf": 3}
 
 
