@@ -417,3 +417,17 @@ def test_a_letters_subject_line_is_its_title(text, title):
 def test_a_sentence_opening_with_betreft_is_no_subject():
     assert guess_title("Aanvraag bijzondere bijstand\n\nBetreft het een eerste aanvraag, dan volgt een gesprek.") \
         == "Aanvraag bijzondere bijstand"
+
+
+def test_list_items_that_go_on_a_lead_in_are_items_whatever_their_first_letter():
+    # As the HTML reader writes a <ul> after "... als u:"; the items go on the lead-in's sentence.
+    text = ("# Energietoeslag\n\nU kunt de toeslag krijgen als u:\n\n"
+            "- in de gemeente Leeuwarden woont, ook in een van de dorpen;\n\n- 21 jaar of ouder bent;\n\n"
+            "- een inkomen heeft van niet meer dan 120% van het sociaal minimum.\n\n"
+            "Voor een alleenstaande is dat maximaal € 1.682 netto per maand.")
+    found = chunk_document(Document(doc_id="faq.html", title="Energietoeslag", text=text, kind="html"))
+    assert [c.text for c in found] == [
+        "U kunt de toeslag krijgen als u: - in de gemeente Leeuwarden woont, ook in een van de dorpen; "
+        "- 21 jaar of ouder bent; - een inkomen heeft van niet meer dan 120% van het sociaal minimum.",
+        "Voor een alleenstaande is dat maximaal € 1.682 netto per maand.",
+    ]

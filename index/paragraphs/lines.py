@@ -105,8 +105,10 @@ def classify_line(ln: Line, prev: Line | None, article_next: list[int]) -> None:
     if m and len(t) > m.end():
         rest = t[m.end() :]
         if m.group(1) in "-–−*":
-            # a dash at line start is a bullet only before a capital / digit
-            if not is_upper_start(rest):
+            # a dash at line start is a bullet only before a capital / digit, or where a list goes
+            # on: after a lead-in ("... als u:") or an item ("21 jaar of ouder bent;")
+            if not is_upper_start(rest) and not (prev is not None and (
+                    prev.kind == "bullet" or prev.text.rstrip().endswith((":", ";")))):
                 return
         ln.kind = "bullet"
         return
