@@ -42,6 +42,11 @@ DATE = re.compile(
     r"jaar|maand|kwartaal|voorjaar|najaar|zomer|winter|herfst)\b"
 )
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+# "Hoe lang ...?" asks for a duration: a number of units of time ("twaalf maanden", "16 weken",
+# "een half jaar"), or how far it runs ("tot 2031", "tot en met december").
+_TIME_UNITS = r"jaar|jaren|maand|maanden|week|weken|dag|dagen|uur|uren|minuut|minuten|seconden|kwartaal|decennium"
+DURATION = re.compile(rf"(?:\d[\d.,]*|\b[a-z]+)\s+(?:{_TIME_UNITS})\b|\btot\s+(?:en met\s+)?(?:\d|{_MONTHS})")
+_ASKS_DURATION = re.compile(r"\bhoe lang\b")
 # A clause that gives a cause or a purpose ("omdat ...", "om ... te"); a reason is
 # also named by words such as "reden", "doel", "leidt tot".
 _CAUSE = r"omdat|doordat|want|zodat|vanwege|dankzij|aangezien|waardoor|om\b(?:\s+\S+){1,12}?\s+te"
@@ -113,6 +118,7 @@ class Asked:
     questions_answer: bool = False  # "Welke vraag stelt Valente?": a question is the answer
     focus: str | None = None  # "welke gemeenten" -> "gemeente": the noun the answer is an instance of
     role: str | None = None  # "Wie is de burgemeester van ...?" -> "burgemeester": the role whose holder is asked
+    duration: bool = False  # "Hoe lang ...?": a quantity of time
 
 
 def asked(question: str) -> Asked:
@@ -124,7 +130,8 @@ def asked(question: str) -> Asked:
     focus = _FOCUS.search(q)
     role = _ROLE.search(q)
     return Asked(kind, bool(_ASKS_FOR_A_QUESTION.search(q)), _focus_stem(focus.group(1)) if focus else None,
-                 _focus_stem(role.group(1)) if role else None)
+                 _focus_stem(role.group(1)) if role else None,
+                 duration=kind == "quantity" and bool(_ASKS_DURATION.search(q)))
 
 
 def _kind_of_head_noun(folded_question: str) -> str | None:
@@ -222,7 +229,10 @@ def type_evidence(wanted: Asked, sentence: str, question: str) -> float:
     if kind == "amount":
         return 1.0 if MONEY.search(folded) and QUANTITY.search(folded) else 0.5 * bool(QUANTITY.search(folded))
     if kind == "quantity":
-        return float(bool(QUANTITY.search(folded)))
+        counted = float(bool(QUANTITY.search(folded)))
+        if wanted.duration:  # a number of something else half answers "hoe lang"
+            return 1.0 if DURATION.search(folded) else 0.5 * counted
+        return counted
     if kind == "date":
         return float(bool(DATE.search(folded)))
     if kind == "reason":

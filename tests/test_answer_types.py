@@ -136,3 +136,17 @@ def test_the_evaluation_split_is_fixed_and_balanced_per_kind():
 def test_a_number_written_as_one_dutch_word_is_a_quantity(sentence, holds):
     q = "Hoeveel zijn het er?"
     assert type_evidence(asked(q), sentence, q) == float(holds)
+
+
+@pytest.mark.parametrize("sentence, evidence", [
+    ("De WW duurt straks hoogstens twaalf maanden.", 1.0),
+    ("Na een aanvraag staat de laadpaal er binnen 16 weken.", 1.0),
+    ("De regeling loopt door tot 2031.", 1.0),
+    ("Er kwamen 450 aanvragen binnen.", 0.5),  # a number, but not of time
+    ("De regeling is eenvoudig.", 0.0),
+])
+def test_hoe_lang_asks_for_a_duration(sentence, evidence):
+    q = "Hoe lang duurt het voordat er een laadpaal staat?"
+    assert asked(q).kind == "quantity" and asked(q).duration
+    assert type_evidence(asked(q), sentence, q) == evidence
+    assert not asked("Hoeveel laadpalen komen er?").duration
