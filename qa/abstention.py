@@ -14,9 +14,9 @@ all where a number or an amount is asked for, one asking for the holder of a
 role ("Wie is de burgemeester van ...?") whose passage never names the role,
 one naming a place, person or body ("in Maastricht") that the answer's section
 never names, one asking "in welk jaar" of a passage that names no year, and an
-answer whose passage lacks a year the question names. A follow-up ("En in
-2023?", "En in Friesland?") is held only to the years and names of its own
-words: its words are few by nature, and the conversation carries its subject.
+answer whose passage lacks a figure the question names (a year, "10.000 euro",
+"65 jaar"). A follow-up ("En in 2023?", "En in Friesland?") is held only to
+the figures and names of its own words: its words are few by nature, and the conversation carries its subject.
 Thresholds are chosen on the tuning half of the dev sets (docs/quality.md).
 """
 
@@ -27,7 +27,7 @@ from collections.abc import Callable
 
 from index.analysis import fold
 
-from .answer_types import YEAR, question_names, role_body, type_evidence
+from .answer_types import question_names, role_body, type_evidence
 from .extract import AnswerSentence, Question, sentence_terms, term_overlap
 from .options import AnswerOptions
 from .retrieval import Hit, Retrieval
@@ -72,8 +72,8 @@ def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit
     """
     passage = " ".join(part for part in (hit.chunk.title, hit.chunk.heading, hit.chunk.text) if part)
     own = question.own or question.text
-    if set(YEAR.findall(own)) - set(YEAR.findall(passage)):
-        return True  # "... in 2026?", or a follow-up "En in 2023?", over a passage about another year
+    if figures(own) - figures(passage):
+        return True  # "... in 2026?", "... 10.000 euro ...?", a follow-up "En in 2023?", over another figure
     if question.wanted.kind not in SPECIFIC_TYPES:
         return False
     if follow_up:
@@ -92,6 +92,16 @@ def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit
     quoted = f"{sentence.context or sentence.lead or ''} {sentence.text}"
     return (term_overlap(question.terms, sentence_terms(quoted)) < options.min_sentence_support
             and term_overlap(question.terms, sentence_terms(passage)) < options.min_passage_support)
+
+
+# A figure written in digits: "2026", "10.000", "1,5", "65"; not a part of a word ("CCD2", "B1").
+FIGURE = re.compile(r"(?<![\w.,])\d(?:[\d.,]*\d)?(?![\w])")
+
+
+def figures(text: str) -> set[str]:
+    """The figures a text names. One a question names (a year, an amount, an age) is a constraint:
+    a passage that does not name it answers a neighbouring question."""
+    return set(FIGURE.findall(text))
 
 
 def supported_sentences(question: Question, sentences: list[AnswerSentence], hits: list[Hit], follow_up: bool,

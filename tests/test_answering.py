@@ -264,6 +264,19 @@ def test_in_welk_jaar_over_a_passage_without_a_year_is_a_near_miss():
                                      dated, False, AnswerOptions())
 
 
+def test_a_figure_the_question_names_must_be_in_the_passage():
+    text = "Gedupeerden van de toeslagenaffaire kregen 30.000 euro compensatie van de Belastingdienst."
+    hit = _passage("toeslagen.txt", text)
+    sentence = AnswerSentence(1, 0, len(text), text)
+
+    def unsupported(question: str) -> bool:
+        return answer_is_unsupported(Question.of(question), sentence, hit, False, AnswerOptions())
+
+    assert not unsupported("Hoeveel compensatie kregen gedupeerden van de toeslagenaffaire?")
+    assert not unsupported("Kregen gedupeerden van de toeslagenaffaire 30.000 euro compensatie?")
+    assert unsupported("Kregen gedupeerden van de toeslagenaffaire 10.000 euro compensatie?")
+
+
 def test_each_answer_sentence_is_held_to_the_question_on_its_own():
     other_year = "In 2025 kregen 1.200 huishoudens een energietoeslag van de gemeente."
     asked_year = "In 2026 kregen 1.450 huishoudens een energietoeslag van de gemeente."
