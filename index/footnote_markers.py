@@ -14,13 +14,15 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 
+from .paragraphs.common import NOT_A_POWER
+
 SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _TO_SUPERSCRIPT = str.maketrans("0123456789", SUPERSCRIPTS)
 # Glued to a letter, a closing quote or bracket, or a full stop or comma after a letter:
 # "knelpunt.1", but not the "1" of "art. 3.1" or "€ 1,1".
 _AFTER = r"(?:(?<=[^\W\d_])|(?<=[’')\]])|(?<=[^\W\d_’')\]][.,]))"
 _END = r"(?=[\s,.;:)!?]|$)"
-_ANY = re.compile(rf"{_AFTER}(\d+){_END}|{_AFTER}([{SUPERSCRIPTS}]+){_END}|\[(?:footnoteRef:|\^)(\d+)\](?!:)")
+_ANY = re.compile(rf"{_AFTER}(\d+){_END}|{_AFTER}{NOT_A_POWER}([{SUPERSCRIPTS}]+){_END}|\[(?:footnoteRef:|\^)(\d+)\](?!:)")
 _LONGEST = len("[footnoteRef:]") + 8  # no marker of a footnote number is longer
 
 
@@ -28,7 +30,7 @@ def marker_pattern(number: str) -> re.Pattern:
     """Where footnote `number` is referenced in the source text: glued to a word, "[footnoteRef:n]", superscript."""
     superscript = number.translate(_TO_SUPERSCRIPT)
     return re.compile(
-        rf"{_AFTER}(?:{number}|{superscript}){_END}"
+        rf"{_AFTER}(?:{number}|{NOT_A_POWER}{superscript}){_END}"
         rf"|\[(?:footnoteRef:|\^){number}\](?!:)")
 
 

@@ -91,6 +91,6 @@ How the text is read
 from __future__ import annotations
 
 from .pipeline import reconstruct, reconstruct_mapped
-from .title import guess_title
+from .title import guess_title, letter_subject
 
-__all__ = ["guess_title", "reconstruct", "reconstruct_mapped"]
+__all__ = ["guess_title", "letter_subject", "reconstruct", "reconstruct_mapped"]

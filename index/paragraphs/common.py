@@ -6,6 +6,8 @@ import re
 
 SUPERSCRIPT = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 SUP_TRANS = str.maketrans(SUPERSCRIPT, "0123456789")
+# Not after a unit of area or volume: the "²" of "1.150 m²" or "km²" is a power, no footnote marker.
+NOT_A_POWER = r"(?<!\bm)(?<!\bkm)(?<!\bcm)(?<!\bdm)(?<!\bmm)"
 # "*" opens a list item only before a space, as Markdown has it: "**Vet** ..." is emphasis.
 BULLET = re.compile(r"^([•·▪◦∙●○■□➢►✓]|[-–−*](?=\s))\s*")
 NUMBERED = re.compile(r"^(\(?\d{1,2}[.)]|\(?[a-z][.)])\s+(?=\S)")

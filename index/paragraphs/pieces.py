@@ -15,13 +15,13 @@ from array import array
 from dataclasses import dataclass
 from itertools import compress
 
-from .common import FN_REF, MD_LINK, SUPERSCRIPT
+from .common import FN_REF, MD_LINK, NOT_A_POWER, SUPERSCRIPT
 from .lines import Line
 
 # "*nadruk*", "**vet**", "***beide***": a run of up to three asterisks before or after a word.
 _EMPHASIS = re.compile(r"(?<![\w*])\*{1,3}(?=[^\s*])|(?<=[^\s*])\*{1,3}(?![\w*])")
 _ESCAPE = re.compile(r"\\(?=[()\[\]*_#])")
-_SUPERSCRIPT_MARKER = re.compile(r"(?<=[^\s" + SUPERSCRIPT + r"])[" + SUPERSCRIPT + r"]+(?!\w)")
+_SUPERSCRIPT_MARKER = re.compile(r"(?<=[^\s" + SUPERSCRIPT + r"])" + NOT_A_POWER + "[" + SUPERSCRIPT + r"]+(?!\w)")
 _GLUED_NUMBER = re.compile(r"(?:(?<=[a-zà-ÿ’')])|(?<=[a-zà-ÿ]\.))(\d{1,2})(?=[\s,.;:)]|$)")
 _DROPPED_RUN = re.compile(rb"\x00+")
 _MARKUP = re.compile(r"[\[*\\" + SUPERSCRIPT + r"]")

@@ -27,6 +27,11 @@ def is_caption(t: str) -> bool:
     return bool(CAPTION.search(t))
 
 
+# An address line below an addressee: "Postbus 20018", "2500 EA DEN HAAG" (a paragraph that
+# mentions an address, "Uw brief kunt u sturen naar ..., Postbus 20002, ...", is longer).
+MAX_ADDRESS_WORDS = 6
+
+
 def heading_candidate(u: Unit, st: Stats, nxt: "Unit | None" = None) -> bool:
     t = u.text
     if u.kind not in ("paragraph", "bullet") or not t:
@@ -82,10 +87,12 @@ def mark_headings(units: list[Unit], st: Stats) -> None:
         if not cand[j] or u.kind == "heading":
             stop = j
     for i, u in enumerate(content):
-        if not cand[i] or ADDRESS.search(u.text) or SUBJECT.match(u.text):
-            # An address ("Postbus 20018", "2500 EA DEN HAAG") or a letter's subject line ("Betreft
-            # ...") is short and unpunctuated as a heading is, and runs in a chain of such lines,
-            # but heads nothing.
+        after = content[i + 1].text if i + 1 < n else ""
+        addressed = ADDRESS.search(after) and len(word_list(after)) <= MAX_ADDRESS_WORDS  # an address line
+        if not cand[i] or ADDRESS.search(u.text) or SUBJECT.match(u.text) or addressed:
+            # An address ("Postbus 20018", "2500 EA DEN HAAG"), the addressee above it ("De
+            # Voorzitter van de Tweede Kamer") or a letter's subject line ("Betreft ...") is short
+            # and unpunctuated as a heading is, and runs in a chain of such lines, but heads nothing.
             continue
         j = stop_after[i]
         if j >= n or content[j].kind == "heading":

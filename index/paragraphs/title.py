@@ -11,21 +11,31 @@ from .structure import shorten
 def letter_subject(content: list[str]) -> str | None:
     """The subject of a letter among its first lines, when it states one (`SUBJECT`).
 
-    The value stands on the label's line or, after a label alone, on the next
-    line. It opens with a capital or a digit, so that a sentence ("Betreft het
-    een aanvraag, dan ...") is no subject.
+    The value stands on the label's line ("Betreft<tab>Voortgang ...", a row of
+    a letter's table) or, after a label alone, on the next line; in a row of
+    labels only ("Onderwerp<tab>Ons kenmerk"), in the next row's cell below
+    the label. It opens with a capital or a digit, so that a sentence
+    ("Betreft het een aanvraag, dan ...") is no subject.
     """
     for k, ln in enumerate(content[:40]):
         m = SUBJECT.match(ln) or SUBJECT_IN_LINE.search(ln)
         if not m:
             continue
-        # "Onderwerp<tab>Ons kenmerk": a row of labels, whose values are the next row's cells
-        value = "" if "\t" in ln else m.group(1).strip()
-        if not value and k + 1 < len(content):
-            value = content[k + 1].split("\t")[0].strip()
+        cells = [cell.strip() for cell in ln.split("\t")]
+        below = content[k + 1].split("\t") if k + 1 < len(content) else []
+        if len(cells) > 1 and _labels(cells) and len(below) == len(cells):
+            column = next(i for i, cell in enumerate(cells) if SUBJECT.match(cell))
+            value = below[column].strip()
+        else:
+            value = m.group(1).split("\t")[0].strip() or (below[0].strip() if below else "")
         if value[:1].isupper() or value[:1].isdigit():
             return shorten(value, 120)
     return None
+
+
+def _labels(cells: list[str]) -> bool:
+    """A row of a letter's labels ("Onderwerp", "Ons kenmerk", "Datum"): short, without figures."""
+    return all(len(cell.split()) <= 3 and not any(ch.isdigit() for ch in cell) for cell in cells)
 
 
 def guess_title(text: str) -> str:

@@ -10,6 +10,7 @@ import re
 from pathlib import Path
 
 from ..paragraphs import guess_title as text_title
+from ..paragraphs import letter_subject
 
 MAX_TITLE_CHARS = 200
 
@@ -64,6 +65,11 @@ def _first_line_title(text: str) -> str:
         if line:
             return line
     return ""
+
+
+def subject_title(text: str) -> str:
+    """A letter's subject ("Betreft ...", "Onderwerp: ..."), cleaned; "" when the text states none."""
+    return clean_title(letter_subject([ln.strip() for ln in text.splitlines() if ln.strip()]) or "")
 
 
 def guess_title(text: str, path: Path | None = None) -> str:

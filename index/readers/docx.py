@@ -36,7 +36,7 @@ from pathlib import Path
 
 from index.errors import ReadError
 from index.readers.common import (MAX_DATA_CELL_CHARS, clean_title, guess_title, is_data_table, meaningful_title,
-                                  short_reason, table_row_texts)
+                                  short_reason, subject_title, table_row_texts)
 from index.readers.limits import (
     DEFAULT_LIMITS, ReadLimits, TextBudget, check_elements, check_text, check_unpacked, count_elements,
 )
@@ -336,6 +336,7 @@ def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
     headings = collected.headings
     title = (
         meaningful_title(meta_title)
+        or subject_title(text)  # a letter's "Betreft" says what it is about; its first heading, one part
         or (clean_title(headings[0]) if headings else "")
         or guess_title(text, path)
     )
