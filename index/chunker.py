@@ -16,7 +16,8 @@
   greeting, a photo credit, a page's dangling "bijvoorbeeld.", a signature)
   join a neighbour with the same heading: the previous one, or the next one if
   there is no previous one -- and always the next one when the fragment ends
-  in "," or ":" (it leads into what follows, as "Met vriendelijke groet,").
+  in "," or ":" (it leads into what follows, as "Met vriendelijke groet,"),
+  or is a table's caption ("Tabel 6.1 Kernindicatoren": its first row).
   A fragment with no neighbour under its heading stays a chunk of its own.
 * A paragraph longer than `max_tokens` is split at sentence boundaries
   (`index.sentences.sentence_spans`, Dutch Punkt) into pieces within the
@@ -48,6 +49,7 @@ from itertools import accumulate
 from .footnote_markers import MarkerIndex
 from .links import NOTE_NUMBER, is_reference_only
 from .paragraphs import reconstruct_mapped
+from .paragraphs.common import TABLE_CAPTION
 from .sentences import sentence_spans
 from .token_split import fits, pack
 from .types import HEADING_SEPARATOR, Chunk, Document
@@ -223,7 +225,8 @@ def _merge_small(units: list[_Unit]) -> list[_Unit]:
         note = current.kind == "footnote"
         before = done[-1] if done else None
         prev_ok = before is not None and before.heading == current.heading and (before.kind == "footnote") == note
-        leads_on = current.tail().endswith((",", ":"))
+        # a lead-in ("..., ", "...:") or a table's caption joins what it introduces
+        leads_on = current.tail().endswith((",", ":")) or bool(TABLE_CAPTION.match(current.parts[0]))
         if _next_ok(current, after, note) and (leads_on or not prev_ok):
             current.absorb(after)
             following += 1

@@ -431,3 +431,14 @@ def test_list_items_that_go_on_a_lead_in_are_items_whatever_their_first_letter()
         "- 21 jaar of ouder bent; - een inkomen heeft van niet meer dan 120% van het sociaal minimum.",
         "Voor een alleenstaande is dat maximaal € 1.682 netto per maand.",
     ]
+
+
+def test_a_tables_caption_heads_no_text_and_joins_the_table():
+    text = ("# Jaarverslag\n\n## Resultaten\n\nDe gemeente haalde in 2024 de meeste doelen voor afval en energie.\n\n"
+            "Tabel 6.1 Kernindicatoren programma 6\n\n"
+            "Indicator: Restafval per inwoner (kg); 2023: 131; 2024: 117; Doel: 100\n\n"
+            "De hoeveelheid restafval per inwoner daalde in 2024 naar 117 kilo door de invoering van diftar.")
+    found = chunk_document(Document(doc_id="jaarverslag.md", title="Jaarverslag", text=text, kind="md"))
+    assert all(c.heading == "Jaarverslag › Resultaten" for c in found)
+    assert [c.text for c in found][1] == ("Tabel 6.1 Kernindicatoren programma 6 "
+                                         "Indicator: Restafval per inwoner (kg); 2023: 131; 2024: 117; Doel: 100")

@@ -29,6 +29,9 @@ DATE = re.compile(
     r"oktober|november|december)\s+\d{4}\b",
     re.I,
 )
+# The caption of a table or figure ("Tabel 6.1 Kernindicatoren", "Figuur 2: ..."): it names what
+# follows (or precedes) it, and heads no text after it.
+TABLE_CAPTION = re.compile(r"^(?:Tabel|Figuur|Grafiek|Afbeelding|Kaart)\s+\d[\d.]*\b")
 CAPTION = re.compile(r"^(?:Auteur|Door|Bron|Tekst|Redactie)\b|©|\bANP\b|\bFoto\b|\bBeeld\b|Hollandse Hoogte|\s[-–]\s|\w/\w")
 # A postal address: a Dutch postcode ("2500 EA") or a Postbus; an address heads nothing.
 ADDRESS = re.compile(r"\b\d{4} ?[A-Z]{2}\b|\bPostbus \d")

@@ -19,12 +19,12 @@ from __future__ import annotations
 import re
 
 from ..types import HEADING_SEPARATOR, Paragraph
-from .common import ADDRESS, CAPTION, DATE, SUBJECT, is_upper_start, strip_closers, word_list
+from .common import ADDRESS, CAPTION, DATE, SUBJECT, TABLE_CAPTION, is_upper_start, strip_closers, word_list
 from .joining import Stats
 from .pieces import Piece, Unit
 
 def is_caption(t: str) -> bool:
-    return bool(CAPTION.search(t))
+    return bool(CAPTION.search(t) or TABLE_CAPTION.match(t))
 
 
 # An address line below an addressee: "Postbus 20018", "2500 EA DEN HAAG" (a paragraph that
