@@ -159,9 +159,21 @@ _BANNER_NAME = re.compile(r"cookie|consent|skip-?link|skip-?to", re.IGNORECASE)
 MAX_BANNER_CHARS = 600
 
 
+# A news page's chrome around its article, named so in class or id: breadcrumbs, share buttons,
+# tags, and the lists of other articles ("Meer over dit onderwerp", "Meest gelezen"). They may
+# have a heading of their own, but never the page's <h1>, and are short.
+_CHROME_NAME = re.compile(r"\b(?:breadcrumbs?|share|sharing|social|tags|related|most-?read|meest-?gelezen|popular)\b",
+                          re.IGNORECASE)
+MAX_CHROME_CHARS = 1500
+
+
 def _is_banner(tag, attrs) -> bool:
     names = " ".join([str(attrs.get("id", "")), *(attrs.get("class") or [])])
-    if not names.strip() or not _BANNER_NAME.search(names):
+    if not names.strip():
+        return False
+    if _CHROME_NAME.search(names):
+        return tag.find("h1") is None and len(tag.get_text()) <= MAX_CHROME_CHARS
+    if not _BANNER_NAME.search(names):
         return False
     return tag.find(("h1", "h2")) is None and len(tag.get_text()) <= MAX_BANNER_CHARS
 
