@@ -386,3 +386,28 @@ def test_columns_and_lines_are_found_as_before(seed):
     assert _cover(rows, lo, size) == _old_cover(rows, lo, size)
     new, old = group_lines(words, 1), _old_group_lines(words, 1)
     assert [[id(w) for w in line.words] for line in new] == [[id(w) for w in line.words] for line in old]
+
+
+def test_a_numbered_list_with_hanging_numbers_keeps_each_number_with_its_item(tmp_path):
+    # The numbers stand in a narrow column of their own: over more than a few rows that looks like a
+    # gutter, and the numbers were read as a column apart ("5. 6. 7. ...") from the items.
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(True, margin=25)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    pdf.multi_cell(0, 5.5, "Op basis van de bevindingen doen wij de volgende aanbevelingen aan Gedeputeerde Staten:",
+                   new_x="LMARGIN", new_y="NEXT")
+    for k in range(1, 11):
+        y = pdf.get_y()
+        pdf.set_xy(10, y)
+        pdf.cell(8, 5.5, f"{k}.")
+        pdf.set_xy(20, y)
+        pdf.multi_cell(170, 5.5, f"Aanbeveling {k}: breng de formatie van het team structureel op orde en "
+                                 "rapporteer elk kwartaal aan de staten over de voortgang.", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(1)
+    doc, chunks = _chunks(_save(pdf, tmp_path / "aanbevelingen.pdf"))
+    text = _norm(" ".join(c.text for c in chunks))
+    for k in range(1, 11):
+        assert f"{k}. Aanbeveling {k}:" in text

@@ -212,10 +212,11 @@ class _Builder:
         return slack < 1.5 * size or (not _ends_sentence(a.text) and slack < first_word + 3 * size)
 
     def continues(self, cur: Block, a: Line, b: Line, kind: str) -> bool:
-        if a.side or b.side:
+        a_margin, b_margin = _in_margin(a), _in_margin(b)
+        if a_margin or b_margin:
             # A letter's side column (sender, "Datum", "Kenmerk") is no part of the body text beside
             # it, and is one block of its page: its short label lines ("Bijlage(n) 1") head nothing.
-            return a.side and b.side and self.same_flow(a, b)
+            return a_margin and b_margin and self.same_flow(a, b)
         if kind in ("heading", "bullet") and cur.kind != "heading":
             return False
         if cur.kind == "heading":
@@ -289,6 +290,12 @@ class _Builder:
                 cur = self.open(line, kind)
             prev = line
         return self.blocks
+
+
+def _in_margin(line: Line) -> bool:
+    """In a narrow column right of the body: a letter's side column. (A narrow column on the
+    left is more often a list's numbers, hanging beside its items.)"""
+    return line.side and line.column == 2
 
 
 def _demote_long_headings(blocks: list[Block]) -> None:

@@ -16,6 +16,10 @@ furniture stage then recognises when it recurs on every page.
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+from itertools import accumulate
+
 from index.pdf.lines import Line, group_lines
 from index.pdf.words import Word
 
@@ -168,10 +172,30 @@ def find_gutter(words: list[Word], height: float | None = None) -> tuple[float, 
     return None
 
 
+# A list's number or bullet, set in a column of its own beside the item's text ("3." hanging left).
+_ENUMERATOR = re.compile(r"^(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|[•·▪◦●○■□➢►✓‣⁃–-])$")
+
+
+def _hanging_numbers(words: list[Word], gutter: tuple[float, float]) -> bool:
+    """The strip left of the gutter holds only list numbers or bullets beside the rows that do not
+    cross it: one list, read row by row (each number with the item beside it), not two columns."""
+    a, b = gutter
+    crossing = sorted((w.top, w.bottom) for w in words if w.x0 < b and w.x1 > a)
+    tops = [top for top, _ in crossing]
+    reach = list(accumulate((bottom for _, bottom in crossing), max))
+
+    def beside_crossing(w: Word) -> bool:
+        k = bisect_right(tops, w.mid_y) - 1  # the crossing words starting above w's middle
+        return k >= 0 and reach[k] >= w.mid_y
+
+    left = [w for w in words if w.x1 <= a and not beside_crossing(w)]
+    return bool(left) and all(_ENUMERATOR.match(w.text) for w in left)
+
+
 def read_order(words: list[Word], page: int, width: float, height: float | None = None) -> list[Line]:
     """The page's lines in reading order (see the module docstring)."""
     gutter = find_gutter(words, height)
-    if gutter is None:
+    if gutter is None or _hanging_numbers(words, gutter):
         return group_lines(words, page)
     a, b = gutter
     spanning = [w for w in words if w.x0 < b and w.x1 > a]
