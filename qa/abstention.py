@@ -63,14 +63,18 @@ def retrieval_is_weak(retrieval: Retrieval, options: AnswerOptions) -> bool:
             and retrieval.best_dense < options.coverage_waived_above)
 
 
-def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit, follow_up: bool,
-                          options: AnswerOptions, section: Callable[[Hit], str] | None = None) -> bool:
-    """The picked sentence speaks of the subject but not of what was asked.
+def _passage(hit: Hit) -> str:
+    return " ".join(part for part in (hit.chunk.title, hit.chunk.heading, hit.chunk.text) if part)
+
+
+def misses_constraint(question: Question, hit: Hit, follow_up: bool,
+                      section: Callable[[Hit], str] | None = None) -> bool:
+    """The passage speaks of another figure, place, person, body or role than the question names.
 
     `section(hit)` gives the text around the passage that its names may come
     from (the passages under its heading); without it, only the passage counts.
     """
-    passage = " ".join(part for part in (hit.chunk.title, hit.chunk.heading, hit.chunk.text) if part)
+    passage = _passage(hit)
     own = question.own or question.text
     if figures(own) - figures(passage):
         return True  # "... in 2026?", "... 10.000 euro ...?", a follow-up "En in 2023?", over another figure
@@ -79,16 +83,27 @@ def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit
     if follow_up:
         # Its own words are few by nature; only a place, person or body it names itself must be there.
         return bool(names_not_in_section(own, passage, hit, section))
-    if YEAR_ASKED.search(fold(question.text)) and not YEAR_SAID.search(fold(passage)):
-        return True  # "In welk jaar ...?" over a passage that names no year
-    if question.wanted.kind in COUNTED_TYPES and type_evidence(question.wanted, passage, question.text) < 1.0:
-        return True  # "hoeveel euro" over a passage that names no amount at all
     if question.wanted.role and question.wanted.role not in fold(passage):
         return True  # "Wie is de burgemeester van ...?" over a passage that names no burgemeester
     if body_not_in_section(question.text, passage, hit, section):
         return True  # "Wie is de voorzitter van de VNG?" over a passage on the CNV's chairman
-    if names_not_in_section(question.text, passage, hit, section):
-        return True  # "Hoeveel ... in Maastricht?" over an article about Sittard-Geleen
+    return bool(names_not_in_section(question.text, passage, hit, section))  # "... in Maastricht?" over Sittard
+
+
+def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit, follow_up: bool,
+                          options: AnswerOptions, section: Callable[[Hit], str] | None = None) -> bool:
+    """The picked sentence speaks of the subject but not of what was asked: its passage misses a
+    constraint of the question (`misses_constraint`), or holds no fact of the kind asked for, or
+    the sentence and its passage share too few of the question's words."""
+    if misses_constraint(question, hit, follow_up, section):
+        return True
+    if question.wanted.kind not in SPECIFIC_TYPES or follow_up:
+        return False
+    passage = _passage(hit)
+    if YEAR_ASKED.search(fold(question.text)) and not YEAR_SAID.search(fold(passage)):
+        return True  # "In welk jaar ...?" over a passage that names no year
+    if question.wanted.kind in COUNTED_TYPES and type_evidence(question.wanted, passage, question.text) < 1.0:
+        return True  # "hoeveel euro" over a passage that names no amount at all
     quoted = f"{sentence.context or sentence.lead or ''} {sentence.text}"
     return (term_overlap(question.terms, sentence_terms(quoted)) < options.min_sentence_support
             and term_overlap(question.terms, sentence_terms(passage)) < options.min_passage_support)
@@ -108,14 +123,18 @@ def supported_sentences(question: Question, sentences: list[AnswerSentence], hit
                         options: AnswerOptions, section: Callable[[Hit], str] | None = None) -> list[AnswerSentence]:
     """The answer sentences that answer *this* question; none left is a near miss.
 
-    Each quoted sentence is held to the question on its own
-    (`answer_is_unsupported`, with its own passage and section): a best
-    sentence about another year or place is left out while the second one,
-    about the year or place asked, is quoted; a second sentence that speaks
-    only of the subject is not quoted beside a best one that answers. Before
-    session 21 only the best sentence was checked, and its failure silenced
-    the whole answer (docs/quality.md).
+    When the best sentence's passage misses a constraint of the question (another
+    year, figure, place, person, body or role: `misses_constraint`), the documents'
+    closest answer is about something else, and nothing is quoted. Otherwise each
+    sentence is held to the question on its own (`answer_is_unsupported`, with
+    its own passage and section): a best sentence that says too little of the
+    question gives way to a second one that says enough, and a second sentence
+    that speaks only of the subject is not quoted beside a best one that answers.
+    Before session 21 only the best sentence was checked, and any failure of it
+    silenced the whole answer (docs/quality.md).
     """
+    if not sentences or misses_constraint(question, hits[sentences[0].passage - 1], follow_up, section):
+        return []
     return [s for s in sentences
             if not answer_is_unsupported(question, s, hits[s.passage - 1], follow_up, options, section)]
 
