@@ -249,28 +249,23 @@ def test_prepared_passages_are_not_split_again_when_a_question_comes(seeds_snaps
     assert "Rotterdam" in answer.text and split == []
 
 
+def _judge(text: str):
+    """Whether a question is a near miss of a passage of one sentence (`answer_is_unsupported`)."""
+    hit = _passage("passage.txt", text)
+    sentence = AnswerSentence(1, 0, len(text), text)
+    return lambda question: answer_is_unsupported(Question.of(question), sentence, hit, False, AnswerOptions())
+
+
 def test_in_welk_jaar_over_a_passage_without_a_year_is_a_near_miss():
     text = "Het kabinet vervangt de toeslag door een nieuw stelsel van financiering via de organisaties."
-    hit = _passage("stelsel.txt", text)
-    sentence = AnswerSentence(1, 0, len(text), text)
-
-    def unsupported(question: str) -> bool:
-        return answer_is_unsupported(Question.of(question), sentence, hit, False, AnswerOptions())
-
+    unsupported = _judge(text)
     assert unsupported("In welk jaar vervangt het kabinet de toeslag door een nieuw stelsel?")
     assert not unsupported("Waardoor vervangt het kabinet de toeslag?")
-    dated = replace(hit, chunk=replace(hit.chunk, text=text + " Dat gebeurt in 2027."))
-    assert not answer_is_unsupported(Question.of("In welk jaar vervangt het kabinet de toeslag?"), sentence,
-                                     dated, False, AnswerOptions())
+    assert not _judge(text + " Dat gebeurt in 2027.")("In welk jaar vervangt het kabinet de toeslag?")
 
 
 def test_a_figure_the_question_names_must_be_in_the_passage():
-    text = "Gedupeerden van de toeslagenaffaire kregen 30.000 euro compensatie van de Belastingdienst."
-    hit = _passage("toeslagen.txt", text)
-    sentence = AnswerSentence(1, 0, len(text), text)
-
-    def unsupported(question: str) -> bool:
-        return answer_is_unsupported(Question.of(question), sentence, hit, False, AnswerOptions())
+    unsupported = _judge("Gedupeerden van de toeslagenaffaire kregen 30.000 euro compensatie van de Belastingdienst.")
 
     assert not unsupported("Hoeveel compensatie kregen gedupeerden van de toeslagenaffaire?")
     assert not unsupported("Kregen gedupeerden van de toeslagenaffaire 30.000 euro compensatie?")
