@@ -16,7 +16,8 @@ one naming a place, person or body ("in Maastricht") that the answer's section
 never names, one asking "in welk jaar" of a passage that names no year, and an
 answer whose passage lacks a figure the question names (a year, "10.000 euro",
 "65 jaar"). A follow-up ("En in 2023?", "En in Friesland?") is held only to
-the figures and names of its own words: its words are few by nature, and the conversation carries its subject.
+the figures and names of its own words: its words are few by nature, and the
+conversation carries its subject.
 Thresholds are chosen on the tuning half of the dev sets (docs/quality.md).
 """
 

@@ -57,7 +57,8 @@ REASON = re.compile(
 # A name: a capitalised word, or initials ("M.L.J."), not at the start of the sentence; it may
 # open a quotation, in straight or curly quotes ("de regeling ‘Samen Thuis’"), and never ends in
 # the quote that closes it.
-_NAME = re.compile(r"(?<=[\s(„\"'‘“])(?:[A-Z]\.){1,5}(?=\s)|(?<=[\s(„\"'‘“])[A-ZÀ-Ý][\w'’-]*[a-zà-ÿ0-9](?:[\w'’-]*\w)?")
+_NAME = re.compile(r"(?<=[\s(„\"'‘“])(?:[A-Z]\.){1,5}(?=\s)"
+                   r"|(?<=[\s(„\"'‘“])[A-ZÀ-Ý][\w'’-]*[a-zà-ÿ0-9](?:[\w'’-]*\w)?")
 _PLACE_PREPOSITION = re.compile(r"\b(?:in|te|bij|uit|naar|rond|nabij|op)\s+(?:de\s+|het\s+)?[A-ZÀ-Ý]")
 
 # Question words and the answer type they ask for. The question word that

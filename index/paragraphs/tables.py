@@ -48,10 +48,9 @@ def mark_pipe_tables(lines: list[Line]) -> None:
 
     A table is a line holding a pipe directly followed (no blank line) by a
     delimiter line with as many cells; its rows are the lines after it that
-    hold a pipe, up to a blank line or a line without one. Lines already
-    classified as something else than text (a heading, a fenced code line
-    kept plain is text but inside a fence is left alone by the caller) do not
-    start a table.
+    hold a pipe, up to a blank line or a line without one. Only a line of
+    plain text starts one (not a heading or a list item); the caller leaves
+    out the lines of code fences, where a table is code.
     """
     k = 0
     while k + 1 < len(lines):
