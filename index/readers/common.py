@@ -67,9 +67,13 @@ def _first_line_title(text: str) -> str:
     return ""
 
 
+SUBJECT_LINES = 200
+
+
 def subject_title(text: str) -> str:
     """A letter's subject ("Betreft ...", "Onderwerp: ..."), cleaned; "" when the text states none."""
-    return clean_title(letter_subject([ln.strip() for ln in text.splitlines() if ln.strip()]) or "")
+    head = text.split("\n", SUBJECT_LINES)[:SUBJECT_LINES]  # a subject stands at the top: read no further
+    return clean_title(letter_subject([ln.strip() for ln in head if ln.strip()]) or "")
 
 
 def guess_title(text: str, path: Path | None = None) -> str:
