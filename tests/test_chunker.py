@@ -442,3 +442,14 @@ def test_a_tables_caption_heads_no_text_and_joins_the_table():
     assert all(c.heading == "Jaarverslag › Resultaten" for c in found)
     assert [c.text for c in found][1] == ("Tabel 6.1 Kernindicatoren programma 6 "
                                          "Indicator: Restafval per inwoner (kg); 2023: 131; 2024: 117; Doel: 100")
+
+
+def test_a_long_lists_items_are_headed_by_the_sentence_that_leads_into_them():
+    item = ("- {} leidingen worden in 2026 vervangen door de eigenaar van het gebouw, met een bijdrage van het Rijk "
+            "voor scholen en kinderopvang die dat zelf niet kunnen betalen.")
+    text = ("# Maatregelen\n\nSamen met de GGD en de PO-Raad heb ik de resultaten besproken. Ik neem daarom de "
+            "volgende maatregelen:\n\n" + "\n".join(item.format(kind) for kind in ("Loden", "Koperen", "Oude")))
+    found = chunk_document(Document(doc_id="brief.docx", title="Brief", text=text, kind="docx"))
+    items = [c for c in found if c.kind == "bullet"]
+    assert len(items) == 3
+    assert all(c.heading == "Maatregelen › Ik neem daarom de volgende maatregelen:" for c in items)

@@ -105,6 +105,25 @@ def mark_headings(units: list[Unit], st: Stats) -> None:
             u.level = 9
 
 
+# Where a sentence ends and the next begins: ". Ik neem daarom ...".
+# A word of lower-case letters ends it, so "H1." or initials ("M.L.J. Paul") do not.
+_SENTENCE_BREAK = re.compile(r"(?<=[a-zà-ÿ][a-zà-ÿ][.!?])\s+(?=[A-ZÀ-Ý‘“'\"(])")
+
+
+MIN_LEAD_IN_WORDS = 5
+
+
+def last_sentence(text: str) -> str:
+    """The sentence a paragraph ends with: the lead-in of the list after it ("Ik neem daarom de
+    volgende maatregelen:"), not the paragraph's first words; with the one before it when it is
+    too short to say what the list is of ("Bijvoorbeeld:")."""
+    sentences = _SENTENCE_BREAK.split(text)
+    k = len(sentences) - 1
+    while k > 0 and len(word_list(" ".join(sentences[k:]))) < MIN_LEAD_IN_WORDS:
+        k -= 1
+    return " ".join(sentences[k:])
+
+
 def merge_lists(units: list[Unit]) -> list[Unit]:
     out: list[Unit] = []
     i = 0
@@ -137,7 +156,7 @@ def merge_lists(units: list[Unit]) -> list[Unit]:
                     out.append(u)
                     i = j
                     continue
-                lead = u.text
+                lead = last_sentence(u.text)
                 for b in items:
                     b.lead_in = lead
         out.append(u)
