@@ -255,6 +255,8 @@ def test_a_paragraph_runs_on_past_a_footnote_whose_number_is_a_superscript_chara
     [footnote] = [c for c in chunks if "Centraal Bureau" in c.text]
     assert footnote.kind == "footnote" and footnote.text.startswith("1 Centraal Bureau")
     assert footnote.context.endswith("zoals het CBS meldde.")
+    # placed after the paragraph, which ends on page 2, the note is still cited on its own page
+    assert (footnote.page, footnote.page_end) == (1, 1)
 
 
 # --- printed by Chromium -----------------------------------------------------

@@ -35,7 +35,8 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 # links and ARIA page chrome left out. pdf 3: a footnote numbered by a superscript character
 # ("¹ Zie ...") leaves the running text, as one numbered by digits does; a letter's side column
 # is one block, read before the body beside it; "totaal-" + "bedrag" at a line end is one word;
-# a list's hanging numbers are read with their items, not as a column apart.
+# a list's hanging numbers are read with their items, not as a column apart; a footnote placed
+# after a paragraph that runs on to the next page is cited on its own page.
 # docx 4: a letter's "Betreft" line is its title before its first heading. html 3: a news
 # page's breadcrumbs, share buttons, tags and lists of other articles left out.
 READER_VERSIONS = {"docx": 4, "html": 3, "pdf": 3}

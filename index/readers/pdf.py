@@ -47,11 +47,21 @@ class PdfDocument(Document):
     `furniture`: per page (1-based) the header, footer, page-number and
     side-column lines that were left out of the text -- page metadata, never
     chunk text. `ocr_pages`: the pages read by OCR (no text layer), so that
-    their chunks can say they were read from a scan.
+    their chunks can say they were read from a scan. `placed_apart`: spans
+    of `text` (start, end, page) read from an earlier page than the text
+    around them: a footnote placed after the paragraph that holds its marker,
+    where that paragraph runs on to the next page, is still on its own page.
     """
 
     furniture: tuple[tuple[int, tuple[str, ...]], ...] = ()
     ocr_pages: tuple[int, ...] = ()
+    placed_apart: tuple[tuple[int, int, int], ...] = ()
+
+    def page_at(self, offset: int) -> int | None:
+        for start, end, page in self.placed_apart:
+            if start <= offset < end:
+                return page
+        return super().page_at(offset)
 
 PAGE_SEPARATOR = "\n\n"
 UNIT_SEPARATOR = "\n\n"
@@ -163,10 +173,12 @@ def _unit_text(block) -> list[tuple[str, int]]:
     return pieces
 
 
-def layout_text(layout) -> tuple[str, list[int]]:
-    """The blocks as document text, and the offset where each page starts."""
+def layout_text(layout) -> tuple[str, list[int], tuple[tuple[int, int, int], ...]]:
+    """The blocks as document text, the offset where each page starts, and the spans placed apart
+    from their page (`PdfDocument.placed_apart`)."""
     parts: list[str] = []
     first_at: dict[int, int] = {}
+    placed_apart: list[tuple[int, int, int]] = []
     offset = 0
     for block in layout.blocks:
         pieces = [(t, p) for t, p in _unit_text(block) if t]
@@ -177,6 +189,8 @@ def layout_text(layout) -> tuple[str, list[int]]:
             offset += len(UNIT_SEPARATOR)
         for text, page in pieces:
             first_at.setdefault(page, offset)
+            if page < max(first_at):
+                placed_apart.append((offset, offset + len(text), page))
             parts.append(text)
             offset += len(text)
     text = "".join(parts)
@@ -189,7 +203,7 @@ def layout_text(layout) -> tuple[str, list[int]]:
     page_starts.reverse()
     if page_starts:
         page_starts[0] = 0
-    return text, page_starts
+    return text, page_starts, tuple(placed_apart)
 
 
 def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Document:
@@ -199,11 +213,12 @@ def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
     pages = _judge(reader, doc_id, limits)
     furniture: tuple = ()
     ocr_pages: tuple[int, ...] = ()
+    placed_apart: tuple = ()
     try:
         from index.pdf.layout import read_layout
 
         layout = read_layout(data, doc_id, TextBudget(doc_id, limits, WORDS_ALLOWANCE), PdfBudget(doc_id, limits))
-        text, page_starts = layout_text(layout)
+        text, page_starts, placed_apart = layout_text(layout)
         furniture = tuple((page, tuple(lines)) for page, lines in sorted(layout.furniture.items()))
         ocr_pages = tuple(sorted(layout.ocr_pages))
         if not text.strip() and layout.skipped:
@@ -226,5 +241,5 @@ def read(path: Path, doc_id: str, limits: ReadLimits = DEFAULT_LIMITS) -> Docume
     title = meaningful_title(meta_title) or guess_title(text, path)
     return PdfDocument(
         doc_id=doc_id, title=title, text=text, kind="pdf", page_starts=tuple(page_starts),
-        furniture=furniture, ocr_pages=ocr_pages,
+        furniture=furniture, ocr_pages=ocr_pages, placed_apart=placed_apart,
     )
