@@ -221,16 +221,21 @@ def test_the_section_read_around_a_passage_is_bounded(seeds_snapshot, embedder, 
     assert hit.chunk.text in narrow and len(narrow) < len(wide) and "Limburg" in wide
 
 
-def test_a_place_named_once_under_the_documents_title_holds_for_its_sections(tmp_path, embedder):
+def _answerer_over(tmp_path, embedder, name: str, text: str) -> Answerer:
+    """An answerer over a real index of one document."""
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    (corpus / "notitie.md").write_text(
+    (corpus / name).write_text(text, encoding="utf-8")
+    build_index(corpus, tmp_path / "index", embedder)
+    return Answerer(open_index(tmp_path / "index"), embedder, AnswerOptions())
+
+
+def test_a_place_named_once_under_the_documents_title_holds_for_its_sections(tmp_path, embedder):
+    answerer = _answerer_over(tmp_path, embedder, "notitie.md",
         "# Beleidsnotitie laadpalen\n\nGemeente Amersfoort, afdeling Mobiliteit, april 2025.\n\n"
         "## Doelen\n\nIn 2030 staan er 4.500 openbare laadpunten, tegen 1.260 nu; de meeste komen in "
         "nieuwbouwwijken en bij winkelcentra.\n\n## Kosten\n\nDe aanleg kost de komende vijf jaar "
-        "1,2 miljoen euro uit de reserve mobiliteit.\n", encoding="utf-8")
-    build_index(corpus, tmp_path / "index", embedder)
-    answerer = Answerer(open_index(tmp_path / "index"), embedder, AnswerOptions())
+        "1,2 miljoen euro uit de reserve mobiliteit.\n")
     answer = answerer.ask("Hoeveel openbare laadpunten staan er in 2030 in Amersfoort?")
     assert not answer.abstained and "4.500 openbare laadpunten" in answer.text
     assert answerer.ask("Hoeveel openbare laadpunten staan er in 2030 in Utrecht?").abstained
@@ -380,18 +385,13 @@ def test_a_conclusion_that_opens_its_passage_is_quoted_after_the_last_sentence_o
 
 
 def test_the_passage_before_is_read_from_the_index_and_only_under_the_same_heading(tmp_path, embedder):
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "personeel.md").write_text(
+    answerer = _answerer_over(tmp_path, embedder, "personeel.md",
         "# Personeel\n\n## Krapte\n\n"
         "De arbeidsmarkt is krap en in de zorg en de techniek blijven duizenden vacatures open. "
         "Zonder extra mensen stagneert de groei en komen publieke voorzieningen onder druk.\n\n"
         "Stilzitten is daarom geen optie voor het kabinet. Het investeert in scholing en in betere "
         "arbeidsvoorwaarden voor werkenden.\n\n## Wonen\n\n"
-        "Dit jaar komen er tweeduizend woningen bij in de regio, vooral voor starters en ouderen.\n",
-        encoding="utf-8")
-    build_index(corpus, tmp_path / "index", embedder)
-    answerer = Answerer(open_index(tmp_path / "index"), embedder, AnswerOptions())
+        "Dit jaar komen er tweeduizend woningen bij in de regio, vooral voor starters en ouderen.\n")
     reads = []
     read_document = answerer.snapshot.document_chunks
     answerer.snapshot.document_chunks = lambda doc_id, **kw: reads.append(doc_id) or read_document(doc_id, **kw)
