@@ -94,10 +94,15 @@ def misses_constraint(question: Question, hit: Hit, follow_up: bool,
 def answer_is_unsupported(question: Question, sentence: AnswerSentence, hit: Hit, follow_up: bool,
                           options: AnswerOptions, section: Callable[[Hit], str] | None = None) -> bool:
     """The picked sentence speaks of the subject but not of what was asked: its passage misses a
-    constraint of the question (`misses_constraint`), or holds no fact of the kind asked for, or
-    the sentence and its passage share too few of the question's words."""
-    if misses_constraint(question, hit, follow_up, section):
-        return True
+    constraint of the question (`misses_constraint`), or it says too little (`says_too_little`)."""
+    return (misses_constraint(question, hit, follow_up, section)
+            or says_too_little(question, sentence, hit, follow_up, options))
+
+
+def says_too_little(question: Question, sentence: AnswerSentence, hit: Hit, follow_up: bool,
+                    options: AnswerOptions) -> bool:
+    """The passage holds no fact of the kind asked for, or the sentence and its passage share too
+    few of the question's words."""
     if question.wanted.kind not in SPECIFIC_TYPES or follow_up:
         return False
     passage = _passage(hit)
@@ -136,8 +141,10 @@ def supported_sentences(question: Question, sentences: list[AnswerSentence], hit
     """
     if not sentences or misses_constraint(question, hits[sentences[0].passage - 1], follow_up, section):
         return []
-    return [s for s in sentences
-            if not answer_is_unsupported(question, s, hits[s.passage - 1], follow_up, options, section)]
+    best, *others = sentences
+    kept = [] if says_too_little(question, best, hits[best.passage - 1], follow_up, options) else [best]
+    return kept + [s for s in others
+                   if not answer_is_unsupported(question, s, hits[s.passage - 1], follow_up, options, section)]
 
 
 def body_not_in_section(question: str, passage: str, hit: Hit, section: Callable[[Hit], str] | None) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from ..sentences import sentence_spans
 from ..types import HEADING_SEPARATOR, Paragraph
 from .common import ADDRESS, CAPTION, DATE, SUBJECT, TABLE_CAPTION, is_upper_start, strip_closers, word_list
 from .joining import Stats
@@ -105,11 +106,6 @@ def mark_headings(units: list[Unit], st: Stats) -> None:
             u.level = 9
 
 
-# Where a sentence ends and the next begins: ". Ik neem daarom ...".
-# A word of lower-case letters ends it, so "H1." or initials ("M.L.J. Paul") do not.
-_SENTENCE_BREAK = re.compile(r"(?<=[a-zà-ÿ][a-zà-ÿ][.!?])\s+(?=[A-ZÀ-Ý‘“'\"(])")
-
-
 MIN_LEAD_IN_WORDS = 5
 
 
@@ -117,11 +113,11 @@ def last_sentence(text: str) -> str:
     """The sentence a paragraph ends with: the lead-in of the list after it ("Ik neem daarom de
     volgende maatregelen:"), not the paragraph's first words; with the one before it when it is
     too short to say what the list is of ("Bijvoorbeeld:")."""
-    sentences = _SENTENCE_BREAK.split(text)
-    k = len(sentences) - 1
-    while k > 0 and len(word_list(" ".join(sentences[k:]))) < MIN_LEAD_IN_WORDS:
+    starts = [start for start, _ in sentence_spans(text)] or [0]
+    k = len(starts) - 1
+    while k > 0 and len(word_list(text[starts[k]:])) < MIN_LEAD_IN_WORDS:
         k -= 1
-    return " ".join(sentences[k:])
+    return text[starts[k]:]
 
 
 def merge_lists(units: list[Unit]) -> list[Unit]:

@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 
 from index.pdf.footnotes import Footnote, note_text
 from index.pdf.joining import join_text
-from index.pdf.lines import Line
+from index.pdf.lines import BULLET_GLYPHS, Line
 
-_BULLET = re.compile(r"^(?:[•·▪◦∙●○■□➢►✓‣⁃]|[-–−*](?=\s))")
+_BULLET = re.compile(rf"^(?:[{BULLET_GLYPHS}]|[-–−*](?=\s))")
 _NUMBERED = re.compile(r"^\(?(?:\d{1,2}|[a-z])[.)]\s+(?=\S)")
 _HEADING_NUMBER = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\.?\s+\S")
 _SENT_END = re.compile(r"[.!?:][\"'’”)\]⁰¹²³⁴⁵⁶⁷⁸⁹]*$")

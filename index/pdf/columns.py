@@ -20,7 +20,7 @@ import re
 from bisect import bisect_right
 from itertools import accumulate
 
-from index.pdf.lines import Line, group_lines
+from index.pdf.lines import BULLET_GLYPHS, Line, group_lines
 from index.pdf.words import Word
 
 MIN_GUTTER = 9.0
@@ -173,7 +173,7 @@ def find_gutter(words: list[Word], height: float | None = None) -> tuple[float, 
 
 
 # A list's number or bullet, set in a column of its own beside the item's text ("3." hanging left).
-_ENUMERATOR = re.compile(r"^(?:\(?\d{1,3}[.)]|\(?[a-z][.)]|[•·▪◦●○■□➢►✓‣⁃–-])$")
+_ENUMERATOR = re.compile(rf"^(?:\(?\d{{1,3}}[.)]|\(?[a-z][.)]|[{BULLET_GLYPHS}]|[-–−*])$")
 
 
 def _hanging_numbers(words: list[Word], gutter: tuple[float, float]) -> bool:

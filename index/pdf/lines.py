@@ -24,6 +24,9 @@ _SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 _SUP_TRANS = str.maketrans(_SUPERSCRIPTS, "0123456789")
 _TO_SUP = str.maketrans("0123456789", _SUPERSCRIPTS)
 _SUP_TAIL = re.compile(r"(?<=[^\s" + _SUPERSCRIPTS + r"])([" + _SUPERSCRIPTS + r"]+)$")
+# The glyphs that open a list item, besides a dash or an asterisk before a space (index.pdf.blocks)
+# or alone in a column of their own (index.pdf.columns).
+BULLET_GLYPHS = "•·▪◦∙●○■□➢►✓‣⁃"
 # Lines × small shapes beyond which drawn bullets are not looked for (each pair is compared).
 MAX_BULLET_PAIRS = 1_000_000
 _MARKER = re.compile(r"^(?:\d{1,3}|\*{1,3}|[" + _SUPERSCRIPTS + r"]{1,3})[,.;:)]?$")
