@@ -44,7 +44,8 @@ DATE = re.compile(
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 # "Hoe lang ...?" asks for a duration: a number of units of time ("twaalf maanden", "16 weken",
 # "een half jaar"), or how far it runs ("tot 2031", "tot en met december").
-_TIME_UNITS = r"jaar|jaren|maand|maanden|week|weken|dag|dagen|uur|uren|minuut|minuten|seconden|kwartaal|decennium"
+_TIME_UNITS = (r"jaar|jaren|maand|maanden|week|weken|werkweek|werkweken|dag|dagen|werkdag|werkdagen|uur|uren|"
+               r"minuut|minuten|seconden|kwartaal|decennium")
 DURATION = re.compile(rf"(?:\d[\d.,]*|\b[a-z]+)\s+(?:{_TIME_UNITS})\b|\btot\s+(?:en met\s+)?(?:\d|{_MONTHS})")
 _ASKS_DURATION = re.compile(r"\bhoe lang\b")
 # A clause that gives a cause or a purpose ("omdat ...", "om ... te"); a reason is
