@@ -232,13 +232,13 @@ def _answerer_over(tmp_path, embedder, name: str, text: str) -> Answerer:
 
 def test_a_place_named_once_under_the_documents_title_holds_for_its_sections(tmp_path, embedder):
     answerer = _answerer_over(tmp_path, embedder, "notitie.md",
-        "# Beleidsnotitie laadpalen\n\nGemeente Amersfoort, afdeling Mobiliteit, april 2025.\n\n"
-        "## Doelen\n\nIn 2030 staan er 4.500 openbare laadpunten, tegen 1.260 nu; de meeste komen in "
-        "nieuwbouwwijken en bij winkelcentra.\n\n## Kosten\n\nDe aanleg kost de komende vijf jaar "
-        "1,2 miljoen euro uit de reserve mobiliteit.\n")
-    answer = answerer.ask("Hoeveel openbare laadpunten staan er in 2030 in Amersfoort?")
-    assert not answer.abstained and "4.500 openbare laadpunten" in answer.text
-    assert answerer.ask("Hoeveel openbare laadpunten staan er in 2030 in Utrecht?").abstained
+        "# Notitie fietsparkeren\n\nGemeente Deventer, team Verkeer, mei 2026.\n\n"
+        "## Doelen\n\nIn 2028 staan er 2.300 overdekte fietsenstallingplekken, tegen 900 nu; de meeste komen bij "
+        "het station en in de binnenstad.\n\n## Kosten\n\nDe aanleg kost de komende drie jaar "
+        "0,8 miljoen euro uit het mobiliteitsfonds.\n")
+    answer = answerer.ask("Hoeveel overdekte fietsenstallingplekken staan er in 2028 in Deventer?")
+    assert not answer.abstained and "2.300 overdekte fietsenstallingplekken" in answer.text
+    assert answerer.ask("Hoeveel overdekte fietsenstallingplekken staan er in 2028 in Zutphen?").abstained
 
 
 def test_prepared_passages_are_not_split_again_when_a_question_comes(seeds_snapshot, embedder, monkeypatch):
@@ -270,11 +270,11 @@ def test_in_welk_jaar_over_a_passage_without_a_year_is_a_near_miss():
 
 
 def test_a_figure_the_question_names_must_be_in_the_passage():
-    unsupported = _judge("Gedupeerden van de toeslagenaffaire kregen 30.000 euro compensatie van de Belastingdienst.")
+    unsupported = _judge("Bewoners van de flat aan de Kanaalweg kregen 4.500 euro verhuisvergoeding van de corporatie.")
 
-    assert not unsupported("Hoeveel compensatie kregen gedupeerden van de toeslagenaffaire?")
-    assert not unsupported("Kregen gedupeerden van de toeslagenaffaire 30.000 euro compensatie?")
-    assert unsupported("Kregen gedupeerden van de toeslagenaffaire 10.000 euro compensatie?")
+    assert not unsupported("Hoeveel verhuisvergoeding kregen de bewoners van de flat aan de Kanaalweg?")
+    assert not unsupported("Kregen de bewoners van de flat aan de Kanaalweg 4.500 euro verhuisvergoeding?")
+    assert unsupported("Kregen de bewoners van de flat aan de Kanaalweg 6.000 euro verhuisvergoeding?")
 
 
 def test_each_answer_sentence_is_held_to_the_question_on_its_own():

@@ -142,17 +142,17 @@ def test_a_letters_subject_is_its_title_and_its_addressee_heads_nothing(tmp_path
 
     document = docx.Document()
     for line in ("De Voorzitter van de Tweede Kamer der Staten-Generaal", "Postbus 20018", "2500 EA  DEN HAAG",
-                 "Datum\t12 mei 2025", "Betreft\tVoortgang aanpak loden drinkwaterleidingen", "Ons kenmerk\tIENW/118734",
+                 "Datum\t3 juni 2026", "Betreft\tVoortgang sanering asbestdaken op scholen", "Ons kenmerk\tOCW/2026-5521",
                  "Geachte voorzitter,"):
         document.add_paragraph(line)
-    document.add_paragraph("Met deze brief informeer ik uw Kamer over de voortgang van de aanpak van loden "
-                           "leidingen in scholen en kinderopvang, zoals toegezegd in het commissiedebat.")
-    document.add_heading("Resultaten van het meetprogramma", level=1)
-    document.add_paragraph("In 2024 zijn 1.150 m² aan leidingen in 312 gebouwen onderzocht; in 41 gebouwen was het "
-                           "loodgehalte te hoog.")
+    document.add_paragraph("Met deze brief informeer ik uw Kamer over de voortgang van de sanering van asbestdaken "
+                           "op scholen, zoals toegezegd in het commissiedebat.")
+    document.add_heading("Resultaten van de inventarisatie", level=1)
+    document.add_paragraph("In 2025 is 86.000 m² aan daken op 214 scholen onderzocht; op 37 scholen moet het dak "
+                           "worden gesaneerd.")
     document.save(tmp_path / "brief.docx")
     doc = read(tmp_path / "brief.docx")
-    assert doc.title == "Voortgang aanpak loden drinkwaterleidingen"  # not its first heading
+    assert doc.title == "Voortgang sanering asbestdaken op scholen"  # not its first heading
     found = chunk_document(doc)
     assert not any((c.heading or "").startswith("De Voorzitter") for c in found)
-    assert any("1.150 m² aan leidingen" in c.text for c in found)  # a unit's power is no footnote marker
+    assert any("86.000 m² aan daken" in c.text for c in found)  # a unit's power is no footnote marker

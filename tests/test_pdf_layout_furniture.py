@@ -133,9 +133,9 @@ def test_a_one_page_letters_side_column_is_a_passage_of_its_own_and_its_subject_
     from fpdf import FPDF
 
     body = [
-        "Rijkswaterstaat beheert ruim 4.900 bruggen, sluizen en tunnels. Bij 312 daarvan is vervanging "
+        "Het Rijksvastgoedbedrijf beheert ruim 2.100 gebouwen. Bij 240 daarvan is verduurzaming "
         "of renovatie nodig voor 2040, omdat ze aan het eind van hun technische levensduur zijn.",
-        "In 2024 zijn elf projecten afgerond, waaronder de renovatie van de Merwedebrug bij Gorinchem. "
+        "In 2025 zijn negen projecten afgerond, waaronder de renovatie van het douanekantoor in Venlo. "
         "Voor de komende vijf jaar staan er nog eenendertig projecten op de planning.",
     ]
     pdf = FPDF(format="A4")
@@ -143,7 +143,7 @@ def test_a_one_page_letters_side_column_is_a_passage_of_its_own_and_its_subject_
     pdf.add_page()
     pdf.set_font("Helvetica", size=7)
     pdf.set_xy(152, 50)
-    pdf.multi_cell(45, 3.5, "Rijkswaterstaat\nRijnstraat 8\n2515 XP  Den Haag\n\nKenmerk\nIENW/BSK-2025/48213"
+    pdf.multi_cell(45, 3.5, "Rijksvastgoedbedrijf\nKorte Voorhout 7\n2511 CW  Den Haag\n\nKenmerk\nRVB/2026-00412"
                             "\n\nBijlage(n)\n1")
     pdf.set_xy(25, 50)
     pdf.set_font("Helvetica", size=10)
@@ -151,19 +151,19 @@ def test_a_one_page_letters_side_column_is_a_passage_of_its_own_and_its_subject_
                    new_x="LMARGIN", new_y="NEXT")
     pdf.ln(10)
     pdf.cell(20, 5, "Betreft")
-    pdf.cell(100, 5, "Voortgang vervanging bruggen en sluizen", new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(100, 5, "Voortgang verduurzaming rijksgebouwen", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
     for text in body:
         pdf.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
     doc, chunks = _chunks(_save(pdf, tmp_path / "brief.pdf"))
-    assert doc.title == "Voortgang vervanging bruggen en sluizen"
+    assert doc.title == "Voortgang verduurzaming rijksgebouwen"
     _assert_whole(chunks, body)
     for text in body:
         [holder] = [c for c in chunks if _norm(text[:40]) in _norm(c.text)]
-        assert "Kenmerk" not in holder.text and "Rijnstraat" not in holder.text and holder.heading is None
+        assert "Kenmerk" not in holder.text and "Voorhout" not in holder.text and holder.heading is None
     [side] = [c for c in chunks if "Kenmerk" in c.text]
-    assert "IENW/BSK-2025/48213" in side.text and "Bijlage(n) 1" in side.text
+    assert "RVB/2026-00412" in side.text and "Bijlage(n) 1" in side.text
 
 
 # --- footnotes ---------------------------------------------------------------

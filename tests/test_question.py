@@ -46,8 +46,8 @@ def test_dutch_question_is_dutch():
 
 
 @pytest.mark.parametrize("question", [
-    "Hoe lang duurt een werkloosheidsuitkering straks hoogstens?",
-    "Hoe lank duur die werkloosheidsuitkering nou eintlik?",  # Afrikaans: a reader of Dutch, no notice either
+    "Hoe lang duurt een kinderopvangtoeslagaanvraag straks hoogstens?",
+    "Hoe lank duur die huurtoeslagaanvraag nou eintlik?",  # Afrikaans: a reader of Dutch, no notice either
 ])
 def test_what_langdetect_calls_afrikaans_gets_no_notice(question):
     language = detect_language(question)

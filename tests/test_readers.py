@@ -539,15 +539,15 @@ def test_a_news_pages_breadcrumbs_share_buttons_tags_and_lists_of_other_articles
     path = tmp_path / "nieuws.html"
     path.write_text(
         '<html><body><div class="breadcrumbs"><a href="/">Home</a> › <a href="/nieuws">Nieuws</a></div>'
-        '<article><h1>Waterschapsbelasting stijgt</h1><div class="share"><a href="#">Deel op Facebook</a> '
-        '<a href="#">WhatsApp</a></div><p>Huishoudens betalen in 2025 gemiddeld 380 euro aan het waterschap.</p>'
-        '<div class="post-tags">Tags: <a href="#">waterschap</a></div></article>'
-        '<section class="related"><h2>Meer over dit onderwerp</h2><ul><li>FC Den Bosch ontslaat trainer</li>'
-        '</ul></section><aside class="most-read"><h2>Meest gelezen</h2><ol><li>Brand in Oss</li></ol></aside>'
+        '<article><h1>Afvalstoffenheffing stijgt</h1><div class="share"><a href="#">Deel op Facebook</a> '
+        '<a href="#">WhatsApp</a></div><p>Huishoudens betalen in 2027 gemiddeld 412 euro voor hun afval.</p>'
+        '<div class="post-tags">Tags: <a href="#">afval</a></div></article>'
+        '<section class="related"><h2>Meer over dit onderwerp</h2><ul><li>FC Emmen ontslaat trainer</li>'
+        '</ul></section><aside class="most-read"><h2>Meest gelezen</h2><ol><li>Brand in Assen</li></ol></aside>'
         '<section class="related-content"><h1>Gerelateerd beleid</h1><p>Een lange eigen tekst.</p></section>'
         '</body></html>', encoding="utf-8")
     text = read(path).text
-    for chrome in ("Home", "Deel op Facebook", "Tags:", "FC Den Bosch", "Meest gelezen", "Brand in Oss"):
+    for chrome in ("Home", "Deel op Facebook", "Tags:", "FC Emmen", "Meest gelezen", "Brand in Assen"):
         assert chrome not in text
-    assert "Huishoudens betalen in 2025" in text
+    assert "Huishoudens betalen in 2027" in text
     assert "Gerelateerd beleid" in text  # a section with the page's own <h1> is content, whatever its class
