@@ -5,7 +5,8 @@ text a reader sees, in named stages, each in its own module:
 
 1. ``words``     -- positioned words with font size and weight (pdfplumber),
                     or from OCR (``ocr``) on pages without a text layer.
-2. ``tables``    -- ruled tables become one text row per table row.
+2. ``tables``    -- ruled tables become one text row per table row;
+   ``charts``    -- the loose value and axis labels of a drawn chart leave the text.
 3. ``columns``   -- a page with a gutter is read column by column.
 4. ``lines``     -- words become lines; superscript footnote markers are
                     taken out of the text.

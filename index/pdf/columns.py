@@ -27,6 +27,9 @@ MIN_GUTTER = 9.0
 SIDE_SHARE = 0.35
 MIN_SIDE_ROWS = 2
 MIN_SECTION_ROWS = 6  # columns run for several lines side by side; table rows are few
+# The most rows of the page's text that may cross a gutter: a short two-column section
+# between full-width paragraphs (a report's page) still has its gutter.
+CROSSING_SHARE = 0.6
 BAND = 0.06  # top and bottom share of the page left out of the gutter search
 # Points between the leftmost and rightmost word beyond which no gutter is looked for:
 # wider than an A0 sheet on its side, so words off the page (a file may place them anywhere).
@@ -141,7 +144,7 @@ def find_gutter(words: list[Word], height: float | None = None) -> tuple[float, 
     rows = _rows(words)
     cover = _cover(rows, lo, int(hi - lo) + 2)
     best = None
-    for limit in (0, len(rows) // 10, len(rows) // 4, int(len(rows) * 0.45)):
+    for limit in (0, len(rows) // 10, len(rows) // 4, int(len(rows) * 0.45), int(len(rows) * CROSSING_SHARE)):
         x = 0
         while x < len(cover):
             if cover[x] > limit:
@@ -158,7 +161,7 @@ def find_gutter(words: list[Word], height: float | None = None) -> tuple[float, 
                 continue
             crossing, left, right, both = _evaluate(rows, a, b)
             left_rows, right_rows = left + both, right + both
-            if min(left_rows, right_rows) < MIN_SIDE_ROWS or crossing > 0.6 * len(rows):
+            if min(left_rows, right_rows) < MIN_SIDE_ROWS or crossing > CROSSING_SHARE * len(rows):
                 continue
             if both < 3 and min(left_rows, right_rows) < 3:
                 continue

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from index.errors import ReadError
 from index.pdf import ocr
 from index.pdf.blocks import Block, build_blocks, measure
+from index.pdf.charts import drop_chart_labels
 from index.pdf.columns import read_order
 from index.pdf.footnotes import Footnote, split_footnotes
 from index.pdf.furniture import find_furniture
@@ -59,10 +60,11 @@ def _bullet_shapes(page) -> list[tuple[float, float, float, float]]:
 
 
 def _page_lines(page_words_: PageWords, page=None, tables_search: TableSearch | None = None) -> list[Line]:
-    """One page's lines in reading order, tables in place, drawn bullets marked."""
+    """One page's lines in reading order, tables in place, chart labels out, drawn bullets marked."""
     words, tables = (page_words_.words, [])
     if page is not None:
         words, tables = take_tables(page, words, page_words_.number, tables_search)
+        words = drop_chart_labels(page, words, tables)
     lines = read_order(words, page_words_.number, page_words_.width, page_words_.height)
     if page is not None:
         mark_bullets(lines, _bullet_shapes(page))

@@ -38,8 +38,10 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx", ".html", ".htm")
 # a list's hanging numbers are read with their items, not as a column apart; a footnote placed
 # after a paragraph that runs on to the next page is cited on its own page.
 # docx 4: a letter's "Betreft" line is its title before its first heading. html 3: a news
-# page's breadcrumbs, share buttons, tags and lists of other articles left out.
-READER_VERSIONS = {"docx": 4, "html": 3, "pdf": 3}
+# page's breadcrumbs, share buttons, tags and lists of other articles left out. pdf 4: a drawn
+# chart's loose labels leave the text (index.pdf.charts); a short two-column section between
+# full-width paragraphs is read column by column.
+READER_VERSIONS = {"docx": 4, "html": 3, "pdf": 4}
 
 
 def reader_version(kind: str) -> int:
