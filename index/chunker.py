@@ -55,7 +55,7 @@ from .token_split import fits, pack
 from .types import HEADING_SEPARATOR, Chunk, Document
 
 # Bump on any change in behaviour: the index stores it and rebuilds on change.
-CHUNKER_VERSION = "2026.5-as-published"
+CHUNKER_VERSION = "2026.6-captions"
 
 MIN_WORDS = 8
 

@@ -33,6 +33,10 @@ DATE = re.compile(
 # follows (or precedes) it, and heads no text after it.
 TABLE_CAPTION = re.compile(r"^(?:Tabel|Figuur|Grafiek|Afbeelding|Kaart)\s+\d[\d.]*\b")
 CAPTION = re.compile(r"^(?:Auteur|Door|Bron|Tekst|Redactie)\b|©|\bANP\b|\bFoto\b|\bBeeld\b|Hollandse Hoogte|\s[-–]\s|\w/\w")
+# A photo's credit closing its caption: "... uitgebreid. (Foto: ANP / Jan de Vries)", "Beeld: Hollandse
+# Hoogte". A caption is a paragraph of its own: no sentence of the text below continues it.
+PHOTO_CREDIT = re.compile(r"(?:\((?:Foto|Beeld|Illustratie)\s*:[^()]{1,80}\)"
+                          r"|(?:^|[.!?]\s+)(?:Foto|Beeld)\s*:\s*[^.:;!?()]{1,60})\s*$")
 # A postal address: a Dutch postcode ("2500 EA") or a Postbus; an address heads nothing.
 ADDRESS = re.compile(r"\b\d{4} ?[A-Z]{2}\b|\bPostbus \d")
 # A letter's subject line: "Betreft Voortgang ...", "Onderwerp: ..." (or the label alone).

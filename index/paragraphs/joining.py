@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .common import (
-    BULLET, CONJ_AFTER_HYPHEN, FUNCTION_WORDS, KEEP_HYPHEN_PREFIXES, MD_HEADING, NUMBERED,
+    BULLET, CONJ_AFTER_HYPHEN, FUNCTION_WORDS, KEEP_HYPHEN_PREFIXES, MD_HEADING, NUMBERED, PHOTO_CREDIT,
     ends_sentence, is_lower_start, strip_closers, word_list,
 )
 from .footnotes import cut_inline_notes
@@ -137,6 +137,8 @@ def join_mode(a: Line, b: Line, st: Stats, vocab: Vocabulary, first_of_unit: boo
     at, bt = a.clean or a.text, b.clean or b.text
     if not at or not bt:
         return " "
+    if PHOTO_CREDIT.search(at) and not is_lower_start(bt):
+        return None  # a caption ends at its photo's credit
     marked = st.cont_trail is not None and a.trail != st.cont_trail
     gap = 0 if st.blank_noise else b.gap
 
