@@ -311,7 +311,8 @@ def test_the_token_list_and_the_store_never_hold_a_token(world):
     names = {row["name"]: row for row in listed}
     assert {"team-a", "team-b"} <= set(names)
     assert names["team-a"]["collections"] == ["team-a"] and names["team-a"]["revoked"] is None
-    assert set(names["team-a"]) == {"name", "collections", "created", "revoked"}
+    assert set(names["team-a"]) == {"name", "collections", "created", "revoked", "expires", "expired"}
+    assert (names["team-a"]["expires"], names["team-a"]["expired"]) == (None, False)  # made without an expiry
     text = json.dumps(listed)
     stored = world.settings.tokens_path.read_bytes()
     for token in world.tokens.values():

@@ -6,13 +6,15 @@ The caller is the bearer token of the request (`Authorization: Bearer …`):
 * the API token (VRAAGBAAK_API_TOKEN), the shared key of the API, reads the
   public collections, like a caller without a token;
 * a token issued by `vraagbaak token create` or POST /api/v1/tokens
-  (web.tokens), not revoked, reads the collections it lists that still
-  exist, and the public ones (a token never reads less than no token);
+  (web.tokens), not revoked and not expired, reads the collections it lists
+  that still exist, and the public ones (a token never reads less than no
+  token);
 * no token (or another scheme than Bearer): the public collections
   (VRAAGBAAK_PUBLIC_COLLECTIONS, default `standaard`) that exist.
 
-A bearer token that is none of these -- wrong, or revoked -- is refused with
-401, never silently read as no token. Which collections exist changes while
+A bearer token that is none of these -- wrong, revoked or expired -- is
+refused with 401, never silently read as no token; web.tokens says which
+(TokenRefused, TokenExpired) and in what words. Which collections exist changes while
 the service runs; it is read from the collections folder on every check.
 
 A caller who may not read a collection does not learn whether it exists:
@@ -33,11 +35,10 @@ from .auth import CHALLENGE, admin_token, bearer, bearer_matches
 from .config import app_settings
 from .errors import ApiError
 from .library import library
-from .tokens import TokenStore
+from .tokens import TokenRefused, TokenStore
 
 ADMIN, TOKEN, API, PUBLIC = "admin", "token", "api", "public"
 
-WRONG_TOKEN = "Deze token is onbekend of ingetrokken (Authorization: Bearer <token>)."
 FORBIDDEN = "Je mag niet zoeken in (een van) de gevraagde collecties, of die bestaan niet."
 NOTHING_READABLE = "Deze token geeft toegang tot geen enkele bestaande collectie."
 TOKEN_NEEDED = "Zonder token zijn er geen collecties om in te zoeken (Authorization: Bearer <token>)."
@@ -86,9 +87,10 @@ def _identify() -> Reader:
         return Reader(ADMIN)
     if settings.api_token and bearer_matches(settings.api_token):
         return Reader(API, granted=public)
-    issued = TokenStore(settings.tokens_path).find(given)
-    if issued is None:
-        raise ApiError(401, "unauthorized", WRONG_TOKEN, headers=CHALLENGE)
+    try:
+        issued = TokenStore(settings.tokens_path).check(given)
+    except TokenRefused as refused:  # unknown, revoked or expired: web.tokens has the status, code and words
+        raise ApiError(refused.status, refused.code, refused.message, headers=CHALLENGE) from None
     return Reader(TOKEN, issued.name, frozenset(issued.collections) | public)
 
 

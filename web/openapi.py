@@ -49,7 +49,7 @@ contract = SpecTree(
             type="http", scheme="bearer",
             description="Een token voor POST /api/v1/ask en POST /api/v1/feedback: een uitgegeven API-token "
                         "(vraagbaak token create, POST /api/v1/tokens), die zijn collecties en de openbare mag "
-                        "lezen; de waarde van VRAAGBAAK_API_TOKEN, die de openbare collecties leest; of de "
+                        "lezen tot hij is ingetrokken of verlopen; de waarde van VRAAGBAAK_API_TOKEN, die de openbare collecties leest; of de "
                         "beheerderstoken, die alles leest. Zonder token: de openbare collecties, tenzij "
                         "VRAAGBAAK_API_TOKEN gezet is (dan 401).")),
     ],
@@ -90,8 +90,8 @@ def _must_match(req, resp, error, instance, adapter):
 
 # Without a token the API is open (the public collections), unless VRAAGBAAK_API_TOKEN is set: not declared as
 # `security`, since a request without one is valid.
-_API_TOKEN = (ErrorBody, "Een onbekende of ingetrokken token, of geen token terwijl VRAAGBAAK_API_TOKEN is "
-                         "ingesteld (met WWW-Authenticate)")
+_API_TOKEN = (ErrorBody, "Een onbekende, ingetrokken of verlopen token (met een eigen melding voor verlopen), of "
+                         "geen token terwijl VRAAGBAAK_API_TOKEN is ingesteld (met WWW-Authenticate)")
 _TOO_MANY = (ErrorBody, "Te veel verzoeken van deze client (VRAAGBAAK_RATE_LIMIT)")
 _TOO_LARGE = (ErrorBody, "Verzoek te groot")
 _NOT_JSON = (ErrorBody, "Geen JSON")
@@ -145,7 +145,7 @@ create_token = contract.validate(
     after=_must_match,
     resp=Response(
         HTTP_201=(TokenCreated, "De nieuwe token; zijn waarde wordt nergens anders getoond"),
-        HTTP_400=(ErrorBody, "Ongeldige naam of collectienaam"),
+        HTTP_400=(ErrorBody, "Ongeldige naam, collectienaam of verloopduur (expires_in_days)"),
         HTTP_409=(ErrorBody, "Er bestaat al een token met deze naam"),
         HTTP_413=_TOO_LARGE, HTTP_415=_NOT_JSON, **_ADMIN_REFUSED,
     ),
@@ -153,7 +153,8 @@ create_token = contract.validate(
 
 list_tokens = contract.validate(
     operation_id="listTokens", security=_ADMIN, before=_admin_first(), after=_must_match,
-    resp=Response(HTTP_200=(list[TokenInfo], "Alle tokens, ook ingetrokken, oudste eerst; nooit hun waarde"),
+    resp=Response(HTTP_200=(list[TokenInfo], "Alle tokens, ook ingetrokken en verlopen, oudste eerst; nooit hun "
+                                             "waarde"),
                   **_ADMIN_REFUSED),
 )
 

@@ -2,8 +2,8 @@
 
 Only with the admin token (VRAAGBAAK_ADMIN_TOKEN; without one these addresses
 do not exist). The token itself is in the answer of POST, and nowhere else:
-the list names tokens, never shows one. `vraagbaak token` (web.cli_tokens)
-does the same on the server.
+the list names tokens, never shows one, and says when each expires and
+whether it has. `vraagbaak token` (web.cli_tokens) does the same on the server.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ def _store() -> TokenStore:
 
 
 def _refused(exc: TokenError) -> ApiError:
+    """The API's answer to a token request that cannot be done: the status, code and words web.tokens gives it."""
     return ApiError(exc.status, exc.code, exc.message)
 
 
@@ -33,7 +34,8 @@ def create_token():
     """Maak een API-token"""
     asked = request.context.json  # a web.schemas.TokenRequest; the admin token is checked first
     try:
-        token, info = issue(_store(), asked.name, asked.collections, library().collections.exists)
+        token, info = issue(_store(), asked.name, asked.collections, library().collections.exists,
+                            asked.expires_in_days)
     except TokenError as exc:
         raise _refused(exc) from None
     return jsonify({**info.as_dict(), "token": token}), 201

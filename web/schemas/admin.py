@@ -8,14 +8,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from index.collections import NAME_RULE
 
 from ..refusals import BodyRefusals, Refusal
-from ..tokens import MAX_COLLECTIONS
+from ..tokens import EXPIRES_RULE, MAX_COLLECTIONS, MAX_EXPIRES_DAYS, MIN_EXPIRES_DAYS
 from ..tokens import NAME_RULE as TOKEN_NAME_RULE
 from ..tokens import NAME_PATTERN as TOKEN_NAME_PATTERN
+from .ask import _whole_number  # 30.0 is the whole number 30 to JSON, as for top_k
 from .common import COLLECTION_NAME_PATTERN, COLLECTION_NAMES, COLLECTIONS_REFUSAL
 
 # ---------- /api/v1/tokens ----------
@@ -25,14 +26,14 @@ class TokenRequest(BaseModel):
     """Een nieuwe API-token die de genoemde collecties mag lezen (en de openbare)."""
 
     model_config = ConfigDict(strict=True, extra="forbid", json_schema_extra={
-        "examples": [{"name": "intranet-zoeker", "collections": ["standaard"]}]})
+        "examples": [{"name": "intranet-zoeker", "collections": ["standaard"], "expires_in_days": 90}]})
     body_refusals: ClassVar[BodyRefusals] = BodyRefusals(
         not_json="Stuur de token als JSON (Content-Type: application/json).",
-        unreadable="Verwacht een JSON-object met collections en eventueel name.",
+        unreadable="Verwacht een JSON-object met collections en eventueel name en expires_in_days.",
         not_object="Verwacht een JSON-object, bijvoorbeeld {\"name\": \"intranet\", \"collections\": [\"intern\"]}.",
     )
-    unknown_field: ClassVar[Refusal] = Refusal("unknown_field", "Onbekend veld: {name}. Alleen 'name' en "
-                                                                "'collections' bestaan.")
+    unknown_field: ClassVar[Refusal] = Refusal("unknown_field", "Onbekend veld: {name}. Alleen 'name', "
+                                                                "'collections' en 'expires_in_days' bestaan.")
 
     collections: Annotated[
         COLLECTION_NAMES,
@@ -46,6 +47,15 @@ class TokenRequest(BaseModel):
                           "tekens>)."),
         Refusal("invalid_name", TOKEN_NAME_RULE),
     ] = None
+    expires_in_days: Annotated[
+        int | None,
+        Field(ge=MIN_EXPIRES_DAYS, le=MAX_EXPIRES_DAYS,
+              description="Na zoveel dagen verloopt de token (een geheel getal van "
+                          f"{MIN_EXPIRES_DAYS} tot en met {MAX_EXPIRES_DAYS}). Zonder dit veld, of met null, "
+                          "verloopt hij niet."),
+        BeforeValidator(_whole_number),
+        Refusal("invalid_expires", EXPIRES_RULE),
+    ] = None
 
 
 class TokenInfo(BaseModel):
@@ -55,6 +65,9 @@ class TokenInfo(BaseModel):
     collections: list[str] = Field(description="De collecties die de token mag lezen (naast de openbare).")
     created: datetime
     revoked: datetime | None = Field(description="Wanneer de token is ingetrokken; null zolang hij geldt.")
+    expires: datetime | None = Field(description="Wanneer de token verloopt (UTC); null: hij verloopt niet.")
+    expired: bool = Field(description="Of de token nu verlopen is: dan wordt hij geweigerd (401), net als een "
+                                      "onbekende.")
 
 
 class TokenCreated(TokenInfo):
