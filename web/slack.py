@@ -16,11 +16,14 @@ Flask adapter.
   ephemeral "Even zoeken…" and answered in the channel (`in_channel`) through its
   `response_url`; mentions and direct messages are answered with
   `chat.postMessage` in the message's thread.
-- An event id handled in the last ten minutes is not answered twice, retries
-  (`X-Slack-Retry-Num`) included; a delivery that failed (5xx) is forgotten,
-  so Slack's retry of it is answered. The ids are kept per process: a retry
-  that reaches another worker after a successful delivery could be answered
-  twice, which a fast acknowledgement makes rare.
+- A signed request that arrives again unchanged (the same signature, so the
+  same timestamp and body) while its timestamp is still accepted is a replay: it is
+  acknowledged (200, empty) and not answered again, whatever its kind (slash
+  command, event, interaction). An event id handled in the last ten minutes is
+  not answered twice either, retries (`X-Slack-Retry-Num`) included. A delivery
+  that failed (5xx) is forgotten, signature and event id, so Slack's retry of
+  it is answered. Both are kept per process (RecentIds, bounded): a replay or
+  retry that reaches another worker could be answered twice.
 - A message in a thread is a follow-up: the thread's earlier questions go along
   as history (see ThreadMemory).
 - A question searches only its channel's collections (web.channels,
@@ -37,12 +40,10 @@ tests or a proxy) and VRAAGBAAK_PUBLIC_BASE_URL (where the document links point)
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import threading
 import time
-import urllib.parse
 from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -57,10 +58,16 @@ from .channels import ChannelCollections, channel_collections
 from .config import app_settings
 from .errors import error_response
 from .slack_blocks import BUSY, SEARCHING, USAGE, clean_slack_text, slack_message
+from .slack_payload import readable_payload
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+# slack_sdk's SignatureVerifier takes a timestamp up to 5 minutes either side of the clock, so a signature is
+# valid for at most 10 minutes after it first arrives: remembered that long, a replay of it is never answered.
+SIGNATURE_TTL = 2 * 5 * 60
+# The signatures of those 10 minutes, per process (about 17 requests a second), in a few MB at most.
+SIGNATURES_KEPT = 10_000
 
 
 class RecentIds:
@@ -166,6 +173,7 @@ class SlackIntegration:
         self.public_base_url = public_base_url or None
         self.verifier = SignatureVerifier(signing_secret)
         self.recent_events = RecentIds()
+        self.recent_signatures = RecentIds(SIGNATURES_KEPT, SIGNATURE_TTL)
         self.threads = ThreadMemory()
         self.work = SlackWork()
         client = WebClient(token=bot_token, base_url=api_url or WebClient.BASE_URL)
@@ -266,10 +274,11 @@ class SlackIntegration:
     # -- HTTP ---------------------------------------------------------------
 
     def handle(self):
+        """POST /slack/events: a signed request to Bolt, unless it was handled already (a replay, a duplicate event)."""
         body = request.get_data()
+        signature = request.headers.get("X-Slack-Signature")
         try:
-            valid = self.verifier.is_valid(body, request.headers.get("X-Slack-Request-Timestamp"),
-                                           request.headers.get("X-Slack-Signature"))
+            valid = self.verifier.is_valid(body, request.headers.get("X-Slack-Request-Timestamp"), signature)
         except (ValueError, TypeError):  # a timestamp that is no number
             valid = False
         if not valid:
@@ -278,78 +287,21 @@ class SlackIntegration:
         payload = readable_payload(body, request.headers.get("Content-Type"))
         if payload is None:
             return error_response(400, "invalid_request", "Dit verzoek van Slack is onleesbaar.")
+        if not self.recent_signatures.first_time(signature):
+            log.info("Slack-verzoek met een handtekening die al binnenkwam: bevestigd, niet opnieuw beantwoord.",
+                     extra={"reason": "slack_replay"})
+            return "", 200  # the same timestamp and body again: a replay (or a retry that is not needed)
         event_id = payload.get("event_id")
         if event_id and not self.recent_events.first_time(event_id):
             return "", 200  # handled already: a retry of a delivery that did arrive
         response = self.handler.handle(request)
-        if response.status_code >= 500 and event_id:
-            self.recent_events.forget(event_id)  # Slack retries it, and then it is answered
+        if response.status_code >= 500:  # nothing was answered: Slack retries it, and then it is answered
+            self.recent_signatures.forget(signature)
+            if event_id:
+                self.recent_events.forget(event_id)
         if response.status_code == 404:  # Bolt has no listener for it: say so in the API's own shape
             return error_response(404, "not_handled", "Dit soort verzoek van Slack beantwoordt Vraagbaak niet.")
         return response
-
-
-def readable_payload(body: bytes, content_type: str | None) -> dict | None:
-    """The request's JSON payload ({} for a form), or None where Bolt could not read the body.
-
-    Read as Bolt reads it (slack_bolt.request.internals.parse_body): events
-    are a JSON object; slash commands a form; interactivity a form whose
-    `payload` field is a JSON object with, for actions, a list of them. A body
-    that is signed but not of that shape (only a holder of the signing secret
-    can send one) is refused here with a 400 instead of failing inside Bolt.
-    """
-    try:
-        text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
-    if content_type == "application/json" or text.startswith("{"):
-        payload = _json_object(text)
-        if payload is None or not _event_shaped(payload):
-            return None
-        return payload
-    if "payload" not in text:
-        return {}  # a slash command, or nothing: Bolt reads the fields or has no listener
-    field = dict(urllib.parse.parse_qsl(text, keep_blank_values=True)).get("payload")
-    if field is None:
-        return {}
-    payload = _json_object(field)
-    actions = payload.get("actions") if payload is not None else None
-    if payload is None or (actions is not None and not (
-            isinstance(actions, list) and actions and all(isinstance(action, dict) for action in actions))):
-        return None
-    if any(payload.get(key) is not None and not isinstance(payload[key], dict) for key in _INTERACTIVE_OBJECTS):
-        return None
-    return {}  # interactivity has no event id
-
-
-# What Bolt reads as objects, and would fail on as anything else.
-_INTERACTIVE_OBJECTS = ("view", "user", "team", "channel", "container", "message", "enterprise")
-_EVENT_OBJECTS_OR_IDS = ("channel", "user", "team")
-_EVENT_TEXTS = ("type", "subtype", "channel_type", "text", "ts", "thread_ts", "bot_id")
-
-
-def _event_shaped(payload: dict) -> bool:
-    """Whether a JSON payload has the shape Bolt reads without failing (an event as an object, ...)."""
-    if payload.get("event_id") is not None and not isinstance(payload["event_id"], str):
-        return False
-    authorizations = payload.get("authorizations")
-    if authorizations is not None and not (
-            isinstance(authorizations, list) and all(isinstance(a, dict) for a in authorizations)):
-        return False
-    if "event" not in payload:
-        return True
-    event = payload["event"]
-    return (isinstance(event, dict)
-            and all(event.get(key) is None or isinstance(event[key], (str, dict)) for key in _EVENT_OBJECTS_OR_IDS)
-            and all(event.get(key) is None or isinstance(event[key], str) for key in _EVENT_TEXTS))
-
-
-def _json_object(text: str) -> dict | None:
-    try:
-        value = json.loads(text)
-    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def init_app(app: Flask) -> SlackIntegration | None:
