@@ -93,7 +93,7 @@ def upload(base_url: str, collection: str, files: list[tuple[str, bytes]], token
 
 
 def wait_for_job(base_url: str, job: str, token: str, timeout: float = 120, seen: list | None = None) -> dict:
-    """Poll GET /api/v1/jobs/<job> until it is done or failed; every state seen is added to `seen`."""
+    """Poll GET /api/v1/jobs/<job> until it is done, failed or cancelled; every state seen is added to `seen`."""
     deadline = time.monotonic() + timeout
     while True:
         status, _, data = request(f"{base_url}/api/v1/jobs/{job}", headers={"Authorization": f"Bearer {token}"})
@@ -101,7 +101,7 @@ def wait_for_job(base_url: str, job: str, token: str, timeout: float = 120, seen
         body = json.loads(data)
         if seen is not None:
             seen.append(body)
-        if body["state"] in ("done", "failed"):
+        if body["state"] in ("done", "failed", "cancelled"):
             return body
         assert time.monotonic() < deadline, f"job {job} not finished: {body}"
         time.sleep(0.1)

@@ -2,7 +2,8 @@
 
 Sign in with the admin token (kept in the tab's session storage, never a
 cookie), make a collection, upload files with the picker and by drag and
-drop, follow each file's result, and delete a document after confirming.
+drop, follow each file's result, delete a document after confirming, and
+cancel an upload that waits for another build.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from index.build import build_index
+from index.build_lock import BuildLock
 from index.settings import load_settings
 from tests.client import post_json
 from tests.conftest import LiveServer
@@ -39,6 +41,7 @@ def server(tmp_path_factory, embedder):
     app = create_app(settings=settings)
     app.extensions["vraagbaak"]._embedder = embedder  # the session's model, not a second load
     live = LiveServer(app)
+    live.app = app
     yield live
     live.stop()
 
@@ -143,3 +146,35 @@ def test_collections_uploads_and_deletion(server, page, files):
     page.locator("#collections tr[data-collection=veer] button.danger").click()
     page.click("#confirm-ok")
     page.locator("#collections tr[data-collection=veer]").wait_for(state="detached")
+
+
+def test_an_upload_is_cancelled_from_the_page_and_nothing_of_it_is_indexed(server, page, files):
+    status, body = post_json(f"{server.url}/api/v1/collections", {"name": "annuleer"},
+                             headers={"Authorization": f"Bearer {TOKEN}"})
+    assert status == 201, body
+    collection = server.app.extensions["vraagbaak.library"].collections.get("annuleer")
+    collection.index_root.mkdir(parents=True, exist_ok=True)
+    _sign_in(page, server.url)
+    page.locator("#collections tr[data-collection=annuleer] button.linklike").click()
+    page.locator("#collection-title", has_text="annuleer").wait_for()
+    with BuildLock(collection.index_root):  # a `vraagbaak index` run of the collection: the upload waits for it
+        page.set_input_files("#files", [str(files["veerdienst.txt"]), str(files["weekmarkt.txt"])])
+        upload = page.locator("#uploads > li").first
+        upload.locator(".upload-state", has_text="bezig").wait_for()
+        upload.locator("button.upload-cancel").click()
+        assert "annuleren" in page.locator("#confirm-text").inner_text()
+        assert page.locator("#confirm-ok").inner_text() == "Taak annuleren"
+        page.click("#confirm-ok")
+        upload.locator(".upload-state", has_text="wordt geannuleerd").wait_for()
+        assert upload.locator("button.upload-cancel").count() == 0
+    page.locator("#uploads > li.cancelled").wait_for(timeout=60_000)
+    assert upload.locator(".upload-state").inner_text() == "geannuleerd"
+    assert upload.locator(".file-skipped .file-reason").all_inner_texts() == ["de taak is geannuleerd"] * 2
+    page.locator("#no-documents").wait_for()
+    assert not any(collection.documents.iterdir())
+
+    # The dialog asks to delete again afterwards.
+    page.locator("#collections tr[data-collection=annuleer] button.danger").click()
+    assert page.locator("#confirm-ok").inner_text() == "Verwijderen"
+    page.click("#confirm-ok")
+    page.locator("#collections tr[data-collection=annuleer]").wait_for(state="detached")

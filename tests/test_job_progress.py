@@ -32,7 +32,7 @@ def test_a_job_reports_how_far_its_embedding_is(tmp_path, small_corpus, embedder
     assert shown["stage"] == "opslaan" and shown["stage_done"] == shown["stage_total"] == 1
 
 
-def test_an_old_jobs_file_gains_the_stage_columns_in_place(tmp_path):
+def test_an_old_jobs_file_gains_the_new_columns_in_place(tmp_path):
     path = tmp_path / "jobs.sqlite"
     with sqlite3.connect(path) as db:  # the schema before stage progress, with one finished job
         db.execute("CREATE TABLE jobs (id TEXT PRIMARY KEY, collection TEXT NOT NULL, kind TEXT NOT NULL, "
@@ -41,8 +41,10 @@ def test_an_old_jobs_file_gains_the_stage_columns_in_place(tmp_path):
                    "started REAL, finished REAL)")
         db.execute("INSERT INTO jobs (id, collection, kind, state, done, created) VALUES "
                    "('oud', 'standaard', 'upload', 'done', 1, 0)")
-    shown = JobStore(path).get("oud")
+    store = JobStore(path)
+    shown = store.get("oud")
     assert shown["state"] == "done" and shown["stage_done"] == 0 and shown["stage_total"] == 0
+    assert shown["cancel_requested"] is False and store.cancel("oud").state == "done"
 
 
 def test_the_open_jobs_of_a_collection_are_listed_for_a_page_that_was_reloaded(seeds_index_dir, embedder, tmp_path):

@@ -2,8 +2,9 @@
 
 Every address needs the admin token (`Authorization: Bearer <VRAAGBAAK_ADMIN_TOKEN>`, web.auth), checked
 before anything else; without a configured token none of them exists (404). Uploads and removals are
-jobs (web.jobs): the request is answered 202 with the job's id as soon as the files are staged, and
-GET /api/v1/jobs/<id> follows it. Names of collections may be named in errors here: only admins read them.
+jobs (web.jobs): the request is answered 202 with the job's id as soon as the files are staged,
+GET /api/v1/jobs/<id> follows it and POST /api/v1/jobs/<id>/cancel cancels it (web.job_runner says how
+far). Names of collections may be named in errors here: only admins read them.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from . import openapi
 from .auth import require_admin
 from .config import app_settings
 from .errors import ApiError
-from .job_store import PENDING, REMOVAL, UPLOAD, new_id
+from .job_store import CANCELLED, DONE, FAILED, PENDING, REMOVAL, RUNNING, UPLOAD, new_id
 from .jobs import jobs
 from .library import library
 from .refusals import json_object, validated
@@ -38,6 +39,8 @@ from .uploads import receive
 bp = Blueprint("collections_api", __name__, url_prefix="/api/v1")
 DENIED = "Voor het beheer van collecties en documenten is een geldige beheerderstoken nodig."
 JOB_ID = re.compile(r"[0-9a-f]{32}")
+NO_JOB = "Deze taak bestaat niet."
+ENDED = {DONE: "klaar", FAILED: "mislukt", CANCELLED: "geannuleerd"}  # a job in these states cannot be cancelled
 
 
 def _shaped(model, http_status: int = 200, /, **values):
@@ -178,8 +181,33 @@ def job_status(job_id: str):
         return denied
     job = jobs().store.get(job_id) if JOB_ID.fullmatch(job_id) else None
     if job is None:
-        raise ApiError(404, "job_not_found", "Deze taak bestaat niet.")
+        raise ApiError(404, "job_not_found", NO_JOB)
     return _shaped(JobStatus, **_dated(job))
+
+
+@bp.post("/jobs/<job_id>/cancel")
+@openapi.cancel_job
+def cancel_job(job_id: str):
+    """Annuleer een taak: in de wachtrij meteen, een lopende upload bij het volgende bestand (beheer)"""
+    if (denied := require_admin(DENIED)) is not None:
+        return denied
+    found = jobs().cancel(job_id) if JOB_ID.fullmatch(job_id) else None
+    if found is None:
+        raise ApiError(404, "job_not_found", NO_JOB)
+    if found.state in ENDED:
+        raise ApiError(409, "job_finished",
+                       f"Deze taak is al {ENDED[found.state]} en kan niet meer worden geannuleerd.")
+    if found.interrupted:
+        raise ApiError(409, "job_interrupted", "Deze taak werd onderbroken doordat de dienst stopte en wordt nu "
+                       "afgemaakt; annuleren kan dan niet meer. Verwijder de documenten daarna zo nodig.")
+    if found.state == RUNNING and found.kind == REMOVAL:
+        raise ApiError(409, "job_running", "Deze verwijdering is al bezig en kan niet meer worden geannuleerd.")
+    job = _dated(jobs().store.get(job_id))
+    if job["state"] == CANCELLED:
+        return _shaped(JobStatus, **job)
+    response = _shaped(JobStatus, 202, **job)  # running: it stops at its next file
+    response.headers["Location"] = f"/api/v1/jobs/{job_id}"
+    return response
 
 
 @bp.get("/collections/<name>/jobs")

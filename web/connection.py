@@ -41,3 +41,8 @@ class Connection:
         self.extended = False
         if rest:
             self.framing.feed(rest)
+
+
+def remote_addr(client) -> str | None:
+    """The client's IP address as the log shows it (`client` as accept() gives it), or None."""
+    return client[0] if isinstance(client, tuple) and client else None

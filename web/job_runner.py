@@ -14,6 +14,16 @@ process started at another moment (a container restarted with the same pids), an
 older than STALE_SECONDS -- is put back in the queue; its staged files are still on disk and every
 step can be run again. After MAX_ATTEMPTS such tries, or when its collection is gone, it is marked
 failed with a Dutch reason instead. No job stays `running` without a process that runs it.
+
+Cancelling (`cancel`, an admin's POST /api/v1/jobs/<id>/cancel): a queued job is cancelled at once and
+its staging folder removed; it never runs. A running upload is marked in the store, and its runner
+looks at the mark at every file the build reads and as the embedding goes on (at most every
+CANCEL_CHECK_SECONDS): then the build stops before it writes a new version, index.collection_changes
+puts every file of the job back in staging and the documents they replaced back in place, and the
+job ends `cancelled` with its staging folder removed. So nothing of a cancelled upload is published;
+a mark that comes after the embedding (neighbours, saving the version) is too late: the job ends done.
+A job waiting for another build's lock sees the mark once it has the lock, at its first file.
+A removal is one step (its file is gone before the build): it can be cancelled only while queued.
 """
 
 from __future__ import annotations
@@ -33,7 +43,7 @@ from index.collections import CollectionMissing
 from index.errors import VraagbaakError
 from index.readers.limits import ReadLimits
 
-from .job_store import REMOVAL, Job, JobStore, Running
+from .job_store import QUEUED, REMOVAL, UPLOAD, Cancelling, Job, JobStore, Running
 
 log = logging.getLogger(__name__)
 
@@ -42,11 +52,17 @@ HEARTBEAT_SECONDS = 5.0
 PROGRESS_SECONDS = 1.0  # how often a stage's progress is written, at most
 STALE_SECONDS = 120.0  # a running job not heard of this long has lost its process
 MAX_ATTEMPTS = 3
+CANCEL_CHECK_SECONDS = 1.0  # how often a running upload asks the store whether it was cancelled, at most
+EMBEDDING = "embedden"  # index.build's stage that embeds passages: a running upload can be cancelled in it
 STALE_STAGING_SECONDS = 3600  # a staging folder without a job (an upload cut off) is removed after this
 GONE = "De collectie bestaat niet meer."
 GAVE_UP = ("De taak is {n} keer afgebroken doordat de dienst stopte tijdens het indexeren. "
            "Upload de bestanden opnieuw; blijft het misgaan, kijk dan in het log van de dienst.")
 UNEXPECTED = "Onverwachte fout bij het indexeren; zie het log van de dienst."
+
+
+class JobCancelled(Exception):
+    """An admin cancelled the running job: raised from the build's callbacks to stop it."""
 
 
 class Runner:
@@ -85,6 +101,13 @@ class Runner:
         thread = self._thread
         if thread is not None:
             thread.join(timeout)
+
+    def cancel(self, job_id: str) -> Cancelling | None:
+        """An admin cancels a job (see the module docstring); what the store found, None for no such job."""
+        found = self.store.cancel(job_id)
+        if found is not None and found.state == QUEUED and not found.interrupted and found.staging is not None:
+            shutil.rmtree(found.staging, ignore_errors=True)  # cancelled: no runner takes it any more
+        return found
 
     def _ensure_thread(self) -> None:
         with self._lock:
@@ -129,6 +152,9 @@ class Runner:
         started = time.perf_counter()
         try:
             results = self._apply(job)
+        except JobCancelled:
+            self.store.cancelled(job.id, self.owner)
+            log.info("Taak %s geannuleerd; er is niets van gepubliceerd", job.id, extra={"collection": job.collection})
         except BuildBusy:
             if not self._stop.is_set():
                 raise
@@ -164,11 +190,43 @@ class Runner:
         collection = self.library.collections.get(job.collection)
         if not job.names:
             return []  # every file was refused on arrival: nothing to build
-        builder = Builder(self.library.standard.embedder, self.limits, progress=self._progress(job),
-                          on_file=self._file_done(job), wait=lambda: not self._stop.is_set())
+        builder = self._builder(job)
         if job.kind == REMOVAL:
             return apply_removal(collection, job.names[0], builder)
         return apply_upload(collection, job.staging, job.names, builder)
+
+    def _builder(self, job: Job) -> Builder:
+        """How the job builds: its progress and files recorded; an upload stops (JobCancelled) at the next
+        file read or embedding step once an admin cancelled it, and nothing is published then
+        (index.collection_changes puts its files back)."""
+        check = self._cancel_check(job)
+        progress, file_done = self._progress(job), self._file_done(job)
+
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage == EMBEDDING:
+                check()
+            progress(stage, done, total)
+
+        def on_file(doc_id: str) -> None:
+            file_done(doc_id)
+            check()
+
+        return Builder(self.library.standard.embedder, self.limits, progress=on_progress, on_file=on_file,
+                       wait=lambda: not self._stop.is_set())
+
+    def _cancel_check(self, job: Job):
+        """A check that raises JobCancelled when the job was cancelled; asks the store at most every
+        CANCEL_CHECK_SECONDS."""
+        asked = [float("-inf")]
+
+        def check() -> None:
+            now = time.monotonic()
+            if job.kind != UPLOAD or now - asked[0] < CANCEL_CHECK_SECONDS:
+                return  # a removal is one step: only cancelled while queued
+            asked[0] = now
+            if self.store.cancel_requested(job.id):
+                raise JobCancelled(job.id)
+        return check
 
     def _progress(self, job: Job):
         """Where the build is: each new stage, and within a stage (passages embedded) at most every

@@ -6,9 +6,12 @@ fork), and taking a job is one UPDATE ... RETURNING, so two processes never run 
 collection ever has two jobs running. A running job names its process (`owner`: host, pid and
 runner) and beats (`heartbeat`) while it runs; `orphans` finds the running jobs whose process is gone.
 
-States: queued -> running -> done | failed. A file's status: pending until its job is done, then
-indexed, unchanged, skipped (with the Dutch reason) or removed; a file refused when it arrived
-(its type, its size) is skipped from the start.
+States: queued -> running -> done | failed, and cancelled: an admin's `cancel` ends a queued job at
+once (it never runs) and marks a running upload (`cancel_requested`), which its runner then ends at
+its next file (web.job_runner). A file's status: pending until its job is done, then indexed,
+unchanged, skipped (with the Dutch reason) or removed; a file refused when it arrived (its type, its
+size) is skipped from the start, and the pending files of a failed or cancelled job are skipped with
+its reason.
 """
 
 from __future__ import annotations
@@ -38,7 +41,8 @@ CREATE TABLE IF NOT EXISTS jobs (
     attempts INTEGER NOT NULL DEFAULT 0,
     created REAL NOT NULL,
     started REAL,
-    finished REAL
+    finished REAL,
+    cancel_requested REAL
 );
 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, created);
 CREATE TABLE IF NOT EXISTS job_files (
@@ -52,8 +56,12 @@ CREATE TABLE IF NOT EXISTS job_files (
 """
 
 UPLOAD, REMOVAL = "upload", "delete"
-QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 PENDING = "pending"
+CANCELLED_REASON = "de taak is geannuleerd"
+# Columns added after the first release: a jobs file from before gets them in place (_add_columns).
+ADDED_COLUMNS = {"stage_done": "INTEGER NOT NULL DEFAULT 0", "stage_total": "INTEGER NOT NULL DEFAULT 0",
+                 "cancel_requested": "REAL"}
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,16 @@ class Job:
     kind: str
     staging: Path | None
     names: list[str]  # the files to apply, in order (those refused on arrival are left out)
+
+
+@dataclass(frozen=True)
+class Cancelling:
+    """What `cancel` found: the job's state before (a queued job is now cancelled), its kind and staging folder."""
+
+    state: str
+    kind: str
+    staging: Path | None
+    interrupted: bool = False  # it ran before and its process stopped: it is finished, not cancelled
 
 
 @dataclass(frozen=True)
@@ -88,7 +106,7 @@ class JobStore:
             if not self._ready:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.executescript(SCHEMA)
-                _add_stage_progress(db)
+                _add_columns(db)
                 self._ready = True
             db.execute("PRAGMA synchronous=NORMAL")
             yield db
@@ -183,6 +201,44 @@ class JobStore:
                        (FAILED, reason, time.time(), job_id))
             db.execute("COMMIT")
 
+    # -- cancelling --
+
+    def cancel(self, job_id: str) -> Cancelling | None:
+        """An admin cancels: a queued job is cancelled at once (no runner can take it any more), a running
+        upload is marked for its runner to end; a running removal, or a job that ended, is left as it is.
+        None when there is no such job."""
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            row = db.execute("SELECT state, kind, staging, attempts FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            if row is None:
+                db.execute("ROLLBACK")
+                return None
+            state, kind, staging, attempts = row
+            # A job whose earlier run was cut off (its process stopped) may have moved files into the
+            # documents folder already; the build that resumes it finishes it, so that nothing is lost.
+            interrupted = attempts >= (1 if state == QUEUED else 2) and state in (QUEUED, RUNNING)
+            if state == QUEUED and not interrupted:
+                _mark_cancelled(db, job_id)
+            elif state == RUNNING and kind == UPLOAD and not interrupted:
+                db.execute("UPDATE jobs SET cancel_requested = coalesce(cancel_requested, ?) WHERE id = ?",
+                           (time.time(), job_id))
+            db.execute("COMMIT")
+        return Cancelling(state, kind, Path(staging) if staging else None, interrupted)
+
+    def cancel_requested(self, job_id: str) -> bool:
+        """Whether an admin asked to cancel this job."""
+        with self._db() as db:
+            row = db.execute("SELECT cancel_requested FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return row is not None and row[0] is not None
+
+    def cancelled(self, job_id: str, owner: str) -> None:
+        """The runner `owner` stopped the running job at an admin's request: cancelled."""
+        with self._db() as db:
+            db.execute("BEGIN IMMEDIATE")
+            if db.execute("SELECT owner, state FROM jobs WHERE id = ?", (job_id,)).fetchone() == (owner, RUNNING):
+                _mark_cancelled(db, job_id)
+            db.execute("COMMIT")
+
     # -- after a restart --
 
     def running(self) -> list[Running]:
@@ -192,10 +248,13 @@ class JobStore:
         return [Running(*row) for row in rows]
 
     def requeue(self, job_id: str, owner: str) -> bool:
-        """Put a job back in the queue that `owner` left running; False when it moved on meanwhile."""
+        """Put a job back in the queue that `owner` left running; False when it moved on meanwhile.
+
+        A cancel asked of it is dropped: its cut-off run may have moved files into the documents folder
+        already, and only finishing the job keeps them and the documents they replaced (`cancel`)."""
         with self._db() as db:
-            changed = db.execute("UPDATE jobs SET state = ?, owner = NULL, stage = NULL WHERE id = ? AND state = ? "
-                                 "AND owner = ?", (QUEUED, job_id, RUNNING, owner)).rowcount
+            changed = db.execute("UPDATE jobs SET state = ?, owner = NULL, stage = NULL, cancel_requested = NULL "
+                                 "WHERE id = ? AND state = ? AND owner = ?", (QUEUED, job_id, RUNNING, owner)).rowcount
         return bool(changed)
 
     def unfinished(self, collection: str | None = None) -> int:
@@ -231,14 +290,16 @@ class JobStore:
         """The job as GET /api/v1/jobs/<id> shows it; None when there is none."""
         with self._db() as db:
             row = db.execute("SELECT id, collection, kind, state, stage, done, stage_done, stage_total, error, "
-                             "created, started, finished FROM jobs WHERE id = ?", (job_id,)).fetchone()
+                             "created, started, finished, cancel_requested IS NOT NULL FROM jobs WHERE id = ?",
+                             (job_id,)).fetchone()
             if row is None:
                 return None
             files = db.execute("SELECT name, status, reason FROM job_files WHERE job = ? ORDER BY position",
                                (job_id,)).fetchall()
         keys = ("id", "collection", "kind", "state", "stage", "done", "stage_done", "stage_total", "error",
-                "created", "started", "finished")
+                "created", "started", "finished", "cancel_requested")
         job = dict(zip(keys, row))
+        job["cancel_requested"] = bool(job["cancel_requested"])
         job["total"] = len(files)
         job["files"] = [{"name": n, "status": s, "reason": r} for n, s, r in files]
         return job
@@ -252,13 +313,22 @@ class JobStore:
         return [job for job in map(self.get, ids) if job is not None]
 
 
-def _add_stage_progress(db: sqlite3.Connection) -> None:
-    """A jobs file from before stage progress gets its two columns, in place (another process may be at it too)."""
+def _mark_cancelled(db: sqlite3.Connection, job_id: str) -> None:
+    """Cancelled, in the caller's transaction: its files that were still pending are skipped with the reason."""
+    db.execute("UPDATE job_files SET status = 'skipped', reason = ? WHERE job = ? AND status = ?",
+               (CANCELLED_REASON, job_id, PENDING))
+    now = time.time()
+    db.execute("UPDATE jobs SET state = ?, stage = NULL, finished = ?, "
+               "cancel_requested = coalesce(cancel_requested, ?) WHERE id = ?", (CANCELLED, now, now, job_id))
+
+
+def _add_columns(db: sqlite3.Connection) -> None:
+    """A jobs file from before a column of ADDED_COLUMNS gets it, in place (another process may be at it too)."""
     columns = {row[1] for row in db.execute("PRAGMA table_info(jobs)")}
-    for column in ("stage_done", "stage_total"):
+    for column, definition in ADDED_COLUMNS.items():
         if column not in columns:
             try:
-                db.execute(f"ALTER TABLE jobs ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+                db.execute(f"ALTER TABLE jobs ADD COLUMN {column} {definition}")
             except sqlite3.OperationalError as exc:
                 if "duplicate column" not in str(exc):
                     raise

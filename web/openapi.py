@@ -195,9 +195,13 @@ _NOT_FOUND = (ErrorBody, "Beheer niet ingeschakeld (geen VRAAGBAAK_ADMIN_TOKEN),
 _BUSY = (ErrorBody, "Er loopt nog een taak of indexbouw voor deze collectie")
 
 
+_NO_JOB = (ErrorBody, "Beheer niet ingeschakeld (geen VRAAGBAAK_ADMIN_TOKEN), of de taak bestaat niet")
+
+
 def _admin_operation(operation_id: str, **responses):
+    responses = {"HTTP_401": _ADMIN_DENIED, "HTTP_404": _NOT_FOUND, **responses}
     return contract.validate(operation_id=operation_id, security=_ADMIN, skip_validation=True,
-                             resp=Response(HTTP_401=_ADMIN_DENIED, HTTP_404=_NOT_FOUND, **responses))
+                             resp=Response(**responses))
 
 
 create_collection = contract.validate(
@@ -221,7 +225,13 @@ upload_documents = contract.validate(
 list_documents = _admin_operation("listDocuments", HTTP_200=(DocumentList, "De documenten van de collectie"))
 delete_document = _admin_operation(
     "deleteDocument", HTTP_202=(JobAccepted, "Aangenomen: het document wordt op de achtergrond verwijderd"))
-job_status = _admin_operation("getJob", HTTP_200=(JobStatus, "De taak"))
+job_status = _admin_operation("getJob", HTTP_200=(JobStatus, "De taak"), HTTP_404=_NO_JOB)
+cancel_job = _admin_operation(
+    "cancelJob", HTTP_404=_NO_JOB, HTTP_413=_TOO_LARGE,
+    HTTP_200=(JobStatus, "Geannuleerd: de taak stond in de wachtrij en loopt nooit; haar bestanden zijn weggegooid"),
+    HTTP_202=(JobStatus, "De upload loopt: ze stopt bij het volgende bestand (cancel_requested), zonder iets in de "
+                         "index te zetten; volg haar met GET /api/v1/jobs/<job>"),
+    HTTP_409=(ErrorBody, "De taak is al klaar, mislukt of geannuleerd, of is een verwijdering die al loopt"))
 unfinished_jobs = _admin_operation("listJobs", HTTP_200=(JobList, "De taken van de collectie die nog lopen"))
 
 _RETRY_AFTER = {"Retry-After": {"description": "Seconden tot een nieuwe poging zin heeft.",
@@ -236,6 +246,7 @@ _ADDITIONS = {
     ("/metrics", "get", "200"): {"content": {"text/plain": {"schema": {"type": "string"}}}},
     ("/api/v1/collections/{name}/documents", "post", "202"): {"headers": _JOB_LOCATION},
     ("/api/v1/collections/{name}/documents/{document}", "delete", "202"): {"headers": _JOB_LOCATION},
+    ("/api/v1/jobs/{job_id}/cancel", "post", "202"): {"headers": _JOB_LOCATION},
 }
 
 

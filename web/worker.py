@@ -55,14 +55,13 @@ import socket
 import time
 from functools import partial
 
-from gunicorn import http
-from gunicorn.http.errors import NoMoreData
 from gunicorn.workers.gthread import ThreadWorker
 
-from .connection import Connection
+from .connection import Connection, remote_addr
 from .framing import Framing
-from .loop_answers import CONTINUE, NOT_THE_CLIENTS, PARSER_REFUSALS, REFUSALS, upload_refusal
-from .outbox import Outbox, OutboxBudget
+from .loop_answers import CONTINUE, REFUSALS, upload_refusal
+from .outbox import OutboxBudget
+from .worker_answers import Answering
 
 log = logging.getLogger("vraagbaak.server")
 
@@ -79,8 +78,11 @@ ACCEPT_PAUSE = 0.1  # seconds without accepting after the process ran out of fil
 MIN_IDLE = 1.0
 
 
-class BufferedThreadWorker(ThreadWorker):
-    """gthread with requests read by the event loop; see the module docstring. Set the class attributes."""
+class BufferedThreadWorker(Answering, ThreadWorker):
+    """gthread with requests read by the event loop; see the module docstring. Set the class attributes.
+
+    The thread's part -- serving the complete request, and the loop sending what the client has not
+    taken of its answer -- is web.worker_answers (Answering)."""
 
     max_body = 64 * 1024
     read_timeout = 10.0
@@ -171,7 +173,7 @@ class BufferedThreadWorker(ThreadWorker):
             self._close(conn)
         for conn in [c for c in self.writing if c.deadline <= now]:
             log.info("Antwoord niet afgeleverd: de client nam het niet op tijd aan",
-                     extra={"remote_addr": _address(conn.client)})
+                     extra={"remote_addr": remote_addr(conn.client)})
             self._close(conn)
 
     def _make_room(self):
@@ -270,7 +272,7 @@ class BufferedThreadWorker(ThreadWorker):
                   else REFUSALS[outcome])
         status = int(answer[9:12])
         log.info("Verzoek geweigerd voordat het de app bereikte: %s", status,
-                 extra={"status": status, "reason": outcome, "remote_addr": _address(conn.client)})
+                 extra={"status": status, "reason": outcome, "remote_addr": remote_addr(conn.client)})
         if conn in self.reading:
             self.poller.unregister(conn.sock)
             self.reading.discard(conn)
@@ -284,98 +286,6 @@ class BufferedThreadWorker(ThreadWorker):
             conn.sock.send(data)
         except OSError:
             pass
-
-    # -- the thread's part --
-
-    def handle(self, conn: Connection):
-        """Serve the complete request in memory (runs in a thread); True to keep the connection."""
-        req = None
-        sock = conn.sock
-        conn.outbox = conn.sock = Outbox(sock, self.outbox_budget)  # for the answer only: see web.outbox
-        try:
-            sock.setblocking(True)
-            sock.settimeout(self.cfg.timeout)  # writing the answer; the thread never reads
-            conn.parser = http.get_parser(self.cfg, conn.framing.chunks(), conn.client)
-            req = next(conn.parser)
-            req._expected_100_continue = False  # the loop sent it while the body was read
-            keep = self.handle_request(req, conn)
-            # The next request starts where the loop found this one's end, not where the app stopped
-            # reading: no body is left to drain. A body gunicorn could not read ends the connection.
-            return bool(keep) and not getattr(req.body, "failed", False)
-        except (NoMoreData, StopIteration):
-            return False
-        except TimeoutError:
-            log.info("Antwoord niet afgeleverd: de client nam het niet op tijd aan",
-                     extra={"remote_addr": _address(conn.client)})
-            return False
-        except OSError as exc:
-            if exc.errno not in (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN):
-                log.exception("Socketfout bij een verzoek")
-            return False
-        except Exception as exc:  # noqa: BLE001 -- gunicorn answers a bad request (400) itself
-            self.handle_error(req, conn.sock, conn.client, exc)
-            return False
-        finally:
-            conn.sock = sock
-
-    def handle_error(self, req, client, addr, exc):
-        """A request gunicorn's parser refuses gets the API's Dutch JSON error (PARSER_REFUSALS)."""
-        answer = next((refusal for kind, refusal in PARSER_REFUSALS if isinstance(exc, kind)), None)
-        if answer is None or isinstance(exc, NOT_THE_CLIENTS):
-            return super().handle_error(req, client, addr, exc)
-        status = int(answer[9:12])
-        log.info("Verzoek geweigerd voordat het de app bereikte: %s", status,
-                 extra={"status": status, "reason": type(exc).__name__, "remote_addr": _address(addr)})
-        try:
-            client.sendall(answer)
-        except OSError:
-            pass  # the client is gone; nothing more to tell it
-        return None
-
-    def finish_request(self, conn: Connection, fs):
-        """Back on the loop after the thread: read the next request, or close."""
-        self.busy -= 1
-        try:
-            keep = (not fs.cancelled()) and fs.result()
-        except Exception:  # noqa: BLE001
-            keep = False
-        try:
-            conn.sock.setblocking(False)
-        except OSError:
-            self._close(conn)
-            return
-        conn.keep = keep
-        if conn.outbox is not None and conn.outbox.pending:
-            # The client has not taken the whole answer: the loop sends the rest as it reads,
-            # within the time a thread would have waited, before anything else on the connection.
-            conn.deadline = time.monotonic() + self.cfg.timeout
-            self.writing.add(conn)
-            self.poller.register(conn.sock, selectors.EVENT_WRITE, partial(self._writable, conn))
-            return
-        self._answered(conn)
-
-    def _writable(self, conn: Connection, _sock):
-        try:
-            done = conn.outbox.send_some()
-        except OSError:
-            self._close(conn)
-            return
-        if done:
-            self.poller.unregister(conn.sock)
-            self.writing.discard(conn)
-            self._answered(conn)
-
-    def _answered(self, conn: Connection):
-        """The whole answer is with the client: the next request on the connection, or close."""
-        conn.outbox = None
-        if not conn.keep:
-            self._linger(conn)
-            return
-        conn.next_request(conn.framing.rest())
-        self._read(conn, idle=self._keepalive_seconds())
-
-    def _keepalive_seconds(self) -> float:
-        return float(self.cfg.keepalive or 0) or 0.1
 
     # -- closing --
 
@@ -427,10 +337,6 @@ class BufferedThreadWorker(ThreadWorker):
         except OSError:
             pass
         self.nr_conns -= 1
-
-
-def _address(client) -> str | None:
-    return client[0] if isinstance(client, tuple) and client else None
 
 
 def worker_class(*, max_body: int, read_timeout: float, upload=None) -> type[BufferedThreadWorker]:

@@ -132,7 +132,8 @@ class JobFile(BaseModel):
     status: Literal["pending", "indexed", "unchanged", "skipped", "removed"] = Field(
         description="pending: nog niet klaar; indexed: nieuw of gewijzigd en geïndexeerd; unchanged: al geïndexeerd "
                     "met dezelfde inhoud; skipped: niet geïndexeerd (zie reason); removed: verwijderd.")
-    reason: str | None = Field(description="Waarom het bestand is overgeslagen (Nederlands).")
+    reason: str | None = Field(description="Waarom het bestand is overgeslagen (Nederlands), bijvoorbeeld omdat de "
+                                           "taak mislukte of geannuleerd werd.")
 
 
 class JobStatus(BaseModel):
@@ -141,7 +142,9 @@ class JobStatus(BaseModel):
     id: str
     collection: Annotated[str, _COLLECTION]
     kind: Literal["upload", "delete"]
-    state: Literal["queued", "running", "done", "failed"]
+    state: Literal["queued", "running", "done", "failed", "cancelled"] = Field(
+        description="queued: in de wachtrij; running: bezig; done: klaar; failed: mislukt (zie error); cancelled: "
+                    "geannuleerd door de beheerder, er is niets van in de index gekomen.")
     stage: str | None = Field(description="Waar een lopende taak is: lezen, embedden, buren, opslaan, ...")
     done: int = Field(ge=0, description="Bestanden die gelezen (of al overgeslagen) zijn.")
     total: int = Field(ge=0, description="Bestanden in de taak.")
@@ -149,6 +152,9 @@ class JobStatus(BaseModel):
     stage_total: int = Field(ge=0, description="Hoeveel de lopende fase in totaal doet (0: onbekend).")
     files: list[JobFile]
     error: str | None = Field(description="Waarom de taak mislukte (Nederlands).")
+    cancel_requested: bool = Field(description="Of de beheerder de taak heeft geannuleerd. Een lopende upload stopt "
+                                               "dan bij het volgende bestand en wordt cancelled; was de nieuwe "
+                                               "indexversie al bijna klaar, dan wordt ze toch done.")
     created: datetime
     started: datetime | None
     finished: datetime | None

@@ -1,11 +1,11 @@
-// The admin page (/beheer): collections, uploads with progress, documents with delete.
+// The admin page (/beheer): collections, uploads with progress (and cancel), documents with delete.
+// Each job's item on the page (progress, files, cancel) is beheer-jobs.js, loaded before this file.
 // The admin token lives in this tab's sessionStorage only (never a cookie) and goes out as a Bearer header.
 // Names and titles come from documents: they only ever reach the page through textContent.
 (function () {
   "use strict";
 
   var TOKEN_KEY = "vraagbaak.beheer.token";
-  var POLL_MS = 700;
   var API = "/api/v1";
 
   var live = document.getElementById("live");
@@ -27,13 +27,11 @@
   var noDocuments = document.getElementById("no-documents");
   var dialog = document.getElementById("confirm");
   var dialogText = document.getElementById("confirm-text");
+  var dialogOk = document.getElementById("confirm-ok");
+  var dialogBack = dialog.querySelector("button[value=cancel]");
 
   var selected = null;  // the name of the collection shown below the list
   var following = {};  // ids of the jobs this page follows (its own, and those it found open)
-
-  var STATUS = { pending: "wacht", indexed: "geïndexeerd", unchanged: "ongewijzigd", skipped: "overgeslagen",
-    removed: "verwijderd" };
-  var STATE = { queued: "in de wachtrij", running: "bezig", done: "klaar", failed: "mislukt" };
 
   var el = window.VraagbaakDom.el;
 
@@ -74,9 +72,12 @@
     }, function () { throw new Error("Vraagbaak is niet bereikbaar. Probeer het opnieuw."); });
   }
 
-  function confirmWith(text) {
+  // Ask before something that cannot be undone; `ok` and `back` name the two buttons (default: delete).
+  function confirmWith(text, ok, back) {
     return new Promise(function (resolve) {
       dialogText.textContent = text;
+      dialogOk.textContent = ok || "Verwijderen";
+      dialogBack.textContent = back || "Annuleren";
       dialog.returnValue = "";
       dialog.addEventListener("close", function onClose() {
         dialog.removeEventListener("close", onClose);
@@ -210,7 +211,7 @@
         if (following[job.id]) return;
         var names = (job.files || []).map(function (f) { return f.name; });
         var title = names.length === 1 ? names[0] : names.length + " bestanden";
-        var item = uploadItem(title, job.kind === "delete" ? "wordt verwijderd" : (STATE[job.state] || job.state));
+        var item = uploadItem(title, job.kind === "delete" ? "wordt verwijderd" : jobs.stateName(job.state));
         followJob(job.id, item).catch(function (error) { setState(item, error.message, null, "failed"); });
       });
     }).catch(function (error) { showError(adminError, error.message); });
@@ -258,30 +259,26 @@
       var item = uploadItem(doc, "wordt verwijderd");
       return api("DELETE", "/collections/" + segment(collection) + "/documents/" + documentPath(doc))
         .then(function (data) { return followJob(data.job, item); })
-        .then(function () { announce(doc + " verwijderd."); });
+        .then(function (job) {
+          announce(job.state === "cancelled" ? "Verwijderen van " + doc + " geannuleerd." : doc + " verwijderd.");
+        });
     }).catch(function (error) { showError(adminError, error.message); });
   }
 
   // --- uploads ----------------------------------------------------------------
 
-  function uploadItem(title, state) {
-    var item = el("li", "upload");
-    item.appendChild(el("span", "upload-name", title));
-    var progress = el("progress");
-    progress.max = 100;
-    progress.value = 0;
-    progress.setAttribute("aria-label", "Voortgang " + title);
-    item.appendChild(progress);
-    item.appendChild(el("span", "upload-state", state));
-    item.appendChild(el("ul", "upload-files"));
-    uploads.insertBefore(item, uploads.firstChild);
-    return item;
-  }
+  var jobs = window.VraagbaakJobs.create({
+    list: uploads, api: api, confirm: confirmWith, announce: announce,
+    showError: function (text) { showError(adminError, text); },
+    ended: function () { loadCollections(); loadDocuments(); }
+  });
+  var uploadItem = jobs.item;
+  var setState = jobs.setState;
 
-  function setState(item, text, percent, finished) {
-    item.querySelector(".upload-state").textContent = text;
-    if (percent !== null) item.querySelector("progress").value = percent;
-    if (finished) item.classList.add(finished);
+  // Follow a job on the page (see beheer-jobs.js); the page knows which it follows.
+  function followJob(id, item) {
+    following[id] = true;
+    return jobs.follow(id, item);
   }
 
   function upload(files) {
@@ -315,70 +312,6 @@
       setState(item, "Upload mislukt: Vraagbaak is niet bereikbaar.", null, "failed");
     });
     request.send(body);
-  }
-
-  // How far a job is, after the upload's own half: reading its files is quick, embedding their
-  // passages is most of the work, and what follows (neighbours, saving) is short.
-  function jobPercent(job) {
-    var total = job.total || 0;
-    if (job.stage === "embedden" && job.stage_total) {
-      return 60 + Math.round(35 * (job.stage_done || 0) / job.stage_total);
-    }
-    if (job.stage && job.stage !== "lezen" && job.stage !== "embedden") return 95;
-    return 50 + (total ? Math.round(10 * (job.done || 0) / total) : 0);
-  }
-
-  // Poll a job until it is done or failed; each file's result is listed under the item.
-  function followJob(id, item) {
-    following[id] = true;
-    return new Promise(function (resolve, reject) {
-      function poll() {
-        api("GET", "/jobs/" + encodeURIComponent(id)).then(function (job) {
-          var total = job.total || 0;
-          var percent = jobPercent(job);
-          var text = STATE[job.state] || job.state;
-          if (job.state === "running" && job.stage) text += ": " + job.stage;
-          if (job.state === "running" && job.stage === "embedden" && job.stage_total) {
-            text += " (" + job.stage_done + " van " + job.stage_total + " passages)";
-          } else if (job.state === "running" && total) {
-            text += " (" + job.done + " van " + total + " bestanden)";
-          }
-          showFiles(item, job.files || []);
-          if (job.state === "done") {
-            setState(item, text, 100, "done");
-            loadCollections();
-            loadDocuments();
-            announce("Klaar: " + summary(job.files || []));
-            resolve(job);
-          } else if (job.state === "failed") {
-            setState(item, text + (job.error ? ": " + job.error : ""), null, "failed");
-            reject(new Error(job.error || "De taak is mislukt."));
-          } else {
-            setState(item, text, percent);
-            window.setTimeout(poll, POLL_MS);
-          }
-        }, reject);
-      }
-      poll();
-    });
-  }
-
-  function showFiles(item, files) {
-    var list = item.querySelector(".upload-files");
-    list.textContent = "";
-    files.forEach(function (f) {
-      var line = el("li", "file-" + (f.status || "pending"));
-      line.appendChild(el("span", "file-name", f.name));
-      line.appendChild(el("span", "file-status", STATUS[f.status] || "wacht"));
-      if (f.reason) line.appendChild(el("span", "file-reason", f.reason));
-      list.appendChild(line);
-    });
-  }
-
-  function summary(files) {
-    var counts = {};
-    files.forEach(function (f) { counts[f.status] = (counts[f.status] || 0) + 1; });
-    return Object.keys(counts).map(function (k) { return counts[k] + " " + (STATUS[k] || k); }).join(", ");
   }
 
   fileInput.addEventListener("change", function () {
