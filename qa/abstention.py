@@ -13,7 +13,8 @@ what was asked ("in 2025", "met één huisgenoot", "voor een alleenstaande",
 all where a number or an amount is asked for, one asking for the holder of a
 role ("Wie is de burgemeester van ...?") whose passage never names the role,
 one naming a place, person or body ("in Maastricht") that the answer's section
-never names, one asking "in welk jaar" of a passage that names no year, and an
+never names, one asking "in welk jaar" of a passage that names no year, one asking "wanneer" of an
+event (not of a condition: "Wanneer heb ik recht op ...?") whose passage names no time at all, and an
 answer whose passage lacks a figure the question names (a year, "10.000 euro",
 "65 jaar"). A follow-up ("En in 2023?", "En in Friesland?") is held only to
 the figures and names of its own words: its words are few by nature, and the
@@ -28,7 +29,7 @@ from collections.abc import Callable
 
 from index.analysis import fold
 
-from .answer_types import question_names, role_body, type_evidence
+from .answer_types import DATE, question_names, role_body, type_evidence
 from .extract import AnswerSentence, Question, sentence_terms, term_overlap
 from .options import AnswerOptions
 from .retrieval import Hit, Retrieval
@@ -45,6 +46,10 @@ COUNTED_TYPES = ("quantity", "amount")
 # "In welk jaar ...?" is answered by a year, in figures or relative to now; "wanneer"
 # may ask for a condition ("Wanneer heb ik recht op ...?") and is not checked this way.
 YEAR_ASKED = re.compile(r"\bwelk jaar\b")
+# "Wanneer ...?" asks for a moment ("Wanneer brengt de SER zijn advies uit?"), unless it asks for a
+# condition of the asker or of people in general ("Wanneer heb ik recht op ...?", "Wanneer krijg je ...?").
+WHEN_ASKED = re.compile(r"^(?:en\s+)?wanneer\b")
+WHEN_CONDITION = re.compile(r"\bwanneer\s+(?:\w+\s+){0,2}(?:ik|je|jij|u|we|wij|men|iemand|mensen)\b")
 YEAR_SAID = re.compile(r"\b(?:19|20)\d\d\b|\b(?:dit|volgend|komend|vorig|afgelopen|het nieuwe) jaar\b")
 # The setting of every corpus Vraagbaak serves (Dutch public life): "in Nederland",
 # "Nederlandse" constrain nothing, and a passage seldom says them.
@@ -108,11 +113,19 @@ def says_too_little(question: Question, sentence: AnswerSentence, hit: Hit, foll
     passage = _passage(hit)
     if YEAR_ASKED.search(fold(question.text)) and not YEAR_SAID.search(fold(passage)):
         return True  # "In welk jaar ...?" over a passage that names no year
+    if asks_a_moment(question.text) and not DATE.search(fold(passage)):
+        return True  # "Wanneer brengt de SER zijn advies uit?" over a passage that names no time at all
     if question.wanted.kind in COUNTED_TYPES and type_evidence(question.wanted, passage, question.text) < 1.0:
         return True  # "hoeveel euro" over a passage that names no amount at all
     quoted = f"{sentence.context or sentence.lead or ''} {sentence.text}"
     return (term_overlap(question.terms, sentence_terms(quoted)) < options.min_sentence_support
             and term_overlap(question.terms, sentence_terms(passage)) < options.min_passage_support)
+
+
+def asks_a_moment(question: str) -> bool:
+    """ "Wanneer ...?" about an event, not about a condition ("Wanneer heb ik recht op ...?")."""
+    folded = fold(question).strip()
+    return bool(WHEN_ASKED.search(folded)) and not WHEN_CONDITION.search(folded)
 
 
 # A figure written in digits: "2026", "10.000", "1,5", "65"; not a part of a word ("CCD2", "B1").

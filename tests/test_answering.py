@@ -269,6 +269,17 @@ def test_in_welk_jaar_over_a_passage_without_a_year_is_a_near_miss():
     assert not _judge(text + " Dat gebeurt in 2027.")("In welk jaar vervangt het kabinet de toeslag?")
 
 
+def test_wanneer_about_an_event_over_a_passage_without_any_time_is_a_near_miss():
+    text = "De raad heeft de adviescommissie gevraagd om een advies over de herinrichting van het stationsplein."
+    unsupported = _judge(text)
+    assert unsupported("Wanneer brengt de adviescommissie haar advies over het stationsplein uit?")
+    assert not _judge(text + " Het advies komt in het najaar.")(
+        "Wanneer brengt de adviescommissie haar advies over het stationsplein uit?")
+    conditional = _judge("Bewoners van het stationsplein krijgen een vergoeding als hun winkel door de "
+                         "herinrichting van het plein moet sluiten.")
+    assert not conditional("Wanneer krijg je als bewoner van het stationsplein een vergoeding?")
+
+
 def test_a_figure_the_question_names_must_be_in_the_passage():
     unsupported = _judge("Bewoners van de flat aan de Kanaalweg kregen 4.500 euro verhuisvergoeding van de corporatie.")
 
