@@ -19,6 +19,7 @@ from .options import AnswerOptions
 from .question import clean_history, clean_question
 from .reranker import load_reranker
 from .retrieval import Hit, Retriever
+from .signature import search_text, signature_answer
 
 NOTHING_FOUND = "Ik heb hierover niets gevonden in de documenten."
 # The near-miss check (qa.abstention.names_not_in_section) reads the passages under the
@@ -147,6 +148,10 @@ class Answerer:
         """
         return self._section(hit.chunk.collection, hit.chunk.doc_id, hit.chunk.heading, hit.chunk.paragraph)
 
+    def _hit_document(self, hit: Hit) -> tuple[Chunk, ...]:
+        """Every passage of the hit's document, in order."""
+        return self._document_chunks(hit.chunk.collection, hit.chunk.doc_id)
+
     def _read_document_chunks(self, collection: str | None, doc_id: str) -> tuple[Chunk, ...]:
         # A passage found across collections says which one it is of (index.backends.combined).
         return tuple(self.snapshot.document_chunks(doc_id, collection=collection) if collection
@@ -187,7 +192,7 @@ class Answerer:
         language = detect_language(text)
         timings: dict = {}
         depth = max(top_k, self.options.rerank_depth) if self.reranker else top_k
-        retrieval = self.retriever.search(text, depth, history=earlier, mode=self.options.retrieval,
+        retrieval = self.retriever.search(search_text(text), depth, history=earlier, mode=self.options.retrieval,
                                           timings=timings)
         hits = retrieval.hits
         if self.reranker:
@@ -200,7 +205,11 @@ class Answerer:
         sentences: list[AnswerSentence] = []
         abstained = retrieval_is_weak(retrieval, self.options)
         if not abstained:
-            if self.options.extraction == "sentences":
+            signed = signature_answer(text, hits, self._hit_document) if self.options.extraction == "sentences" \
+                else None
+            if signed is not None:  # "Wie heeft de brief ondertekend?": the letter's signature (qa.signature)
+                hits, sentences = signed[0], [signed[1]]
+            elif self.options.extraction == "sentences":
                 asked = Question.of(text, earlier if retrieval.follow_up else None)
                 if not self.reranker:  # a cross-encoder has already judged which passage answers
                     hits = rerank(asked, hits)
