@@ -169,7 +169,7 @@ class Answerer:
 
     def source_of(self, hit: Hit, text: str) -> Chunk | None:
         """The passage of the hit's document, nearest to it, that holds `text` (a lead or a footnote's context)."""
-        return nearest_holding(self._document_chunks(hit.chunk.collection, hit.chunk.doc_id), hit, text)
+        return nearest_holding(self._hit_document(hit), hit, text)
 
     def previous_text(self, hit: Hit) -> str | None:
         """The text of the passage just before the hit's in its document, when it is under the same heading."""

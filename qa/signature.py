@@ -97,7 +97,8 @@ def signature_answer(question: str, hits: list[Hit],
         if not all(any(part in document for part in name) for name in names):
             continue
         chunk, start = found
-        first = Hit(chunk, hits[0].score, 1, max(h.dense_score for h in hits if h.chunk.document_key == chunk.document_key))
+        closest = max(h.dense_score for h in hits if h.chunk.document_key == chunk.document_key)
+        first = Hit(chunk, hits[0].score, 1, closest)
         rest = [h for h in hits if h.chunk != chunk]
         ranked = [first] + [replace(h, rank=rank) for rank, h in enumerate(rest[: len(hits) - 1], start=2)]
         return ranked, AnswerSentence(1, start, len(chunk.text.rstrip()), chunk.text[start:].rstrip())

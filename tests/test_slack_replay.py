@@ -17,17 +17,11 @@ import pytest
 
 from tests.conftest import app_server
 from tests.test_serving import _free_port
-from tests.test_slack import FakeSlack, ROTTERDAM, _config, command_body, event_body, mention, send
+from tests.test_slack import (FakeSlack, ROTTERDAM, _config, command_body, event_body, fake_slack,  # noqa: F401 - a fixture
+                              mention, send)
 from web.slack_blocks import SEARCHING, USAGE
 
 FORM = "application/x-www-form-urlencoded"
-
-
-@pytest.fixture(scope="module")
-def fake_slack():
-    server = FakeSlack()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
